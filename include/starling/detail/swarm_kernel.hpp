@@ -1,0 +1,144 @@
+// starling/detail/swarm_kernel.hpp: the particle update, the inner loop of all
+// three PSO variants. The template here is the scalar reference; SIMD ports
+// implement f32_swarm_update__<isa> with the same arguments and must give the
+// same floats bit for bit (same operation order, no FMA contraction).
+#pragma once
+#include <cstdint>
+
+#include "starling/rng.hpp"
+
+namespace starling {
+namespace detail {
+
+/// Domain tags in counter word 3, so the draws of different purposes never
+/// share a Threefry block.
+enum : uint32_t { kTagMove = 0, kTagInit = 1, kTagBoundary = 2, kTagFeasible = 3 };
+
+/// Key of the swarm's generator: the seed, plus a constant that separates the
+/// swarm's numbers from a user's Rng with the same seed.
+inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
+  key[0] = static_cast<uint32_t>(seed);
+  key[1] = static_cast<uint32_t>(seed >> 32);
+  key[2] = 0x50534F31u;  // "PSO1"
+  key[3] = 0;
+}
+
+/// One Threefry block of the swarm: counter = {pair, particle, iteration, tag}.
+/// For tag kTagMove the words are {r1[2p], r2[2p], r1[2p+1], r2[2p+1]}: r1 and
+/// r2 of dimensions 2p and 2p+1 (with per-particle draws, pair 0 only).
+inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
+                        uint32_t pair, uint32_t out[4]) noexcept {
+  const uint32_t ctr[4] = {pair, particle, iteration, tag};
+  threefry4x32<kThreefryRounds>(ctr, key, out);
+}
+
+enum class UpdateRule : int { Inertia = 0, Empso = 1 };
+enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
+
+/// Arguments of one particle's move; arrays have `dims` entries.
+template <class Real>
+struct SwarmStep {
+  Real* x;             ///< position, updated in place
+  Real* v;             ///< velocity, updated in place
+  Real* m;             ///< EMPSO momentum, updated in place (unused by Inertia)
+  const Real* pbest;   ///< this particle's best position
+  const Real* nbest;   ///< its neighbourhood's best position (global or ring)
+  const Real* lo;      ///< box
+  const Real* hi;
+  const Real* vmax;    ///< velocity limit per dimension, > 0
+  int dims;
+  UpdateRule rule;
+  BoundRule bound;
+  bool per_particle;   ///< one (r1, r2) pair for all dimensions
+  Real w, c1, c2;      ///< inertia (Inertia rule) and acceleration coefficients
+  Real beta;           ///< EMPSO momentum decay
+  Real one_minus_beta; ///< 1 - beta, computed once
+  Real mscale;         ///< EMPSO bias correction 1/(1 - beta^t), or 1
+  const uint32_t* key; ///< swarm_key(seed)
+  uint32_t iteration;  ///< t of this move, >= 1
+  uint32_t particle;
+};
+
+/// The scalar reference for one dimension. Order of operations is part of
+/// the contract (ports repeat it exactly):
+///   a = (c1*r1)*(p - x);  b = (c2*r2)*(g - x)
+///   Inertia: v' = (w*v + a) + b
+///   Empso:   m' = beta*m + (1-beta)*v;  v' = (mscale*m' + a) + b
+///   v' clamped to [-vmax, vmax]; x' = x + v'; then the boundary rule.
+template <class Real>
+inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) noexcept {
+  const Real x = s.x[d];
+  const Real a = (s.c1 * r1) * (s.pbest[d] - x);
+  const Real b = (s.c2 * r2) * (s.nbest[d] - x);
+  Real v;
+  if (s.rule == UpdateRule::Empso) {
+    const Real m = s.beta * s.m[d] + s.one_minus_beta * s.v[d];
+    s.m[d] = m;
+    v = (s.mscale * m + a) + b;
+  } else {
+    v = (s.w * s.v[d] + a) + b;
+  }
+  const Real vm = s.vmax[d];
+  if (v > vm) v = vm;
+  if (v < -vm) v = -vm;
+  Real nx = x + v;
+  const Real lo = s.lo[d], hi = s.hi[d];
+  if (nx < lo || nx > hi) {
+    switch (s.bound) {
+      case BoundRule::Clamp:
+        nx = nx < lo ? lo : hi;
+        v = 0;
+        break;
+      case BoundRule::Reflect:
+        // |v| <= range, so one reflection lands inside (up to rounding,
+        // which the final clamp below absorbs).
+        nx = nx < lo ? lo + (lo - nx) : hi - (nx - hi);
+        v = -v;
+        break;
+      case BoundRule::Random: {
+        uint32_t w4[4];
+        swarm_block(s.key, kTagBoundary, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
+        nx = lo + (hi - lo) * u32_to_unit<Real>(w4[(d & 1) * 2]);
+        v = 0;
+        break;
+      }
+    }
+    if (nx < lo) nx = lo;
+    if (nx > hi) nx = hi;
+  }
+  s.x[d] = nx;
+  s.v[d] = v;
+}
+
+/// Scalar reference of a whole particle's move. O(dims); one Threefry block
+/// per two dimensions (one per particle with per-particle draws).
+template <class Real>
+inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
+  uint32_t w4[4];
+  if (s.per_particle) {
+    swarm_block(s.key, kTagMove, s.iteration, s.particle, 0, w4);
+    const Real r1 = u32_to_unit<Real>(w4[0]), r2 = u32_to_unit<Real>(w4[1]);
+    for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, r1, r2);
+    return;
+  }
+  int d = 0;
+  for (; d + 1 < s.dims; d += 2) {
+    swarm_block(s.key, kTagMove, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
+    swarm_update_dim(s, d, u32_to_unit<Real>(w4[0]), u32_to_unit<Real>(w4[1]));
+    swarm_update_dim(s, d + 1, u32_to_unit<Real>(w4[2]), u32_to_unit<Real>(w4[3]));
+  }
+  if (d < s.dims) {
+    swarm_block(s.key, kTagMove, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
+    swarm_update_dim(s, d, u32_to_unit<Real>(w4[0]), u32_to_unit<Real>(w4[1]));
+  }
+}
+
+/// The float kernel of the scalar port (ports/scalar). Other ports provide
+/// f32_swarm_update__<isa> with the same contract.
+void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept;
+
+/// The float kernel in use (the scalar one unless a port is selected).
+void f32_swarm_update(const SwarmStep<float>& s) noexcept;
+
+}  // namespace detail
+}  // namespace starling

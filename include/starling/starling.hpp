@@ -1,0 +1,5 @@
+// starling/starling.hpp: the umbrella header; includes every C++ public header.
+#pragma once
+#include "starling/status.hpp"
+#include "starling/rng.hpp"
+#include "starling/pso.hpp"
