@@ -181,13 +181,16 @@ class Swarm:
                 nx = f32(x + v)
                 lo, hi = self.lo[d], self.hi[d]
                 if nx < lo or nx > hi:
+                    # The EMPSO momentum is the velocity's memory: it stops
+                    # (or turns) with the velocity at a wall.
                     if c.boundary == 'clamp':
-                        nx = lo if nx < lo else hi; v = 0.0
+                        nx = lo if nx < lo else hi; v = 0.0; self.m[i][d] = 0.0
                     elif c.boundary == 'reflect':
                         nx = f32(lo + f32(lo - nx)) if nx < lo else f32(hi - f32(nx - hi)); v = -v
+                        self.m[i][d] = -self.m[i][d]
                     else:
                         u = unit(block(self.key, TAG_BOUND, t, i, d >> 1)[(d & 1) * 2])
-                        nx = f32(lo + f32(f32(hi - lo) * u)); v = 0.0
+                        nx = f32(lo + f32(f32(hi - lo) * u)); v = 0.0; self.m[i][d] = 0.0
                     nx = min(max(nx, lo), hi)
                 self.x[i][d] = nx; self.v[i][d] = v
 

@@ -42,8 +42,8 @@ struct Trajectory { const char* name; int dims, particles; uint64_t seed; uint64
                     uint32_t best_bits; long evals; int iterations; };
 constexpr Trajectory kTrajectories[] = {
   {"constriction_global_clamp", 5, 10, 0x1ull, 0x7a698a06876e0d6eull, 0x3caa78d0u, 300, 30},
-  {"empso_ring_reflect_bias", 7, 12, 0xdeadbeefcafeull, 0xb28fe49ad5e42c52ull, 0x3ff861d8u, 300, 25},
+  {"empso_ring_reflect_bias", 7, 12, 0xdeadbeefcafeull, 0x809a2f0b9af6d61aull, 0x40085dceu, 300, 25},
   {"inertia_random_perparticle", 3, 6, 0x7ull, 0x556a0d999831dc16ull, 0x39ee1598u, 240, 40},
-  {"empso_global_clamp_evals", 4, 8, 0x75bcd15ull, 0x65962f62cf2c60ccull, 0x3c9aadc6u, 150, 18},
+  {"empso_global_clamp_evals", 4, 8, 0x75bcd15ull, 0xb767b371d1ff6236ull, 0x3bd0ac9eu, 150, 18},
 };
 }  // namespace golden

@@ -64,7 +64,10 @@ struct SwarmStep {
 ///   a = (c1*r1)*(p - x);  b = (c2*r2)*(g - x)
 ///   Inertia: v' = (w*v + a) + b
 ///   Empso:   m' = beta*m + (1-beta)*v;  v' = (mscale*m' + a) + b
-///   v' clamped to [-vmax, vmax]; x' = x + v'; then the boundary rule.
+///   v' clamped to [-vmax, vmax]; x' = x + v'; then the boundary rule, which
+///   zeroes (Clamp, Random) or negates (Reflect) v' and, for EMPSO, m' too:
+///   the momentum is the velocity's memory, and a particle stopped by a wall
+///   that kept it would be pushed straight back into the wall.
 template <class Real>
 inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) noexcept {
   const Real x = s.x[d];
@@ -88,18 +91,21 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) 
       case BoundRule::Clamp:
         nx = nx < lo ? lo : hi;
         v = 0;
+        if (s.rule == UpdateRule::Empso) s.m[d] = 0;
         break;
       case BoundRule::Reflect:
         // |v| <= range, so one reflection lands inside (up to rounding,
         // which the final clamp below absorbs).
         nx = nx < lo ? lo + (lo - nx) : hi - (nx - hi);
         v = -v;
+        if (s.rule == UpdateRule::Empso) s.m[d] = -s.m[d];
         break;
       case BoundRule::Random: {
         uint32_t w4[4];
         swarm_block(s.key, kTagBoundary, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
         nx = lo + (hi - lo) * u32_to_unit<Real>(w4[(d & 1) * 2]);
         v = 0;
+        if (s.rule == UpdateRule::Empso) s.m[d] = 0;
         break;
       }
     }

@@ -1,0 +1,30 @@
+// starling/detail/kernels.hpp: internal declarations of the int8 kernels.
+//
+// One kernel per (type, operation, ISA): s8_fc__scalar is the reference, the
+// written definition of "right"; SIMD ports (s8_fc__avx2, s8_fc__neon, ...)
+// take the same arguments and must give the same bytes. Kernels assume
+// arguments that passed fully_connected_s8's validation: they check nothing.
+#pragma once
+#include <cstdint>
+
+#include "starling/quant.hpp"
+
+namespace starling {
+namespace detail {
+
+/// Signature shared by every s8 fully-connected kernel (for dispatch tables).
+using S8FcKernel = void (*)(const FcParams& p, const int8_t* input, const int8_t* weights,
+                            const int32_t* bias, int8_t* output, int batches);
+
+/// Scalar reference of fully_connected_s8 (same formula and layouts).
+/// Preconditions (not checked): validate(p) == Status::Ok; batches >= 1;
+/// input, weights, output non-null and of batches·in_dim, out_dim·in_dim and
+/// batches·out_dim elements, bias null or of out_dim elements; output does
+/// not overlap the inputs; every product of sizes above fits std::ptrdiff_t.
+/// Cost: batches·out_dim·in_dim multiply-adds plus batches·out_dim
+/// requantizations; no memory beyond the stack frame.
+void s8_fc__scalar(const FcParams& p, const int8_t* input, const int8_t* weights,
+                   const int32_t* bias, int8_t* output, int batches);
+
+}  // namespace detail
+}  // namespace starling

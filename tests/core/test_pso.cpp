@@ -1,0 +1,414 @@
+// Unit and property tests of the optimizer's contract: validation, ask/tell
+// protocol, NaN handling, stop criteria, boundary modes, update rules.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "check.hpp"
+#include "starling/starling.hpp"
+
+using namespace starling;
+
+namespace {
+const float kInf = std::numeric_limits<float>::infinity();
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+float sphere(const float* x, int n) {
+  float s = 0;
+  for (int i = 0; i < n; ++i) s += x[i] * x[i];
+  return s;
+}
+}  // namespace
+
+TEST_CASE(default_config_is_documented_choice) {
+  const PsoConfig c;
+  CHECK(c.variant == Variant::Constriction);
+  CHECK(c.topology == Topology::Global);
+  CHECK(c.boundary == Boundary::Clamp);
+  CHECK_EQ(c.w, 0.7298f);
+  CHECK_EQ(c.c1, 1.49618f);
+  CHECK_EQ(c.c2, 1.49618f);
+  CHECK_EQ(c.beta, 0.9f);
+  CHECK_EQ(c.v_max, 0.5f);
+  CHECK_EQ(c.max_iter, 100);
+  CHECK_EQ(c.max_evals, 0L);
+  CHECK(std::isinf(c.target) && c.target < 0);
+  CHECK_EQ(c.stall_iter, 0);
+  CHECK(validate(c) == Status::Ok);
+}
+
+TEST_CASE(invalid_inputs_map_to_status) {
+  static Pso<4, 8> pso;
+  const float lo[4] = {-1, -1, -1, -1}, hi[4] = {1, 1, 1, 1};
+  struct Row {
+    const char* what;
+    void (*mutate)(PsoConfig&, float*, float*, int&, int&);
+    Status expect;
+  };
+  const Row rows[] = {
+      {"valid", [](PsoConfig&, float*, float*, int&, int&) {}, Status::Ok},
+      {"dims 0", [](PsoConfig&, float*, float*, int& d, int&) { d = 0; }, Status::InvalidArgument},
+      {"dims -3", [](PsoConfig&, float*, float*, int& d, int&) { d = -3; }, Status::InvalidArgument},
+      {"dims > cap", [](PsoConfig&, float*, float*, int& d, int&) { d = 5; }, Status::CapacityExceeded},
+      {"particles 1", [](PsoConfig&, float*, float*, int&, int& n) { n = 1; }, Status::InvalidArgument},
+      {"particles 0", [](PsoConfig&, float*, float*, int&, int& n) { n = 0; }, Status::InvalidArgument},
+      {"particles > cap", [](PsoConfig&, float*, float*, int&, int& n) { n = 9; }, Status::CapacityExceeded},
+      {"lo == hi", [](PsoConfig&, float* l, float* h, int&, int&) { l[2] = h[2]; }, Status::InvalidArgument},
+      {"lo > hi", [](PsoConfig&, float* l, float*, int&, int&) { l[1] = 2; }, Status::InvalidArgument},
+      {"lo NaN", [](PsoConfig&, float* l, float*, int&, int&) { l[0] = kNaN; }, Status::InvalidArgument},
+      {"hi inf", [](PsoConfig&, float*, float* h, int&, int&) { h[3] = kInf; }, Status::InvalidArgument},
+      {"lo -inf", [](PsoConfig&, float* l, float*, int&, int&) { l[3] = -kInf; }, Status::InvalidArgument},
+      {"range overflows", [](PsoConfig&, float* l, float* h, int&, int&) { l[0] = -3e38f; h[0] = 3e38f; },
+       Status::InvalidArgument},
+      {"w NaN", [](PsoConfig& c, float*, float*, int&, int&) { c.w = kNaN; }, Status::InvalidArgument},
+      {"w 1.5", [](PsoConfig& c, float*, float*, int&, int&) { c.w = 1.5f; }, Status::InvalidArgument},
+      {"w_end inf", [](PsoConfig& c, float*, float*, int&, int&) { c.w_end = kInf; }, Status::InvalidArgument},
+      {"c1 < 0", [](PsoConfig& c, float*, float*, int&, int&) { c.c1 = -0.1f; }, Status::InvalidArgument},
+      {"c2 NaN", [](PsoConfig& c, float*, float*, int&, int&) { c.c2 = kNaN; }, Status::InvalidArgument},
+      {"c2 huge", [](PsoConfig& c, float*, float*, int&, int&) { c.c2 = 1e9f; }, Status::InvalidArgument},
+      {"beta 1", [](PsoConfig& c, float*, float*, int&, int&) { c.beta = 1.0f; }, Status::InvalidArgument},
+      {"beta < 0", [](PsoConfig& c, float*, float*, int&, int&) { c.beta = -0.5f; }, Status::InvalidArgument},
+      {"v_max 0", [](PsoConfig& c, float*, float*, int&, int&) { c.v_max = 0; }, Status::InvalidArgument},
+      {"v_max 1.01", [](PsoConfig& c, float*, float*, int&, int&) { c.v_max = 1.01f; }, Status::InvalidArgument},
+      {"v_max NaN", [](PsoConfig& c, float*, float*, int&, int&) { c.v_max = kNaN; }, Status::InvalidArgument},
+      {"max_iter 0", [](PsoConfig& c, float*, float*, int&, int&) { c.max_iter = 0; }, Status::InvalidArgument},
+      {"max_evals < 0", [](PsoConfig& c, float*, float*, int&, int&) { c.max_evals = -1; },
+       Status::InvalidArgument},
+      {"target NaN", [](PsoConfig& c, float*, float*, int&, int&) { c.target = kNaN; }, Status::InvalidArgument},
+      {"target +inf", [](PsoConfig& c, float*, float*, int&, int&) { c.target = kInf; }, Status::InvalidArgument},
+      {"stall < 0", [](PsoConfig& c, float*, float*, int&, int&) { c.stall_iter = -2; }, Status::InvalidArgument},
+      {"variant 7", [](PsoConfig& c, float*, float*, int&, int&) { c.variant = static_cast<Variant>(7); },
+       Status::InvalidArgument},
+      {"boundary -1", [](PsoConfig& c, float*, float*, int&, int&) { c.boundary = static_cast<Boundary>(-1); },
+       Status::InvalidArgument},
+      {"topology 2", [](PsoConfig& c, float*, float*, int&, int&) { c.topology = static_cast<Topology>(2); },
+       Status::InvalidArgument},
+  };
+  for (const Row& r : rows) {
+    PsoConfig c;
+    float l[4], h[4];
+    std::memcpy(l, lo, sizeof l);
+    std::memcpy(h, hi, sizeof h);
+    int dims = 4, n = 8;
+    r.mutate(c, l, h, dims, n);
+    const Status s = pso.init(l, h, dims, n, c, 1);
+    if (!CHECK(s == r.expect)) std::printf("     case '%s' gave %s\n", r.what, status_name(s));
+    // A failed init leaves the optimizer unusable, never half-initialized.
+    if (s != Status::Ok) {
+      CHECK(pso.ask() == nullptr);
+      CHECK(pso.tell(1.0f) == Status::NotReady);
+      CHECK(pso.done());
+    }
+  }
+  CHECK(pso.init(nullptr, hi, 4, 8, PsoConfig{}, 1) == Status::InvalidArgument);
+  CHECK(pso.init(lo, nullptr, 4, 8, PsoConfig{}, 1) == Status::InvalidArgument);
+}
+
+TEST_CASE(protocol_before_init) {
+  Pso<2, 4> pso;  // automatic storage: nothing may be read before init
+  CHECK(pso.ask() == nullptr);
+  CHECK(pso.tell(0.0f) == Status::NotReady);
+  CHECK(pso.minimize(sphere) == Status::NotReady);
+  CHECK(pso.best_position() == nullptr);
+  CHECK(pso.done());
+  CHECK(pso.stop_reason() == StopReason::None);
+}
+
+TEST_CASE(ask_tell_protocol) {
+  static Pso<3, 5> pso;
+  const float lo[3] = {-1, 0, 10}, hi[3] = {1, 2, 11};
+  CHECK(pso.init(lo, hi, 3, 5, PsoConfig{}, 7) == Status::Ok);
+  CHECK(!pso.done());
+  CHECK(pso.tell(1.0f) == Status::NotReady);  // tell without ask
+  const float* a = pso.ask();
+  float first[3];
+  std::memcpy(first, a, sizeof first);
+  const float* b = pso.ask();  // ask twice: same candidate
+  CHECK(a == b);
+  CHECK(std::memcmp(first, b, sizeof first) == 0);
+  CHECK(pso.best_position() == nullptr);
+  CHECK(pso.tell(5.0f) == Status::Ok);
+  CHECK(pso.tell(5.0f) == Status::NotReady);  // second tell for one ask
+  CHECK_EQ(pso.evaluations(), 1L);
+  CHECK_EQ(pso.best_value(), 5.0f);
+  CHECK(std::memcmp(pso.best_position(), first, sizeof first) == 0);
+  // Particles are handed out in order within a sweep.
+  for (int i = 1; i < 5; ++i) {
+    CHECK(pso.ask() == pso.position(i));
+    CHECK(pso.tell(10.0f + static_cast<float>(i)) == Status::Ok);
+  }
+  CHECK_EQ(pso.iteration(), 1);
+  CHECK_EQ(pso.best_value(), 5.0f);
+}
+
+TEST_CASE(stop_max_iter_and_done_protocol) {
+  static Pso<2, 6> pso;
+  const float lo[2] = {-5, -5}, hi[2] = {5, 5};
+  PsoConfig c;
+  c.max_iter = 7;
+  CHECK(pso.init(lo, hi, 2, 6, c, 3) == Status::Ok);
+  CHECK(pso.minimize(sphere) == Status::Ok);
+  CHECK(pso.done());
+  CHECK(pso.stop_reason() == StopReason::MaxIter);
+  CHECK_EQ(pso.evaluations(), 42L);
+  CHECK_EQ(pso.iteration(), 7);
+  CHECK(pso.ask() == nullptr);
+  CHECK(pso.tell(0.0f) == Status::Done);
+}
+
+TEST_CASE(stop_max_evals_mid_sweep) {
+  static Pso<2, 6> pso;
+  const float lo[2] = {-5, -5}, hi[2] = {5, 5};
+  PsoConfig c;
+  c.max_evals = 17;
+  CHECK(pso.init(lo, hi, 2, 6, c, 3) == Status::Ok);
+  CHECK(pso.minimize(sphere) == Status::Ok);
+  CHECK(pso.stop_reason() == StopReason::MaxEvals);
+  CHECK_EQ(pso.evaluations(), 17L);
+  CHECK_EQ(pso.iteration(), 2);
+}
+
+TEST_CASE(stop_target_immediately) {
+  static Pso<2, 8> pso;
+  const float lo[2] = {-5, -5}, hi[2] = {5, 5};
+  PsoConfig c;
+  c.target = 0.5f;
+  c.max_iter = 1000;
+  CHECK(pso.init(lo, hi, 2, 8, c, 11) == Status::Ok);
+  long told = 0;
+  while (const float* x = pso.ask()) {
+    CHECK(pso.tell(sphere(x, 2)) == Status::Ok);
+    ++told;
+  }
+  CHECK(pso.stop_reason() == StopReason::Target);
+  CHECK(pso.best_value() <= 0.5f);
+  CHECK_EQ(pso.evaluations(), told);
+  CHECK_EQ(sphere(pso.best_position(), 2), pso.best_value());
+}
+
+TEST_CASE(stop_stall) {
+  static Pso<2, 4> pso;
+  const float lo[2] = {-5, -5}, hi[2] = {5, 5};
+  PsoConfig c;
+  c.stall_iter = 3;
+  CHECK(pso.init(lo, hi, 2, 4, c, 11) == Status::Ok);
+  CHECK(pso.minimize([](const float*, int) { return 1.0f; }) == Status::Ok);
+  CHECK(pso.stop_reason() == StopReason::Stall);
+  // Sweep 1 improves (from nothing to 1), sweeps 2..4 do not.
+  CHECK_EQ(pso.iteration(), 4);
+}
+
+TEST_CASE(nan_and_inf_never_best) {
+  static Pso<2, 4> pso;
+  const float lo[2] = {-1, -1}, hi[2] = {1, 1};
+  PsoConfig c;
+  c.max_iter = 5;
+  CHECK(pso.init(lo, hi, 2, 4, c, 5) == Status::Ok);
+  const float* first = pso.ask();
+  float f0[2] = {first[0], first[1]};
+  const float bad[3] = {kNaN, kInf, -kInf};
+  int k = 0;
+  while (pso.ask()) CHECK(pso.tell(bad[k++ % 3]) == Status::Ok);
+  CHECK(std::isinf(pso.best_value()) && pso.best_value() > 0);
+  // best_position() is still a point that was evaluated: the first one.
+  CHECK(pso.best_position() != nullptr);
+  CHECK(pso.best_position()[0] == f0[0] && pso.best_position()[1] == f0[1]);
+  for (int i = 0; i < 4; ++i) CHECK(std::isinf(pso.personal_best_value(i)));
+
+  // Mixed: a NaN never displaces a finite best, and -inf is not a best.
+  CHECK(pso.init(lo, hi, 2, 4, c, 5) == Status::Ok);
+  float best = kInf;
+  k = 0;
+  while (const float* x = pso.ask()) {
+    float f = sphere(x, 2);
+    if (k % 3 == 1) f = kNaN;
+    if (k % 5 == 2) f = -kInf;
+    if (std::isfinite(f) && f < best) best = f;
+    CHECK(pso.tell(f) == Status::Ok);
+    ++k;
+  }
+  CHECK_EQ(pso.best_value(), best);
+  CHECK_EQ(sphere(pso.best_position(), 2), best);
+}
+
+TEST_CASE(same_seed_same_run_other_seed_other_run) {
+  static Pso<3, 8> a, b, c;
+  const float lo[3] = {-3, -3, -3}, hi[3] = {3, 3, 3};
+  CHECK(a.init(lo, hi, 3, 8, PsoConfig{}, 99) == Status::Ok);
+  CHECK(b.init(lo, hi, 3, 8, PsoConfig{}, 99) == Status::Ok);
+  CHECK(c.init(lo, hi, 3, 8, PsoConfig{}, 100) == Status::Ok);
+  (void)a.minimize(sphere);
+  (void)b.minimize(sphere);
+  (void)c.minimize(sphere);
+  CHECK(std::memcmp(a.best_position(), b.best_position(), 3 * sizeof(float)) == 0);
+  CHECK(std::memcmp(a.best_position(), c.best_position(), 3 * sizeof(float)) != 0);
+}
+
+// Bounds: >= 1e5 asks per boundary mode, with variants and topologies mixed,
+// a cost that drives the swarm into a corner, and boxes chosen to provoke
+// rounding at the edges. Every asked coordinate must lie in [lo, hi].
+TEST_CASE(bounds_hold_over_1e5_asks_per_mode) {
+  static Pso<5, 16> pso;
+  const float los[3][5] = {{-1, -1, -1, -1, -1}, {1e30f, -1e-30f, 0, 7, -3}, {-1e-3f, 1e6f, -1e6f, 0.1f, -2}};
+  const float his[3][5] = {{1, 1, 1, 1, 1}, {1.0001e30f, 1e-30f, 1e-6f, 7.000001f, 3}, {1e-3f, 1.0001e6f, 1e6f, 0.2f, -1}};
+  const Boundary modes[3] = {Boundary::Clamp, Boundary::Reflect, Boundary::Random};
+  for (Boundary mode : modes) {
+    long asks = 0, outside = 0;
+    int run = 0;
+    while (asks < 100000) {
+      PsoConfig c;
+      c.boundary = mode;
+      c.variant = static_cast<Variant>(run % 3);
+      c.topology = static_cast<Topology>((run / 3) % 2);
+      c.v_max = (run % 4 == 0) ? 1.0f : 0.5f;
+      c.bias_correction = (run % 2) == 1;
+      c.max_iter = 200;
+      const float* lo = los[run % 3];
+      const float* hi = his[run % 3];
+      CHECK(pso.init(lo, hi, 5, 16, c, static_cast<uint64_t>(run) * 7919u) == Status::Ok);
+      const int corner = run % 2;  // push to hi (0) or lo (1)
+      while (const float* x = pso.ask()) {
+        ++asks;
+        float f = 0;
+        for (int d = 0; d < 5; ++d) {
+          if (!(x[d] >= lo[d] && x[d] <= hi[d])) ++outside;
+          const float t = (x[d] - lo[d]) / (hi[d] - lo[d]);
+          f += corner ? t : -t;
+        }
+        (void)pso.tell(f);
+      }
+      ++run;
+    }
+    CHECK(asks >= 100000);
+    if (!CHECK_EQ(outside, 0L)) std::printf("     mode %d\n", static_cast<int>(mode));
+  }
+}
+
+// Update-rule semantics with the attraction terms switched off (c1 = c2 = 0)
+// and a box so wide that no boundary interferes: the displacement sequence
+// then shows the velocity recursion alone.
+TEST_CASE(update_rules_without_attraction) {
+  static Pso<3, 4, double> pso;  // double: the identities below hold to ~1e-12
+  const double lo[3] = {-1e6, -1e6, -1e6}, hi[3] = {1e6, 1e6, 1e6};
+  auto run3 = [&](PsoConfig c, double disp[3][4][3]) {
+    c.c1 = 0;
+    c.c2 = 0;
+    c.v_max = 1e-4f;  // tiny steps: never near the bounds
+    c.max_iter = 10;
+    CHECK(pso.init(lo, hi, 3, 4, c, 21) == Status::Ok);
+    double prev[4][3];
+    for (int it = 0; it < 4; ++it) {
+      for (int i = 0; i < 4; ++i) {
+        const double* x = pso.ask();
+        for (int d = 0; d < 3; ++d) {
+          if (it > 0) disp[it - 1][i][d] = x[d] - prev[i][d];
+          prev[i][d] = x[d];
+        }
+        (void)pso.tell(1.0);
+      }
+    }
+  };
+  double d[3][4][3];
+  PsoConfig inertia;
+  inertia.variant = Variant::Inertia;
+  inertia.w = inertia.w_end = 0.5f;
+  run3(inertia, d);  // x(t+1) - x(t) = w^(t+1) v0
+  for (int i = 0; i < 4; ++i)
+    for (int k = 0; k < 3; ++k) CHECK(std::fabs(d[1][i][k] - 0.5 * d[0][i][k]) <= 1e-9 * std::fabs(d[0][i][k]) + 1e-12);
+
+  PsoConfig em;
+  em.variant = Variant::Empso;
+  em.beta = 0.75f;
+  run3(em, d);  // M1 = (1-b) v0 = v1; M2 = b M1 + (1-b) v1 = (1-b) v0: constant steps
+  for (int i = 0; i < 4; ++i)
+    for (int k = 0; k < 3; ++k) {
+      CHECK(std::fabs(d[1][i][k] - d[0][i][k]) <= 1e-9 * std::fabs(d[0][i][k]) + 1e-12);
+      CHECK(std::fabs(d[2][i][k] - d[0][i][k]) <= 1e-9 * std::fabs(d[0][i][k]) + 1e-12);
+    }
+  double first_em[4][3];
+  std::memcpy(first_em, d[0], sizeof first_em);
+
+  em.bias_correction = true;  // M/(1-b^t): every step is v0 itself
+  run3(em, d);
+  for (int i = 0; i < 4; ++i)
+    for (int k = 0; k < 3; ++k) {
+      CHECK(std::fabs(d[0][i][k] * 0.25 - first_em[i][k]) <= 1e-9 * std::fabs(first_em[i][k]) + 1e-12);
+      CHECK(std::fabs(d[1][i][k] - d[0][i][k]) <= 1e-9 * std::fabs(d[0][i][k]) + 1e-12);
+      CHECK(std::fabs(d[2][i][k] - d[0][i][k]) <= 1e-9 * std::fabs(d[0][i][k]) + 1e-12);
+    }
+}
+
+TEST_CASE(linear_inertia_schedule) {
+  // w(t) = w + (w_end - w) t / max_iter: with c = 0, v(t) = w(t) v(t-1), so
+  // the step (x[t+1] - x[t]) over (x[t] - x[t-1]) is w(t+1).
+  static Pso<1, 2, double> pso;
+  const double lo[1] = {-1e6}, hi[1] = {1e6};
+  PsoConfig c;
+  c.variant = Variant::Inertia;
+  c.w = 0.9f;
+  c.w_end = 0.4f;
+  c.c1 = c.c2 = 0;
+  c.v_max = 1e-4f;
+  c.max_iter = 10;
+  CHECK(pso.init(lo, hi, 1, 2, c, 4) == Status::Ok);
+  double xs[6];
+  for (int it = 0; it < 6; ++it) {
+    xs[it] = pso.ask()[0];
+    (void)pso.tell(0.0);
+    (void)pso.ask();
+    (void)pso.tell(0.0);
+  }
+  for (int t = 2; t < 5; ++t) {
+    const double ratio = (xs[t + 1] - xs[t]) / (xs[t] - xs[t - 1]);
+    const double w = static_cast<double>(0.9f) + (static_cast<double>(0.4f) - static_cast<double>(0.9f)) * (t + 1) / 10;
+    CHECK(std::fabs(ratio - w) < 1e-6);
+  }
+}
+
+TEST_CASE(ring_topology_differs_from_global) {
+  static Pso<4, 10> g, r;
+  const float lo[4] = {-5, -5, -5, -5}, hi[4] = {5, 5, 5, 5};
+  PsoConfig c;
+  c.max_iter = 50;
+  CHECK(g.init(lo, hi, 4, 10, c, 8) == Status::Ok);
+  c.topology = Topology::Ring;
+  CHECK(r.init(lo, hi, 4, 10, c, 8) == Status::Ok);
+  (void)g.minimize(sphere);
+  (void)r.minimize(sphere);
+  CHECK(g.best_value() != r.best_value());
+  CHECK(r.best_value() < 1e-2f);
+}
+
+TEST_CASE(observer_sees_every_sweep) {
+  static Pso<2, 5> pso;
+  const float lo[2] = {-5, -5}, hi[2] = {5, 5};
+  PsoConfig c;
+  c.max_iter = 12;
+  CHECK(pso.init(lo, hi, 2, 5, c, 2) == Status::Ok);
+  int calls = 0, last_iter = 0;
+  float last_best = kInf;
+  bool monotone = true;
+  CHECK(pso.minimize(sphere, [&](float best, long evals, int iter) {
+    ++calls;
+    monotone = monotone && best <= last_best && evals == 5L * iter && iter == last_iter + 1;
+    last_best = best;
+    last_iter = iter;
+  }) == Status::Ok);
+  CHECK_EQ(calls, 12);
+  CHECK(monotone);
+}
+
+TEST_CASE(memory_is_sizeof) {
+  // The formula of pso.hpp: Real x (4 N D + N + 4 D) + the core.
+  constexpr size_t core_f = sizeof(detail::PsoCore<float>);
+  CHECK_EQ(sizeof(Pso<8, 16>), 4u * (4 * 16 * 8 + 16 + 4 * 8) + core_f);
+  CHECK_EQ(sizeof(Pso<30, 40>), 4u * (4 * 40 * 30 + 40 + 4 * 30) + core_f);
+  CHECK_EQ(sizeof(Pso<3, 2>), 4u * (4 * 2 * 3 + 2 + 4 * 3) + core_f);
+  CHECK_EQ(sizeof(Pso<10, 20, double>), 8u * (4 * 20 * 10 + 20 + 4 * 10) + sizeof(detail::PsoCore<double>));
+  CHECK(core_f <= 160);
+  std::printf("     sizeof(Pso<8,16>) = %u, Pso<30,40> = %u, Pso<2,16> = %u, core = %u\n",
+              static_cast<unsigned>(sizeof(Pso<8, 16>)), static_cast<unsigned>(sizeof(Pso<30, 40>)),
+              static_cast<unsigned>(sizeof(Pso<2, 16>)), static_cast<unsigned>(core_f));
+}
+
+int main() { return check::run_all(); }
