@@ -16,7 +16,7 @@ import sys
 
 M32 = 0xFFFFFFFF
 ROT = [(10, 26), (11, 21), (13, 27), (23, 5), (6, 20), (17, 11), (25, 10), (18, 20)]
-ROUNDS = 20
+ROUNDS = 13  # starling's kThreefryRounds
 
 
 def rotl(x, r):

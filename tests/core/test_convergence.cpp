@@ -85,7 +85,7 @@ const Case kCases[] = {
     {3, 30, 40, 1000, Variant::Constriction, 3.5},
     {4, 30, 40, 1000, Variant::Constriction, 0.1},
     {0, 2, 20, 100, Variant::Empso, 1e-06},
-    {1, 2, 20, 100, Variant::Empso, 0.1},
+    {1, 2, 20, 100, Variant::Empso, 1},
     {2, 2, 20, 100, Variant::Empso, 0.001},
     {3, 2, 20, 100, Variant::Empso, 0.001},
     {4, 2, 20, 100, Variant::Empso, 0.05},

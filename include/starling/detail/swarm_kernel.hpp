@@ -86,28 +86,26 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) 
   if (v < -vm) v = -vm;
   Real nx = x + v;
   const Real lo = s.lo[d], hi = s.hi[d];
-  if (nx < lo || nx > hi) {
-    switch (s.bound) {
-      case BoundRule::Clamp:
-        nx = nx < lo ? lo : hi;
-        v = 0;
-        if (s.rule == UpdateRule::Empso) s.m[d] = 0;
-        break;
-      case BoundRule::Reflect:
-        // |v| <= range, so one reflection lands inside (up to rounding,
-        // which the final clamp below absorbs).
-        nx = nx < lo ? lo + (lo - nx) : hi - (nx - hi);
-        v = -v;
-        if (s.rule == UpdateRule::Empso) s.m[d] = -s.m[d];
-        break;
-      case BoundRule::Random: {
-        uint32_t w4[4];
-        swarm_block(s.key, kTagBoundary, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
-        nx = lo + (hi - lo) * u32_to_unit<Real>(w4[(d & 1) * 2]);
-        v = 0;
-        if (s.rule == UpdateRule::Empso) s.m[d] = 0;
-        break;
-      }
+  if (s.bound == BoundRule::Clamp) {
+    // Branch-free: which particles hit a wall is data, not a pattern.
+    const bool out = (nx < lo) | (nx > hi);
+    nx = nx < lo ? lo : nx;
+    nx = nx > hi ? hi : nx;
+    v = out ? Real(0) : v;
+    if (s.rule == UpdateRule::Empso) s.m[d] = out ? Real(0) : s.m[d];
+  } else if (nx < lo || nx > hi) {
+    if (s.bound == BoundRule::Reflect) {
+      // |v| <= range, so one reflection lands inside (up to rounding,
+      // which the final clamp below absorbs).
+      nx = nx < lo ? lo + (lo - nx) : hi - (nx - hi);
+      v = -v;
+      if (s.rule == UpdateRule::Empso) s.m[d] = -s.m[d];
+    } else {  // Random
+      uint32_t w4[4];
+      swarm_block(s.key, kTagBoundary, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
+      nx = lo + (hi - lo) * u32_to_unit<Real>(w4[(d & 1) * 2]);
+      v = 0;
+      if (s.rule == UpdateRule::Empso) s.m[d] = 0;
     }
     if (nx < lo) nx = lo;
     if (nx > hi) nx = hi;

@@ -1,0 +1,160 @@
+// Proves the library allocates nothing: malloc, calloc, realloc, free and
+// every operator new/delete are replaced by counting versions, and the
+// whole public API is driven while counting. (Under AddressSanitizer the C
+// allocator belongs to ASan, so only operator new/delete are replaced then.)
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+
+#include "check.hpp"
+#include "starling/starling.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define STARLING_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STARLING_ASAN 1
+#endif
+#endif
+
+namespace {
+volatile bool g_counting = false;
+volatile long g_allocs = 0;
+void note() {
+  if (g_counting) g_allocs = g_allocs + 1;
+}
+}  // namespace
+
+#if !defined(STARLING_ASAN) && defined(__GLIBC__)
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void __libc_free(void*);
+void* malloc(size_t n) {
+  note();
+  return __libc_malloc(n);
+}
+void* calloc(size_t n, size_t m) {
+  note();
+  return __libc_calloc(n, m);
+}
+void* realloc(void* p, size_t n) {
+  note();
+  return __libc_realloc(p, n);
+}
+void free(void* p) {
+  if (p) note();
+  __libc_free(p);
+}
+}
+#define STARLING_COUNTS_MALLOC 1
+#endif
+
+void* operator new(size_t n) {
+  note();
+  void* p = std::malloc(n ? n : 1);
+  if (!p) std::abort();
+  return p;
+}
+void* operator new[](size_t n) { return operator new(n); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  note();
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](size_t n, const std::nothrow_t&) noexcept { return operator new(n, std::nothrow); }
+void operator delete(void* p) noexcept {
+  if (p) note();
+  std::free(p);
+}
+void operator delete[](void* p) noexcept { operator delete(p); }
+void operator delete(void* p, size_t) noexcept { operator delete(p); }
+void operator delete[](void* p, size_t) noexcept { operator delete(p); }
+
+using namespace starling;
+
+namespace {
+float sphere(const float* x, int n) {
+  float s = 0;
+  for (int i = 0; i < n; ++i) s += x[i] * x[i];
+  return s;
+}
+double sphere_d(const double* x, int n) {
+  double s = 0;
+  for (int i = 0; i < n; ++i) s += x[i] * x[i];
+  return s;
+}
+
+void drive_everything() {
+  // PRNG
+  Rng g(5);
+  volatile uint32_t sink = 0;
+  for (int i = 0; i < 100; ++i) sink = sink + g.next_u32();
+  volatile float u = g.uniform() + g.uniform(-1.f, 1.f);
+  g.set_position(17);
+  (void)u;
+  (void)sink;
+  // Every variant, topology and boundary, float and double, ask/tell and
+  // minimize, each stop criterion, every error path.
+  static Pso<6, 12> pso;
+  static Pso<6, 12, double> psod;
+  const float lo[6] = {-3, -3, -3, -3, -3, -3}, hi[6] = {1, 2, 3, 4, 5, 6};
+  const double lod[6] = {-3, -3, -3, -3, -3, -3}, hid[6] = {1, 2, 3, 4, 5, 6};
+  for (int v = 0; v < 3; ++v)
+    for (int t = 0; t < 2; ++t)
+      for (int b = 0; b < 3; ++b) {
+        PsoConfig c = v == 2 ? PsoConfig::empso() : v == 1 ? PsoConfig::inertia() : PsoConfig{};
+        c.topology = static_cast<Topology>(t);
+        c.boundary = static_cast<Boundary>(b);
+        c.max_iter = 20;
+        c.stall_iter = 5;
+        c.random_per_particle = b == 1;
+        c.bias_correction = t == 1;
+        (void)validate(c);
+        if (pso.init(lo, hi, 6, 12, c, 3) == Status::Ok) {
+          (void)pso.minimize(sphere, [](float, long, int) {});
+        }
+        if (psod.init(lod, hid, 6, 12, c, 3) == Status::Ok) {
+          while (const double* x = psod.ask()) (void)psod.tell(sphere_d(x, 6));
+        }
+      }
+  PsoConfig c;
+  c.max_evals = 30;
+  c.target = 1e-3f;
+  (void)pso.init(lo, hi, 6, 12, c, 1);
+  while (pso.ask() != nullptr) (void)pso.tell(std::nanf(""));
+  (void)pso.tell(1.f);
+  (void)pso.best_position();
+  (void)pso.best_value();
+  (void)pso.stop_reason();
+  (void)pso.init(lo, hi, 7, 12, c, 1);
+  (void)pso.init(hi, lo, 6, 12, c, 1);
+  (void)pso.init(nullptr, hi, 6, 12, c, 1);
+  (void)pso.ask();
+  (void)pso.tell(0.f);
+  (void)status_name(Status::Corrupt);
+}
+}  // namespace
+
+TEST_CASE(public_api_makes_no_allocation) {
+  // Sanity: the counters do see an allocation.
+  g_allocs = 0;
+  g_counting = true;
+  int* probe = new int(3);
+  delete probe;
+#ifdef STARLING_COUNTS_MALLOC
+  void* m = std::malloc(16);
+  std::free(m);
+#endif
+  g_counting = false;
+  CHECK(g_allocs >= 2);
+
+  g_allocs = 0;
+  g_counting = true;
+  drive_everything();
+  g_counting = false;
+  CHECK_EQ(g_allocs, 0L);
+}
+
+int main() { return check::run_all(); }

@@ -1,0 +1,129 @@
+// bench_pso: optimizer overhead per evaluation (time of minimize() minus the
+// time of the objective alone) and per particle-dimension update (the swarm
+// move kernel alone), at (D, N) = (2,16), (10,40), (30,40), (100,64).
+// Best of several repetitions; ratios are what to compare across machines.
+//
+//   meson setup build && ninja -C build && ./build/tools/bench_pso/bench_pso
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "starling/starling.hpp"
+
+using namespace starling;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+volatile float g_sink;
+
+// The objective: cheap and opaque, so that what is measured is ours.
+__attribute__((noinline)) float sphere(const float* x, int n) {
+  float s = 0;
+  for (int i = 0; i < n; ++i) s += x[i] * x[i];
+  return s;
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+struct Figures {
+  double ns_per_eval_total, ns_per_eval_objective, ns_per_update;
+};
+
+template <int D, int N>
+Figures measure(int dims, int particles, int iters, int reps) {
+  static Pso<D, N> pso;
+  float lo[D], hi[D];
+  for (int d = 0; d < dims; ++d) {
+    lo[d] = -5;
+    hi[d] = 5;
+  }
+  PsoConfig cfg;
+  cfg.max_iter = iters;
+  const long evals = static_cast<long>(iters) * particles;
+  double best_total = 1e30, best_obj = 1e30, best_move = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    if (pso.init(lo, hi, dims, particles, cfg, 1 + static_cast<uint64_t>(r)) != Status::Ok) std::abort();
+    auto t0 = Clock::now();
+    (void)pso.minimize(sphere);
+    const double total = seconds_since(t0);
+    if (total < best_total) best_total = total;
+
+    // The objective alone over the same number of calls and the same memory.
+    t0 = Clock::now();
+    float acc = 0;
+    for (long e = 0; e < evals; ++e) acc += sphere(pso.position(static_cast<int>(e % particles)), dims);
+    g_sink = acc;
+    const double obj = seconds_since(t0);
+    if (obj < best_obj) best_obj = obj;
+  }
+  // The move kernel alone: one call per particle per sweep.
+  static float x[N][D], v[N][D], m[N][D], pb[N][D], gb[D], vmax[D];
+  for (int i = 0; i < particles; ++i)
+    for (int d = 0; d < dims; ++d) {
+      x[i][d] = pb[i][d] = static_cast<float>((i * 7 + d * 3) % 11) - 5.f;
+      v[i][d] = m[i][d] = 0;
+    }
+  for (int d = 0; d < dims; ++d) {
+    gb[d] = 0;
+    vmax[d] = 5;
+  }
+  uint32_t key[4];
+  detail::swarm_key(1, key);
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    for (int it = 1; it <= iters; ++it)
+      for (int i = 0; i < particles; ++i) {
+        detail::SwarmStep<float> s{};
+        s.x = x[i]; s.v = v[i]; s.m = m[i]; s.pbest = pb[i]; s.nbest = gb;
+        s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
+        s.rule = detail::UpdateRule::Inertia; s.bound = detail::BoundRule::Clamp;
+        s.w = 0.7298f; s.c1 = s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f; s.mscale = 1;
+        s.key = key; s.iteration = static_cast<uint32_t>(it); s.particle = static_cast<uint32_t>(i);
+        detail::f32_swarm_update(s);
+      }
+    const double t = seconds_since(t0);
+    if (t < best_move) best_move = t;
+  }
+  return {best_total * 1e9 / static_cast<double>(evals), best_obj * 1e9 / static_cast<double>(evals),
+          best_move * 1e9 / (static_cast<double>(iters) * particles * dims)};
+}
+
+template <int D, int N>
+void row(int iters, int reps) {
+  const Figures f = measure<D, N>(D, N, iters, reps);
+  const double overhead = f.ns_per_eval_total - f.ns_per_eval_objective;
+  std::printf("| %3d | %3d | %8.1f | %8.1f | %8.1f | %6.2f | %8.2f |\n", D, N, f.ns_per_eval_total,
+              f.ns_per_eval_objective, overhead, f.ns_per_update, overhead / D);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int reps = argc > 1 ? std::atoi(argv[1]) : 7;
+  // Threefry cost alone, for scale: ns per 4-word block.
+  {
+    uint32_t key[4] = {1, 2, 3, 4}, ctr[4] = {0, 0, 0, 0}, out[4], acc = 0;
+    double best = 1e30;
+    for (int r = 0; r < reps; ++r) {
+      const auto t0 = Clock::now();
+      for (uint32_t i = 0; i < 1000000; ++i) {
+        ctr[0] = i;
+        threefry4x32(ctr, key, out);
+        acc += out[0] ^ out[3];
+      }
+      const double t = seconds_since(t0);
+      if (t < best) best = t;
+    }
+    g_sink = static_cast<float>(acc);
+    std::printf("threefry4x32-%d: %.2f ns per block (4 words)\n\n", kThreefryRounds, best * 1e3);
+  }
+  std::printf("port: scalar (f32_swarm_update__scalar); constriction, gbest, clamp\n");
+  std::printf("|   D |   N | ns/eval minimize | ns/eval objective | overhead ns/eval | ns per particle-dim update | overhead ns per dim |\n");
+  std::printf("|----:|----:|---:|---:|---:|---:|---:|\n");
+  row<2, 16>(2000, reps);
+  row<10, 40>(500, reps);
+  row<30, 40>(300, reps);
+  row<100, 64>(100, reps);
+  return 0;
+}
