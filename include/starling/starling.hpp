@@ -3,3 +3,4 @@
 #include "starling/status.hpp"
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
+#include "starling/quant.hpp"

@@ -1,0 +1,146 @@
+// starling/quant.hpp: int8 quantized arithmetic, bit-exact with the TensorFlow
+// Lite (Micro) reference kernels and CMSIS-NN for every valid input.
+//
+// Quantization follows the TFLite int8 spec: real = scale·(q − zero_point),
+// activations asymmetric int8, weights symmetric int8 (zero point 0, per
+// tensor or per output channel), bias int32 with scale in_scale·w_scale and
+// zero point 0. A real rescale factor M > 0 is stored as a Q0.31 multiplier m
+// in [2^30, 2^31) and a power-of-two exponent: M ≈ m·2^(shift−31).
+//
+// Integer semantics beyond the reference: where the reference formulas would
+// overflow int32 (undefined behaviour in C and C++), starling defines the
+// result as the two's-complement wrap-around that the reference produces on
+// every real target (x86, Arm, RISC-V), so every input has one defined result
+// and every port must reproduce it. Valid fully-connected inputs never reach
+// those cases unless a scale or a bias is far outside what a real model holds
+// (see fully_connected_s8).
+#pragma once
+#include <cstdint>
+
+#include "starling/status.hpp"
+
+namespace starling {
+
+/// Smallest and largest shift that requantize() accepts (TFLite's range).
+constexpr int kMinShift = -31;
+constexpr int kMaxShift = 30;
+
+/// Largest in_dim of fully_connected_s8. One product is at most
+/// |w|·|x + input_offset| <= 128·255 = 32640 in magnitude, so a dot product of
+/// 32768 terms stays within ±1'069'547'520 < 2^30: the int32 accumulator
+/// never overflows, and adding a bias with |bias| <= 2^30 cannot either.
+constexpr int kFcMaxInDim = 32768;
+
+/// Converts a real rescale factor into (multiplier, shift) with
+/// real ≈ multiplier · 2^(shift − 31), as TFLite's QuantizeMultiplier:
+///   (q, e) = frexp(real), q in [0.5, 1);  m = round(q · 2^31), ties away from 0;
+///   m == 2^31 (q rounded up to 1)  → m = 2^30, e = e + 1;
+///   e < −31 (real below about 2^−32) → flushed to (0, 0).
+/// Outputs: multiplier in {0} ∪ [2^30, 2^31 − 1]; shift in [−31, 30]; a
+/// positive shift is a left shift. Decisions where TFLite has none:
+///   real == 0 (either sign), real < 0, NaN, ±infinity → (0, 0);
+///   e > 30 (real >= about 2^30, beyond what requantize can apply) →
+///   saturated to (2^31 − 1, 30), as TFLite does under TFLITE_SINGLE_ROUNDING.
+/// Use quantize_multiplier_checked() to have these cases reported.
+/// Null pointers: nothing is written. Exact (no floating-point rounding
+/// other than the documented one); O(1); no memory.
+void quantize_multiplier(double real, int32_t* multiplier, int* shift) noexcept;
+
+/// quantize_multiplier() that reports the cases it cannot represent.
+/// Returns InvalidArgument (outputs set to (0, 0)) for null pointers, a
+/// negative, NaN or infinite real, and CapacityExceeded (outputs saturated to
+/// (2^31 − 1, 30)) when real needs a shift above 30. Zero and values that
+/// flush to (0, 0) are Ok: the reference treats them the same way.
+[[nodiscard]] Status quantize_multiplier_checked(double real, int32_t* multiplier,
+                                                 int* shift) noexcept;
+
+/// Effective output rescale of a layer, exactly
+/// (double)in_scale · (double)w_scale / (double)out_scale (two roundings, in
+/// this order). This is TFLite's per-channel formula; its per-tensor
+/// fully-connected path multiplies in_scale · w_scale in float first, which
+/// can differ in the last bit: pass that product as in_scale and 1 as
+/// w_scale to reproduce it. O(1).
+double effective_scale(float in_scale, float w_scale, float out_scale) noexcept;
+
+/// Fills multiplier[c], shift[c] for c in [0, channels) from
+/// effective_scale(in_scale, w_scales[c], out_scale) and quantize_multiplier.
+/// Scales must be finite and > 0. Returns InvalidArgument (nothing written)
+/// for null pointers, channels <= 0 or a bad scale, CapacityExceeded (nothing
+/// written) when a channel needs a shift above 30. O(channels); no memory.
+[[nodiscard]] Status quantize_scales(float in_scale, const float* w_scales, int channels,
+                                     float out_scale, int32_t* multiplier,
+                                     int32_t* shift) noexcept;
+
+namespace detail {
+/// Double-rounding requantization (TFLite default; gemmlowp; CMSIS-NN default).
+/// With shift clamped to [−31, 30], l = max(shift, 0), r = max(−shift, 0):
+///   x = acc · 2^l, wrapped to int32 (two's complement) when it overflows;
+///   h = SRDHM(x, m) = round(x·m / 2^31), ties toward +infinity; the only
+///       overflow, x = m = −2^31, saturates to 2^31 − 1;
+///       (C form: (x·m + (x·m >= 0 ? 2^30 : 1 − 2^30)) / 2^31, '/' truncating)
+///   result = round(h / 2^r), ties away from zero.
+/// O(1).
+int32_t requantize_double(int32_t acc, int32_t multiplier, int shift) noexcept;
+
+/// Single-rounding requantization (TFLITE_SINGLE_ROUNDING). With shift
+/// clamped to [−31, 30] and t = 31 − shift in [1, 62]:
+///   result = (acc·m + 2^(t−1)) >> t   (64-bit product, floor shift),
+/// i.e. round(acc·m / 2^t) with ties toward +infinity, wrapped to int32 when
+/// it does not fit (TFLite casts; CMSIS-NN's variant differs only there).
+/// O(1).
+int32_t requantize_single(int32_t acc, int32_t multiplier, int shift) noexcept;
+}  // namespace detail
+
+/// True when this build's requantize() is single rounding (built with
+/// -Dsingle_rounding=true, i.e. STARLING_SINGLE_ROUNDING=1).
+bool requantize_is_single_rounding() noexcept;
+
+/// Rescales an int32 accumulator: ≈ acc · multiplier · 2^(shift − 31).
+/// detail::requantize_double() by default, detail::requantize_single() when
+/// the library is built with STARLING_SINGLE_ROUNDING=1 (see those for the
+/// exact formulas). Defined for every input: multiplier may be any int32
+/// (quantize_multiplier gives [0, 2^31)); shift outside [−31, 30] is clamped
+/// to that range (TFLite leaves it undefined). Results that do not fit int32
+/// wrap. O(1); no memory.
+int32_t requantize(int32_t acc, int32_t multiplier, int shift) noexcept;
+
+/// Parameters of an int8 fully-connected layer (TFLite FULLY_CONNECTED).
+struct FcParams {
+  int in_dim, out_dim;    ///< inputs per batch row [1, kFcMaxInDim], outputs [1, ...)
+  int32_t input_offset;   ///< −input_zero_point, in [−127, 128]
+  int32_t output_offset;  ///< output_zero_point, in [−128, 127]
+  const int32_t* multiplier;  ///< out_dim entries if per_channel, else 1; each >= 0
+  const int32_t* shift;       ///< same count; each in [−31, 30]; > 0 shifts left
+  bool per_channel;           ///< one (multiplier, shift) per output channel
+  int32_t act_min, act_max;   ///< output clamp, −128 <= act_min <= act_max <= 127
+};
+
+/// Checks every field of p against the ranges documented in FcParams, reading
+/// the multiplier and shift arrays (out_dim or 1 entries). Returns
+/// InvalidArgument (in_dim or out_dim <= 0, null multiplier/shift, an offset,
+/// clamp, shift or negative multiplier out of range) or CapacityExceeded
+/// (in_dim > kFcMaxInDim, or in_dim·out_dim not addressable), else Ok.
+/// O(out_dim) when per_channel, else O(1); no memory.
+[[nodiscard]] Status validate(const FcParams& p) noexcept;
+
+/// Int8 fully-connected layer. For b in [0, batches), o in [0, out_dim):
+///   acc = bias[o] (0 if bias == nullptr) + Σ_i w[o·in_dim + i]·(x[b·in_dim + i] + input_offset)
+///   y   = requantize(acc, multiplier[c], shift[c]) + output_offset, c = per_channel ? o : 0
+///   out[b·out_dim + o] = clamp(y, act_min, act_max)
+/// Layouts: input [batches][in_dim], weights [out_dim][in_dim] (row-major, one
+/// row per output), bias [out_dim] or nullptr, output [batches][out_dim]; the
+/// output must not overlap the other arrays. Weights may use all of int8
+/// (−128 included), though the spec's symmetric weights are in [−127, 127].
+/// The dot product is exact (in_dim <= kFcMaxInDim); the bias addition and
+/// the output-offset addition are two's-complement int32 (they can only wrap
+/// for |bias| > 2^30 or a requantized value beyond ±(2^31 − 129), which no
+/// real model produces; the reference kernels wrap the same way).
+/// Returns the Status of validate(p), or InvalidArgument for a null
+/// input/weights/output or batches <= 0, or CapacityExceeded when
+/// batches·in_dim or batches·out_dim is not addressable. On any error nothing
+/// is written. Cost: batches·out_dim·in_dim multiply-adds; no memory.
+[[nodiscard]] Status fully_connected_s8(const FcParams& p, const int8_t* input,
+                                        const int8_t* weights, const int32_t* bias,
+                                        int8_t* output, int batches) noexcept;
+
+}  // namespace starling
