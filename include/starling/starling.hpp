@@ -4,3 +4,6 @@
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
 #include "starling/quant.hpp"
+#include "starling/crc32.hpp"
+#include "starling/qnet.hpp"
+#include "starling/qmodel.hpp"

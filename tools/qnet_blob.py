@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""qnet_blob.py: writer (and reference reader) of starling's QNet model blob.
+
+Standard library only. The C++ loader is starling::load_qmodel
+(include/starling/qmodel.hpp); this file and that header hold the same table.
+
+Format, version 1. Integers little-endian; offsets in bytes from the blob start.
+
+Header (24 bytes):
+  off size type  field
+   0   4   u8[4] magic b"SQNT"
+   4   2   u16   version = 1
+   6   2   u16   header_size = 24 (the layer records start here)
+   8   4   u32   crc32 (zlib.crc32, CRC-32/IEEE) of bytes [12, total_size)
+  12   4   u32   total_size, a multiple of 4 (bytes after it are ignored)
+  16   2   u16   layer_count >= 1
+  18   2   u16   record_size = 56
+  20   4   u32   input_dim >= 1
+Layer records (layer_count x 56 bytes at 24 + 56*i):
+   0   1   u8    kind: 1 fully connected, 2 lut, 3 argmax
+   1   1   u8    flags: bit 0 per_channel (fc only)
+   2   1   i8    act_min (fc; else 0)
+   3   1   i8    act_max (fc; else 0)
+   4   2   i16   input_offset  (fc, -input_zero_point in [-127, 128]; else 0)
+   6   2   i16   output_offset (fc, output_zero_point in [-128, 127]; else 0)
+   8   4   u32   in_dim (the previous layer's output width, or input_dim)
+  12   4   u32   out_dim (fc: outputs; lut: = in_dim; argmax: 1)
+  16   8   u32x2 weights    (offset, size): fc, out_dim*in_dim int8, row-major
+  24   8   u32x2 bias       (offset, size): fc, out_dim int32, or (0, 0) for none
+  32   8   u32x2 multiplier (offset, size): fc, C int32, C = out_dim if per_channel else 1
+  40   8   u32x2 shift      (offset, size): fc, C int32 in [-31, 30]
+  48   8   u32x2 lut        (offset, size): lut, 256 int8, entry q + 128
+Unused sections are (0, 0). Used sections start 4-aligned at or after the
+records and end within total_size; they may overlap (identical sections are
+stored once, so two layers can share one LUT). Each section is zero-padded
+to 4 bytes.
+
+Use as a module:
+    import qnet_blob as qb
+    layers = [qb.fc(w, b, m, s, in_dim=4, out_dim=8, input_offset=128,
+                    output_offset=-3, act_min=-3, act_max=127, per_channel=True),
+              qb.lut(8, table), qb.argmax(8)]
+    blob = qb.build_blob(4, layers)
+or from the command line with a JSON model (same field names as fc/lut/argmax
+plus "kind": "fc" | "lut" | "argmax"):
+    qnet_blob.py model.json -o model.qnet [--header model_blob.h --name kModelBlob]
+"""
+
+import argparse
+import fractions
+import json
+import math
+import struct
+import sys
+import zlib
+
+MAGIC = b"SQNT"
+VERSION = 1
+HEADER_BYTES = 24
+RECORD_BYTES = 56
+KIND_FC, KIND_LUT, KIND_ARGMAX = 1, 2, 3
+_RECORD = struct.Struct("<BBbbhhII" + "II" * 5)
+_HEADER = struct.Struct("<4sHHIIHHI")
+assert _RECORD.size == RECORD_BYTES and _HEADER.size == HEADER_BYTES
+
+
+def _check(cond, msg):
+    if not cond:
+        raise ValueError(msg)
+
+
+def _ints(values, lo, hi, n, what):
+    values = [int(v) for v in values]
+    _check(len(values) == n, f"{what}: {len(values)} values, expected {n}")
+    _check(all(lo <= v <= hi for v in values), f"{what}: a value outside [{lo}, {hi}]")
+    return values
+
+
+def _flatten(w):
+    out = []
+    for row in w:
+        if isinstance(row, (list, tuple)):
+            out.extend(row)
+        else:
+            out.append(row)
+    return out
+
+
+def fc(weights, bias, multiplier, shift, in_dim, out_dim, input_offset=0, output_offset=0,
+       act_min=-128, act_max=127, per_channel=False):
+    """A fully-connected layer. weights: out_dim rows of in_dim int8 (nested or
+    flat, row-major); bias: out_dim int32 or None; multiplier/shift: one per
+    output channel if per_channel else one."""
+    _check(1 <= in_dim <= 32768 and out_dim >= 1, "fc: bad dims")
+    _check(-127 <= input_offset <= 128, "fc: input_offset outside [-127, 128]")
+    _check(-128 <= output_offset <= 127, "fc: output_offset outside [-128, 127]")
+    _check(-128 <= act_min <= act_max <= 127, "fc: bad clamp")
+    c = out_dim if per_channel else 1
+    return {
+        "kind": "fc", "in_dim": in_dim, "out_dim": out_dim,
+        "weights": _ints(_flatten(weights), -128, 127, in_dim * out_dim, "fc weights"),
+        "bias": None if bias is None else _ints(bias, -2**31, 2**31 - 1, out_dim, "fc bias"),
+        "multiplier": _ints(multiplier, 0, 2**31 - 1, c, "fc multiplier"),
+        "shift": _ints(shift, -31, 30, c, "fc shift"),
+        "input_offset": input_offset, "output_offset": output_offset,
+        "act_min": act_min, "act_max": act_max, "per_channel": bool(per_channel),
+    }
+
+
+def lut(dim, table):
+    """An element-wise activation: table[q + 128] for every int8 q."""
+    _check(dim >= 1, "lut: bad dim")
+    return {"kind": "lut", "dim": dim, "table": _ints(table, -128, 127, 256, "lut table")}
+
+
+def argmax(dim):
+    """Classifier marker over dim scores; last layer only."""
+    _check(dim >= 1, "argmax: bad dim")
+    return {"kind": "argmax", "dim": dim}
+
+
+def _pad4(b):
+    return b + bytes(-len(b) % 4)
+
+
+def build_blob(input_dim, layers):
+    """The blob (bytes) of a model: input_dim and a list of fc/lut/argmax dicts."""
+    _check(1 <= len(layers) <= 65535, "layer count outside [1, 65535]")
+    _check(input_dim >= 1, "input_dim must be >= 1")
+    payload_start = HEADER_BYTES + RECORD_BYTES * len(layers)
+    payload = bytearray()
+    stored = {}
+
+    def put(data):
+        if not data:
+            return (0, 0)
+        if data not in stored:
+            stored[data] = payload_start + len(payload)
+            payload.extend(_pad4(data))
+        return (stored[data], len(data))
+
+    records = bytearray()
+    width = input_dim
+    for i, layer in enumerate(layers):
+        kind = layer["kind"]
+        sections = [(0, 0)] * 5
+        flags = act_min = act_max = in_off = out_off = 0
+        if kind == "fc":
+            layer = fc(layer["weights"], layer.get("bias"), layer["multiplier"], layer["shift"],
+                       layer["in_dim"], layer["out_dim"], layer.get("input_offset", 0),
+                       layer.get("output_offset", 0), layer.get("act_min", -128),
+                       layer.get("act_max", 127), layer.get("per_channel", False))
+            _check(layer["in_dim"] == width, f"layer {i}: in_dim {layer['in_dim']} != {width}")
+            code, in_dim, out_dim = KIND_FC, layer["in_dim"], layer["out_dim"]
+            flags = 1 if layer["per_channel"] else 0
+            act_min, act_max = layer["act_min"], layer["act_max"]
+            in_off, out_off = layer["input_offset"], layer["output_offset"]
+            bias = layer["bias"]
+            sections = [
+                put(struct.pack(f"<{len(layer['weights'])}b", *layer["weights"])),
+                put(b"" if bias is None else struct.pack(f"<{len(bias)}i", *bias)),
+                put(struct.pack(f"<{len(layer['multiplier'])}i", *layer["multiplier"])),
+                put(struct.pack(f"<{len(layer['shift'])}i", *layer["shift"])),
+                (0, 0),
+            ]
+            width = out_dim
+        elif kind == "lut":
+            layer = lut(layer["dim"], layer["table"])
+            _check(layer["dim"] == width, f"layer {i}: dim {layer['dim']} != {width}")
+            code, in_dim, out_dim = KIND_LUT, width, width
+            sections[4] = put(struct.pack("<256b", *layer["table"]))
+        elif kind == "argmax":
+            _check(layer["dim"] == width, f"layer {i}: dim {layer['dim']} != {width}")
+            _check(i == len(layers) - 1, "argmax must be the last layer")
+            code, in_dim, out_dim = KIND_ARGMAX, width, 1
+        else:
+            raise ValueError(f"layer {i}: unknown kind {kind!r}")
+        flat = [v for s in sections for v in s]
+        records += _RECORD.pack(code, flags, act_min, act_max, in_off, out_off, in_dim, out_dim,
+                                *flat)
+    total = payload_start + len(payload)
+    body = struct.pack("<IHHI", total, len(layers), RECORD_BYTES, input_dim) + records + payload
+    crc = zlib.crc32(body) & 0xFFFFFFFF
+    blob = MAGIC + struct.pack("<HHI", VERSION, HEADER_BYTES, crc) + body
+    assert len(blob) == total and total % 4 == 0
+    return bytes(blob)
+
+
+def parse_blob(blob):
+    """Reference reader: (input_dim, layers) from a blob, raising ValueError on
+    anything the C++ loader would call Corrupt (it checks less: no chaining of
+    parameter ranges beyond what fc() checks)."""
+    _check(len(blob) >= HEADER_BYTES, "short blob")
+    magic, version, hsize, crc, total, count, rsize, input_dim = _HEADER.unpack_from(blob)
+    _check(magic == MAGIC and version == VERSION and hsize == HEADER_BYTES and
+           rsize == RECORD_BYTES, "bad header")
+    _check(total <= len(blob) and total % 4 == 0, "bad total_size")
+    payload = HEADER_BYTES + RECORD_BYTES * count
+    _check(count >= 1 and payload <= total, "bad layer count")
+    _check(zlib.crc32(blob[12:total]) & 0xFFFFFFFF == crc, "bad crc")
+    layers = []
+    for i in range(count):
+        (kind, flags, act_min, act_max, in_off, out_off, in_dim, out_dim,
+         *flat) = _RECORD.unpack_from(blob, HEADER_BYTES + RECORD_BYTES * i)
+        sec = []
+        for off, size in zip(flat[0::2], flat[1::2]):
+            _check((off, size) == (0, 0) or
+                   (off % 4 == 0 and off >= payload and off + size <= total), "bad section")
+            sec.append(blob[off:off + size])
+        if kind == KIND_FC:
+            n = len(sec[2]) // 4
+            layers.append(fc(struct.unpack(f"<{len(sec[0])}b", sec[0]),
+                             struct.unpack(f"<{len(sec[1]) // 4}i", sec[1]) if sec[1] else None,
+                             struct.unpack(f"<{n}i", sec[2]),
+                             struct.unpack(f"<{len(sec[3]) // 4}i", sec[3]),
+                             in_dim, out_dim, in_off, out_off, act_min, act_max, flags & 1))
+        elif kind == KIND_LUT:
+            layers.append(lut(in_dim, struct.unpack("<256b", sec[4])))
+        elif kind == KIND_ARGMAX:
+            layers.append(argmax(in_dim))
+        else:
+            raise ValueError("bad kind")
+    _check(build_blob(input_dim, layers) == bytes(blob[:total]), "not canonical")
+    return input_dim, layers
+
+
+# --- TFLite int8 arithmetic, for exporters and golden vectors ----------------
+
+def quantize_multiplier(real):
+    """TFLite QuantizeMultiplier: (multiplier, shift), real ~ m * 2^(shift - 31)."""
+    if not (real > 0) or math.isinf(real):
+        return 0, 0
+    q, e = math.frexp(real)
+    m = math.floor(fractions.Fraction(q) * 2**31 + fractions.Fraction(1, 2))  # ties away
+    if m == 2**31:
+        m //= 2
+        e += 1
+    if e < -31:
+        return 0, 0
+    if e > 30:
+        return 2**31 - 1, 30
+    return m, e
+
+
+def _wrap32(v):
+    return (v + 2**31) % 2**32 - 2**31
+
+
+def requantize(acc, multiplier, shift):
+    """TFLite MultiplyByQuantizedMultiplier (double rounding), exact integers."""
+    shift = max(-31, min(30, shift))
+    x = _wrap32(acc * (1 << max(shift, 0)))
+    if x == multiplier == -2**31:
+        h = 2**31 - 1
+    else:
+        ab = x * multiplier
+        num = ab + (1 << 30 if ab >= 0 else 1 - (1 << 30))
+        h = abs(num) >> 31  # C division truncates toward zero
+        h = h if num >= 0 else -h
+    r = max(-shift, 0)
+    mask = (1 << r) - 1
+    rem = h & mask
+    threshold = (mask >> 1) + (1 if h < 0 else 0)
+    return (h >> r) + (1 if rem > threshold else 0)
+
+
+def reference_forward(input_dim, layers, x):
+    """Scores (before a trailing argmax) and the argmax class for one input."""
+    _check(len(x) == input_dim, "input length")
+    for layer in layers:
+        if layer["kind"] == "fc":
+            n, m = layer["in_dim"], layer["out_dim"]
+            y = []
+            for o in range(m):
+                acc = layer["bias"][o] if layer["bias"] else 0
+                acc += sum(layer["weights"][o * n + i] * (x[i] + layer["input_offset"])
+                           for i in range(n))
+                c = o if layer["per_channel"] else 0
+                v = requantize(_wrap32(acc), layer["multiplier"][c], layer["shift"][c])
+                v = _wrap32(v + layer["output_offset"])
+                y.append(max(layer["act_min"], min(layer["act_max"], v)))
+            x = y
+        elif layer["kind"] == "lut":
+            x = [layer["table"][v + 128] for v in x]
+    return x, max(range(len(x)), key=lambda i: (x[i], -i))
+
+
+def c_array(name, data, ctype="uint8_t", per_line=16, align=4):
+    """A C++ definition `alignas(align) constexpr ctype name[] = {...};`."""
+    vals = ["(-2147483647 - 1)" if v == -2**31 else str(v) for v in data]
+    lines = [", ".join(vals[i:i + per_line]) for i in range(0, len(vals), per_line)]
+    body = ",\n    ".join(lines)
+    prefix = f"alignas({align}) " if align else ""
+    return f"{prefix}constexpr {ctype} {name}[{len(vals)}] = {{\n    {body}}};\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("model", help="JSON model: {input_dim, layers: [...]}")
+    ap.add_argument("-o", "--output", help="write the binary blob here")
+    ap.add_argument("--header", help="write a C++ header with the blob as a byte array")
+    ap.add_argument("--name", default="kModelBlob", help="array name in --header")
+    args = ap.parse_args(argv)
+    with open(args.model, encoding="utf-8") as f:
+        model = json.load(f)
+    blob = build_blob(model["input_dim"], model["layers"])
+    if args.output:
+        with open(args.output, "wb") as f:
+            f.write(blob)
+    if args.header:
+        with open(args.header, "w", encoding="utf-8") as f:
+            f.write(f"// GENERATED by tools/qnet_blob.py from {args.model}; do not edit.\n"
+                    "#pragma once\n#include <cstdint>\n\n" + c_array(args.name, blob))
+    if not args.output and not args.header:
+        sys.stdout.buffer.write(blob)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
