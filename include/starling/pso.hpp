@@ -67,8 +67,10 @@ struct PsoConfig {
   /// Stop after this many sweeps without improving the best. 0 = off.
   int stall_iter = 0;
 
-  /// Inertia only: weight at the last move; w(t) = w + (w_end − w)·t/max_iter
-  /// for move t = 1 .. max_iter−1. Set w_end = w for a fixed weight; the
+  /// Inertia only: the weight the schedule heads for; move t (1 .. max_iter−1)
+  /// uses w(t) = w + (w_end − w)·t/max_iter, so the last move is one step
+  /// short of w_end (Shi & Eberhart's form, T = max_iter). Set w_end = w for
+  /// a fixed weight; the
   /// classic schedule is w = 0.9, w_end = 0.4 (Shi & Eberhart, CEC 1999).
   /// Range [−1, 1].
   float w_end = 0.7298f;

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "check.hpp"
+#include "starling/starling.h"
 #include "starling/starling.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -134,6 +135,57 @@ void drive_everything() {
   (void)pso.ask();
   (void)pso.tell(0.f);
   (void)status_name(Status::Corrupt);
+
+  // int8 arithmetic, valid and invalid.
+  int32_t mult = 0;
+  int shift = 0;
+  quantize_multiplier(0.0123, &mult, &shift);
+  volatile int32_t r = requantize(123456, mult, shift);
+  (void)r;
+  static int8_t in[2 * 24], w[16 * 24], out[2 * 16];
+  static int32_t bias[16];
+  for (int i = 0; i < 2 * 24; ++i) in[i] = static_cast<int8_t>(i * 7 - 100);
+  for (int i = 0; i < 16 * 24; ++i) w[i] = static_cast<int8_t>(i * 13 % 255 - 127);
+  FcParams fp{24, 16, 5, -3, &mult, &shift, false, -128, 127};
+  (void)fully_connected_s8(fp, in, w, bias, out, 2);
+  fp.act_min = 100;
+  fp.act_max = 0;
+  (void)fully_connected_s8(fp, in, w, bias, out, 2);
+  (void)fully_connected_s8(fp, nullptr, w, bias, out, 2);
+
+  // QNet: LUT construction, validation, inference, the blob loader.
+  static int8_t lut[256];
+  (void)make_tanh_lut(0.05f, 0, 1.0f / 128, 0, lut);
+  (void)make_sigmoid_lut(0.05f, 0, 1.0f / 256, -128, lut);
+  mult = 1 << 30;
+  shift = -6;
+  fp = FcParams{24, 16, 5, -3, &mult, &shift, false, -128, 127};
+  static const QLayer layers[3] = {qnet_fc(fp, w, bias), qnet_lut(16, lut), qnet_argmax(16)};
+  const QModel model{layers, 3, 24};
+  static QNet<1024> net;
+  if (net.init(model) == Status::Ok) {
+    int cls = -1;
+    (void)net.classify(in, &cls);
+    (void)net.run(in, out);
+  }
+  static uint8_t blob[64] = {'S', 'Q', 'N', 'T'};
+  static QModelStorage<4> storage;
+  (void)load_qmodel(blob, sizeof blob, storage);
+  static float pos[16 * 24];
+  to_int8_lattice(pos, 16 * 24, w);
+  (void)crc32(blob, sizeof blob);
+
+  // The C API.
+  static starling_pso cp;
+  starling_pso_config cc;
+  (void)starling_pso_config_default(&cc);
+  if (starling_pso_init(&cp, lo, hi, 6, 12, &cc, 9) == STARLING_OK) {
+    while (const float* x = starling_pso_ask(&cp)) (void)starling_pso_tell(&cp, sphere(x, 6));
+  }
+  (void)starling_pso_best_position(&cp);
+  (void)starling_pso_init(&cp, hi, lo, 6, 12, &cc, 9);
+  (void)starling_pso_tell(&cp, 1.f);
+  (void)starling_status_name(STARLING_CORRUPT);
 }
 }  // namespace
 

@@ -1,0 +1,262 @@
+/* starling/starling.h: the C API (C99 and C++) of the particle swarm optimizer.
+ *
+ * The same optimizer as starling::Pso<MaxDims, MaxParticles, float> (see
+ * starling/pso.hpp), for C callers. Its whole state is one struct that the
+ * caller declares (static memory or the stack); the library never allocates.
+ *
+ *   #define STARLING_MAX_DIMS 4          // optional, before the include
+ *   #define STARLING_MAX_PARTICLES 16
+ *   #include "starling/starling.h"
+ *
+ *   static starling_pso pso;
+ *   starling_pso_config cfg;
+ *   starling_pso_config_default(&cfg);
+ *   cfg.variant = STARLING_VARIANT_EMPSO;
+ *   if (starling_pso_init(&pso, lo, hi, 3, 12, &cfg, 42) != STARLING_OK) ...
+ *   for (const float* x; (x = starling_pso_ask(&pso)) != NULL;)
+ *     (void)starling_pso_tell(&pso, run_episode(x));
+ *   use(starling_pso_best_position(&pso), starling_pso_best_value(&pso));
+ *
+ * Capacity: STARLING_MAX_DIMS (default 16) and STARLING_MAX_PARTICLES
+ * (default 32) size the struct at compile time. They may be overridden per
+ * program with -D (they need not match the values the library was built
+ * with): starling_pso_init() is an inline function that hands the caller's
+ * capacities and sizeof(starling_pso) to the library, which stores them in
+ * the struct and lays its arrays out accordingly. Use the same values in every
+ * translation unit that shares a starling_pso.
+ *
+ * Memory: sizeof(starling_pso) = STARLING_PSO_SIZE(D, N) =
+ *   16 + 192 + 4·(4·N·D + N + 4·D) bytes, rounded up to a multiple of 8
+ * (D = STARLING_MAX_DIMS, N = STARLING_MAX_PARTICLES; 16 bytes of header, 192
+ * reserved for the size-erased C++ core, then float arrays: positions,
+ * velocities, momenta and personal bests [N][D], personal best costs [N],
+ * global best, lo, hi, velocity limit [D]). Defaults 16 × 32: 8,784 bytes.
+ *
+ * Determinism: for the same bounds, config, seed and costs, the asked
+ * positions are bit for bit those of starling::Pso<D, N, float> (any
+ * capacities), on every target.
+ *
+ * Threads: none; a starling_pso must not be used by two threads at once.
+ * The struct holds no pointers into itself: it may be copied (memcpy or
+ * assignment) and the copy continues independently.
+ *
+ * Failure modes: every function accepts NULL (NULL results, or
+ * STARLING_INVALID_ARGUMENT). A struct that was never initialized
+ * successfully (zeroed static memory, stack garbage, a failed init) behaves
+ * as "not ready": ask gives NULL, tell gives STARLING_NOT_READY, done gives
+ * 1. Recognition is by a 32-bit magic value that a successful init writes
+ * (garbage that happens to hold it is the one case not caught). An
+ * initialized struct whose header was overwritten is reported as
+ * STARLING_CORRUPT rather than used.
+ */
+#ifndef STARLING_STARLING_H
+#define STARLING_STARLING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef STARLING_MAX_DIMS
+#define STARLING_MAX_DIMS 16
+#endif
+#ifndef STARLING_MAX_PARTICLES
+#define STARLING_MAX_PARTICLES 32
+#endif
+#if STARLING_MAX_DIMS < 1
+#error "STARLING_MAX_DIMS must be at least 1"
+#endif
+#if STARLING_MAX_PARTICLES < 2
+#error "STARLING_MAX_PARTICLES must be at least 2 (a swarm)"
+#endif
+#if STARLING_MAX_DIMS > 65536 || STARLING_MAX_PARTICLES > 65536 || \
+    STARLING_MAX_DIMS * STARLING_MAX_PARTICLES > 16777216
+#error "STARLING_MAX_DIMS * STARLING_MAX_PARTICLES too large (at most 2^24)"
+#endif
+
+/** Bytes reserved in starling_pso for the C++ core object (the library
+ *  checks at compile time that its core fits and is suitably aligned). */
+#define STARLING_PSO_CORE_BYTES 192
+/** Bytes of the float arrays for capacities d (dims) and n (particles);
+ *  constant expressions of the capacity macros (no casts, so the header is
+ *  also clean under C++'s -Wold-style-cast). */
+#define STARLING_PSO_ARRAY_BYTES(d, n) (sizeof(float) * (4u * (n) * (d) + (n) + 4u * (d)))
+/** Bytes of the opaque storage (core + arrays), rounded up to 8. */
+#define STARLING_PSO_STORAGE_BYTES(d, n) \
+  ((STARLING_PSO_CORE_BYTES + STARLING_PSO_ARRAY_BYTES(d, n) + 7u) / 8u * 8u)
+/** sizeof(starling_pso) for capacities d and n: 16 bytes of header + storage. */
+#define STARLING_PSO_SIZE(d, n) (16u + STARLING_PSO_STORAGE_BYTES(d, n))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result of every call that can fail; the same values as starling::Status. */
+typedef enum starling_status {
+  STARLING_OK = 0,                /**< success */
+  STARLING_INVALID_ARGUMENT = 1,  /**< NULL pointer, value out of its documented range */
+  STARLING_CAPACITY_EXCEEDED = 2, /**< dims > STARLING_MAX_DIMS or particles > STARLING_MAX_PARTICLES */
+  STARLING_NOT_READY = 3,         /**< out of order: tell without ask, use before init */
+  STARLING_DONE = 4,              /**< the optimizer has stopped; no more candidates */
+  STARLING_CORRUPT = 5            /**< the struct's header is inconsistent (overwritten memory) */
+} starling_status;
+
+/** Velocity rule (starling::Variant). */
+typedef enum starling_variant {
+  STARLING_VARIANT_INERTIA = 0,      /**< v = w(t)·v + c1·r1·(p−x) + c2·r2·(g−x) */
+  STARLING_VARIANT_CONSTRICTION = 1, /**< Clerc–Kennedy constriction (inertia form) */
+  STARLING_VARIANT_EMPSO = 2         /**< exponentially weighted momentum PSO (AdaSwarm) */
+} starling_variant;
+
+/** What happens to a coordinate that leaves the box (starling::Boundary). */
+typedef enum starling_boundary {
+  STARLING_BOUNDARY_CLAMP = 0,   /**< onto the bound, that velocity component zeroed */
+  STARLING_BOUNDARY_REFLECT = 1, /**< mirrored at the bound, velocity component negated */
+  STARLING_BOUNDARY_RANDOM = 2   /**< re-drawn uniformly in [lo, hi], velocity zeroed */
+} starling_boundary;
+
+/** Which best attracts a particle (starling::Topology). */
+typedef enum starling_topology {
+  STARLING_TOPOLOGY_GLOBAL = 0, /**< the best of the whole swarm */
+  STARLING_TOPOLOGY_RING = 1    /**< the best of particles i−1, i, i+1 */
+} starling_topology;
+
+/** Why the optimizer stopped (starling::StopReason). */
+typedef enum starling_stop_reason {
+  STARLING_STOP_NONE = 0,      /**< still running, or never started */
+  STARLING_STOP_MAX_ITER = 1,  /**< max_iter sweeps done */
+  STARLING_STOP_MAX_EVALS = 2, /**< max_evals evaluations done */
+  STARLING_STOP_TARGET = 3,    /**< best <= target */
+  STARLING_STOP_STALL = 4      /**< stall_iter sweeps without improvement */
+} starling_stop_reason;
+
+/** Settings, field for field starling::PsoConfig (see pso.hpp for the
+ *  sources of the defaults). Fill with starling_pso_config_default() first,
+ *  then change what you need; starling_pso_init() validates every field.
+ *  The enumerated fields are plain ints so that any value a caller stores
+ *  is well defined; an unknown value is STARLING_INVALID_ARGUMENT. */
+typedef struct starling_pso_config {
+  int variant;                /**< a starling_variant; default CONSTRICTION */
+  float w;                    /**< inertia / constriction factor χ, [−1, 1]; default 0.7298 */
+  float c1, c2;               /**< acceleration coefficients, [0, 10]; default 1.49618 */
+  float beta;                 /**< EMPSO momentum decay, [0, 1); default 0.9 */
+  float v_max;                /**< velocity limit as a fraction of hi − lo, (0, 1]; default 0.5 */
+  int boundary;               /**< a starling_boundary; default CLAMP */
+  int topology;               /**< a starling_topology; default GLOBAL */
+  int max_iter;               /**< sweeps (each evaluates every particle once), >= 1; default 100 */
+  long max_evals;             /**< stop after this many evaluations, 0 = off (default) */
+  float target;               /**< stop when best <= target; −inf = off (default); not NaN/+inf */
+  int stall_iter;             /**< stop after this many sweeps without improvement, 0 = off */
+  float w_end;                /**< INERTIA only: weight at the last move, [−1, 1]; default 0.7298 */
+  int bias_correction;        /**< EMPSO only: nonzero = use M/(1−β^t); default 0 */
+  int random_per_particle;    /**< nonzero = one (r1, r2) per particle and move; default 0 */
+} starling_pso_config;
+
+/** The optimizer's whole state. Declare it (static or on the stack) and pass
+ *  it to starling_pso_init(); do not touch its fields. Its size is
+ *  STARLING_PSO_SIZE(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES). */
+typedef struct starling_pso {
+  uint32_t magic_;          /* set by a successful init; anything else = not ready */
+  int32_t max_dims_;        /* the caller's capacities, stored by init */
+  int32_t max_particles_;
+  uint32_t size_;           /* sizeof(starling_pso) in the caller's translation unit */
+  union {
+    uint64_t align_u64_;    /* 8-byte alignment for the C++ core */
+    double align_f64_;
+    unsigned char bytes_[STARLING_PSO_STORAGE_BYTES(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES)];
+  } storage_;
+} starling_pso;
+
+/** Fills *cfg with the documented defaults (those of starling::PsoConfig).
+ *  Returns STARLING_INVALID_ARGUMENT if cfg is NULL, STARLING_OK otherwise. */
+starling_status starling_pso_config_default(starling_pso_config* cfg);
+
+/** The library entry behind starling_pso_init(): the same, with the caller's
+ *  capacities and sizeof(*pso) given explicitly. Returns, besides the
+ *  statuses of starling_pso_init(), STARLING_INVALID_ARGUMENT when
+ *  max_dims < 1, max_particles < 2, or pso_size is smaller than
+ *  STARLING_PSO_SIZE(max_dims, max_particles). */
+starling_status starling_pso_init_capacity(starling_pso* pso, size_t pso_size, int max_dims,
+                                           int max_particles, const float* lo, const float* hi,
+                                           int dims, int particles,
+                                           const starling_pso_config* cfg, uint64_t seed);
+
+/** Validates and starts a run over the box [lo[d], hi[d]], d < dims (any
+ *  units; each coordinate is searched in its own range). Draws the initial
+ *  positions uniformly in the box and velocities uniformly in ±v_max·range.
+ *  Re-initializing a running optimizer starts over. Returns:
+ *    STARLING_INVALID_ARGUMENT: pso, lo, hi or cfg NULL; dims < 1;
+ *      particles < 2; a bound not finite; lo[d] >= hi[d]; hi[d] − lo[d]
+ *      overflows; a config field out of its range;
+ *    STARLING_CAPACITY_EXCEEDED: dims > STARLING_MAX_DIMS or
+ *      particles > STARLING_MAX_PARTICLES;
+ *    STARLING_OK otherwise.
+ *  On failure *pso is left not ready. Time: O(particles·dims). */
+static inline starling_status starling_pso_init(starling_pso* pso, const float* lo,
+                                                const float* hi, int dims, int particles,
+                                                const starling_pso_config* cfg, uint64_t seed) {
+  return starling_pso_init_capacity(pso, sizeof(starling_pso), STARLING_MAX_DIMS,
+                                    STARLING_MAX_PARTICLES, lo, hi, dims, particles, cfg, seed);
+}
+
+/** The next position to evaluate (dims floats, always inside the box), or
+ *  NULL when pso is NULL, not ready or done. Asking again before a tell
+ *  returns the same pointer and values. The pointer points into *pso and
+ *  stays valid until the next tell or init. O(1). */
+const float* starling_pso_ask(starling_pso* pso);
+
+/** Scores the position last asked (lower is better; NaN and ±inf count as
+ *  the worst cost and never become a best). The tell that completes a sweep
+ *  moves the swarm: O(particles·dims), else O(1). Returns
+ *  STARLING_INVALID_ARGUMENT if pso is NULL, STARLING_NOT_READY before init
+ *  or without a pending ask, STARLING_DONE after the optimizer stopped,
+ *  STARLING_CORRUPT if the header was overwritten, STARLING_OK otherwise. */
+starling_status starling_pso_tell(starling_pso* pso, float cost);
+
+/** 1 once a stop criterion was met, and when pso is NULL or not ready; 0
+ *  while running. */
+int starling_pso_done(const starling_pso* pso);
+
+/** Why it stopped; STARLING_STOP_NONE while running, not ready or NULL. */
+starling_stop_reason starling_pso_stop_reason(const starling_pso* pso);
+
+/** The best evaluated position (dims floats, inside *pso), or NULL when pso
+ *  is NULL, not ready, or nothing was told yet. */
+const float* starling_pso_best_position(const starling_pso* pso);
+
+/** The best cost told so far; +inf before the first finite cost, when not
+ *  ready, or when pso is NULL. */
+float starling_pso_best_value(const starling_pso* pso);
+
+/** Costs told since init; 0 when NULL or not ready. */
+long starling_pso_evaluations(const starling_pso* pso);
+
+/** Completed sweeps since init; 0 when NULL or not ready. */
+int starling_pso_iteration(const starling_pso* pso);
+
+/** dims and particles given to init; 0 when NULL or not ready. */
+int starling_pso_dims(const starling_pso* pso);
+int starling_pso_particles(const starling_pso* pso);
+
+/** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
+ *  through untouched. Returns STARLING_INVALID_ARGUMENT if pso or cost is
+ *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
+ *  header was overwritten, STARLING_OK when it ran to a stop (also when it
+ *  had already stopped). */
+starling_status starling_pso_minimize(starling_pso* pso,
+                                      float (*cost)(const float* x, int dims, void* user),
+                                      void* user);
+
+/** STARLING_PSO_SIZE(max_dims, max_particles), computed by the library: the
+ *  sizeof(starling_pso) a caller with those capacities has. 0 when
+ *  max_dims < 1, max_particles < 2 or the product exceeds 2^24. */
+size_t starling_pso_size(int max_dims, int max_particles);
+
+/** Short constant name of a status, the same as starling::status_name():
+ *  "Ok", "InvalidArgument", "CapacityExceeded", "NotReady", "Done",
+ *  "Corrupt"; "Unknown" for any other value. Never NULL. */
+const char* starling_status_name(starling_status status);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* STARLING_STARLING_H */
