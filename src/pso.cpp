@@ -196,8 +196,5 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
 template class PsoCore<float>;
 template class PsoCore<double>;
 
-// The port selection for the float kernel; SIMD ports replace this choice.
-void f32_swarm_update(const SwarmStep<float>& s) noexcept { f32_swarm_update__scalar(s); }
-
 }  // namespace detail
 }  // namespace starling

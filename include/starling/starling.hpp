@@ -1,6 +1,7 @@
 // starling/starling.hpp: the umbrella header; includes every C++ public header.
 #pragma once
 #include "starling/status.hpp"
+#include "starling/port.hpp"
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
 #include "starling/quant.hpp"

@@ -100,7 +100,11 @@ PsoConfig golden_config(const char* name) {
 }
 }  // namespace
 
+// Every port compiled in and supported here must give the same trajectory.
 TEST_CASE(golden_trajectory_hash) {
+  for (int port = 0; port < port_count(); ++port) {
+  if (!port_supported(port)) continue;
+  CHECK(force_port(port_name(port)) == Status::Ok);
   for (const auto& g : golden::kTrajectories) {
     float lo[8], hi[8];
     for (int d = 0; d < g.dims; ++d) {
@@ -117,11 +121,13 @@ TEST_CASE(golden_trajectory_hash) {
       h = fnv_u32(h, std::isnan(c) ? 0x7FC00000u : bits(c));
       if (pso.tell(c) != Status::Ok) break;
     }
-    if (!CHECK_EQ(h, g.hash)) std::printf("     trajectory %s\n", g.name);
+    if (!CHECK_EQ(h, g.hash)) std::printf("     trajectory %s, port %s\n", g.name, port_name(port));
     CHECK_EQ(bits(pso.best_value()), g.best_bits);
     CHECK_EQ(pso.evaluations(), g.evals);
     CHECK_EQ(pso.iteration(), g.iterations);
   }
+  }
+  CHECK(force_port("scalar") == Status::Ok);
 }
 
 int main() { return check::run_all(); }

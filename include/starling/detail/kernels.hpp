@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 
+#include "starling/detail/swarm_kernel.hpp"
 #include "starling/quant.hpp"
 
 namespace starling {
@@ -25,6 +26,20 @@ using S8FcKernel = void (*)(const FcParams& p, const int8_t* input, const int8_t
 /// requantizations; no memory beyond the stack frame.
 void s8_fc__scalar(const FcParams& p, const int8_t* input, const int8_t* weights,
                    const int32_t* bias, int8_t* output, int batches);
+
+/// Signature of every float particle-update kernel (detail/swarm_kernel.hpp).
+using F32SwarmKernel = void (*)(const SwarmStep<float>& s) noexcept;
+
+/// One port: a name, a CPU check, and its kernels (null = use scalar's).
+struct PortEntry {
+  const char* name;
+  bool (*supported)();
+  S8FcKernel s8_fc;
+  F32SwarmKernel f32_swarm_update;
+};
+
+/// The kernels in use (chosen on first call; see starling/port.hpp).
+const PortEntry& active_kernels() noexcept;
 
 }  // namespace detail
 }  // namespace starling

@@ -1,0 +1,168 @@
+// Every port compiled into this build, forced one at a time, against the
+// scalar reference with ==: the int8 fully-connected kernel over random
+// shapes (lengths 0 .. 3·64+1 around every vector width), extreme values,
+// every offset and clamp edge, per-channel multipliers and rounding ties;
+// and the float swarm update over every rule, boundary and random mode.
+// Ports the CPU lacks are reported as skipped, not failed.
+#include <cstdlib>
+#include <cstring>
+
+#include "check.hpp"
+#include "starling/detail/kernels.hpp"
+#include "starling/starling.hpp"
+
+using namespace starling;
+
+namespace {
+Rng g_rng(20261123);
+int uni(int lo, int hi) { return lo + static_cast<int>(g_rng.next_u32() % static_cast<uint32_t>(hi - lo + 1)); }
+
+struct FcCase {
+  int in_dim, out_dim, batches;
+  int32_t in_off, out_off, act_min, act_max;
+  bool per_channel;
+  int fill;  // 0 random, 1 all -128 inputs / +127 weights, 2 all 127 / -127, 3 mixed extremes
+};
+
+// One layer through the active port and through scalar; returns true if equal.
+bool compare_fc(const FcCase& c) {
+  static int8_t in[9 * 200], w[70 * 200], out_port[9 * 70 + 16], out_ref[9 * 70 + 16];
+  static int32_t bias[70], mult[70];
+  static int shift[70];
+  for (int i = 0; i < c.batches * c.in_dim; ++i) {
+    int v = uni(-128, 127);
+    if (c.fill == 1) v = -128;
+    if (c.fill == 2) v = 127;
+    if (c.fill == 3) v = (i & 1) ? 127 : -128;
+    in[i] = static_cast<int8_t>(v);
+  }
+  for (int i = 0; i < c.out_dim * c.in_dim; ++i) {
+    int v = uni(-127, 127);
+    if (c.fill == 1) v = 127;
+    if (c.fill == 2) v = -127;
+    if (c.fill == 3) v = (i % 3) ? -127 : 127;
+    w[i] = static_cast<int8_t>(v);
+  }
+  const int nm = c.per_channel ? c.out_dim : 1;
+  for (int o = 0; o < c.out_dim; ++o) bias[o] = static_cast<int32_t>(g_rng.next_u32() % 200001u) - 100000;
+  for (int o = 0; o < nm; ++o) {
+    // Scales from 2^-14 .. 2^-2, some exact powers of two (rounding ties).
+    const double scale = (uni(0, 3) == 0) ? 1.0 / static_cast<double>(1 << uni(2, 14))
+                                          : (0.5 + g_rng.uniform()) / static_cast<double>(1 << uni(2, 14));
+    quantize_multiplier(scale, &mult[o], &shift[o]);
+  }
+  FcParams p{c.in_dim, c.out_dim, c.in_off, c.out_off, mult, shift, c.per_channel, c.act_min, c.act_max};
+  std::memset(out_port, 0x5A, sizeof out_port);
+  std::memset(out_ref, 0x5A, sizeof out_ref);
+  if (fully_connected_s8(p, in, w, bias, out_port, c.batches) != Status::Ok) return false;
+  detail::s8_fc__scalar(p, in, w, bias, out_ref, c.batches);
+  // Equal outputs, and nothing written past the end.
+  return std::memcmp(out_port, out_ref, sizeof out_port) == 0;
+}
+
+long fc_sweep() {
+  long cases = 0;
+  const int32_t in_offs[] = {-127, 0, 128, 5};
+  const int32_t out_offs[] = {-128, 0, 127, -7};
+  for (int in_dim = 1; in_dim <= 3 * 64 + 1; ++in_dim) {
+    FcCase c{in_dim, uni(1, 70), uni(1, 9), in_offs[in_dim % 4], out_offs[(in_dim / 4) % 4], -128, 127,
+             (in_dim & 1) == 1, in_dim % 7 == 0 ? 1 + (in_dim / 7) % 3 : 0};
+    if (in_dim % 5 == 0) {
+      c.act_min = -20;
+      c.act_max = 35;
+    }
+    if (in_dim % 11 == 0) c.act_min = c.act_max = uni(-128, 127);
+    if (!CHECK(compare_fc(c))) std::printf("     in_dim %d out_dim %d batches %d\n", c.in_dim, c.out_dim, c.batches);
+    ++cases;
+  }
+  for (int r = 0; r < 300; ++r) {  // random shapes, offsets, clamps
+    const int lo = uni(-128, 127);
+    FcCase c{uni(1, 200), uni(1, 70), uni(1, 9), uni(-127, 128), uni(-128, 127), lo, uni(lo, 127),
+             uni(0, 1) == 1, uni(0, 5) == 0 ? uni(1, 3) : 0};
+    if (!CHECK(compare_fc(c))) std::printf("     in_dim %d out_dim %d batches %d\n", c.in_dim, c.out_dim, c.batches);
+    ++cases;
+  }
+  return cases;
+}
+
+long swarm_sweep() {
+  long cases = 0;
+  static float x0[64], v0[64], m0[64], xr[64], vr[64], mr[64], xp[64], vp[64], mp[64];
+  static float pb[64], nb[64], lo[64], hi[64], vmax[64];
+  uint32_t key[4];
+  detail::swarm_key(77, key);
+  for (int dims = 1; dims <= 3 * 16 + 1; ++dims)
+    for (int rule = 0; rule < 2; ++rule)
+      for (int bound = 0; bound < 3; ++bound)
+        for (int pp = 0; pp < 2; ++pp) {
+          for (int d = 0; d < dims; ++d) {
+            lo[d] = -1.0f - g_rng.uniform() * 10;
+            hi[d] = 1.0f + g_rng.uniform() * 10;
+            vmax[d] = 0.5f * (hi[d] - lo[d]);
+            x0[d] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
+            v0[d] = (g_rng.uniform() * 2 - 1) * vmax[d] * 1.5f;  // some beyond vmax
+            m0[d] = (g_rng.uniform() * 2 - 1) * vmax[d];
+            pb[d] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
+            nb[d] = (d % 5 == 0) ? hi[d] : lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
+          }
+          detail::SwarmStep<float> s{};
+          s.pbest = pb; s.nbest = nb; s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
+          s.rule = static_cast<detail::UpdateRule>(rule);
+          s.bound = static_cast<detail::BoundRule>(bound);
+          s.per_particle = pp == 1;
+          s.w = 0.7298f; s.c1 = 2.0f; s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f;
+          s.mscale = rule == 1 ? 1.5f : 1.0f;
+          s.key = key; s.iteration = static_cast<uint32_t>(uni(1, 1000)); s.particle = static_cast<uint32_t>(uni(0, 63));
+          std::memcpy(xr, x0, sizeof x0); std::memcpy(vr, v0, sizeof v0); std::memcpy(mr, m0, sizeof m0);
+          std::memcpy(xp, x0, sizeof x0); std::memcpy(vp, v0, sizeof v0); std::memcpy(mp, m0, sizeof m0);
+          s.x = xr; s.v = vr; s.m = mr;
+          detail::swarm_update_ref(s);
+          s.x = xp; s.v = vp; s.m = mp;
+          detail::active_kernels().f32_swarm_update(s);
+          const bool same = std::memcmp(xr, xp, sizeof xr) == 0 && std::memcmp(vr, vp, sizeof vr) == 0 &&
+                            std::memcmp(mr, mp, sizeof mr) == 0;
+          if (!CHECK(same)) std::printf("     dims %d rule %d bound %d per_particle %d\n", dims, rule, bound, pp);
+          ++cases;
+        }
+  return cases;
+}
+}  // namespace
+
+TEST_CASE(registry) {
+  CHECK(port_count() >= 1);
+  CHECK(std::strcmp(port_name(0), "scalar") == 0);
+  CHECK(port_supported(0));
+  CHECK(port_name(-1) == nullptr);
+  CHECK(port_name(port_count()) == nullptr);
+  CHECK(force_port(nullptr) == Status::InvalidArgument);
+  CHECK(force_port("no-such-port") == Status::InvalidArgument);
+  // The forced port is the one running.
+  for (int i = 0; i < port_count(); ++i) {
+    if (!port_supported(i)) continue;
+    CHECK(force_port(port_name(i)) == Status::Ok);
+    CHECK(std::strcmp(active_port(), port_name(i)) == 0);
+    CHECK(std::strcmp(detail::active_kernels().name, port_name(i)) == 0);
+  }
+}
+
+TEST_CASE(every_port_matches_scalar) {
+  for (int i = 0; i < port_count(); ++i) {
+    if (!port_supported(i)) {
+      std::printf("     port %s: skipped (this CPU lacks it)\n", port_name(i));
+      continue;
+    }
+    CHECK(force_port(port_name(i)) == Status::Ok);
+    const long fc = fc_sweep();
+    const long sw = swarm_sweep();
+    std::printf("     port %s: %ld fc layers, %ld swarm updates compared with scalar\n", port_name(i), fc, sw);
+  }
+  CHECK(force_port("scalar") == Status::Ok);
+}
+
+int main() {
+  std::printf("ports in this build:");
+  for (int i = 0; i < port_count(); ++i)
+    std::printf(" %s%s", port_name(i), port_supported(i) ? "" : "(unsupported)");
+  std::printf("; auto choice: %s\n", active_port());
+  return check::run_all();
+}
