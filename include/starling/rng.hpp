@@ -22,78 +22,58 @@ namespace starling {
 constexpr int kThreefryRounds = 13;
 
 namespace detail {
-constexpr uint32_t rotl32(uint32_t x, unsigned r) noexcept {
-  return (x << r) | (x >> ((32u - r) & 31u));
-}
-}  // namespace detail
-
-namespace detail {
 // Rotation constants of Threefry-4x32 (Skein / Random123), by round mod 8.
 constexpr unsigned kTfRot[8][2] = {{10, 26}, {11, 21}, {13, 27}, {23, 5},
                                    {6, 20},  {17, 11}, {25, 10}, {18, 20}};
 constexpr uint32_t kTfParity = 0x1BD11BDAu;  // Skein key-schedule parity constant
 
-// One round on L lanes, with everything but the data known at compile time
-// (immediate rotates, no branches), so each round unrolls into straight-line
-// code, and the lane loops into vector instructions where the target has them.
-template <int R, int L>
-inline void tf_round(uint32_t* x0, uint32_t* x1, uint32_t* x2, uint32_t* x3,
-                     const uint32_t ks[5]) noexcept {
+// W is uint32_t or a compiler vector of uint32_t (GCC/Clang vector_size):
+// the same code then computes one block or one block per lane. r is 1..31.
+template <class W>
+constexpr W rotl32(W x, unsigned r) noexcept {
+  return (x << r) | (x >> (32u - r));
+}
+
+// One round with everything but the data known at compile time (immediate
+// rotates, no branches), so the rounds unroll into straight-line code.
+template <int R, class W>
+inline void tf_round(W& x0, W& x1, W& x2, W& x3, const uint32_t ks[5]) noexcept {
   constexpr unsigned ra = kTfRot[R & 7][0], rb = kTfRot[R & 7][1];
   if constexpr ((R & 1) == 0) {
-    for (int l = 0; l < L; ++l) {
-      x0[l] += x1[l]; x1[l] = rotl32(x1[l], ra) ^ x0[l];
-      x2[l] += x3[l]; x3[l] = rotl32(x3[l], rb) ^ x2[l];
-    }
+    x0 += x1; x1 = rotl32(x1, ra) ^ x0;
+    x2 += x3; x3 = rotl32(x3, rb) ^ x2;
   } else {
-    for (int l = 0; l < L; ++l) {
-      x0[l] += x3[l]; x3[l] = rotl32(x3[l], ra) ^ x0[l];
-      x2[l] += x1[l]; x1[l] = rotl32(x1[l], rb) ^ x2[l];
-    }
+    x0 += x3; x3 = rotl32(x3, ra) ^ x0;
+    x2 += x1; x1 = rotl32(x1, rb) ^ x2;
   }
   if constexpr ((R & 3) == 3) {  // key injection after every fourth round
     constexpr uint32_t q = static_cast<uint32_t>((R + 1) >> 2);
-    const uint32_t k0 = ks[q % 5], k1 = ks[(q + 1) % 5], k2 = ks[(q + 2) % 5], k3 = ks[(q + 3) % 5] + q;
-    for (int l = 0; l < L; ++l) {
-      x0[l] += k0; x1[l] += k1; x2[l] += k2; x3[l] += k3;
-    }
+    x0 += ks[q % 5];
+    x1 += ks[(q + 1) % 5];
+    x2 += ks[(q + 2) % 5];
+    x3 += ks[(q + 3) % 5] + q;
   }
 }
 
-template <int L, int... R>
-inline void tf_rounds(std::integer_sequence<int, R...>, uint32_t* x0, uint32_t* x1, uint32_t* x2,
-                      uint32_t* x3, const uint32_t ks[5]) noexcept {
-  (tf_round<R, L>(x0, x1, x2, x3, ks), ...);
+template <class W, int... R>
+inline void tf_rounds(std::integer_sequence<int, R...>, W& x0, W& x1, W& x2, W& x3,
+                      const uint32_t ks[5]) noexcept {
+  (tf_round<R>(x0, x1, x2, x3, ks), ...);
 }
 }  // namespace detail
 
-/// threefry4x32 over L independent blocks at once, counters
-/// {c0[l], c1, c2, c3}: the same numbers as L calls of threefry4x32, laid
-/// out so that a compiler can keep each word in a vector register (the
-/// lanes are independent), which the scalar port relies on for speed.
-template <int Rounds, int L>
-inline void threefry4x32_lanes(const uint32_t c0[L], uint32_t c1, uint32_t c2, uint32_t c3,
-                               const uint32_t key[4], uint32_t o0[L], uint32_t o1[L], uint32_t o2[L],
-                               uint32_t o3[L]) noexcept {
+/// Threefry-4x32 in place on words (or on vectors of words, one block per
+/// lane): on entry x0..x3 hold the counter, on return the output.
+template <int Rounds = kThreefryRounds, class W>
+inline void threefry4x32_inplace(W& x0, W& x1, W& x2, W& x3, const uint32_t key[4]) noexcept {
   static_assert(Rounds > 0 && Rounds <= 72, "Threefry-4x32 is defined for 1..72 rounds");
   const uint32_t ks[5] = {key[0], key[1], key[2], key[3],
                           detail::kTfParity ^ key[0] ^ key[1] ^ key[2] ^ key[3]};
-  // Local state: the outputs may alias each other as far as the compiler
-  // knows, and that would keep the rounds in memory instead of registers.
-  uint32_t x0[L], x1[L], x2[L], x3[L];
-  for (int l = 0; l < L; ++l) {
-    x0[l] = c0[l] + ks[0];
-    x1[l] = c1 + ks[1];
-    x2[l] = c2 + ks[2];
-    x3[l] = c3 + ks[3];
-  }
-  detail::tf_rounds<L>(std::make_integer_sequence<int, Rounds>{}, x0, x1, x2, x3, ks);
-  for (int l = 0; l < L; ++l) {
-    o0[l] = x0[l];
-    o1[l] = x1[l];
-    o2[l] = x2[l];
-    o3[l] = x3[l];
-  }
+  x0 += ks[0];
+  x1 += ks[1];
+  x2 += ks[2];
+  x3 += ks[3];
+  detail::tf_rounds(std::make_integer_sequence<int, Rounds>{}, x0, x1, x2, x3, ks);
 }
 
 /// Threefry-4x32 with `Rounds` rounds (Random123 / Skein definition):
@@ -101,7 +81,23 @@ inline void threefry4x32_lanes(const uint32_t c0[L], uint32_t c1, uint32_t c2, u
 /// Cost: about 6·Rounds 32-bit ALU operations; no tables, no multiplies.
 template <int Rounds = kThreefryRounds>
 inline void threefry4x32(const uint32_t ctr[4], const uint32_t key[4], uint32_t out[4]) noexcept {
-  threefry4x32_lanes<Rounds, 1>(&ctr[0], ctr[1], ctr[2], ctr[3], key, &out[0], &out[1], &out[2], &out[3]);
+  uint32_t x0 = ctr[0], x1 = ctr[1], x2 = ctr[2], x3 = ctr[3];
+  threefry4x32_inplace<Rounds>(x0, x1, x2, x3, key);
+  out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
+}
+
+/// threefry4x32 over L independent blocks, counters {c0[l], c1, c2, c3},
+/// outputs word j of block l in oj[l]: the same numbers as L calls of
+/// threefry4x32, in the structure-of-arrays layout SIMD ports use.
+template <int Rounds, int L>
+inline void threefry4x32_lanes(const uint32_t c0[L], uint32_t c1, uint32_t c2, uint32_t c3,
+                               const uint32_t key[4], uint32_t o0[L], uint32_t o1[L], uint32_t o2[L],
+                               uint32_t o3[L]) noexcept {
+  for (int l = 0; l < L; ++l) {
+    uint32_t x0 = c0[l], x1 = c1, x2 = c2, x3 = c3;
+    threefry4x32_inplace<Rounds>(x0, x1, x2, x3, key);
+    o0[l] = x0; o1[l] = x1; o2[l] = x2; o3[l] = x3;
+  }
 }
 
 /// Uniform in [0, 1) from the top 24 bits of a word: k·2^-24, k in [0, 2^24).
