@@ -47,6 +47,9 @@ static_assert(STARLING_STOP_MAX_ITER == static_cast<int>(starling::StopReason::M
 static_assert(STARLING_STOP_MAX_EVALS == static_cast<int>(starling::StopReason::MaxEvals), "stop");
 static_assert(STARLING_STOP_TARGET == static_cast<int>(starling::StopReason::Target), "stop");
 static_assert(STARLING_STOP_STALL == static_cast<int>(starling::StopReason::Stall), "stop");
+static_assert(STARLING_STOP_INFEASIBLE == static_cast<int>(starling::StopReason::Infeasible),
+              "stop");
+static_assert(std::is_same<starling_feasible_fn, Core::Feasible>::value, "predicate type");
 
 // ---- the core fits the reserved bytes --------------------------------------
 static_assert(sizeof(Core) <= STARLING_PSO_CORE_BYTES,
@@ -267,6 +270,86 @@ starling_status starling_pso_minimize(starling_pso* pso,
   const int dims = c->dims();
   while (const float* x = c->ask(a)) (void)c->tell(a, cost(x, dims, user));  // cannot fail
   return STARLING_OK;
+}
+
+starling_status starling_pso_set_feasible(starling_pso* pso, starling_feasible_fn pred, void* ctx,
+                                          int max_tries) {
+  if (pso == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::NotReady: return STARLING_NOT_READY;
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: break;
+  }
+  return to_c(core(pso)->set_feasible(pred, ctx, max_tries));
+}
+
+starling_status starling_pso_set_trust_radius(starling_pso* pso, float fraction) {
+  if (pso == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::NotReady: return STARLING_NOT_READY;
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: break;
+  }
+  return to_c(core(pso)->set_trust_radius(fraction));
+}
+
+starling_status starling_pso_set_start(starling_pso* pso, const float* x) {
+  if (pso == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::NotReady: return STARLING_NOT_READY;
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: break;
+  }
+  return to_c(core(pso)->set_start(arrays(pso), x));
+}
+
+long starling_pso_infeasible_count(const starling_pso* pso) {
+  return check(pso) == Check::Ready ? core(pso)->infeasible_count() : 0;
+}
+
+long starling_pso_fallback_count(const starling_pso* pso) {
+  return check(pso) == Check::Ready ? core(pso)->fallback_count() : 0;
+}
+
+size_t starling_pso_save_size(const starling_pso* pso) {
+  if (check(pso) != Check::Ready) return 0;
+  return Core::state_size(core(pso)->dims(), core(pso)->particles());
+}
+
+starling_status starling_pso_save(const starling_pso* pso, uint8_t* buf, size_t cap,
+                                  size_t* written) {
+  if (pso == nullptr || buf == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::NotReady: return STARLING_NOT_READY;
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: break;
+  }
+  // save() only reads through the view.
+  return to_c(core(pso)->save(arrays(const_cast<starling_pso*>(pso)), buf, cap, written));
+}
+
+starling_status starling_pso_load_capacity(starling_pso* pso, size_t pso_size, int max_dims,
+                                           int max_particles, const uint8_t* buf, size_t size) {
+  if (pso == nullptr || buf == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: return to_c(core(pso)->load(arrays(pso), buf, size));
+    case Check::NotReady: break;
+  }
+  // Not initialized: lay out a fresh core for the caller's capacities; the
+  // struct stays not ready (magic unset) unless the load succeeds.
+  if (pso_size < offsetof(starling_pso, storage_)) return STARLING_INVALID_ARGUMENT;
+  const size_t need = required_size(max_dims, max_particles);
+  if (need == 0 || pso_size < need || pso_size > std::numeric_limits<uint32_t>::max())
+    return STARLING_INVALID_ARGUMENT;
+  pso->magic_ = 0;
+  pso->max_dims_ = max_dims;
+  pso->max_particles_ = max_particles;
+  pso->size_ = static_cast<uint32_t>(pso_size);
+  Core* c = ::new (static_cast<void*>(storage(pso))) Core();  // placement: no allocation
+  const Status st = c->load(arrays(pso), buf, size);
+  if (st == Status::Ok) pso->magic_ = kMagic;
+  return to_c(st);
 }
 
 size_t starling_pso_size(int max_dims, int max_particles) {

@@ -53,6 +53,9 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   cursor_ = 0;
   stall_ = 0;
   pending_ = false;
+  has_start_ = false;
+  infeasible_ = 0;
+  fallback_ = 0;
   stop_ = StopReason::None;
   gbest_f_ = std::numeric_limits<Real>::infinity();
   sweep_start_best_ = gbest_f_;
@@ -93,8 +96,113 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
 template <class Real>
 const Real* PsoCore<Real>::ask(const Arrays& a) noexcept {
   if (state_ != State::Running) return nullptr;
+  Real* x = a.x + cursor_ * a.stride;
+  // A new candidate goes through the safe-tuning filters once; the start
+  // point (the first candidate when given) is handed out as it is.
+  if (!pending_ && (feasible_ != nullptr || trust_ > 0) && !(has_start_ && evals_ == 0)) {
+    if (!make_safe(a, x)) {
+      stop(StopReason::Infeasible);
+      return nullptr;
+    }
+  }
   pending_ = true;
-  return a.x + cursor_ * a.stride;
+  return x;
+}
+
+namespace {
+// Clips x to the trust box around c, intersected with [lo, hi].
+template <class Real>
+void clip_trust(const PsoCore<Real>& core, const typename PsoCore<Real>::Arrays& a,
+                const Real* c, Real* x) noexcept {
+  const Real r = static_cast<Real>(core.trust_radius());
+  for (int d = 0; d < core.dims(); ++d) {
+    const Real rad = r * (a.hi[d] - a.lo[d]);
+    Real tlo = c[d] - rad, thi = c[d] + rad;
+    if (tlo < a.lo[d]) tlo = a.lo[d];
+    if (thi > a.hi[d]) thi = a.hi[d];
+    if (x[d] < tlo) x[d] = tlo;
+    if (x[d] > thi) x[d] = thi;
+  }
+}
+}  // namespace
+
+// The safe-tuning filters of pso.hpp (trust clip, then predicate with
+// re-draws, then the incumbent). False: no safe point exists at all.
+template <class Real>
+bool PsoCore<Real>::make_safe(const Arrays& a, Real* x) noexcept {
+  const bool centred = evals_ > 0 || has_start_;  // a.gbest holds a trusted point
+  const Real* c = a.gbest;
+  const bool clip = trust_ > 0 && centred;
+  if (clip) clip_trust(*this, a, c, x);
+  if (feasible_ == nullptr || feasible_(x, dims_, feasible_ctx_)) return true;
+  ++infeasible_;
+  const uint32_t particle = static_cast<uint32_t>(cursor_);
+  for (int k = 0; k < max_tries_; ++k) {
+    uint32_t w4[4] = {0, 0, 0, 0};
+    if (centred) {
+      // A random point on the segment from the centre to the last rejection.
+      swarm_block(key_, kTagFeasible, static_cast<uint32_t>(iter_), particle,
+                  static_cast<uint32_t>(k), w4);
+      const Real u = u32_to_unit<Real>(w4[0]);
+      for (int d = 0; d < dims_; ++d) {
+        Real y = c[d] + u * (x[d] - c[d]);
+        if (y < a.lo[d]) y = a.lo[d];
+        if (y > a.hi[d]) y = a.hi[d];
+        x[d] = y;
+      }
+      if (clip) clip_trust(*this, a, c, x);
+    } else {
+      // Nothing known yet: uniform in the box (iteration word 0xFFFFFFFF,
+      // which no sweep uses; try k in the particle word).
+      for (int d = 0; d < dims_; ++d) {
+        if ((d & 1) == 0)
+          swarm_block(key_, kTagFeasible, 0xFFFFFFFFu, static_cast<uint32_t>(k),
+                      static_cast<uint32_t>(d) >> 1, w4);
+        Real y = a.lo[d] + (a.hi[d] - a.lo[d]) * u32_to_unit<Real>(w4[(d & 1) * 2]);
+        if (y > a.hi[d]) y = a.hi[d];
+        x[d] = y;
+      }
+    }
+    if (feasible_(x, dims_, feasible_ctx_)) return true;
+    ++infeasible_;
+  }
+  if (!centred) return false;
+  for (int d = 0; d < dims_; ++d) x[d] = c[d];
+  ++fallback_;
+  return true;
+}
+
+template <class Real>
+Status PsoCore<Real>::set_feasible(Feasible pred, void* ctx, int max_tries) noexcept {
+  if (max_tries < 0 || max_tries > kMaxFeasibleTries) return Status::InvalidArgument;
+  feasible_ = pred;
+  feasible_ctx_ = ctx;
+  max_tries_ = max_tries;
+  return Status::Ok;
+}
+
+template <class Real>
+Status PsoCore<Real>::set_trust_radius(float fraction) noexcept {
+  if (!std::isfinite(fraction) || fraction < 0.f || fraction > 1.f) return Status::InvalidArgument;
+  trust_ = fraction;
+  return Status::Ok;
+}
+
+template <class Real>
+Status PsoCore<Real>::set_start(const Arrays& a, const Real* x) noexcept {
+  if (state_ != State::Running || evals_ != 0 || pending_) return Status::NotReady;
+  if (x == nullptr) return Status::InvalidArgument;
+  for (int d = 0; d < dims_; ++d)
+    if (!std::isfinite(x[d]) || x[d] < a.lo[d] || x[d] > a.hi[d]) return Status::InvalidArgument;
+  // Particle 0 is the first one asked; the start is also the trust centre
+  // and the fallback until the first tell (a.gbest is unused before it).
+  for (int d = 0; d < dims_; ++d) {
+    a.x[d] = x[d];
+    a.pbest[d] = x[d];
+    a.gbest[d] = x[d];
+  }
+  has_start_ = true;
+  return Status::Ok;
 }
 
 template <class Real>

@@ -6,6 +6,7 @@
 //   while (const float* x = pso.ask()) { float cost = run_episode(x); pso.tell(cost); }
 //   use(pso.best_position(), pso.best_value());
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -32,8 +33,11 @@ enum class Topology : int {
   Global,  ///< the best of the whole swarm (gbest)
   Ring,    ///< the best of particles i−1, i, i+1 (index ring, lbest)
 };
-/// Why the optimizer stopped.
-enum class StopReason : int { None = 0, MaxIter, MaxEvals, Target, Stall };
+/// Why the optimizer stopped. Infeasible: a feasibility predicate is
+/// installed, no start point was given and none of the first candidate's
+/// draws was feasible (see Pso::set_feasible), so there was nothing safe to
+/// hand out.
+enum class StopReason : int { None = 0, MaxIter, MaxEvals, Target, Stall, Infeasible };
 
 /// Settings. A default-constructed PsoConfig is a sound general choice:
 /// constriction, global topology, clamping, v_max 0.5, 100 iterations.
@@ -134,10 +138,34 @@ class PsoCore {
     int max_dims, max_particles;
   };
 
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
+  using Feasible = bool (*)(const Real* x, int dims, void* ctx);
+  /// Upper limit of the re-draws per candidate (set_feasible's max_tries).
+  static constexpr int kMaxFeasibleTries = 64;
+
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int particles,
               const PsoConfig& cfg, uint64_t seed) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
+
+  Status set_feasible(Feasible pred, void* ctx, int max_tries) noexcept;
+  Status set_trust_radius(float fraction) noexcept;
+  Status set_start(const Arrays& a, const Real* x) noexcept;
+  long infeasible_count() const noexcept { return infeasible_; }
+  long fallback_count() const noexcept { return fallback_; }
+  float trust_radius() const noexcept { return trust_; }
+  int max_feasible_tries() const noexcept { return max_tries_; }
+  bool has_start() const noexcept { return has_start_; }
+
+  /// Saved-state format (src/pso_state.cpp; layout documented in Pso::save).
+  static constexpr size_t state_size(int dims, int particles) noexcept {
+    return kStateFixedBytes + sizeof(Real) * (3 * static_cast<size_t>(dims) + 3 +
+                                              static_cast<size_t>(particles) *
+                                                  (4 * static_cast<size_t>(dims) + 1));
+  }
+  static constexpr size_t kStateFixedBytes = 128;
+  Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
+  Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
 
   bool done() const noexcept { return state_ != State::Running; }
   bool ready() const noexcept { return state_ != State::Uninit; }
@@ -156,6 +184,7 @@ class PsoCore {
   void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
   void stop(StopReason r) noexcept { state_ = State::Stopped; stop_ = r; }
+  bool make_safe(const Arrays& a, Real* x) noexcept;
 
   PsoConfig cfg_{};
   uint64_t seed_ = 0;
@@ -171,6 +200,14 @@ class PsoCore {
   State state_ = State::Uninit;
   StopReason stop_ = StopReason::None;
   bool pending_ = false;      // asked, not yet told
+  bool has_start_ = false;    // set_start() given for this run (stored in gbest)
+  // Safe tuning (settings survive init(); counters are per run).
+  Feasible feasible_ = nullptr;
+  void* feasible_ctx_ = nullptr;
+  float trust_ = 0;           // trust radius as a fraction of each range, 0 = off
+  int max_tries_ = 8;         // re-draws of an infeasible candidate
+  long infeasible_ = 0;       // candidates the predicate rejected
+  long fallback_ = 0;         // asks that handed out the incumbent instead
 };
 
 extern template class PsoCore<float>;
@@ -186,8 +223,11 @@ extern template class PsoCore<double>;
 /// + 4·MaxDims) + sizeof(detail::PsoCore<Real>): positions, velocities,
 /// momenta and personal bests per particle, the personal best costs, and
 /// the global best, bounds and velocity limits per dimension. The core (the
-/// config, counters and key) is 144 bytes on x86-64 for float (checked in
-/// tests/core/test_pso.cpp). E.g. float, D = 8, N = 16: 2,384 bytes in all.
+/// config, counters, key and the safe-tuning settings) is 184 bytes on x86-64
+/// for float (checked in tests/core/test_pso.cpp; at most
+/// STARLING_PSO_CORE_BYTES = 192 for the C API). E.g. float, D = 8, N = 16:
+/// 2,424 bytes in all. The optional start point lives in the global-best
+/// array, so safe tuning adds no per-dimension storage.
 ///
 /// Time: ask() and tell() are O(1) except the tell() that ends a sweep, which
 /// moves the swarm in O(particles·dims) (plus O(particles) for Ring).
@@ -223,6 +263,9 @@ class Pso {
   /// The next position to evaluate (dims values, inside [lo, hi] always), or
   /// nullptr when done() or not initialized. Asking again before tell()
   /// returns the same candidate. The pointer stays valid until the next tell().
+  /// With safe tuning on (set_feasible, set_trust_radius) the candidate has
+  /// passed the filters described there; O(dims·(max_tries + 1)) then, plus
+  /// the predicate's calls.
   const Real* ask() noexcept { return core_.ask(arrays()); }
 
   /// Scores the position last asked. NaN and ±inf count as the worst cost
@@ -250,11 +293,131 @@ class Pso {
     return Status::Ok;
   }
 
+  // ---- Safe tuning (for evaluations that drive real hardware) -------------
+  //
+  // Every candidate ask() hands out goes through two optional filters, in
+  // this order, the first time it is asked (the repeat of a pending ask
+  // returns it unchanged); the candidate handed out is what the particle's
+  // position becomes, so what is told is what was asked (its velocity and
+  // momentum are kept):
+  //  1. Trust radius r: each coordinate is clipped to
+  //     [max(lo, c − r·(hi − lo)), min(hi, c + r·(hi − lo))] around the
+  //     centre c = the incumbent best_position(), or, before the first tell,
+  //     the start point (set_start); without either, the very first candidate
+  //     of a run is not clipped (give a start point for a fully bounded run).
+  //  2. Feasibility predicate: if pred(x) is false the candidate is re-drawn
+  //     up to max_tries times, deterministically (counter-based, tag
+  //     kTagFeasible, counter {try, particle, iteration}): try k replaces x by
+  //     c + u·(x − c), u uniform in [0, 1) — a random point on the segment
+  //     from the centre to the last rejected point, so the tries contract
+  //     towards the known-safe point and stay inside the trust box (clipped
+  //     again against rounding). If every try is rejected the centre itself
+  //     is handed out (a fallback). Before any point is known (no tell, no
+  //     start) the tries are uniform in [lo, hi] (counter {dim pair, try,
+  //     0xFFFFFFFF}); if all are rejected nothing safe exists and the
+  //     optimizer stops with StopReason::Infeasible (ask() gives nullptr).
+  // The start point and the incumbent are trusted: they are handed out
+  // without calling the predicate (the incumbent passed it when it was
+  // asked, and the caller vouches for the start point). Hence
+  // best_position() is always a point that was evaluated and feasible,
+  // provided the predicate was installed before the first ask().
+  // With neither filter the trajectory is exactly that of a plain run.
+
+  /// Feasibility predicate type: true when x (dims values) is safe.
+  using Feasible = typename detail::PsoCore<Real>::Feasible;
+  /// Installs (or with pred null, removes) the predicate; ctx is passed to
+  /// it untouched. max_tries: re-draws of a rejected candidate, 0 .. 64
+  /// (0 = straight to the incumbent). May be called any time, also before
+  /// init(); init() and load() keep it (it is not saved: re-install it after
+  /// a reset). Each ask() calls pred at most max_tries + 1 times.
+  /// Returns InvalidArgument if max_tries is out of range (nothing changed).
+  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
+    return core_.set_feasible(pred, ctx, max_tries);
+  }
+  /// Trust radius as a fraction of each range, (0, 1]; 0 turns it off
+  /// (the default). Any time; init() keeps it; it is saved. Returns
+  /// InvalidArgument if not finite or outside [0, 1] (nothing changed).
+  [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
+    return core_.set_trust_radius(fraction);
+  }
+  /// A known-safe start point (dims values inside [lo, hi]), handed out as
+  /// is by the first ask() of the run (it replaces particle 0's random
+  /// initial position) and the trust centre and fallback until the first
+  /// tell. Call after init() and before the first ask(). Returns NotReady
+  /// otherwise, InvalidArgument if x is null, not finite or outside the box.
+  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates rejected by the predicate in this run (swarm proposals and
+  /// re-draws alike).
+  long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Asks in this run that handed out the incumbent (or start) because
+  /// every re-draw was rejected.
+  long fallback_count() const noexcept { return core_.fallback_count(); }
+  float trust_radius() const noexcept { return core_.trust_radius(); }
+
+  // ---- Save and resume ------------------------------------------------------
+  //
+  // save() writes the whole state of the run; load() into any Pso with the
+  // same Real and enough capacity continues it bit for bit (the same asks for
+  // the same costs), on any target. The feasibility predicate is a pointer
+  // and is not saved: the loading object keeps its own (re-install it).
+  // Format version 1, little-endian, floats as IEEE-754 bits (Real: 4 or 8
+  // bytes), no padding; D = dims, N = particles, R = sizeof(Real):
+  //   off  size
+  //     0   4   magic "SPSO"
+  //     4   2   version (1)
+  //     6   1   R (4 float, 8 double)
+  //     7   1   reserved, 0
+  //     8   4   D (u32)          12  4  N (u32)
+  //    16   4   variant, boundary, topology (u8 each), flags (u8: bit 0
+  //             bias_correction, bit 1 random_per_particle, others 0)
+  //    20  28   w, c1, c2, beta, v_max, w_end, target (f32 each)
+  //    48  16   max_iter (i32), max_evals (i64), stall_iter (i32)
+  //    64   8   seed (u64; the generator's key is derived from it)
+  //    72   4   state (u8: 1 running, 2 stopped), stop reason (u8),
+  //             pending ask (u8 0/1), start point given (u8 0/1)
+  //    76  20   evaluations (i64), iteration, cursor, stall (i32 each)
+  //    96   4   trust radius (f32)      100  4  max_tries (i32)
+  //   104  16   infeasible count, fallback count (i64 each)
+  //   120   —   Real: best value, beta^t, best at the sweep's start (3 R)
+  //             Real: lo[D], hi[D], best position[D] (3·D·R)
+  //             per particle: x[D], v[D], m[D], pbest[D], pbest cost (N·(4D+1)·R)
+  //   end−8 4   reserved u32, 0 (for future flags)
+  //   end−4 4   CRC-32/IEEE (starling::crc32) of every byte before it
+  // Size: save_size() = 128 + R·(3 + 3·D + N·(4·D + 1)) bytes; e.g. float,
+  // D = 8, N = 16: 2,316 bytes. The velocity limits are recomputed (v_max·range).
+
+  /// Bytes save() writes for the current run (0 before init).
+  size_t save_size() const noexcept {
+    return core_.ready() ? detail::PsoCore<Real>::state_size(core_.dims(), core_.particles()) : 0;
+  }
+  /// Bytes save() can ever write for this capacity (a constant for sizing a
+  /// flash page or a static buffer).
+  static constexpr size_t kMaxSaveSize = detail::PsoCore<Real>::state_size(MaxDims, MaxParticles);
+
+  /// Writes the state to buf (cap bytes) and the size to *written (may be
+  /// null). Time O(N·D). Returns NotReady before init, InvalidArgument if buf
+  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
+  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
+    return core_.save(const_cast<Pso*>(this)->arrays(), buf, cap, written);
+  }
+  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
+  /// Returns Corrupt when anything is wrong: magic, version, Real size,
+  /// length, CRC, a config value (validate()), an enum or flag, a count or
+  /// counter (cursor < particles, evaluations consistent with the sweep and
+  /// cursor, ...), a bound (finite, lo < hi), a position outside its bounds,
+  /// a non-finite value, |v| > v_max·range; CapacityExceeded when a valid
+  /// state has more dims or particles than this Pso holds; InvalidArgument
+  /// if buf is null. On failure nothing is changed. Time O(size).
+  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
+    return core_.load(arrays(), buf, size);
+  }
+
   /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated position, or nullptr before the first tell(). Always a
-  /// point that was asked and told (the first one told if all costs were NaN).
+  /// point that was asked and told (the first one told if all costs were NaN),
+  /// hence feasible when a predicate is installed (see set_feasible).
   const Real* best_position() const noexcept { return core_.has_best() ? gbest_ : nullptr; }
   /// Best cost told so far; +inf before the first finite cost.
   Real best_value() const noexcept { return core_.best_value(); }

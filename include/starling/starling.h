@@ -54,6 +54,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
 
 #ifndef STARLING_MAX_DIMS
 #define STARLING_MAX_DIMS 16
@@ -96,7 +99,8 @@ typedef enum starling_status {
   STARLING_CAPACITY_EXCEEDED = 2, /**< dims > STARLING_MAX_DIMS or particles > STARLING_MAX_PARTICLES */
   STARLING_NOT_READY = 3,         /**< out of order: tell without ask, use before init */
   STARLING_DONE = 4,              /**< the optimizer has stopped; no more candidates */
-  STARLING_CORRUPT = 5            /**< the struct's header is inconsistent (overwritten memory) */
+  STARLING_CORRUPT = 5            /**< the struct's header is inconsistent (overwritten memory),
+                                       or a saved state failed validation */
 } starling_status;
 
 /** Velocity rule (starling::Variant). */
@@ -125,7 +129,8 @@ typedef enum starling_stop_reason {
   STARLING_STOP_MAX_ITER = 1,  /**< max_iter sweeps done */
   STARLING_STOP_MAX_EVALS = 2, /**< max_evals evaluations done */
   STARLING_STOP_TARGET = 3,    /**< best <= target */
-  STARLING_STOP_STALL = 4      /**< stall_iter sweeps without improvement */
+  STARLING_STOP_STALL = 4,     /**< stall_iter sweeps without improvement */
+  STARLING_STOP_INFEASIBLE = 5 /**< predicate installed, no start point, no feasible first draw */
 } starling_stop_reason;
 
 /** Settings, field for field starling::PsoConfig (see pso.hpp for the
@@ -244,6 +249,75 @@ int starling_pso_particles(const starling_pso* pso);
 starling_status starling_pso_minimize(starling_pso* pso,
                                       float (*cost)(const float* x, int dims, void* user),
                                       void* user);
+
+/* ---- Safe tuning (see starling::Pso::set_feasible in starling/pso.hpp) ----
+ * The same filters as the C++ API: a trust radius clips each candidate to
+ * ±fraction·(hi − lo) around the best point so far (or the start point
+ * before the first tell); a feasibility predicate rejects candidates, which
+ * are re-drawn up to max_tries times on the segment towards that point and
+ * otherwise replaced by it. Unlike C++, starling_pso_init() resets these
+ * settings: set them after each init (and re-install the predicate after
+ * starling_pso_load() into a struct that was not initialized). */
+
+/** Feasibility predicate: true when x (dims floats) is safe to evaluate. */
+typedef bool (*starling_feasible_fn)(const float* x, int dims, void* ctx);
+
+/** Installs (pred non-NULL) or removes (NULL) the predicate; ctx is passed
+ *  to it untouched; max_tries in [0, 64] (default choice: 8). Returns
+ *  STARLING_INVALID_ARGUMENT if pso is NULL or max_tries is out of range,
+ *  STARLING_NOT_READY before init, STARLING_CORRUPT, STARLING_OK. */
+starling_status starling_pso_set_feasible(starling_pso* pso, starling_feasible_fn pred, void* ctx,
+                                          int max_tries);
+
+/** Trust radius as a fraction of each range, (0, 1]; 0 = off. Returns
+ *  STARLING_INVALID_ARGUMENT if pso is NULL or the fraction is not finite or
+ *  outside [0, 1], STARLING_NOT_READY before init, STARLING_CORRUPT, OK. */
+starling_status starling_pso_set_trust_radius(starling_pso* pso, float fraction);
+
+/** A known-safe start point (dims floats inside the box), handed out by the
+ *  first ask as it is. After init, before the first ask: otherwise
+ *  STARLING_NOT_READY; STARLING_INVALID_ARGUMENT if pso or x is NULL or x is
+ *  not finite or outside the box. */
+starling_status starling_pso_set_start(starling_pso* pso, const float* x);
+
+/** Candidates the predicate rejected, and asks that handed out the best
+ *  point (or start) instead, since init or load; 0 when NULL or not ready. */
+long starling_pso_infeasible_count(const starling_pso* pso);
+long starling_pso_fallback_count(const starling_pso* pso);
+
+/* ---- Save and resume (format: starling::Pso::save in starling/pso.hpp) ----
+ * A state saved here loads into a C++ starling::Pso<D, N, float> with room
+ * for it, and vice versa; bit for bit the same continuation on any target. */
+
+/** Bytes starling_pso_save() writes: 128 + 4·(3 + 3·dims + particles·(4·dims
+ *  + 1)); 0 when NULL or not ready. */
+size_t starling_pso_save_size(const starling_pso* pso);
+
+/** Writes the state to buf (cap bytes); *written (may be NULL) = its size.
+ *  Returns STARLING_INVALID_ARGUMENT if pso or buf is NULL,
+ *  STARLING_NOT_READY before init, STARLING_CAPACITY_EXCEEDED if cap is too
+ *  small (nothing written), STARLING_CORRUPT, STARLING_OK. */
+starling_status starling_pso_save(const starling_pso* pso, uint8_t* buf, size_t cap,
+                                  size_t* written);
+
+/** The library entry behind starling_pso_load() (capacities explicit, as
+ *  for starling_pso_init_capacity()). */
+starling_status starling_pso_load_capacity(starling_pso* pso, size_t pso_size, int max_dims,
+                                           int max_particles, const uint8_t* buf, size_t size);
+
+/** Replaces *pso's state by a saved one (exactly `size` bytes); *pso need
+ *  not have been initialized. Returns STARLING_INVALID_ARGUMENT if pso or
+ *  buf is NULL, STARLING_CORRUPT if the blob fails any check (magic,
+ *  version, float type, length, CRC, value ranges) or *pso's header was
+ *  overwritten, STARLING_CAPACITY_EXCEEDED if the state has more dims or
+ *  particles than *pso holds, STARLING_OK. On failure *pso is unchanged (an
+ *  uninitialized one stays not ready). A struct that was ready keeps its
+ *  predicate. Time O(size). */
+static inline starling_status starling_pso_load(starling_pso* pso, const uint8_t* buf,
+                                                size_t size) {
+  return starling_pso_load_capacity(pso, sizeof(starling_pso), STARLING_MAX_DIMS,
+                                    STARLING_MAX_PARTICLES, buf, size);
+}
 
 /** STARLING_PSO_SIZE(max_dims, max_particles), computed by the library: the
  *  sizeof(starling_pso) a caller with those capacities has. 0 when
