@@ -75,6 +75,12 @@ Fixed fx(float v, int decimals) {
   return f;
 }
 
+unsigned long bits_of(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, sizeof u);
+  return static_cast<unsigned long>(u);
+}
+
 pid_sim::PidGains gains_of(const float* g) {
   pid_sim::PidGains p;
   p.kp = g[0];
@@ -185,6 +191,9 @@ int main(int argc, char** argv) {
     }
   }
   const pid_sim::PidGains tuned = gains_of(g_pso.best_position());
+  // Machine-readable: the IEEE-754 bits, compared by examples/firmware.
+  std::printf("RESULT kp=0x%08lx ki=0x%08lx kd=0x%08lx cost=0x%08lx\n", bits_of(tuned.kp),
+              bits_of(tuned.ki), bits_of(tuned.kd), bits_of(g_pso.best_value()));
 
   // ---- 2. Ziegler–Nichols from the ultimate-gain experiment -----------------
   const pid_sim::UltimateGain ug = pid_sim::find_ultimate_gain(loop, 1.0f, 20.0f);

@@ -1,8 +1,10 @@
 // Every port compiled into this build, forced one at a time, against the
 // scalar reference with ==: the int8 fully-connected kernel over random
 // shapes (lengths 0 .. 3·64+1 around every vector width), extreme values,
-// every offset and clamp edge, per-channel multipliers and rounding ties;
-// and the float swarm update over every rule, boundary and random mode.
+// every offset and clamp edge, per-channel multipliers and rounding ties,
+// the whole multiplier / shift / bias range (wrap-around included) and the
+// largest in_dim; and the float swarm update over every rule, boundary and
+// random mode, dimensions 1 .. 3·32+1.
 // Ports the CPU lacks are reported as skipped, not failed.
 #include <cstdlib>
 #include <cstring>
@@ -28,7 +30,7 @@ struct FcCase {
 bool compare_fc(const FcCase& c) {
   static int8_t in[9 * 200], w[70 * 200], out_port[9 * 70 + 16], out_ref[9 * 70 + 16];
   static int32_t bias[70], mult[70];
-  static int shift[70];
+  static int32_t shift[70];  // FcParams' type (long on arm-none-eabi)
   for (int i = 0; i < c.batches * c.in_dim; ++i) {
     int v = uni(-128, 127);
     if (c.fill == 1) v = -128;
@@ -49,7 +51,9 @@ bool compare_fc(const FcCase& c) {
     // Scales from 2^-14 .. 2^-2, some exact powers of two (rounding ties).
     const double scale = (uni(0, 3) == 0) ? 1.0 / static_cast<double>(1 << uni(2, 14))
                                           : (0.5 + g_rng.uniform()) / static_cast<double>(1 << uni(2, 14));
-    quantize_multiplier(scale, &mult[o], &shift[o]);
+    int sh = 0;
+    quantize_multiplier(scale, &mult[o], &sh);
+    shift[o] = sh;
   }
   FcParams p{c.in_dim, c.out_dim, c.in_off, c.out_off, mult, shift, c.per_channel, c.act_min, c.act_max};
   std::memset(out_port, 0x5A, sizeof out_port);
@@ -85,13 +89,65 @@ long fc_sweep() {
   return cases;
 }
 
+// Requantization over its whole domain: any multiplier in [0, 2^31), any
+// shift in [−31, 30] (left shifts that wrap, right shifts up to 31 and
+// single-rounding shifts up to 62), biases over all of int32 (the bias
+// addition wraps), small accumulators that hit rounding ties; plus the
+// largest in_dim with extreme values (the accumulator's bound).
+bool compare_fc_extreme(int in_dim, int out_dim, int batches, int32_t in_off, bool per_channel, int kind) {
+  static int8_t in[3 * kFcMaxInDim], w[3 * kFcMaxInDim], out_port[3 * 40 + 16], out_ref[3 * 40 + 16];
+  static int32_t bias[40], mult[40], shift[40];
+  for (int i = 0; i < batches * in_dim; ++i)
+    in[i] = static_cast<int8_t>(kind == 1 ? ((i & 1) ? 127 : -128) : uni(-128, 127));
+  for (int i = 0; i < out_dim * in_dim; ++i)
+    w[i] = static_cast<int8_t>(kind == 1 ? ((i % 3) ? -127 : 127) : (kind == 2 ? uni(-2, 2) : uni(-127, 127)));
+  const int nm = per_channel ? out_dim : 1;
+  for (int o = 0; o < out_dim; ++o) {
+    const uint32_t r = g_rng.next_u32();
+    bias[o] = (o % 3 == 0) ? static_cast<int32_t>(r) : static_cast<int32_t>(r % 2001u) - 1000;
+  }
+  for (int o = 0; o < nm; ++o) {
+    const int pick = uni(0, 4);
+    mult[o] = pick == 0 ? 0 : (pick == 1 ? INT32_MAX : (pick == 2 ? (1 << 30) : static_cast<int32_t>(g_rng.next_u32() >> 1)));
+    shift[o] = uni(0, 3) == 0 ? (uni(0, 1) ? kMinShift : kMaxShift) : uni(kMinShift, kMaxShift);
+  }
+  FcParams p{in_dim, out_dim, in_off, uni(-128, 127), mult, shift, per_channel, -128, 127};
+  if (uni(0, 2) == 0) {
+    p.act_min = uni(-128, 127);
+    p.act_max = uni(p.act_min, 127);
+  }
+  std::memset(out_port, 0x5A, sizeof out_port);
+  std::memset(out_ref, 0x5A, sizeof out_ref);
+  if (fully_connected_s8(p, in, w, bias, out_port, batches) != Status::Ok) return false;
+  detail::s8_fc__scalar(p, in, w, bias, out_ref, batches);
+  return std::memcmp(out_port, out_ref, sizeof out_port) == 0;
+}
+
+long fc_extreme_sweep() {
+  long cases = 0;
+  const int32_t in_offs[] = {-127, 0, 128, 1};
+  for (int r = 0; r < 400; ++r) {
+    const int in_dim = uni(1, 130), out_dim = uni(1, 40), batches = uni(1, 3);
+    const bool pc = uni(0, 1) == 1;
+    if (!CHECK(compare_fc_extreme(in_dim, out_dim, batches, in_offs[r % 4], pc, r % 3 == 0 ? 2 : 0)))
+      std::printf("     extreme: in_dim %d out_dim %d batches %d\n", in_dim, out_dim, batches);
+    ++cases;
+  }
+  for (int k = 0; k < 4; ++k) {  // the largest accumulators: in_dim = kFcMaxInDim
+    if (!CHECK(compare_fc_extreme(kFcMaxInDim - (k & 1), 3, 1 + (k >> 1), in_offs[k], k & 1, 1)))
+      std::printf("     extreme: in_dim %d\n", kFcMaxInDim - (k & 1));
+    ++cases;
+  }
+  return cases;
+}
+
 long swarm_sweep() {
   long cases = 0;
-  static float x0[64], v0[64], m0[64], xr[64], vr[64], mr[64], xp[64], vp[64], mp[64];
-  static float pb[64], nb[64], lo[64], hi[64], vmax[64];
+  static float x0[128], v0[128], m0[128], xr[128], vr[128], mr[128], xp[128], vp[128], mp[128];
+  static float pb[128], nb[128], lo[128], hi[128], vmax[128];
   uint32_t key[4];
   detail::swarm_key(77, key);
-  for (int dims = 1; dims <= 3 * 16 + 1; ++dims)
+  for (int dims = 1; dims <= 3 * 32 + 1; ++dims)  // around 8-, 16- and 32-dimension steps
     for (int rule = 0; rule < 2; ++rule)
       for (int bound = 0; bound < 3; ++bound)
         for (int pp = 0; pp < 2; ++pp) {
@@ -153,8 +209,10 @@ TEST_CASE(every_port_matches_scalar) {
     }
     CHECK(force_port(port_name(i)) == Status::Ok);
     const long fc = fc_sweep();
+    const long fx = fc_extreme_sweep();
     const long sw = swarm_sweep();
-    std::printf("     port %s: %ld fc layers, %ld swarm updates compared with scalar\n", port_name(i), fc, sw);
+    std::printf("     port %s: %ld fc layers (%ld of them at the range limits), %ld swarm updates compared with scalar (requantize: %s rounding)\n",
+                port_name(i), fc + fx, fx, sw, requantize_is_single_rounding() ? "single" : "double");
   }
   CHECK(force_port("scalar") == Status::Ok);
 }

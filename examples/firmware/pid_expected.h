@@ -1,0 +1,8 @@
+// examples/firmware/pid_expected.h: the tuned gains and best cost of the
+// pid_tune problem as IEEE-754 bits, exactly as the desktop build of
+// examples/pid_tune prints them (x86-64, gcc, -ffp-contract=off). Produced by:
+//   ./build/examples/pid_tune/pid_tune | grep '^RESULT'
+// The firmware (pid_firmware.cpp) must print the same line on every target;
+// examples/firmware/check_result.py checks the desktop program against it.
+#pragma once
+#define PID_TUNE_EXPECTED "RESULT kp=0x40e8d8bc ki=0x3fb11052 kd=0x409ebeb5 cost=0x3fa2f4d3"

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Footprint of starling on a Cortex-M: what each part adds to a firmware image.
+
+Builds the library at -Os with the cross compiler (no Meson needed), links
+minimal images (tools/footprint/fp_image.cpp + fp_startup.cpp, nosys specs,
+no semihosting, --gc-sections) and prints a markdown table of .text, .data,
+.bss (arm-none-eabi-size) against the empty image, and the library's worst
+stack depth: the sum of the frames along the deepest call chain that starts at
+a starling function called by the image (GCC -fcallgraph-info=su, static
+frames; calls through the port table are followed to every linked kernel;
+libgcc/libc helpers such as __aeabi_* count 0). Every image is also checked
+with tools/check_no_heap.sh. Exit status non-zero if the no-heap check fails,
+or, with --strict, if a budget (PSO image <= 3 KB flash, fully_connected_s8
+<= 1 KB flash) is exceeded (otherwise reported as OVER BUDGET).
+
+Usage: tools/footprint/footprint.py [--cpu m4f|m3|m0plus|m7] [--out DIR] [--strict]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CPUS = {
+    "m4f": ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"],
+    "m3": ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
+    "m0plus": ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"],
+    "m7": ["-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16"],
+}
+# The same file list as src/meson.build and ports/*/meson.build.
+LIB_SRC = ["src/" + f for f in ["pso.cpp", "quant.cpp", "qnet.cpp", "qmodel.cpp", "c_api.cpp",
+                                "crc32.cpp", "pso_state.cpp", "dispatch.cpp"]] + \
+          ["ports/scalar/s8_fc__scalar.cpp", "ports/scalar/f32_swarm_update__scalar.cpp"]
+DSP_SRC = ["ports/cortexm/s8_fc__cortexm_dsp.cpp"]
+IMAGES = [  # name, defines, what it is
+    ("empty", [], "baseline: start-up + empty main"),
+    ("pso", ["FP_PSO"], "EMPSO D=8 N=16, ask/tell, sphere"),
+    ("fc", ["FP_FC"], "fully_connected_s8 16->8"),
+    ("qnet", ["FP_QNET"], "QNet 4->8->3 + argmax"),
+    ("all", ["FP_PSO", "FP_FC", "FP_QNET"], "all three"),
+]
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), r.stdout))
+    return r.stdout
+
+
+def has_dsp(cxx, arch):
+    out = run([cxx] + arch + ["-dM", "-E", "-x", "c++", os.devnull])
+    return "__ARM_FEATURE_DSP 1" in out
+
+
+def parse_ci(files):
+    """-fcallgraph-info=su files -> (frame bytes by symbol, callees by symbol)."""
+    frame, calls = {}, {}
+    sym = lambda title: title.rsplit(":", 1)[-1]
+    for f in files:
+        for line in open(f):
+            m = re.match(r'node: \{ title: "([^"]*)" label: "([^"]*)"', line)
+            if m:
+                s = re.search(r"\\n(\d+) bytes \(", m.group(2))
+                if s:
+                    frame[sym(m.group(1))] = int(s.group(1))
+                continue
+            m = re.match(r'edge: \{ sourcename: "([^"]*)" targetname: "([^"]*)"', line)
+            if m:
+                calls.setdefault(sym(m.group(1)), set()).add(sym(m.group(2)))
+    return frame, calls
+
+
+def worst_stack(entry_syms, frame, calls, linked):
+    kernels = [s for s in frame if s in linked and ("s8_fc__" in s or "swarm_update__" in s)]
+    memo = {}
+
+    def depth(s, seen):
+        if s in memo:
+            return memo[s]
+        if s in seen:  # recursion: the library has none; do not loop
+            return 0
+        callees = set(calls.get(s, ()))
+        if "__indirect_call" in callees:
+            callees |= set(kernels)
+        best = max([depth(c, seen | {s}) for c in callees if c in frame] + [0])
+        memo[s] = frame.get(s, 0) + best
+        return memo[s]
+
+    return max([depth(s, frozenset()) for s in entry_syms] + [0])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cpu", default="m4f", choices=sorted(CPUS))
+    ap.add_argument("--out", default=os.path.join(ROOT, "build-cm-footprint"))
+    ap.add_argument("--prefix", default="arm-none-eabi-")
+    ap.add_argument("--strict", action="store_true", help="fail when a flash budget is exceeded")
+    a = ap.parse_args()
+    cxx, ar, size, nm = (a.prefix + t for t in ("g++", "gcc-ar", "size", "nm"))
+    arch = CPUS[a.cpu]
+    os.makedirs(a.out, exist_ok=True)
+    dsp = has_dsp(cxx, arch)
+    flags = arch + ["-Os", "-std=c++17", "-ffunction-sections", "-fdata-sections",
+                    "-fno-exceptions", "-fno-rtti", "-ffp-contract=off", "-DNDEBUG",
+                    "-fcallgraph-info=su", "--specs=nano.specs", "-I" + os.path.join(ROOT, "include")]
+    if dsp:
+        flags.append("-DSTARLING_HAVE_CORTEXM=1")
+    srcs = [s for s in LIB_SRC + (DSP_SRC if dsp else []) if os.path.exists(os.path.join(ROOT, s))]
+    objs = []
+    for s in srcs:
+        o = os.path.join(a.out, s.replace("/", "_") + ".o")
+        run([cxx] + flags + ["-c", os.path.join(ROOT, s), "-o", o])
+        objs.append(o)
+    lib = os.path.join(a.out, "libstarling.a")
+    if os.path.exists(lib):
+        os.remove(lib)
+    run([ar, "rcs", lib] + objs)
+    lib_ci = [o[:-2] + ".ci" for o in objs]
+
+    fp = os.path.join(ROOT, "tools", "footprint")
+    ld = os.path.join(ROOT, "ports", "baremetal", "mps2_an386.ld")
+    start = os.path.join(a.out, "fp_startup.o")
+    run([cxx] + flags + ["-c", os.path.join(fp, "fp_startup.cpp"), "-o", start])
+    rows, failures = {}, []
+    for name, defs, what in IMAGES:
+        obj = os.path.join(a.out, "fp_%s.o" % name)
+        run([cxx] + flags + ["-D%s=1" % d for d in defs] + ["-c", os.path.join(fp, "fp_image.cpp"), "-o", obj])
+        elf = os.path.join(a.out, "fp_%s.elf" % name)
+        run([cxx] + arch + ["--specs=nano.specs", "--specs=nosys.specs", "-nostartfiles",
+                            "-Wl,--gc-sections", "-T" + ld, start, obj, lib, "-o", elf])
+        t, d, b = (int(x) for x in run([size, elf]).splitlines()[1].split()[:3])
+        syms = run([nm, "-S", elf])
+        linked = set(l.split()[-1] for l in syms.splitlines() if len(l.split()) >= 3)
+        frame, calls = parse_ci(lib_ci + [obj[:-2] + ".ci"])
+        # starling functions the image calls directly (instantiated templates included)
+        image_funcs = [s for s in frame if s in ("fp_main",) or "_GLOBAL__N_" in s and "run_" in s]
+        entries = set()
+        for f in image_funcs:
+            for c in calls.get(f, ()):
+                if "starling" in c or c.startswith("_ZN8starling") or c.startswith("_ZNK8starling"):
+                    entries.add(c)
+        stack = worst_stack(entries, frame, calls, linked)
+        # flash in starling's own symbols (code + const tables), the rest of
+        # the delta is the image's glue, libc (memset) and libgcc helpers
+        lib_text = 0
+        for l in run([nm, "-S", "-C", elf]).splitlines():
+            f = l.split(None, 3)
+            if len(f) == 4 and f[2] in "tTWwrR" and "starling::" in f[3]:
+                lib_text += int(f[1], 16)
+        pso_size = None
+        m = re.search(r"^[0-9a-f]+ ([0-9a-f]+) [bB] \S*g_pso\S*$", syms, re.M)
+        if m:
+            pso_size = int(m.group(1), 16)
+        heap = subprocess.run(["sh", os.path.join(ROOT, "tools", "check_no_heap.sh"), nm, elf],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if heap.returncode != 0:
+            failures.append(heap.stdout.strip())
+        rows[name] = (what, t, d, b, stack, pso_size, heap.returncode == 0, lib_text)
+
+    e = rows["empty"]
+    print("starling footprint, Cortex-%s (%s), -Os, nosys, --gc-sections; deltas against the empty image%s\n"
+          % (a.cpu.upper(), " ".join(arch), ", DSP port" if dsp else ""))
+    print("| image | what | .text (flash) | of which starling:: | .data | .bss (RAM) | stack (worst chain) | no heap/EH |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for name, (what, t, d, b, stack, pso_size, ok, lib_text) in rows.items():
+        if name == "empty":
+            print("| empty | %s | %d (abs) | - | %d (abs) | %d (abs) | - | %s |" % (what, t, d, b, "ok" if ok else "FAIL"))
+            continue
+        bss = "+%d" % (b - e[3])
+        if pso_size is not None:
+            bss += " (sizeof(Pso<8,16>) = %d)" % pso_size
+        print("| %s | %s | +%d | %d | +%d | %s | %d B | %s |" % (name, what, t - e[1], lib_text, d - e[2], bss, stack,
+                                                           "ok" if ok else "FAIL"))
+    print("\nstack: sum of static frames along the deepest call chain below the image's own code "
+          "(GCC -fcallgraph-info=su); libgcc/libc helpers not counted.")
+    over = []
+    if rows["pso"][1] - e[1] > 3072:
+        over.append("PSO image adds %d B of flash > 3 KB" % (rows["pso"][1] - e[1]))
+    if rows["fc"][1] - e[1] > 1024:
+        over.append("fully_connected_s8 image adds %d B of flash > 1 KB" % (rows["fc"][1] - e[1]))
+    for f in over:
+        print("OVER BUDGET:", f)
+    if over:
+        print("  (src/dispatch.cpp's port table references every kernel of every family, so "
+              "--gc-sections keeps the float swarm kernel in the fc image and both s8 kernels in "
+              "the PSO image)")
+    if a.strict:
+        failures += over
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
