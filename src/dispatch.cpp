@@ -7,6 +7,15 @@
 
 #include "starling/detail/kernels.hpp"
 #include "starling/port.hpp"
+#if defined(STARLING_HAVE_X86)
+#include "starling/detail/kernels_x86.hpp"
+#endif
+#if defined(STARLING_HAVE_NEON)
+#include "starling/detail/kernels_neon.hpp"
+#endif
+#if defined(STARLING_HAVE_CORTEXM)
+#include "starling/detail/kernels_cortexm.hpp"
+#endif
 
 namespace starling {
 namespace detail {
@@ -18,12 +27,34 @@ const PortEntry kPorts[] = {
     {"scalar", always, s8_fc__scalar, f32_swarm_update__scalar},
 #if defined(STARLING_HAVE_X86)
 // ---- ports/x86 entries (owned by the x86 port) ----
+// The s8_fc kernel that rounds like this library copy's requantize() (the
+// port libraries hold both; this file is compiled with the library's macro).
+#if defined(STARLING_SINGLE_ROUNDING) && STARLING_SINGLE_ROUNDING
+#define STARLING_X86_FC(isa) s8_fc_single_rounding__##isa
+#else
+#define STARLING_X86_FC(isa) s8_fc__##isa
+#endif
+#if defined(STARLING_HAVE_X86_SSE41)
+    {"sse41", cpu_has_sse41, STARLING_X86_FC(sse41), nullptr},
+#endif
+#if defined(STARLING_HAVE_X86_AVX2)
+    {"avx2", cpu_has_avx2, STARLING_X86_FC(avx2), f32_swarm_update__avx2},
+#endif
+#if defined(STARLING_HAVE_X86_AVX512VNNI)
+    {"avx512vnni", cpu_has_avx512vnni, STARLING_X86_FC(avx512vnni), f32_swarm_update__avx512},
+#endif
+#undef STARLING_X86_FC
 #endif
 #if defined(STARLING_HAVE_NEON)
 // ---- ports/neon entries (owned by the NEON port) ----
+    {"neon", always, s8_fc__neon, f32_swarm_update__neon},
+#if defined(STARLING_HAVE_NEON_DOTPROD)
+    {"neon_dotprod", cpu_has_dotprod, s8_fc__neon_dotprod, f32_swarm_update__neon},
+#endif
 #endif
 #if defined(STARLING_HAVE_CORTEXM)
 // ---- ports/cortexm entries (owned by the Cortex-M port) ----
+    {"cortexm_dsp", cpu_has_cortexm_dsp, s8_fc__cortexm_dsp, nullptr},
 #endif
 };
 constexpr int kNumPorts = static_cast<int>(sizeof(kPorts) / sizeof(kPorts[0]));

@@ -1,6 +1,7 @@
 // bench_pso: optimizer overhead per evaluation (time of minimize() minus the
 // time of the objective alone) and per particle-dimension update (the swarm
-// move kernel alone), at (D, N) = (2,16), (10,40), (30,40), (100,64).
+// move kernel alone), at (D, N) = (2,16), (10,40), (30,40), (32,40), (64,40),
+// (100,64), for every port this CPU runs (force_port each in turn).
 // Best of several repetitions; ratios are what to compare across machines.
 //
 //   meson setup build && ninja -C build && ./build/tools/bench_pso/bench_pso
@@ -90,17 +91,18 @@ Figures measure(int dims, int particles, int iters, int reps) {
           best_move * 1e9 / (static_cast<double>(iters) * particles * dims)};
 }
 
+constexpr int kShapes = 6;
+constexpr int kMaxPorts = 8;
+Figures g_fig[kMaxPorts][kShapes];
+
 template <int D, int N>
-void row(int iters, int reps) {
-  const Figures f = measure<D, N>(D, N, iters, reps);
-  const double overhead = f.ns_per_eval_total - f.ns_per_eval_objective;
-  std::printf("| %3d | %3d | %8.1f | %8.1f | %8.1f | %6.2f | %8.2f |\n", D, N, f.ns_per_eval_total,
-              f.ns_per_eval_objective, overhead, f.ns_per_update, overhead / D);
+void measure_into(int port, int shape, int iters, int reps) {
+  g_fig[port][shape] = measure<D, N>(D, N, iters, reps);
 }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int reps = argc > 1 ? std::atoi(argv[1]) : 7;
+  const int reps = argc > 1 ? std::atoi(argv[1]) : 21;
   // Threefry cost alone, for scale: ns per 4-word block.
   {
     uint32_t key[4] = {1, 2, 3, 4}, ctr[4] = {0, 0, 0, 0}, out[4], acc = 0;
@@ -118,12 +120,34 @@ int main(int argc, char** argv) {
     g_sink = static_cast<float>(acc);
     std::printf("threefry4x32-%d: %.2f ns per block (4 words)\n\n", kThreefryRounds, best * 1e3);
   }
-  std::printf("port: scalar (f32_swarm_update__scalar); constriction, gbest, clamp\n");
-  std::printf("|   D |   N | ns/eval minimize | ns/eval objective | overhead ns/eval | ns per particle-dim update | overhead ns per dim |\n");
-  std::printf("|----:|----:|---:|---:|---:|---:|---:|\n");
-  row<2, 16>(2000, reps);
-  row<10, 40>(500, reps);
-  row<30, 40>(300, reps);
-  row<100, 64>(100, reps);
+  // Every supported port in turn, side by side (force_port), same shapes.
+  const int dn[kShapes][2] = {{2, 16}, {10, 40}, {30, 40}, {32, 40}, {64, 40}, {100, 64}};
+  int ports[kMaxPorts], np = 0;
+  for (int i = 0; i < port_count() && np < kMaxPorts; ++i)
+    if (port_supported(i)) ports[np++] = i;
+  const char* auto_port = active_port();
+  for (int k = 0; k < np; ++k) {
+    if (force_port(port_name(ports[k])) != Status::Ok) return 1;
+    measure_into<2, 16>(k, 0, 2000, reps);
+    measure_into<10, 40>(k, 1, 500, reps);
+    measure_into<30, 40>(k, 2, 300, reps);
+    measure_into<32, 40>(k, 3, 300, reps);
+    measure_into<64, 40>(k, 4, 150, reps);
+    measure_into<100, 64>(k, 5, 100, reps);
+  }
+  (void)force_port(auto_port);
+  std::printf("command:");
+  for (int i = 0; i < argc; ++i) std::printf(" %s", argv[i]);
+  std::printf("\nconstriction, gbest, clamp; every supported port (auto: %s)\n\n", auto_port);
+  std::printf("| port | D | N | ns/eval minimize | ns/eval objective | overhead ns/eval | ns per particle-dim update | update speed x scalar | overhead ns per dim |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int sh = 0; sh < kShapes; ++sh)
+    for (int k = 0; k < np; ++k) {
+      const Figures& f = g_fig[k][sh];
+      const double overhead = f.ns_per_eval_total - f.ns_per_eval_objective;
+      std::printf("| %s | %d | %d | %.1f | %.1f | %.1f | %.2f | %.1f | %.2f |\n", port_name(ports[k]), dn[sh][0],
+                  dn[sh][1], f.ns_per_eval_total, f.ns_per_eval_objective, overhead, f.ns_per_update,
+                  g_fig[0][sh].ns_per_update / f.ns_per_update, overhead / dn[sh][0]);
+    }
   return 0;
 }

@@ -1,0 +1,182 @@
+// s8_fc_x86.hpp: the parts the x86 fully-connected kernels share: the
+// output-chunk driver and requantization (scalar, and 8-lane AVX2 when the
+// including file is compiled with -mavx2). Private to ports/x86; everything
+// here has internal linkage, so each ISA's copy keeps its own flags.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include "starling/detail/kernels.hpp"
+#include "starling/quant.hpp"
+
+namespace starling {
+namespace detail {
+namespace {
+
+/// Outputs per chunk: the driver computes the dot products of this many
+/// weight rows for a block of batch rows, then requantizes them together.
+constexpr int kChunk = 16;
+
+// Replicas of detail::requantize_double / requantize_single (src/quant.cpp):
+// the port libraries are self-contained (no calls back into the library).
+// Shift is already in [−31, 30] (validated); multiplier >= 0.
+inline int32_t requant_double_s(int32_t acc, int32_t m, int shift) noexcept {
+  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
+  // SRDHM: (x·m + (x·m >= 0 ? 2^30 : 1 − 2^30)) / 2^31 truncated equals
+  // floor((x·m + 2^30) / 2^31) for every integer x·m (m >= 0: no saturation).
+  const int64_t ab = static_cast<int64_t>(x) * m;
+  const int32_t h = static_cast<int32_t>((ab + (int64_t{1} << 30)) >> 31);
+  const int32_t mask = static_cast<int32_t>((int64_t{1} << right) - 1);
+  const int32_t rem = h & mask;
+  const int32_t thr = (mask >> 1) + (h < 0 ? 1 : 0);
+  return (h >> right) + (rem > thr ? 1 : 0);
+}
+
+inline int32_t requant_single_s(int32_t acc, int32_t m, int shift) noexcept {
+  const int t = 31 - shift;  // [1, 62]
+  const int64_t r = (static_cast<int64_t>(acc) * m + (int64_t{1} << (t - 1))) >> t;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
+}
+
+template <bool Single>
+inline int32_t requant_s(int32_t acc, int32_t m, int shift) noexcept {
+  return Single ? requant_single_s(acc, m, shift) : requant_double_s(acc, m, shift);
+}
+
+/// Outputs o0 .. o0+n−1 of one batch row from their exact dot products
+/// Σ w·(x + input_offset): bias, requantize, output offset, clamp (scalar).
+template <bool Single>
+inline void finish_scalar(const FcParams& p, int o0, int n, const int32_t* dot,
+                          const int32_t* bias, int8_t* y) noexcept {
+  for (int r = 0; r < n; ++r) {
+    const int o = o0 + r;
+    const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[o]) : 0u;
+    const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(dot[r]) + b);
+    const int c = p.per_channel ? o : 0;
+    const int32_t s = requant_s<Single>(acc, p.multiplier[c], static_cast<int>(p.shift[c]));
+    int32_t v = static_cast<int32_t>(static_cast<uint32_t>(s) + static_cast<uint32_t>(p.output_offset));
+    v = v < p.act_min ? p.act_min : v;
+    v = v > p.act_max ? p.act_max : v;
+    y[r] = static_cast<int8_t>(v);
+  }
+}
+
+#if defined(__AVX2__)
+/// requantize() on 8 lanes, bit-exact with the scalar formulas above: the
+/// 64-bit products come from _mm256_mul_epi32 on the even and the odd lanes,
+/// the rounding constants are added before a floor shift (which is what
+/// "ties toward +infinity" means), and the double rounding's second step
+/// rounds ties away from zero with gemmlowp's remainder/threshold test.
+template <bool Single>
+inline __m256i requant8(__m256i acc, __m256i m, __m256i sh) noexcept {
+  const __m256i zero = _mm256_setzero_si256();
+  if (!Single) {
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i left = _mm256_max_epi32(sh, zero);
+    const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, sh), zero);
+    const __m256i x = _mm256_sllv_epi32(acc, left);  // wraps like the reference
+    const __m256i c = _mm256_set1_epi64x(int64_t{1} << 30);
+    const __m256i pe = _mm256_add_epi64(_mm256_mul_epi32(x, m), c);
+    const __m256i po = _mm256_add_epi64(
+        _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)), c);
+    // Bits 31..62 of each product: the low dword of pe >> 31, the high of po << 1.
+    const __m256i h = _mm256_blend_epi32(_mm256_srli_epi64(pe, 31), _mm256_slli_epi64(po, 1), 0xAA);
+    const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+    const __m256i rem = _mm256_and_si256(h, mask);
+    const __m256i thr = _mm256_add_epi32(_mm256_srli_epi32(mask, 1), _mm256_srli_epi32(h, 31));
+    return _mm256_sub_epi32(_mm256_srav_epi32(h, right), _mm256_cmpgt_epi32(rem, thr));
+  } else {
+    const __m256i one = _mm256_set1_epi64x(1);
+    const __m256i t = _mm256_sub_epi32(_mm256_set1_epi32(31), sh);  // [1, 62]
+    const __m256i te = _mm256_and_si256(t, _mm256_set1_epi64x(0xFFFFFFFFll));
+    const __m256i to = _mm256_srli_epi64(t, 32);
+    __m256i qe = _mm256_mul_epi32(acc, m);
+    __m256i qo = _mm256_mul_epi32(_mm256_srli_epi64(acc, 32), _mm256_srli_epi64(m, 32));
+    qe = _mm256_add_epi64(qe, _mm256_sllv_epi64(one, _mm256_sub_epi64(te, one)));
+    qo = _mm256_add_epi64(qo, _mm256_sllv_epi64(one, _mm256_sub_epi64(to, one)));
+    // Arithmetic 64-bit shift from the logical one: ~(~q >>> t) for q < 0.
+    const __m256i se = _mm256_cmpgt_epi64(zero, qe), so = _mm256_cmpgt_epi64(zero, qo);
+    const __m256i re = _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(qe, se), te), se);
+    const __m256i ro = _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(qo, so), to), so);
+    return _mm256_blend_epi32(re, _mm256_slli_epi64(ro, 32), 0xAA);  // low 32 bits: wraps
+  }
+}
+
+/// finish_scalar() 8 lanes at a time (n <= kChunk).
+template <bool Single>
+inline void finish_avx2(const FcParams& p, int o0, int n, const int32_t* dot,
+                        const int32_t* bias, int8_t* y) noexcept {
+  const __m256i out_off = _mm256_set1_epi32(p.output_offset);
+  const __m256i amin = _mm256_set1_epi32(p.act_min), amax = _mm256_set1_epi32(p.act_max);
+  for (int r0 = 0; r0 < n; r0 += 8) {
+    const int k = n - r0 < 8 ? n - r0 : 8;
+    alignas(32) int32_t b8[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    alignas(32) int32_t m8[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    alignas(32) int32_t s8[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    __m256i bv, mv, sv;
+    if (k == 8) {
+      bv = bias != nullptr ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + o0 + r0))
+                           : _mm256_setzero_si256();
+    } else {
+      if (bias != nullptr) std::memcpy(b8, bias + o0 + r0, static_cast<size_t>(k) * 4);
+      bv = _mm256_load_si256(reinterpret_cast<const __m256i*>(b8));
+    }
+    if (!p.per_channel) {
+      mv = _mm256_set1_epi32(p.multiplier[0]);
+      sv = _mm256_set1_epi32(p.shift[0]);
+    } else if (k == 8) {
+      mv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.multiplier + o0 + r0));
+      sv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.shift + o0 + r0));
+    } else {
+      std::memcpy(m8, p.multiplier + o0 + r0, static_cast<size_t>(k) * 4);
+      std::memcpy(s8, p.shift + o0 + r0, static_cast<size_t>(k) * 4);
+      mv = _mm256_load_si256(reinterpret_cast<const __m256i*>(m8));
+      sv = _mm256_load_si256(reinterpret_cast<const __m256i*>(s8));
+    }
+    const __m256i acc = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(dot + r0)), bv);
+    __m256i v = _mm256_add_epi32(requant8<Single>(acc, mv, sv), out_off);
+    v = _mm256_min_epi32(_mm256_max_epi32(v, amin), amax);  // act_min <= act_max
+    const __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    const __m128i w8 = _mm_packs_epi16(w16, w16);  // in range: no saturation
+    if (k == 8) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(y + r0), w8);
+    } else {
+      alignas(16) int8_t t[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(t), w8);
+      std::memcpy(y + r0, t, static_cast<size_t>(k));
+    }
+  }
+}
+#endif
+
+/// The loop every x86 kernel shares: output chunks of kChunk weight rows,
+/// and within a chunk blocks of up to RB batch rows. `dot_block(o0, n, b0,
+/// nb, dot)` fills dot[b][r] (b < nb, r < n) with the exact Σ w·(x + offset)
+/// of weight row o0+r and batch row b0+b; `finish` writes the outputs.
+/// A chunk's weights (kChunk·in_dim bytes) are reused from L1/L2 by every
+/// batch block, and each weight vector load serves RB batch rows.
+template <int RB, class Prep, class DotBlock, class Finish>
+inline void fc_driver(const FcParams& p, int batches, int8_t* output, Prep&& prep,
+                      DotBlock&& dot_block, Finish&& finish) noexcept {
+  const std::ptrdiff_t out_dim = p.out_dim;
+  for (int o0 = 0; o0 < p.out_dim; o0 += kChunk) {
+    const int n = p.out_dim - o0 < kChunk ? p.out_dim - o0 : kChunk;
+    prep(o0, n);
+    for (int b0 = 0; b0 < batches; b0 += RB) {
+      const int nb = batches - b0 < RB ? batches - b0 : RB;
+      alignas(64) int32_t dot[RB][kChunk] = {};
+      dot_block(o0, n, b0, nb, dot);
+      for (int b = 0; b < nb; ++b) finish(o0, n, dot[b], output + (b0 + b) * out_dim + o0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace detail
+}  // namespace starling
