@@ -189,7 +189,7 @@ Status fully_connected_s8(const FcParams& p, const int8_t* input, const int8_t* 
   if (!addressable(batches, p.in_dim) || !addressable(batches, p.out_dim)) {
     return Status::CapacityExceeded;
   }
-  detail::active_kernels().s8_fc(p, input, weights, bias, output, batches);
+  detail::s8_fc_kernel()(p, input, weights, bias, output, batches);
   return Status::Ok;
 }
 

@@ -170,7 +170,7 @@ class PsoCore {
   bool done() const noexcept { return state_ != State::Running; }
   bool ready() const noexcept { return state_ != State::Uninit; }
   StopReason stop_reason() const noexcept { return stop_; }
-  Real best_value() const noexcept { return gbest_f_; }
+  Real best_value() const noexcept { return state_ == State::Uninit && evals_ == 0 ? std::numeric_limits<Real>::infinity() : gbest_f_; }
   bool has_best() const noexcept { return evals_ > 0; }
   long evaluations() const noexcept { return evals_; }
   int iteration() const noexcept { return iter_; }
@@ -186,13 +186,17 @@ class PsoCore {
   void stop(StopReason r) noexcept { state_ = State::Stopped; stop_ = r; }
   bool make_safe(const Arrays& a, Real* x) noexcept;
 
-  PsoConfig cfg_{};
+  // Every member starts as zero bits (init() sets the real values), so a
+  // static Pso is constant-initialized into .bss: no start-up code, no
+  // initializer image in flash.
+  PsoConfig cfg_{Variant::Inertia, 0.f, 0.f, 0.f, 0.f, 0.f, Boundary::Clamp, Topology::Global,
+                 0, 0, 0.f, 0, 0.f, false, false};
   uint64_t seed_ = 0;
   uint32_t key_[4] = {0, 0, 0, 0};
   long evals_ = 0;
-  Real gbest_f_ = std::numeric_limits<Real>::infinity();
-  Real beta_pow_ = 1;         // beta^t for the bias correction
-  Real sweep_start_best_ = std::numeric_limits<Real>::infinity();
+  Real gbest_f_ = 0;          // +inf from init() until a finite cost is told
+  Real beta_pow_ = 0;         // beta^t for the bias correction (1 after init)
+  Real sweep_start_best_ = 0;
   int dims_ = 0, particles_ = 0;
   int iter_ = 0;              // completed sweeps
   int cursor_ = 0;            // particle to hand out next in this sweep
@@ -205,7 +209,7 @@ class PsoCore {
   Feasible feasible_ = nullptr;
   void* feasible_ctx_ = nullptr;
   float trust_ = 0;           // trust radius as a fraction of each range, 0 = off
-  int max_tries_ = 8;         // re-draws of an infeasible candidate
+  int max_tries_ = 0;         // re-draws of an infeasible candidate (set_feasible)
   long infeasible_ = 0;       // candidates the predicate rejected
   long fallback_ = 0;         // asks that handed out the incumbent instead
 };
@@ -439,13 +443,15 @@ class Pso {
             lo_, hi_, vmax_, MaxDims, MaxDims, MaxParticles};
   }
 
-  Real x_[MaxParticles][MaxDims];
-  Real v_[MaxParticles][MaxDims];
-  Real m_[MaxParticles][MaxDims];
-  Real pbest_[MaxParticles][MaxDims];
-  Real pbest_f_[MaxParticles];
-  Real gbest_[MaxDims];
-  Real lo_[MaxDims], hi_[MaxDims], vmax_[MaxDims];
+  // Zero-initialized so that the default constructor is constexpr: a static
+  // Pso is then constant-initialized into .bss, with no start-up code.
+  Real x_[MaxParticles][MaxDims]{};
+  Real v_[MaxParticles][MaxDims]{};
+  Real m_[MaxParticles][MaxDims]{};
+  Real pbest_[MaxParticles][MaxDims]{};
+  Real pbest_f_[MaxParticles]{};
+  Real gbest_[MaxDims]{};
+  Real lo_[MaxDims]{}, hi_[MaxDims]{}, vmax_[MaxDims]{};
   detail::PsoCore<Real> core_;
 };
 

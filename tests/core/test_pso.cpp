@@ -398,6 +398,15 @@ TEST_CASE(observer_sees_every_sweep) {
   CHECK(monotone);
 }
 
+// A static Pso needs no start-up code (constant initialization into .bss):
+// the default constructor is usable in a constant expression.
+constexpr bool constant_initializable() {
+  Pso<2, 4> p{};
+  (void)p;
+  return true;
+}
+static_assert(constant_initializable(), "Pso's default constructor must be constexpr");
+
 TEST_CASE(memory_is_sizeof) {
   // The formula of pso.hpp: Real x (4 N D + N + 4 D) + the core.
   constexpr size_t core_f = sizeof(detail::PsoCore<float>);

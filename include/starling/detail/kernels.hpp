@@ -38,8 +38,15 @@ struct PortEntry {
   F32SwarmKernel f32_swarm_update;
 };
 
-/// The kernels in use (chosen on first call; see starling/port.hpp).
-const PortEntry& active_kernels() noexcept;
+/// The kernel of each kind in use (the port is chosen on first call; see
+/// starling/port.hpp). Separate per kind so that an image calling only one
+/// kind links only that kind's kernels.
+S8FcKernel s8_fc_kernel() noexcept;
+F32SwarmKernel f32_swarm_kernel() noexcept;
+
+/// The active port's name, CPU check and both kernels (for tests; links
+/// every kernel).
+PortEntry active_kernels() noexcept;
 
 }  // namespace detail
 }  // namespace starling
