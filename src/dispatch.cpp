@@ -77,6 +77,13 @@ bool always() { return true; }
   STARLING_PORTS_SCALAR(X) STARLING_PORTS_SSE41(X) STARLING_PORTS_AVX2(X) STARLING_PORTS_AVX512(X) \
   STARLING_PORTS_NEON(X) STARLING_PORTS_NEON_DOTPROD(X) STARLING_PORTS_CORTEXM(X)
 
+// Builds whose only float kernel is scalar's (Cortex-M, -Dport=scalar) call
+// it directly: an image that runs just the optimizer then carries no
+// dispatch state or table, and its RAM is exactly sizeof(Pso).
+#if defined(STARLING_HAVE_X86_AVX2) || defined(STARLING_HAVE_X86_AVX512VNNI) || defined(STARLING_HAVE_NEON)
+#define STARLING_SWARM_DISPATCH 1
+#endif
+
 struct PortInfo {
   const char* name;
   bool (*supported)();
@@ -86,7 +93,9 @@ struct PortInfo {
 #define STARLING_SWARM(name, supported, fc, swarm) swarm,
 const PortInfo kInfo[] = {STARLING_PORTS(STARLING_INFO)};
 const S8FcKernel kFc[] = {STARLING_PORTS(STARLING_FC)};
+#if defined(STARLING_SWARM_DISPATCH)
 const F32SwarmKernel kSwarm[] = {STARLING_PORTS(STARLING_SWARM)};
+#endif
 #undef STARLING_INFO
 #undef STARLING_FC
 #undef STARLING_SWARM
@@ -123,12 +132,6 @@ int port_index() noexcept {
   return g_port_plus_1 - 1;
 }
 
-// Builds whose only float kernel is scalar's (Cortex-M, -Dport=scalar) call
-// it directly: an image that runs just the optimizer then carries no
-// dispatch state or table, and its RAM is exactly sizeof(Pso).
-#if defined(STARLING_HAVE_X86_AVX2) || defined(STARLING_HAVE_X86_AVX512VNNI) || defined(STARLING_HAVE_NEON)
-#define STARLING_SWARM_DISPATCH 1
-#endif
 }  // namespace
 
 S8FcKernel s8_fc_kernel() noexcept {
