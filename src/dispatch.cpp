@@ -84,6 +84,22 @@ bool always() { return true; }
 #define STARLING_SWARM_DISPATCH 1
 #endif
 
+// Firmware builds (no hosted environment) have no run-time choice to make:
+// the port is the best one compiled in (the Cortex-M DSP kernel where the
+// core has DSP, else scalar), bound at compile time, so an image links only
+// the kernels it runs and no table or dispatch state at all.
+#if !defined(STARLING_HOSTED_ENV)
+#define STARLING_STATIC_PORT 1
+#if defined(STARLING_HAVE_CORTEXM)
+#define STARLING_STATIC_NAME "cortexm_dsp"
+#define STARLING_STATIC_FC s8_fc__cortexm_dsp
+#else
+#define STARLING_STATIC_NAME "scalar"
+#define STARLING_STATIC_FC s8_fc__scalar
+#endif
+#endif
+
+#if !defined(STARLING_STATIC_PORT)
 struct PortInfo {
   const char* name;
   bool (*supported)();
@@ -132,7 +148,18 @@ int port_index() noexcept {
   return g_port_plus_1 - 1;
 }
 
+#endif  // !STARLING_STATIC_PORT
 }  // namespace
+
+#if defined(STARLING_STATIC_PORT)
+
+S8FcKernel s8_fc_kernel() noexcept { return STARLING_STATIC_FC; }
+F32SwarmKernel f32_swarm_kernel() noexcept { return f32_swarm_update__scalar; }
+PortEntry active_kernels() noexcept {
+  return PortEntry{STARLING_STATIC_NAME, always, STARLING_STATIC_FC, f32_swarm_update__scalar};
+}
+
+#else
 
 S8FcKernel s8_fc_kernel() noexcept {
   const S8FcKernel k = kFc[port_index()];
@@ -152,10 +179,24 @@ PortEntry active_kernels() noexcept {
   return PortEntry{kInfo[port_index()].name, kInfo[port_index()].supported, s8_fc_kernel(), f32_swarm_kernel()};
 }
 
+#endif  // STARLING_STATIC_PORT
+
 // The float move used by the PSO core goes through the active port.
 void f32_swarm_update(const SwarmStep<float>& s) noexcept { f32_swarm_kernel()(s); }
 
 }  // namespace detail
+
+#if defined(STARLING_STATIC_PORT)
+
+const char* active_port() noexcept { return STARLING_STATIC_NAME; }
+Status force_port(const char* name) noexcept {
+  return name != nullptr && std::strcmp(name, STARLING_STATIC_NAME) == 0 ? Status::Ok : Status::InvalidArgument;
+}
+int port_count() noexcept { return 1; }
+const char* port_name(int i) noexcept { return i == 0 ? STARLING_STATIC_NAME : nullptr; }
+bool port_supported(int i) noexcept { return i == 0; }
+
+#else
 
 const char* active_port() noexcept { return detail::kInfo[detail::port_index()].name; }
 
@@ -170,5 +211,8 @@ Status force_port(const char* name) noexcept {
 int port_count() noexcept { return detail::kNumPorts; }
 const char* port_name(int i) noexcept { return i >= 0 && i < detail::kNumPorts ? detail::kInfo[i].name : nullptr; }
 bool port_supported(int i) noexcept { return i >= 0 && i < detail::kNumPorts && detail::kInfo[i].supported(); }
+
+
+#endif  // STARLING_STATIC_PORT
 
 }  // namespace starling

@@ -99,8 +99,8 @@ const Real* PsoCore<Real>::ask(const Arrays& a) noexcept {
   Real* x = a.x + cursor_ * a.stride;
   // A new candidate goes through the safe-tuning filters once; the start
   // point (the first candidate when given) is handed out as it is.
-  if (!pending_ && (feasible_ != nullptr || trust_ > 0) && !(has_start_ && evals_ == 0)) {
-    if (!make_safe(a, x)) {
+  if (!pending_ && safe_ != nullptr && !(has_start_ && evals_ == 0)) {
+    if (!safe_(*this, a, x)) {
       stop(StopReason::Infeasible);
       return nullptr;
     }
@@ -178,6 +178,7 @@ Status PsoCore<Real>::set_feasible(Feasible pred, void* ctx, int max_tries) noex
   feasible_ = pred;
   feasible_ctx_ = ctx;
   max_tries_ = max_tries;
+  update_safe_hook();
   return Status::Ok;
 }
 
@@ -185,6 +186,7 @@ template <class Real>
 Status PsoCore<Real>::set_trust_radius(float fraction) noexcept {
   if (!std::isfinite(fraction) || fraction < 0.f || fraction > 1.f) return Status::InvalidArgument;
   trust_ = fraction;
+  update_safe_hook();
   return Status::Ok;
 }
 

@@ -287,6 +287,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
 
   // Valid: commit.
   *this = t;
+  update_safe_hook();
   Reader lo_r(arr);
   for (int d = 0; d < dims; ++d) lo_r.real(&a.lo[d]);
   for (int d = 0; d < dims; ++d) lo_r.real(&a.hi[d]);

@@ -3,8 +3,10 @@
 // The scalar port is always compiled in and is the definition of "right";
 // SIMD ports give the same bytes (integers) and the same floats bit for bit.
 // At run time the best port the CPU supports is chosen on first use, unless
-// the environment variable STARLING_PORT names another (hosted builds), or
-// force_port() is called.
+// the environment variable STARLING_PORT names another, or force_port() is
+// called. Firmware builds (no hosted environment: Cortex-M) bind their one
+// port at compile time instead (the DSP kernel where the core has DSP, else
+// scalar): port_count() is 1 there and no dispatch table is linked.
 #pragma once
 #include "starling/status.hpp"
 

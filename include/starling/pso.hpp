@@ -185,6 +185,11 @@ class PsoCore {
   void move(const Arrays& a) noexcept;
   void stop(StopReason r) noexcept { state_ = State::Stopped; stop_ = r; }
   bool make_safe(const Arrays& a, Real* x) noexcept;
+  // ask() reaches the safe-tuning filters through this pointer, set only by
+  // set_feasible / set_trust_radius / load when a filter is on: firmware that
+  // never enables safe tuning does not link the filters (about 0.6 KB).
+  static bool safe_thunk(PsoCore& c, const Arrays& a, Real* x) noexcept { return c.make_safe(a, x); }
+  void update_safe_hook() noexcept { safe_ = feasible_ != nullptr || trust_ > 0 ? &safe_thunk : nullptr; }
 
   // Every member starts as zero bits (init() sets the real values), so a
   // static Pso is constant-initialized into .bss: no start-up code, no
@@ -207,6 +212,7 @@ class PsoCore {
   bool has_start_ = false;    // set_start() given for this run (stored in gbest)
   // Safe tuning (settings survive init(); counters are per run).
   Feasible feasible_ = nullptr;
+  bool (*safe_)(PsoCore&, const Arrays&, Real*) noexcept = nullptr;
   void* feasible_ctx_ = nullptr;
   float trust_ = 0;           // trust radius as a fraction of each range, 0 = off
   int max_tries_ = 0;         // re-draws of an infeasible candidate (set_feasible)
@@ -227,10 +233,10 @@ extern template class PsoCore<double>;
 /// + 4·MaxDims) + sizeof(detail::PsoCore<Real>): positions, velocities,
 /// momenta and personal bests per particle, the personal best costs, and
 /// the global best, bounds and velocity limits per dimension. The core (the
-/// config, counters, key and the safe-tuning settings) is 184 bytes on x86-64
+/// config, counters, key and the safe-tuning settings) is 192 bytes on x86-64
 /// for float (checked in tests/core/test_pso.cpp; at most
 /// STARLING_PSO_CORE_BYTES = 192 for the C API). E.g. float, D = 8, N = 16:
-/// 2,424 bytes in all. The optional start point lives in the global-best
+/// 2,432 bytes in all. The optional start point lives in the global-best
 /// array, so safe tuning adds no per-dimension storage.
 ///
 /// Time: ask() and tell() are O(1) except the tell() that ends a sweep, which

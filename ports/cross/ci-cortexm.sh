@@ -51,7 +51,7 @@ for t in m0plus m55; do
 done
 
 echo "=== footprint (Cortex-M4F, -Os, nosys) + no-heap link test"
-python3 "$SRC/tools/footprint/footprint.py" --out "$BUILD/footprint"
+python3 "$SRC/tools/footprint/footprint.py" --strict --out "$BUILD/footprint"
 
 echo "=== instructions per MAC (QEMU TCG plugin)"
 "$SRC/tools/footprint/insn_per_mac.sh" "$BUILD/m4f"

@@ -416,8 +416,8 @@ TEST_CASE(memory_is_sizeof) {
   CHECK_EQ(sizeof(Pso<10, 20, double>), 8u * (4 * 20 * 10 + 20 + 4 * 10) + sizeof(detail::PsoCore<double>));
   CHECK(core_f <= 192);  // STARLING_PSO_CORE_BYTES of the C API
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
-  CHECK_EQ(core_f, static_cast<size_t>(184));  // the figure pso.hpp quotes (x86-64, aarch64)
-  CHECK_EQ(sizeof(Pso<8, 16>), static_cast<size_t>(2424));
+  CHECK_EQ(core_f, static_cast<size_t>(192));  // the figure pso.hpp quotes (x86-64, aarch64)
+  CHECK_EQ(sizeof(Pso<8, 16>), static_cast<size_t>(2432));
 #endif
   std::printf("     sizeof(Pso<8,16>) = %u, Pso<30,40> = %u, Pso<2,16> = %u, core = %u\n",
               static_cast<unsigned>(sizeof(Pso<8, 16>)), static_cast<unsigned>(sizeof(Pso<30, 40>)),
