@@ -20,6 +20,8 @@
 #include <cstring>
 
 #include "starling/port.hpp"
+#include "starling/qnet.hpp"
+#include "../../examples/requant_tune/exported_model.h"
 #include "starling/quant.hpp"
 #if defined(BENCH_PEAK_AVX2) || defined(BENCH_PEAK_VNNI)
 #include "peak_x86.hpp"
@@ -241,10 +243,64 @@ int main(int argc, char** argv) {
     std::printf(" %.2f | %.2f |\n", us4096[0][k] / (t_w * 1e6), min_ratio);
   }
 
-  // ---------------------------------------------------------------------
-  // QNet inference timing: TO BE ADDED (owner: the QNet engineer).
-  // Time QNet::forward() on the example models here (per-sample latency and
-  // samples/s for batch 1 and 8), in the same table format as above.
-  // ---------------------------------------------------------------------
+  // ---- QNet inference on the examples' networks, every port -------------
+  // requant_tune's exported 4-16-3 classifier (examples/requant_tune), the
+  // 2-8-2 shape xor_int8 trains (weights here are fixed pseudo-random ones:
+  // the time does not depend on their values), and a 64-256-256-10 MLP for
+  // scale. ns per sample at batch 1 and batch 8 (QNet runs batches through
+  // fully_connected_s8's batch loop).
+  {
+    static int8_t w_xor0[8 * 2], w_xor1[2 * 8], w_mlp0[256 * 64], w_mlp1[256 * 256], w_mlp2[10 * 256];
+    static int32_t b8[256] = {};
+    uint32_t st = 99;
+    auto fill = [&](int8_t* w, int n) {
+      for (int i = 0; i < n; ++i) w[i] = static_cast<int8_t>(static_cast<int>(next_u32(st) % 255u) - 127);
+    };
+    fill(w_xor0, 16);
+    fill(w_xor1, 16);
+    fill(w_mlp0, 256 * 64);
+    fill(w_mlp1, 256 * 256);
+    fill(w_mlp2, 10 * 256);
+    const starling::QLayer xor_layers[] = {
+        starling::qnet_fc({2, 8, 0, -128, g_mult, g_shift, false, -128, 127}, w_xor0, b8),
+        starling::qnet_fc({8, 2, 128, 0, g_mult, g_shift, false, -128, 127}, w_xor1, b8),
+        starling::qnet_argmax(2)};
+    const starling::QLayer mlp_layers[] = {
+        starling::qnet_fc({64, 256, 3, -128, g_mult, g_shift, true, -128, 127}, w_mlp0, b8),
+        starling::qnet_fc({256, 256, 128, -128, g_mult, g_shift, true, -128, 127}, w_mlp1, b8),
+        starling::qnet_fc({256, 10, 128, 0, g_mult, g_shift, true, -128, 127}, w_mlp2, b8),
+        starling::qnet_argmax(10)};
+    struct Net {
+      const char* name;
+      starling::QModel model;
+      double macs;
+    };
+    const Net nets[] = {
+        {"requant_tune 4-16-3", exported_model::kModel, 4.0 * 16 + 16.0 * 3},
+        {"xor_int8 2-8-2", starling::QModel{xor_layers, 3, 2}, 2.0 * 8 + 8.0 * 2},
+        {"MLP 64-256-256-10", starling::QModel{mlp_layers, 4, 64}, 64.0 * 256 + 256.0 * 256 + 256.0 * 10},
+    };
+    static starling::QNet<4 * 256 * 8 + 64> net;
+    std::printf("\nQNet inference, ns per sample (batch 1 / batch 8):\n\n| network | MACs |");
+    for (int k = 0; k < np; ++k) std::printf(" %s |", starling::port_name(ports[k]));
+    std::printf("\n|---|---:|");
+    for (int k = 0; k < np; ++k) std::printf("---:|");
+    std::printf("\n");
+    for (const Net& n : nets) {
+      if (net.init(n.model) != starling::Status::Ok) return 1;
+      std::printf("| %s | %.0f |", n.name, n.macs);
+      for (int k = 0; k < np; ++k) {
+        if (starling::force_port(starling::port_name(ports[k])) != starling::Status::Ok) return 1;
+        int cls[8];
+        starling::Status s1 = starling::Status::Ok, s8 = starling::Status::Ok;
+        const double t1 = best_time([&] { s1 = net.classify(g_input, cls, 1); }, quick ? 1 : reps, target / 4);
+        const double t8 = best_time([&] { s8 = net.classify(g_input, cls, 8); }, quick ? 1 : reps, target / 4);
+        if (s1 != starling::Status::Ok || s8 != starling::Status::Ok) return 1;
+        std::printf(" %.0f / %.0f |", t1 * 1e9, t8 * 1e9 / 8);
+      }
+      std::printf("\n");
+    }
+    (void)starling::force_port(auto_port);
+  }
   return identical ? 0 : 1;
 }
