@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "starling/detail/kernels.hpp"
 #include "starling/starling.hpp"
 
 namespace {
@@ -24,13 +25,22 @@ int main(int argc, char** argv) {
   for (int32_t& v : g_b) v = static_cast<int32_t>(r.next_u32() % 1000u);
   const starling::FcParams p{kIn, kOut, 3, -2, kMult, kShift, false, -128, 127};
   if (std::strcmp(mode, "none") == 0) return 0;
-  if (starling::force_port(mode) != starling::Status::Ok) {
+  // Firmware binds its port at compile time: "scalar" calls the reference
+  // kernel directly (after the same validation), any other name must be the
+  // bound port and goes through fully_connected_s8.
+  const bool scalar = std::strcmp(mode, "scalar") == 0;
+  if (!scalar && starling::force_port(mode) != starling::Status::Ok) {
     std::printf("port %s not available\n", mode);
     return 1;
   }
   unsigned sum = 0;
   for (int k = 0; k < kRuns; ++k) {
-    if (starling::fully_connected_s8(p, g_x, g_w, g_b, g_y, 1) != starling::Status::Ok) return 1;
+    if (scalar) {
+      if (starling::validate(p) != starling::Status::Ok) return 1;
+      starling::detail::s8_fc__scalar(p, g_x, g_w, g_b, g_y, 1);
+    } else if (starling::fully_connected_s8(p, g_x, g_w, g_b, g_y, 1) != starling::Status::Ok) {
+      return 1;
+    }
     sum += static_cast<unsigned>(g_y[k]);
   }
   std::printf("%s: %d MACs, checksum %u\n", mode, kRuns * kIn * kOut, sum);
