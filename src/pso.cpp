@@ -1,6 +1,8 @@
 // src/pso.cpp: the size-erased swarm core, instantiated for float and double.
 #include "starling/pso.hpp"
 
+#include "starling/detail/kernels.hpp"
+
 #include <cmath>
 
 namespace starling {
@@ -24,10 +26,12 @@ Status validate(const PsoConfig& c) noexcept {
 
 namespace detail {
 
-// The float move goes through the kernel of the selected port; double always
-// uses the reference template (no port has a double kernel).
-inline void swarm_update(const SwarmStep<float>& s) noexcept { f32_swarm_update(s); }
-inline void swarm_update(const SwarmStep<double>& s) noexcept { swarm_update_ref(s); }
+// The float move goes through the kernel of the selected port (looked up
+// once per move); double always uses the reference template (no port has a
+// double kernel).
+using F64SwarmKernel = void (*)(const SwarmStep<double>&) noexcept;
+inline F32SwarmKernel swarm_kernel(const SwarmStep<float>*) noexcept { return f32_swarm_kernel(); }
+inline F64SwarmKernel swarm_kernel(const SwarmStep<double>*) noexcept { return &swarm_update_ref<double>; }
 
 template <class Real>
 Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
@@ -281,6 +285,7 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   if (cfg_.bias_correction && beta_pow_ < 1) s.mscale = 1 / (1 - beta_pow_);
   s.key = key_;
   s.iteration = t;
+  const auto kernel = swarm_kernel(&s);
   for (int i = 0; i < particles_; ++i) {
     const Real* nb = a.gbest;
     if (cfg_.topology == Topology::Ring) {
@@ -299,7 +304,7 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
     s.pbest = a.pbest + i * a.stride;
     s.nbest = nb;
     s.particle = static_cast<uint32_t>(i);
-    swarm_update(s);
+    kernel(s);
   }
 }
 

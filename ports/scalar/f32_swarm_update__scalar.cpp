@@ -69,32 +69,35 @@ inline u32x4x2 operator<<(const u32x4x2& x, unsigned r) noexcept { return {x.a <
 inline u32x4x2 operator>>(const u32x4x2& x, unsigned r) noexcept { return {x.a >> r, x.b >> r}; }
 constexpr int kChunk = 16;  // dimensions per chunk: 8 Threefry blocks
 
-// r1[k], r2[k] for dimensions d0 .. d0 + n - 1, eight pairs at a time (a
-// short chunk draws up to seven unused pairs).
+// Converts and stores one 4-lane group's words: words 0, 2 are r1 of
+// dimensions 2p, 2p+1; words 1, 3 are r2.
+inline void store_group(u32x4 w0, u32x4 w1, u32x4 w2, u32x4 w3, float* q1, float* q2) noexcept {
+  const f32x4 e1 = to_unit(w0), o1 = to_unit(w2), e2 = to_unit(w1), o2 = to_unit(w3);
+  store4(q1, interleave_lo(e1, o1));
+  store4(q1 + 4, interleave_hi(e1, o1));
+  store4(q2, interleave_lo(e2, o2));
+  store4(q2 + 4, interleave_hi(e2, o2));
+}
+
+// r1[k], r2[k] for dimensions d0 .. d0 + n - 1 (n <= 16): one 4-lane group
+// for up to four pairs, else two independent groups (a short chunk draws up
+// to three unused pairs).
 inline void draw(const SwarmStep<float>& s, int d0, int n, float* r1, float* r2) noexcept {
-  const uint32_t p0 = static_cast<uint32_t>(d0) >> 1;
-  const uint32_t pairs = static_cast<uint32_t>(n + 1) >> 1;
+  const uint32_t p = static_cast<uint32_t>(d0) >> 1;
   const uint32_t i = s.particle, t = s.iteration, tag = kTagMove;
-  for (uint32_t g = 0; g < pairs; g += 8) {
-    u32x4x2 x0 = {{p0 + g, p0 + g + 1, p0 + g + 2, p0 + g + 3}, {p0 + g + 4, p0 + g + 5, p0 + g + 6, p0 + g + 7}};
-    u32x4x2 x1 = {{i, i, i, i}, {i, i, i, i}};
-    u32x4x2 x2 = {{t, t, t, t}, {t, t, t, t}};
-    u32x4x2 x3 = {{tag, tag, tag, tag}, {tag, tag, tag, tag}};
+  if (n <= 8) {
+    u32x4 x0 = {p, p + 1, p + 2, p + 3}, x1 = {i, i, i, i}, x2 = {t, t, t, t}, x3 = {tag, tag, tag, tag};
     threefry4x32_inplace<kThreefryRounds>(x0, x1, x2, x3, s.key);
-    // Words 0, 2 are r1 of dimensions 2p, 2p+1; words 1, 3 are r2.
-    float* q1 = r1 + 2 * g;
-    float* q2 = r2 + 2 * g;
-    const f32x4 e1a = to_unit(x0.a), o1a = to_unit(x2.a), e2a = to_unit(x1.a), o2a = to_unit(x3.a);
-    const f32x4 e1b = to_unit(x0.b), o1b = to_unit(x2.b), e2b = to_unit(x1.b), o2b = to_unit(x3.b);
-    store4(q1, interleave_lo(e1a, o1a));
-    store4(q1 + 4, interleave_hi(e1a, o1a));
-    store4(q1 + 8, interleave_lo(e1b, o1b));
-    store4(q1 + 12, interleave_hi(e1b, o1b));
-    store4(q2, interleave_lo(e2a, o2a));
-    store4(q2 + 4, interleave_hi(e2a, o2a));
-    store4(q2 + 8, interleave_lo(e2b, o2b));
-    store4(q2 + 12, interleave_hi(e2b, o2b));
+    store_group(x0, x1, x2, x3, r1, r2);
+    return;
   }
+  u32x4x2 x0 = {{p, p + 1, p + 2, p + 3}, {p + 4, p + 5, p + 6, p + 7}};
+  u32x4x2 x1 = {{i, i, i, i}, {i, i, i, i}};
+  u32x4x2 x2 = {{t, t, t, t}, {t, t, t, t}};
+  u32x4x2 x3 = {{tag, tag, tag, tag}, {tag, tag, tag, tag}};
+  threefry4x32_inplace<kThreefryRounds>(x0, x1, x2, x3, s.key);
+  store_group(x0.a, x1.a, x2.a, x3.a, r1, r2);
+  store_group(x0.b, x1.b, x2.b, x3.b, r1 + 8, r2 + 8);
 }
 
 // The Clamp rule over n dimensions, the reference's operations in its
