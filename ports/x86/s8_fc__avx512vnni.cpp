@@ -103,10 +103,9 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {
     const bool sum = need_sum && b0 == 0;  // Σw once per chunk, kept for later blocks
     for (int r0 = 0; r0 < n; r0 += kRows) {
-      const int8_t* wr[kRows];  // rows past the chunk repeat a valid one; discarded
-      for (int r = 0; r < kRows; ++r) wr[r] = weights + (o0 + (r0 + r < n ? r0 + r : r0)) * in_dim;
+      const int8_t* wr[kRows];
       const int8_t* xb[kB];
-      for (int b = 0; b < kB; ++b) xb[b] = input + (b0 + (b < nb ? b : 0)) * in_dim;
+      tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
       // kChunk is a multiple of kRows: rows past n land in the chunk's
       // spare columns and are never read.
       int32_t t[kB][kRows];

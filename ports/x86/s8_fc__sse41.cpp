@@ -75,18 +75,13 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
   };
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {
     for (int r0 = 0; r0 < n; r0 += kRows) {
-      const int8_t* wr[kRows];  // rows past the chunk repeat a valid one; discarded
-      for (int r = 0; r < kRows; ++r) wr[r] = weights + (o0 + (r0 + r < n ? r0 + r : r0)) * in_dim;
+      const int8_t* wr[kRows];
       const int8_t* xb[kB];
-      for (int b = 0; b < kB; ++b) xb[b] = input + (b0 + (b < nb ? b : 0)) * in_dim;
+      tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
       int32_t t[kRows][kB];
       if (nb == 1) tile<1>(wr, xb, p.in_dim, t);
       else tile<2>(wr, xb, p.in_dim, t);
-      const int nr = n - r0 < kRows ? n - r0 : kRows;
-      for (int r = 0; r < nr; ++r)
-        for (int b = 0; b < nb; ++b)
-          dot[b][r0 + r] = static_cast<int32_t>(static_cast<uint32_t>(t[r][b]) +
-                                                off * static_cast<uint32_t>(rsum[r0 + r]));
+      fold_offset(t, n - r0 < kRows ? n - r0 : kRows, nb, off, rsum + r0, r0, dot);
     }
   };
   auto finish = [&](int o0, int n, const int32_t* dot, int8_t* y) {

@@ -161,6 +161,29 @@ inline void finish_avx2(const FcParams& p, int o0, int n, const int32_t* dot,
 /// of weight row o0+r and batch row b0+b; `finish` writes the outputs.
 /// A chunk's weights (kChunk·in_dim bytes) are reused from L1/L2 by every
 /// batch block, and each weight vector load serves RB batch rows.
+// The pointers of one tile: kRows weight rows starting at output o0 + r0 and
+// kB input rows starting at batch b0. Rows past the chunk (n) and batches
+// past the block (nb) repeat a valid one, so a tile always reads valid
+// memory; their results are discarded.
+template <int kRows, int kB>
+inline void tile_pointers(const int8_t* weights, const int8_t* input, std::ptrdiff_t in_dim, int o0,
+                          int n, int r0, int b0, int nb, const int8_t* (&wr)[kRows],
+                          const int8_t* (&xb)[kB]) noexcept {
+  for (int r = 0; r < kRows; ++r) wr[r] = weights + (o0 + (r0 + r < n ? r0 + r : r0)) * in_dim;
+  for (int b = 0; b < kB; ++b) xb[b] = input + (b0 + (b < nb ? b : 0)) * in_dim;
+}
+
+// dot[b][r0 + r] = t[r][b] + off·Σw[r] for the tile's valid rows and
+// batches, in wrapping 32-bit arithmetic (exact at the end, as the
+// reference's accumulation is).
+template <int kRows, int kB>
+inline void fold_offset(const int32_t (&t)[kRows][kB], int nr, int nb, uint32_t off,
+                        const int32_t* rsum, int r0, int32_t (*dot)[kChunk]) noexcept {
+  for (int r = 0; r < nr; ++r)
+    for (int b = 0; b < nb; ++b)
+      dot[b][r0 + r] = static_cast<int32_t>(static_cast<uint32_t>(t[r][b]) + off * static_cast<uint32_t>(rsum[r]));
+}
+
 template <int RB, class Prep, class DotBlock, class Finish>
 inline void fc_driver(const FcParams& p, int batches, int8_t* output, Prep&& prep,
                       DotBlock&& dot_block, Finish&& finish) noexcept {
