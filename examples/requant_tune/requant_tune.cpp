@@ -25,6 +25,7 @@
 #include <cstdio>
 
 #include "blobs_mlp_data.h"
+#include "float_mlp.hpp"
 #include "starling/pso.hpp"
 #include "starling/qnet.hpp"
 #include "starling/quant.hpp"
@@ -35,24 +36,6 @@ namespace bm = blobs_mlp;
 constexpr int kNaiveCalib = 4;
 constexpr int kNaiveClass = 0;
 constexpr int kDims = 6;
-
-// ---- float reference ---------------------------------------------------------
-int float_class(const float* x) {
-  float h[bm::kHidden];
-  for (int o = 0; o < bm::kHidden; ++o) {
-    float a = bm::kB0[o];
-    for (int i = 0; i < bm::kIn; ++i) a += bm::kW0[o * bm::kIn + i] * x[i];
-    h[o] = a > 0 ? a : 0;
-  }
-  int best = 0;
-  float best_v = 0;
-  for (int o = 0; o < bm::kOut; ++o) {
-    float a = bm::kB1[o];
-    for (int i = 0; i < bm::kHidden; ++i) a += bm::kW1[o * bm::kHidden + i] * h[i];
-    if (o == 0 || a > best_v) best = o, best_v = a;
-  }
-  return best;
-}
 
 // Float ranges of the input, hidden and logit values over samples [0, n).
 struct Ranges {
@@ -177,7 +160,7 @@ int int8_correct(const float* xs, const uint8_t* ys, int n) {
 
 int float_correct(const float* xs, const uint8_t* ys, int n) {
   int ok = 0;
-  for (int s = 0; s < n; ++s) ok += float_class(xs + s * bm::kIn) == ys[s];
+  for (int s = 0; s < n; ++s) ok += float_mlp::classify(xs + s * bm::kIn) == ys[s];
   return ok;
 }
 

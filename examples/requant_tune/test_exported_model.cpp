@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "blobs_mlp_data.h"
+#include "float_mlp.hpp"
 #include "check.hpp"
 #include "exported_model.h"
 #include "starling/qmodel.hpp"
@@ -16,23 +17,6 @@ namespace {
 
 namespace bm = blobs_mlp;
 namespace em = exported_model;
-
-int float_class(const float* x) {
-  float h[bm::kHidden];
-  for (int o = 0; o < bm::kHidden; ++o) {
-    float a = bm::kB0[o];
-    for (int i = 0; i < bm::kIn; ++i) a += bm::kW0[o * bm::kIn + i] * x[i];
-    h[o] = a > 0 ? a : 0;
-  }
-  int best = 0;
-  float best_v = 0;
-  for (int o = 0; o < bm::kOut; ++o) {
-    float a = bm::kB1[o];
-    for (int i = 0; i < bm::kHidden; ++i) a += bm::kW1[o * bm::kHidden + i] * h[i];
-    if (o == 0 || a > best_v) best = o, best_v = a;
-  }
-  return best;
-}
 
 // The exporter's input quantization: clamp(round_half_away(x / scale) + zp).
 void quantize_input(const float* x, int8_t* q) {
@@ -55,7 +39,7 @@ TEST_CASE(exported_header_matches_float) {
     quantize_input(bm::kTestX + s * bm::kIn, q);
     int cls = -1;
     CHECK(net.classify(q, &cls) == starling::Status::Ok);
-    const int f = float_class(bm::kTestX + s * bm::kIn);
+    const int f = float_mlp::classify(bm::kTestX + s * bm::kIn);
     agree += cls == f;
     correct += cls == bm::kTestY[s];
     correct_float += f == bm::kTestY[s];
