@@ -181,8 +181,6 @@ PortEntry active_kernels() noexcept {
 
 #endif  // STARLING_STATIC_PORT
 
-// The float move used by the PSO core goes through the active port.
-void f32_swarm_update(const SwarmStep<float>& s) noexcept { f32_swarm_kernel()(s); }
 
 }  // namespace detail
 

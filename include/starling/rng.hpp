@@ -86,20 +86,6 @@ inline void threefry4x32(const uint32_t ctr[4], const uint32_t key[4], uint32_t 
   out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
 }
 
-/// threefry4x32 over L independent blocks, counters {c0[l], c1, c2, c3},
-/// outputs word j of block l in oj[l]: the same numbers as L calls of
-/// threefry4x32, in the structure-of-arrays layout SIMD ports use.
-template <int Rounds, int L>
-inline void threefry4x32_lanes(const uint32_t c0[L], uint32_t c1, uint32_t c2, uint32_t c3,
-                               const uint32_t key[4], uint32_t o0[L], uint32_t o1[L], uint32_t o2[L],
-                               uint32_t o3[L]) noexcept {
-  for (int l = 0; l < L; ++l) {
-    uint32_t x0 = c0[l], x1 = c1, x2 = c2, x3 = c3;
-    threefry4x32_inplace<Rounds>(x0, x1, x2, x3, key);
-    o0[l] = x0; o1[l] = x1; o2[l] = x2; o3[l] = x3;
-  }
-}
-
 /// Uniform in [0, 1) from the top 24 bits of a word: k·2^-24, k in [0, 2^24).
 /// Exact in float and double, so every target gets the same value.
 template <class Real = float>

@@ -88,19 +88,6 @@ int32_t dot_row1(const int8_t* x, const int8_t* w, std::ptrdiff_t n4, int32_t of
   return a;
 }
 
-// bias + dot, requantized, offset and clamped: exactly s8_fc__scalar's tail.
-template <Requantize kRequantize>
-inline int8_t finish(const FcParams& p, const int32_t* bias, std::ptrdiff_t o, int32_t dot) {
-  const uint32_t bias_u = bias != nullptr ? static_cast<uint32_t>(bias[o]) : 0u;
-  const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(dot) + bias_u);
-  const std::ptrdiff_t c = p.per_channel ? o : 0;
-  const int32_t scaled = kRequantize(acc, p.multiplier[c], static_cast<int>(p.shift[c]));
-  int32_t v = static_cast<int32_t>(static_cast<uint32_t>(scaled) +
-                                   static_cast<uint32_t>(p.output_offset));
-  v = v < p.act_min ? p.act_min : v;
-  v = v > p.act_max ? p.act_max : v;
-  return static_cast<int8_t>(v);
-}
 
 constexpr int kRows = 3;  // output rows per pass: one widened input feeds three
 
@@ -131,7 +118,7 @@ void s8_fc_dsp(const FcParams& p, const int8_t* input, const int8_t* weights,
         int32_t dot = acc[r];
         for (std::ptrdiff_t i = in4; i < in_dim; ++i)
           dot += static_cast<int32_t>(wr[i]) * (static_cast<int32_t>(x[i]) + input_offset);
-        y[o + r] = finish<kRequantize>(p, bias, o + r, dot);
+        y[o + r] = s8_fc_output<kRequantize>(p, bias, o + r, dot);
       }
     }
   }

@@ -23,17 +23,7 @@ void s8_fc__scalar(const FcParams& p, const int8_t* input, const int8_t* weights
       for (std::ptrdiff_t i = 0; i < in_dim; ++i) {
         dot += static_cast<int32_t>(w[i]) * (static_cast<int32_t>(x[i]) + input_offset);
       }
-      // bias + dot and requantized + output_offset are two's-complement int32
-      // (the reference wraps; only absurd biases or scales get there).
-      const uint32_t bias_u = bias != nullptr ? static_cast<uint32_t>(bias[o]) : 0u;
-      const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(dot) + bias_u);
-      const std::ptrdiff_t c = p.per_channel ? o : 0;
-      const int32_t scaled = requantize(acc, p.multiplier[c], static_cast<int>(p.shift[c]));
-      int32_t v = static_cast<int32_t>(static_cast<uint32_t>(scaled) +
-                                       static_cast<uint32_t>(p.output_offset));
-      v = v < p.act_min ? p.act_min : v;
-      v = v > p.act_max ? p.act_max : v;
-      y[o] = static_cast<int8_t>(v);
+      y[o] = s8_fc_output<requantize>(p, bias, o, dot);
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "starling/detail/kernels.hpp"
 #include "starling/starling.hpp"
 
 using namespace starling;
@@ -82,7 +83,7 @@ Figures measure(int dims, int particles, int iters, int reps) {
         s.rule = detail::UpdateRule::Inertia; s.bound = detail::BoundRule::Clamp;
         s.w = 0.7298f; s.c1 = s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f; s.mscale = 1;
         s.key = key; s.iteration = static_cast<uint32_t>(it); s.particle = static_cast<uint32_t>(i);
-        detail::f32_swarm_update(s);
+        detail::f32_swarm_kernel()(s);
       }
     const double t = seconds_since(t0);
     if (t < best_move) best_move = t;

@@ -141,8 +141,6 @@ inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
 /// f32_swarm_update__<isa> with the same contract.
 void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept;
 
-/// The float kernel in use (the scalar one unless a port is selected).
-void f32_swarm_update(const SwarmStep<float>& s) noexcept;
 
 }  // namespace detail
 }  // namespace starling
