@@ -5,4 +5,4 @@
 // The firmware (pid_firmware.cpp) must print the same line on every target;
 // examples/firmware/check_result.py checks the desktop program against it.
 #pragma once
-#define PID_TUNE_EXPECTED "RESULT kp=0x40e8d8bc ki=0x3fb11052 kd=0x409ebeb5 cost=0x3fa2f4d3"
+#define PID_TUNE_EXPECTED "RESULT kp=0x40d84b0c ki=0x3f9f555e kd=0x4096c206 cost=0x3fa17f31"
