@@ -1,5 +1,5 @@
 // src/pso_state.cpp: save and load of the optimizer's whole state (format
-// version 1, documented in starling/pso.hpp at Pso::save): little-endian,
+// version 2, documented in starling/pso.hpp at Pso::save): little-endian,
 // IEEE-754 bits, no padding, CRC-32 protected; independent of the host.
 #include <cmath>
 #include <cstring>
@@ -14,7 +14,9 @@ namespace detail {
 namespace {
 
 constexpr uint8_t kMagic[4] = {'S', 'P', 'S', 'O'};
-constexpr uint16_t kVersion = 1;
+// 2: the move's r1, r2 at 16 bits, four dimensions per block (move_r1).
+// A version-1 state would continue with other numbers, so it is refused.
+constexpr uint16_t kVersion = 2;
 
 class Writer {
  public:

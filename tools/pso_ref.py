@@ -166,8 +166,10 @@ class Swarm:
                 if c.per_particle:
                     w4 = block(self.key, TAG_MOVE, t, i, 0); r1, r2 = unit(w4[0]), unit(w4[1])
                 else:
-                    w4 = block(self.key, TAG_MOVE, t, i, d >> 1)
-                    r1, r2 = unit(w4[(d & 1) * 2]), unit(w4[(d & 1) * 2 + 1])
+                    # Dimension d takes word d % 4 of block d / 4: high
+                    # half r1, low half r2, 16 bits each.
+                    wd = block(self.key, TAG_MOVE, t, i, d >> 2)[d & 3]
+                    r1, r2 = (wd >> 16) * 2.0 ** -16, (wd & 0xFFFF) * 2.0 ** -16
                 x = self.x[i][d]
                 a = f32(f32(c.c1 * r1) * f32(self.pb[i][d] - x))
                 b = f32(f32(c.c2 * r2) * f32(nb[d] - x))
@@ -242,6 +244,8 @@ GOLDEN_CASES = [
     ('inertia_random_perparticle', 3, 6, 7, dict(variant='inertia', w=0.9, w_end=0.4, boundary='random',
                                                  per_particle=True, max_iter=40, v_max=1.0)),
     ('empso_global_clamp_evals', 4, 8, 123456789, dict(variant='empso', max_iter=1000, max_evals=150)),
+    # 37 dimensions: nine whole blocks of move draws and one for the last dimension.
+    ('inertia_global_clamp_wide', 37, 6, 0x5EED, dict(variant='inertia', max_iter=12)),
 ]
 
 

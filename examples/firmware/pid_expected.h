@@ -5,4 +5,4 @@
 // The firmware (pid_firmware.cpp) must print the same line on every target;
 // examples/firmware/check_result.py checks the desktop program against it.
 #pragma once
-#define PID_TUNE_EXPECTED "RESULT kp=0x40d84b0c ki=0x3f9f555e kd=0x4096c206 cost=0x3fa17f31"
+#define PID_TUNE_EXPECTED "RESULT kp=0x40f4cb5a ki=0x3fbbc1dc kd=0x40a6864c cost=0x3fa455aa"

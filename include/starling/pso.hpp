@@ -83,6 +83,11 @@ struct PsoConfig {
   bool bias_correction = false;
   /// Draw r1, r2 once per particle per move instead of once per dimension
   /// (the AdaSwarm reference code's choice). Default: per dimension.
+  /// The draws of move t of particle i come from Threefry-4x32-13 blocks
+  /// with counter {b, i, t, 0} and key {seed, "PSO1", 0}: per dimension, r1
+  /// and r2 of dimension d are the high and low 16 bits of word d % 4 of
+  /// block b = d / 4 (times 2^-16); per particle, 24-bit words 0 and 1 of
+  /// block 0 (see detail::move_r1 in detail/swarm_kernel.hpp).
   bool random_per_particle = false;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618).
@@ -370,11 +375,12 @@ class Pso {
   // same Real and enough capacity continues it bit for bit (the same asks for
   // the same costs), on any target. The feasibility predicate is a pointer
   // and is not saved: the loading object keeps its own (re-install it).
-  // Format version 1, little-endian, floats as IEEE-754 bits (Real: 4 or 8
+  // Format version 2 (version 1 states, from before the 16-bit move draws,
+  // are refused: they would not continue bit for bit), little-endian, floats as IEEE-754 bits (Real: 4 or 8
   // bytes), no padding; D = dims, N = particles, R = sizeof(Real):
   //   off  size
   //     0   4   magic "SPSO"
-  //     4   2   version (1)
+  //     4   2   version (2)
   //     6   1   R (4 float, 8 double)
   //     7   1   reserved, 0
   //     8   4   D (u32)          12  4  N (u32)

@@ -16,9 +16,10 @@ namespace starling {
 /// al., "Parallel random numbers: as easy as 1, 2, 3" (SC'11), Table 2, find
 /// 12 rounds the least that passes TestU01's BigCrush with no failure, and
 /// recommend 20 as a margin for cryptographic-style uses. A swarm needs
-/// statistical quality, not a security margin, and the optimizer's budget
-/// (under 100 ns per evaluation at D = 30) pays for about one Threefry block
-/// per two dimensions: 13 rounds cost 35 % less than 20.
+/// statistical quality, not a security margin, and the generator is most of
+/// the optimizer's overhead (budget: under 100 ns per evaluation at D = 30;
+/// one block per four dimensions, see detail::move_r1): 13 rounds cost 35 %
+/// less than 20, and keep one round above the least that passes.
 constexpr int kThreefryRounds = 13;
 
 namespace detail {
@@ -76,6 +77,44 @@ inline void threefry4x32_inplace(W& x0, W& x1, W& x2, W& x3, const uint32_t key[
   detail::tf_rounds(std::make_integer_sequence<int, Rounds>{}, x0, x1, x2, x3, ks);
 }
 
+namespace detail {
+template <int Start, class W, int... R>
+inline void tf_rounds_from(std::integer_sequence<int, R...>, W& x0, W& x1, W& x2, W& x3,
+                           const uint32_t ks[5]) noexcept {
+  (tf_round<Start + R>(x0, x1, x2, x3, ks), ...);
+}
+}  // namespace detail
+
+/// threefry4x32_inplace for blocks whose counters differ in word 0 only
+/// (one block per lane of W; words 1..3 are c1..c3 in every lane): on entry
+/// x0 holds the lanes' word 0, on return x0..x3 the output. Same numbers as
+/// threefry4x32_inplace; the first two rounds run partly on plain words,
+/// since everything that does not depend on word 0 is the same in each lane
+/// (about 14 of the ~150 lane operations of 13 rounds). W is uint32_t or a
+/// GCC/Clang vector of uint32_t.
+template <int Rounds = kThreefryRounds, class W>
+inline void threefry4x32_ctr0(W& x0, W& x1, W& x2, W& x3, uint32_t c1, uint32_t c2, uint32_t c3,
+                              const uint32_t key[4]) noexcept {
+  static_assert(Rounds >= 4 && Rounds <= 72, "the first key injection must follow round 3");
+  constexpr unsigned r00 = detail::kTfRot[0][0], r01 = detail::kTfRot[0][1];
+  constexpr unsigned r10 = detail::kTfRot[1][0], r11 = detail::kTfRot[1][1];
+  const uint32_t ks[5] = {key[0], key[1], key[2], key[3],
+                          detail::kTfParity ^ key[0] ^ key[1] ^ key[2] ^ key[3]};
+  uint32_t s1 = c1 + ks[1], s2 = c2 + ks[2], s3 = c3 + ks[3];
+  x0 += ks[0];
+  // Round 0: x0 += x1; x1 = rotl(x1) ^ x0; x2 += x3; x3 = rotl(x3) ^ x2.
+  x0 += s1;
+  x1 = detail::rotl32(s1, r00) ^ x0;
+  s2 += s3;
+  s3 = detail::rotl32(s3, r01) ^ s2;
+  // Round 1: x0 += x3; x3 = rotl(x3) ^ x0; x2 += x1; x1 = rotl(x1) ^ x2.
+  x0 += s3;
+  x3 = detail::rotl32(s3, r10) ^ x0;
+  x2 = x1 + s2;
+  x1 = detail::rotl32(x1, r11) ^ x2;
+  detail::tf_rounds_from<2>(std::make_integer_sequence<int, Rounds - 2>{}, x0, x1, x2, x3, ks);
+}
+
 /// Threefry-4x32 with `Rounds` rounds (Random123 / Skein definition):
 /// out = E_key(ctr). Pure function, 4 words in, 4 words out, no state.
 /// Cost: about 6·Rounds 32-bit ALU operations; no tables, no multiplies.
@@ -91,6 +130,14 @@ inline void threefry4x32(const uint32_t ctr[4], const uint32_t key[4], uint32_t 
 template <class Real = float>
 constexpr Real u32_to_unit(uint32_t w) noexcept {
   return static_cast<Real>(w >> 8) * static_cast<Real>(5.9604644775390625e-08);  // 2^-24
+}
+
+/// Uniform in [0, 1) from a 16-bit half word h: h·2^-16, h in [0, 2^16).
+/// Exact in float and double. The swarm's r1, r2 use this resolution (see
+/// detail::move_r1): one Threefry block then serves four dimensions.
+template <class Real = float>
+constexpr Real u16_to_unit(uint32_t h) noexcept {
+  return static_cast<Real>(h) * static_cast<Real>(1.52587890625e-05);  // 2^-16
 }
 
 /// A counter-based stream for user code (data generation, tests):

@@ -3,8 +3,9 @@
 //
 // Where the compiler targets a machine with 128-bit vector registers by
 // default (x86-64's SSE2, AArch64's NEON), the random numbers are made four
-// Threefry blocks at a time with GCC/Clang generic vectors (no intrinsics,
-// no ISA flags) and the Clamp update is a loop the compiler vectorizes; the
+// Threefry blocks (16 dimensions, see move_r1) at a time with GCC/Clang
+// generic vectors (no intrinsics, no ISA flags) and the Clamp update runs
+// four dimensions at a time in the same vectors; the
 // arithmetic is the reference's, operation for operation. Elsewhere
 // (Cortex-M, RISC-V without V) it is the reference loop itself, which is
 // also the smallest code.
@@ -25,27 +26,11 @@ typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef int32_t i32x4 __attribute__((vector_size(16)));
 typedef float f32x4 __attribute__((vector_size(16)));
 
-// {a0, b0, a1, b1} and {a2, b2, a3, b3}: the per-dimension order of two
-// words that Threefry hands out per pair of dimensions.
-inline f32x4 interleave_lo(f32x4 a, f32x4 b) noexcept {
-#if defined(__clang__)
-  return __builtin_shufflevector(a, b, 0, 4, 1, 5);
-#else
-  return __builtin_shuffle(a, b, i32x4{0, 4, 1, 5});
-#endif
-}
-inline f32x4 interleave_hi(f32x4 a, f32x4 b) noexcept {
-#if defined(__clang__)
-  return __builtin_shufflevector(a, b, 2, 6, 3, 7);
-#else
-  return __builtin_shuffle(a, b, i32x4{2, 6, 3, 7});
-#endif
-}
 inline void store4(float* p, f32x4 v) noexcept { std::memcpy(p, &v, sizeof v); }
 
-// u32_to_unit on four lanes: (w >> 8) < 2^24 converts exactly as signed.
-inline f32x4 to_unit(u32x4 w) noexcept {
-  return __builtin_convertvector(reinterpret_cast<i32x4>(w >> 8u), f32x4) * 5.9604644775390625e-08f;
+// u16_to_unit on four lanes (values < 2^16 convert exactly as signed).
+inline f32x4 to_unit16(u32x4 h) noexcept {
+  return __builtin_convertvector(reinterpret_cast<i32x4>(h), f32x4) * 1.52587890625e-05f;
 }
 
 // Two independent 4-lane groups: Threefry's rounds are a chain of dependent
@@ -63,95 +48,150 @@ inline u32x4x2& operator+=(u32x4x2& x, uint32_t k) noexcept {
   x.b += k;
   return x;
 }
+inline u32x4x2 operator+(const u32x4x2& x, uint32_t k) noexcept { return {x.a + k, x.b + k}; }
+inline u32x4x2 operator^(uint32_t k, const u32x4x2& x) noexcept { return {k ^ x.a, k ^ x.b}; }
 inline u32x4x2 operator^(const u32x4x2& x, const u32x4x2& y) noexcept { return {x.a ^ y.a, x.b ^ y.b}; }
 inline u32x4x2 operator|(const u32x4x2& x, const u32x4x2& y) noexcept { return {x.a | y.a, x.b | y.b}; }
 inline u32x4x2 operator<<(const u32x4x2& x, unsigned r) noexcept { return {x.a << r, x.b << r}; }
 inline u32x4x2 operator>>(const u32x4x2& x, unsigned r) noexcept { return {x.a >> r, x.b >> r}; }
-constexpr int kChunk = 16;  // dimensions per chunk: 8 Threefry blocks
+constexpr int kChunk = 32;  // dimensions per step: 8 blocks, two groups of four
 
-// Converts and stores one 4-lane group's words: words 0, 2 are r1 of
-// dimensions 2p, 2p+1; words 1, 3 are r2.
-inline void store_group(u32x4 w0, u32x4 w1, u32x4 w2, u32x4 w3, float* q1, float* q2) noexcept {
-  const f32x4 e1 = to_unit(w0), o1 = to_unit(w2), e2 = to_unit(w1), o2 = to_unit(w3);
-  store4(q1, interleave_lo(e1, o1));
-  store4(q1 + 4, interleave_hi(e1, o1));
-  store4(q2, interleave_lo(e2, o2));
-  store4(q2 + 4, interleave_hi(e2, o2));
+// {a[I], a[J], b[I], b[J]}-style lane selection of two vectors (indices 4..7 are b's).
+template <int I0, int I1, int I2, int I3>
+inline u32x4 shuf(u32x4 a, u32x4 b) noexcept {
+#if defined(__clang__)
+  return __builtin_shufflevector(a, b, I0, I1, I2, I3);
+#else
+  return __builtin_shuffle(a, b, u32x4{I0, I1, I2, I3});
+#endif
 }
 
-// r1[k], r2[k] for dimensions d0 .. d0 + n - 1 (n <= 16): one 4-lane group
-// for up to four pairs, else two independent groups (a short chunk draws up
-// to three unused pairs).
+// r1, r2 of 16 dimensions from four blocks, one per lane (lane l = block
+// b + l, vector j = word j): a 4×4 transpose puts block b + l's words, the
+// draws of dimensions 4l .. 4l+3, in vector l; high halves r1, low r2.
+inline void store_group(u32x4 w0, u32x4 w1, u32x4 w2, u32x4 w3, float* q1, float* q2) noexcept {
+  const u32x4 t0 = shuf<0, 4, 1, 5>(w0, w1), t1 = shuf<2, 6, 3, 7>(w0, w1);
+  const u32x4 t2 = shuf<0, 4, 1, 5>(w2, w3), t3 = shuf<2, 6, 3, 7>(w2, w3);
+  const u32x4 row[4] = {shuf<0, 1, 4, 5>(t0, t2), shuf<2, 3, 6, 7>(t0, t2),
+                        shuf<0, 1, 4, 5>(t1, t3), shuf<2, 3, 6, 7>(t1, t3)};
+  for (int l = 0; l < 4; ++l) {
+    store4(q1 + 4 * l, to_unit16(row[l] >> 16u));
+    store4(q2 + 4 * l, to_unit16(row[l] & 0xFFFFu));
+  }
+}
+
+// r1[k], r2[k] for dimensions d0 .. d0 + n - 1 (d0 a multiple of 32, n <=
+// 32): four blocks as one 4-lane group, or eight as two independent groups
+// (unused lanes of a short step are computed and dropped).
 inline void draw(const SwarmStep<float>& s, int d0, int n, float* r1, float* r2) noexcept {
-  const uint32_t p = static_cast<uint32_t>(d0) >> 1;
-  const uint32_t i = s.particle, t = s.iteration, tag = kTagMove;
-  if (n <= 8) {
-    u32x4 x0 = {p, p + 1, p + 2, p + 3}, x1 = {i, i, i, i}, x2 = {t, t, t, t}, x3 = {tag, tag, tag, tag};
-    threefry4x32_inplace<kThreefryRounds>(x0, x1, x2, x3, s.key);
+  const uint32_t b = static_cast<uint32_t>(d0) >> 2;
+  const uint32_t i = s.particle, t = s.iteration;
+  if (n <= 16) {
+    u32x4 x0 = {b, b + 1, b + 2, b + 3}, x1, x2, x3;
+    threefry4x32_ctr0<kThreefryRounds>(x0, x1, x2, x3, i, t, kTagMove, s.key);
     store_group(x0, x1, x2, x3, r1, r2);
     return;
   }
-  u32x4x2 x0 = {{p, p + 1, p + 2, p + 3}, {p + 4, p + 5, p + 6, p + 7}};
-  u32x4x2 x1 = {{i, i, i, i}, {i, i, i, i}};
-  u32x4x2 x2 = {{t, t, t, t}, {t, t, t, t}};
-  u32x4x2 x3 = {{tag, tag, tag, tag}, {tag, tag, tag, tag}};
-  threefry4x32_inplace<kThreefryRounds>(x0, x1, x2, x3, s.key);
+  u32x4x2 x0 = {{b, b + 1, b + 2, b + 3}, {b + 4, b + 5, b + 6, b + 7}}, x1, x2, x3;
+  threefry4x32_ctr0<kThreefryRounds>(x0, x1, x2, x3, i, t, kTagMove, s.key);
   store_group(x0.a, x1.a, x2.a, x3.a, r1, r2);
-  store_group(x0.b, x1.b, x2.b, x3.b, r1 + 8, r2 + 8);
+  store_group(x0.b, x1.b, x2.b, x3.b, r1 + 16, r2 + 16);
 }
 
-// The Clamp rule over n dimensions, the reference's operations in its
-// order, written with selects so that the loop vectorizes. The arrays are
-// parameters because GCC honours __restrict there, not on local pointers.
+// The Clamp rule on four dimensions, the reference's operations in its
+// order. The selects are written as a > b ? a : b and a < b ? a : b, which
+// is exactly what maxps / minps (and NEON's compare-and-select) compute,
+// NaN and signed zeros included, so the compiler maps each to one
+// instruction.
 struct Coeffs {
   float w, c1, c2, beta, one_minus_beta, mscale;
 };
+inline f32x4 load4(const float* p) noexcept {
+  f32x4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline f32x4 keep(i32x4 mask, f32x4 v) noexcept {  // v where mask, +0 elsewhere
+  return reinterpret_cast<f32x4>(mask & reinterpret_cast<i32x4>(v));
+}
+// The new x, v (and m) of four dimensions.
+struct Step4 {
+  f32x4 x, v, m;
+};
 template <bool kEmpso>
-inline void update_clamp(float* __restrict x, float* __restrict v, float* __restrict m,
-                         const float* __restrict p, const float* __restrict g,
-                         const float* __restrict vmax, const float* __restrict lo,
-                         const float* __restrict hi, const float* __restrict r1,
-                         const float* __restrict r2, int n, Coeffs c) noexcept {
-  for (int k = 0; k < n; ++k) {
-    const float xk = x[k];
-    const float a = (c.c1 * r1[k]) * (p[k] - xk);
-    const float b = (c.c2 * r2[k]) * (g[k] - xk);
-    float vk;
-    float mk = 0.0f;
-    if constexpr (kEmpso) {
-      mk = c.beta * m[k] + c.one_minus_beta * v[k];
-      vk = (c.mscale * mk + a) + b;
-    } else {
-      vk = (c.w * v[k] + a) + b;
-    }
-    const float vm = vmax[k];
-    vk = vk > vm ? vm : vk;
-    vk = vk < -vm ? -vm : vk;
-    const float nx = xk + vk;
-    float cl = nx < lo[k] ? lo[k] : nx;
-    cl = cl > hi[k] ? hi[k] : cl;
-    x[k] = cl;
-    // Clamped exactly when cl differs from nx (every value here is finite).
-    v[k] = cl != nx ? 0.0f : vk;
-    if constexpr (kEmpso) m[k] = cl != nx ? 0.0f : mk;
+inline Step4 clamp_step4(const float* x, const float* v, const float* m, const float* p,
+                         const float* g, const float* vmax, const float* lo, const float* hi,
+                         const float* r1, const float* r2, const Coeffs& c) noexcept {
+  const f32x4 xk = load4(x);
+  const f32x4 a = (c.c1 * load4(r1)) * (load4(p) - xk);
+  const f32x4 b = (c.c2 * load4(r2)) * (load4(g) - xk);
+  f32x4 vk, mk = {0, 0, 0, 0};
+  if constexpr (kEmpso) {
+    mk = c.beta * load4(m) + c.one_minus_beta * load4(v);
+    vk = (c.mscale * mk + a) + b;
+  } else {
+    vk = (c.w * load4(v) + a) + b;
   }
+  const f32x4 vm = load4(vmax), nvm = -vm;
+  vk = vm < vk ? vm : vk;    // v > vm ? vm : v
+  vk = nvm > vk ? nvm : vk;  // v < -vm ? -vm : v
+  const f32x4 nx = xk + vk, l = load4(lo), h = load4(hi);
+  f32x4 cl = l > nx ? l : nx;  // nx < lo ? lo : nx
+  cl = h < cl ? h : cl;        // then > hi ? hi
+  // Clamped exactly when cl differs from nx (every value here is finite).
+  const i32x4 kept = cl == nx;
+  return {cl, keep(kept, vk), keep(kept, mk)};
+}
+
+template <bool kEmpso>
+inline void clamp_dims(const SwarmStep<float>& s, int d, const float* r1, const float* r2,
+                       const Coeffs& c, Step4& out) noexcept {
+  out = clamp_step4<kEmpso>(s.x + d, s.v + d, s.m + d, s.pbest + d, s.nbest + d, s.vmax + d,
+                            s.lo + d, s.hi + d, r1, r2, c);
+}
+template <bool kEmpso>
+inline void store_dims(const SwarmStep<float>& s, int d, const Step4& r) noexcept {
+  store4(s.x + d, r.x);
+  store4(s.v + d, r.v);
+  if constexpr (kEmpso) store4(s.m + d, r.m);
+}
+
+// Dimensions d0 .. d0 + n - 1 under Clamp, four at a time. A ragged end is
+// the window of the last four, computed before the loop overwrites the
+// dimensions it shares with the loop's last step and stored after it: every
+// dimension's result depends on its own inputs only, so the shared ones get
+// the same values twice.
+template <bool kEmpso>
+inline void update_clamp(const SwarmStep<float>& s, int d0, int n, const float* r1,
+                         const float* r2) noexcept {
+  const Coeffs c{s.w, s.c1, s.c2, s.beta, s.one_minus_beta, s.mscale};
+  if (n < 4) {
+    for (int k = 0; k < n; ++k) swarm_update_dim(s, d0 + k, r1[k], r2[k]);
+    return;
+  }
+  const int tail = n - 4;
+  Step4 last = {};
+  if ((n & 3) != 0) clamp_dims<kEmpso>(s, d0 + tail, r1 + tail, r2 + tail, c, last);
+  for (int k = 0; k + 4 <= n; k += 4) {
+    Step4 r;
+    clamp_dims<kEmpso>(s, d0 + k, r1 + k, r2 + k, c, r);
+    store_dims<kEmpso>(s, d0 + k, r);
+  }
+  if ((n & 3) != 0) store_dims<kEmpso>(s, d0 + tail, last);
 }
 }  // namespace
 
 void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
-  if (s.per_particle) return swarm_update_ref(s);
+  // One block (four dimensions or fewer, or per-particle draws): the
+  // reference, whose one Threefry in plain words beats a 4-lane group.
+  if (s.per_particle || s.dims <= 4) return swarm_update_ref(s);
   float r1[kChunk], r2[kChunk];
   for (int d0 = 0; d0 < s.dims; d0 += kChunk) {
     const int n = s.dims - d0 < kChunk ? s.dims - d0 : kChunk;
     draw(s, d0, n, r1, r2);
     if (s.bound == BoundRule::Clamp) {
-      const Coeffs c{s.w, s.c1, s.c2, s.beta, s.one_minus_beta, s.mscale};
-      if (s.rule == UpdateRule::Empso)
-        update_clamp<true>(s.x + d0, s.v + d0, s.m + d0, s.pbest + d0, s.nbest + d0, s.vmax + d0,
-                           s.lo + d0, s.hi + d0, r1, r2, n, c);
-      else
-        update_clamp<false>(s.x + d0, s.v + d0, s.m + d0, s.pbest + d0, s.nbest + d0, s.vmax + d0,
-                            s.lo + d0, s.hi + d0, r1, r2, n, c);
+      if (s.rule == UpdateRule::Empso) update_clamp<true>(s, d0, n, r1, r2);
+      else update_clamp<false>(s, d0, n, r1, r2);
     } else {
       for (int k = 0; k < n; ++k) swarm_update_dim(s, d0 + k, r1[k], r2[k]);
     }

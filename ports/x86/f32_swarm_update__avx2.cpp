@@ -1,8 +1,7 @@
 // f32_swarm_update__avx2: the float particle update on 8 lanes (AVX2, no FMA, masked tails), Threefry in lanes.
 #include <immintrin.h>
 
-#include "starling/detail/kernels_x86.hpp"
-#include "threefry_x86.hpp"
+#include "f32_swarm_x86.hpp"
 
 namespace starling {
 namespace detail {
@@ -17,7 +16,8 @@ struct V8 {
   static T set1(uint32_t v) noexcept { return _mm256_set1_epi32(static_cast<int>(v)); }
 };
 
-// Two registers per word: 16 independent blocks in flight (more ILP than 8).
+// Two registers per word: 16 blocks in two independent chains, whose
+// latencies hide each other; used when there are 3 or 4 chunks to fill.
 struct V8x2 {
   struct T {
     __m256i a, b;
@@ -29,104 +29,112 @@ struct V8x2 {
   static T set1(uint32_t v) noexcept { return {V8::set1(v), V8::set1(v)}; }
 };
 
-// u32_to_unit: (w >> 8) · 2^−24, exact in float.
-inline __m256 unit(__m256i w) noexcept {
-  return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w, 8)), _mm256_set1_ps(5.9604644775390625e-08f));
+// Float lane operations for swarm_step.
+struct F8 {
+  using V = __m256;
+  using K = __m256i;
+  static V set1(float a) noexcept { return _mm256_set1_ps(a); }
+  static V add(V a, V b) noexcept { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) noexcept { return _mm256_sub_ps(a, b); }
+  static V mul(V a, V b) noexcept { return _mm256_mul_ps(a, b); }
+  static V min(V a, V b) noexcept { return _mm256_min_ps(a, b); }
+  static V max(V a, V b) noexcept { return _mm256_max_ps(a, b); }
+  static V neg(V a) noexcept { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
+  // Tail: the lanes in k only (the others read as 0 and are not written;
+  // vmaskmovps never touches memory outside k).
+  template <bool Tail>
+  static V ld(const float* p, K k) noexcept { return Tail ? _mm256_maskload_ps(p, k) : _mm256_loadu_ps(p); }
+  template <bool Tail>
+  static void st(float* p, K k, V v) noexcept {
+    if (Tail) _mm256_maskstore_ps(p, k, v);
+    else _mm256_storeu_ps(p, v);
+  }
+  static V out(V nx, V lo, V hi) noexcept {
+    return _mm256_or_ps(_mm256_cmp_ps(nx, lo, _CMP_LT_OQ), _mm256_cmp_ps(nx, hi, _CMP_GT_OQ));
+  }
+  static V zero_where(V out, V v) noexcept { return _mm256_andnot_ps(out, v); }
+  static bool any(V out, K k) noexcept { return _mm256_movemask_ps(_mm256_and_ps(out, _mm256_castsi256_ps(k))) != 0; }
+};
+
+// The draws of 8 dimensions from their words (move_r1): h1 = high halves,
+// h2 = low halves, r = h·2^-16; q = c·r as the move needs it. With Fold
+// (scale_is_exact), cs = c·2^-16 and q = cs·h; otherwise cs = c, q = c·r.
+inline __m256 half1(__m256i w) noexcept { return _mm256_cvtepi32_ps(_mm256_srli_epi32(w, 16)); }
+inline __m256 half2(__m256i w) noexcept { return _mm256_cvtepi32_ps(_mm256_and_si256(w, _mm256_set1_epi32(0xFFFF))); }
+inline __m256 unit(__m256 h) noexcept { return _mm256_mul_ps(h, _mm256_set1_ps(1.52587890625e-05f)); }
+template <bool Fold>
+inline __m256 q_of(__m256 h, __m256 cs) noexcept { return _mm256_mul_ps(cs, Fold ? h : unit(h)); }
+
+// Dimensions d .. d+n-1 (1 <= n <= 8) with products q1 = c1·r1, q2 = c2·r2;
+// r(r1, r2) fills the draws themselves when the scalar step must take over.
+template <class R>
+inline void move8(const SwarmStep<float>& s, const StepCoeffs<F8>& c, int d, int n, __m256 q1, __m256 q2, const R& r) noexcept {
+  const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  if (n == 8 ? swarm_step<F8, false>(s, c, d, k, q1, q2) : swarm_step<F8, true>(s, c, d, k, q1, q2)) return;
+  alignas(32) float r1[8], r2[8];
+  r(r1, r2);
+  f32_swarm_dims__x86_base(s, d, n, r1, r2);
 }
 
-// Loads and stores of 8 lanes, or (Tail) of the lanes in `k` only (the others
-// read as 0 and are not written; vmaskmovps never touches memory outside k).
-template <bool Tail>
-inline __m256 ld(const float* p, __m256i k) noexcept {
-  return Tail ? _mm256_maskload_ps(p, k) : _mm256_loadu_ps(p);
-}
-template <bool Tail>
-inline void st(float* p, __m256i k, __m256 v) noexcept {
-  if (Tail) _mm256_maskstore_ps(p, k, v);
-  else _mm256_storeu_ps(p, v);
+// Dimensions d .. d+31 as far as there are any, from the words of their 8
+// blocks (x[j] = word j; see transpose4).
+template <bool Fold>
+inline void move_blocks8(const SwarmStep<float>& s, const StepCoeffs<F8>& c, int d, __m256i x0, __m256i x1, __m256i x2,
+                         __m256i x3, __m256 c1s, __m256 c2s) noexcept {
+  __m256i w[4] = {x0, x1, x2, x3};
+  transpose4(w);
+  for (int q = 0; q < 4; ++q, d += 8) {
+    if (d >= s.dims) return;
+    const int n = s.dims - d < 8 ? s.dims - d : 8;
+    const __m256 h1 = half1(w[q]), h2 = half2(w[q]);
+    move8(s, c, d, n, q_of<Fold>(h1, c1s), q_of<Fold>(h2, c2s), [h1, h2](float* r1, float* r2) {
+      _mm256_store_ps(r1, unit(h1));
+      _mm256_store_ps(r2, unit(h2));
+    });
+  }
 }
 
-// Dimensions d + lane with their r1, r2 (swarm_update_dim's operations, in
-// its order). Returns false, having written nothing, when a Reflect/Random
-// move leaves the box in some lane: the caller redoes those dimensions with
-// the scalar step.
-template <bool Tail>
-inline bool step8(const SwarmStep<float>& s, int d, __m256i k, __m256 r1, __m256 r2) noexcept {
-  const __m256 x = ld<Tail>(s.x + d, k);
-  const __m256 a = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(s.c1), r1), _mm256_sub_ps(ld<Tail>(s.pbest + d, k), x));
-  const __m256 b = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(s.c2), r2), _mm256_sub_ps(ld<Tail>(s.nbest + d, k), x));
-  const bool empso = s.rule == UpdateRule::Empso;
-  __m256 v, m = _mm256_setzero_ps();
-  if (empso) {
-    m = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(s.beta), ld<Tail>(s.m + d, k)),
-                      _mm256_mul_ps(_mm256_set1_ps(s.one_minus_beta), ld<Tail>(s.v + d, k)));
-    v = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(s.mscale), m), a), b);
-  } else {
-    v = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(s.w), ld<Tail>(s.v + d, k)), a), b);
+template <bool Fold>
+void update_drawn(const SwarmStep<float>& s) noexcept {
+  const float scale = Fold ? 1.52587890625e-05f : 1.0f;
+  const __m256 c1s = _mm256_set1_ps(s.c1 * scale), c2s = _mm256_set1_ps(s.c2 * scale);
+  const StepCoeffs<F8> c(s);
+  const __m256i off = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);  // see transpose4
+  for (int d0 = 0; d0 < s.dims;) {
+    const uint32_t b = static_cast<uint32_t>(d0) >> 2;  // block of dimension d0 (move_r1)
+    if (s.dims - d0 > 32) {
+      V8x2::T x0, x1, x2, x3;
+      const V8x2::T off2 = {off, _mm256_add_epi32(off, _mm256_set1_epi32(8))};
+      threefry_ctr0<V8x2>(b, off2, s.particle, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+      move_blocks8<Fold>(s, c, d0, x0.a, x1.a, x2.a, x3.a, c1s, c2s);
+      move_blocks8<Fold>(s, c, d0 + 32, x0.b, x1.b, x2.b, x3.b, c1s, c2s);
+      d0 += 64;
+    } else {
+      __m256i x0, x1, x2, x3;
+      threefry_ctr0<V8>(b, off, s.particle, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+      move_blocks8<Fold>(s, c, d0, x0, x1, x2, x3, c1s, c2s);
+      d0 += 32;
+    }
   }
-  const __m256 vm = ld<Tail>(s.vmax + d, k);
-  // minps(a, b) is exactly (a < b ? a : b) and maxps(a, b) (a > b ? a : b),
-  // NaN and signed zeros included, so these are the reference's branches:
-  // v > vm ? vm : v, then v < −vm ? −vm : v.
-  v = _mm256_min_ps(vm, v);
-  v = _mm256_max_ps(_mm256_xor_ps(vm, _mm256_set1_ps(-0.0f)), v);
-  __m256 nx = _mm256_add_ps(x, v);
-  const __m256 lo = ld<Tail>(s.lo + d, k), hi = ld<Tail>(s.hi + d, k);
-  const __m256 below = _mm256_cmp_ps(nx, lo, _CMP_LT_OQ);
-  const __m256 out = _mm256_or_ps(below, _mm256_cmp_ps(nx, hi, _CMP_GT_OQ));
-  if (s.bound == BoundRule::Clamp) {
-    nx = _mm256_min_ps(hi, _mm256_max_ps(lo, nx));  // nx < lo ? lo : nx, then > hi ? hi
-    v = _mm256_andnot_ps(out, v);  // +0 where out
-    m = _mm256_andnot_ps(out, m);
-  } else if (_mm256_movemask_ps(_mm256_and_ps(out, _mm256_castsi256_ps(k))) != 0) {
-    return false;
-  }
-  st<Tail>(s.x + d, k, nx);
-  st<Tail>(s.v + d, k, v);
-  if (empso) st<Tail>(s.m + d, k, m);
-  return true;
 }
 
 }  // namespace
 
 void f32_swarm_update__avx2(const SwarmStep<float>& s) noexcept {
-  alignas(32) float r1[32], r2[32];
   if (s.per_particle) {
     float u1 = 0, u2 = 0;
     f32_swarm_particle_draws__x86_base(s, &u1, &u2);
-    const __m256 a = _mm256_set1_ps(u1), b = _mm256_set1_ps(u2);
-    for (int j = 0; j < 32; j += 8) {
-      _mm256_store_ps(r1 + j, a);
-      _mm256_store_ps(r2 + j, b);
-    }
+    const __m256 q1 = _mm256_set1_ps(s.c1 * u1), q2 = _mm256_set1_ps(s.c2 * u2);
+    const StepCoeffs<F8> c(s);
+    for (int d = 0; d < s.dims; d += 8)
+      move8(s, c, d, s.dims - d < 8 ? s.dims - d : 8, q1, q2, [u1, u2](float* r1, float* r2) {
+        _mm256_store_ps(r1, _mm256_set1_ps(u1));
+        _mm256_store_ps(r2, _mm256_set1_ps(u2));
+      });
+    return;
   }
-  for (int d0 = 0; d0 < s.dims; d0 += 32) {
-    if (!s.per_particle) {
-      // Blocks for pairs d0/2 .. d0/2 + 15: words {r1[2p], r2[2p], r1[2p+1], r2[2p+1]}.
-      const __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(d0 >> 1), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-      const V8x2::T ctr{lane, _mm256_add_epi32(lane, _mm256_set1_epi32(8))};
-      V8x2::T w0, w1, w2, w3;
-      threefry_lanes<V8x2>(ctr, s.particle, s.iteration, kTagMove, s.key, w0, w1, w2, w3);
-      // Dimension 2p takes words 0 (r1) and 1 (r2) of pair p's block, 2p+1 words 2 and 3.
-      const __m256i w0h[2] = {w0.a, w0.b}, w1h[2] = {w1.a, w1.b}, w2h[2] = {w2.a, w2.b}, w3h[2] = {w3.a, w3.b};
-      for (int h = 0; h < 2; ++h) {
-        const __m256i a_lo = _mm256_unpacklo_epi32(w0h[h], w2h[h]), a_hi = _mm256_unpackhi_epi32(w0h[h], w2h[h]);
-        const __m256i b_lo = _mm256_unpacklo_epi32(w1h[h], w3h[h]), b_hi = _mm256_unpackhi_epi32(w1h[h], w3h[h]);
-        _mm256_store_ps(r1 + 16 * h, unit(_mm256_permute2x128_si256(a_lo, a_hi, 0x20)));
-        _mm256_store_ps(r1 + 16 * h + 8, unit(_mm256_permute2x128_si256(a_lo, a_hi, 0x31)));
-        _mm256_store_ps(r2 + 16 * h, unit(_mm256_permute2x128_si256(b_lo, b_hi, 0x20)));
-        _mm256_store_ps(r2 + 16 * h + 8, unit(_mm256_permute2x128_si256(b_lo, b_hi, 0x31)));
-      }
-    }
-    const int end = s.dims - d0 < 32 ? s.dims : d0 + 32;
-    for (int d = d0; d < end; d += 8) {
-      const int j = d - d0, n = end - d < 8 ? end - d : 8;
-      const __m256 q1 = _mm256_load_ps(r1 + j), q2 = _mm256_load_ps(r2 + j);
-      const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-      if (n == 8 ? step8<false>(s, d, k, q1, q2) : step8<true>(s, d, k, q1, q2)) continue;
-      f32_swarm_dims__x86_base(s, d, n, r1 + j, r2 + j);
-    }
-  }
+  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_drawn<true>(s);
+  else update_drawn<false>(s);
 }
 
 }  // namespace detail

@@ -41,9 +41,10 @@ constexpr BlockVec kBlocks[] = {
 struct Trajectory { const char* name; int dims, particles; uint64_t seed; uint64_t hash;
                     uint32_t best_bits; long evals; int iterations; };
 constexpr Trajectory kTrajectories[] = {
-  {"constriction_global_clamp", 5, 10, 0x1ull, 0xdbe4ae5557e6de32ull, 0x3e221da9u, 300, 30},
-  {"empso_ring_reflect_bias", 7, 12, 0xdeadbeefcafeull, 0xc8fc926db619404full, 0x40171568u, 300, 25},
+  {"constriction_global_clamp", 5, 10, 0x1ull, 0xdb23c2919f5fbd6bull, 0x3ecf6827u, 300, 30},
+  {"empso_ring_reflect_bias", 7, 12, 0xdeadbeefcafeull, 0x2b2361cd9d47b003ull, 0x40a8e48au, 300, 25},
   {"inertia_random_perparticle", 3, 6, 0x7ull, 0x285549b8e82405f9ull, 0x35c4f27eu, 240, 40},
-  {"empso_global_clamp_evals", 4, 8, 0x75bcd15ull, 0xe7436ebacdd9923dull, 0x3f9b53c0u, 150, 18},
+  {"empso_global_clamp_evals", 4, 8, 0x75bcd15ull, 0x428eea47f763c1a6ull, 0x3f8562a2u, 150, 18},
+  {"inertia_global_clamp_wide", 37, 6, 0x5eedull, 0xdf3d3611eeb7384dull, 0x46ed48a4u, 72, 12},
 };
 }  // namespace golden

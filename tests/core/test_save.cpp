@@ -323,7 +323,8 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
   // pbest_f of particle 0 (144..) and particle 1 (164..); reserved at 184.
   struct Row { const char* what; Status got; };
   const Row rows[] = {
-      {"version", patch_u8(4, 2)},
+      {"version 1 (older draws)", patch_u8(4, 1)},
+      {"version 3", patch_u8(4, 3)},
       {"real size", patch_u8(6, 8)},
       {"reserved", patch_u8(7, 1)},
       {"variant", patch_u8(16, 3)},

@@ -1,7 +1,10 @@
 // bench_pso: optimizer overhead per evaluation (time of minimize() minus the
 // time of the objective alone) and per particle-dimension update (the swarm
 // move kernel alone), at (D, N) = (2,16), (10,40), (30,40), (32,40), (64,40),
-// (100,64), for every port this CPU runs (force_port each in turn).
+// (100,64), for every port this CPU runs (force_port each in turn), and the
+// update speed relative to the scalar port (ports/scalar, itself 4-lane
+// generic-vector code where the target has SIMD) and to the scalar reference
+// (detail::swarm_update_ref, one dimension at a time).
 // Best of several repetitions; ratios are what to compare across machines.
 //
 //   meson setup build && ninja -C build && ./build/tools/bench_pso/bench_pso
@@ -33,6 +36,46 @@ struct Figures {
   double ns_per_eval_total, ns_per_eval_objective, ns_per_update;
 };
 
+// The move kernel alone, best of `reps` sweeps (one call per particle per
+// iteration), in ns per particle-dimension.
+template <int D, int N>
+double time_kernel(detail::F32SwarmKernel kernel, int dims, int particles, int iters, int reps) {
+  static float x[N][D], v[N][D], m[N][D], pb[N][D], gb[D], vmax[D], lo[D], hi[D];
+  for (int i = 0; i < particles; ++i)
+    for (int d = 0; d < dims; ++d) {
+      x[i][d] = pb[i][d] = static_cast<float>((i * 7 + d * 3) % 11) - 5.f;
+      v[i][d] = m[i][d] = 0;
+    }
+  for (int d = 0; d < dims; ++d) {
+    gb[d] = 0;
+    vmax[d] = 5;
+    lo[d] = -5;
+    hi[d] = 5;
+  }
+  uint32_t key[4];
+  detail::swarm_key(1, key);
+  double best = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    for (int it = 1; it <= iters; ++it)
+      for (int i = 0; i < particles; ++i) {
+        detail::SwarmStep<float> s{};
+        s.x = x[i]; s.v = v[i]; s.m = m[i]; s.pbest = pb[i]; s.nbest = gb;
+        s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
+        s.rule = detail::UpdateRule::Inertia; s.bound = detail::BoundRule::Clamp;
+        s.w = 0.7298f; s.c1 = s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f; s.mscale = 1;
+        s.key = key; s.iteration = static_cast<uint32_t>(it); s.particle = static_cast<uint32_t>(i);
+        kernel(s);
+      }
+    const double t = seconds_since(t0);
+    if (t < best) best = t;
+  }
+  return best * 1e9 / (static_cast<double>(iters) * particles * dims);
+}
+
+// The scalar reference through a pointer, like the ports' kernels.
+void swarm_ref(const detail::SwarmStep<float>& s) noexcept { detail::swarm_update_ref(s); }
+
 template <int D, int N>
 Figures measure(int dims, int particles, int iters, int reps) {
   static Pso<D, N> pso;
@@ -44,7 +87,7 @@ Figures measure(int dims, int particles, int iters, int reps) {
   PsoConfig cfg;
   cfg.max_iter = iters;
   const long evals = static_cast<long>(iters) * particles;
-  double best_total = 1e30, best_obj = 1e30, best_move = 1e30;
+  double best_total = 1e30, best_obj = 1e30;
   for (int r = 0; r < reps; ++r) {
     if (pso.init(lo, hi, dims, particles, cfg, 1 + static_cast<uint64_t>(r)) != Status::Ok) std::abort();
     auto t0 = Clock::now();
@@ -60,45 +103,19 @@ Figures measure(int dims, int particles, int iters, int reps) {
     const double obj = seconds_since(t0);
     if (obj < best_obj) best_obj = obj;
   }
-  // The move kernel alone: one call per particle per sweep.
-  static float x[N][D], v[N][D], m[N][D], pb[N][D], gb[D], vmax[D];
-  for (int i = 0; i < particles; ++i)
-    for (int d = 0; d < dims; ++d) {
-      x[i][d] = pb[i][d] = static_cast<float>((i * 7 + d * 3) % 11) - 5.f;
-      v[i][d] = m[i][d] = 0;
-    }
-  for (int d = 0; d < dims; ++d) {
-    gb[d] = 0;
-    vmax[d] = 5;
-  }
-  uint32_t key[4];
-  detail::swarm_key(1, key);
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = Clock::now();
-    for (int it = 1; it <= iters; ++it)
-      for (int i = 0; i < particles; ++i) {
-        detail::SwarmStep<float> s{};
-        s.x = x[i]; s.v = v[i]; s.m = m[i]; s.pbest = pb[i]; s.nbest = gb;
-        s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
-        s.rule = detail::UpdateRule::Inertia; s.bound = detail::BoundRule::Clamp;
-        s.w = 0.7298f; s.c1 = s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f; s.mscale = 1;
-        s.key = key; s.iteration = static_cast<uint32_t>(it); s.particle = static_cast<uint32_t>(i);
-        detail::f32_swarm_kernel()(s);
-      }
-    const double t = seconds_since(t0);
-    if (t < best_move) best_move = t;
-  }
-  return {best_total * 1e9 / static_cast<double>(evals), best_obj * 1e9 / static_cast<double>(evals),
-          best_move * 1e9 / (static_cast<double>(iters) * particles * dims)};
+  const double move = time_kernel<D, N>(detail::f32_swarm_kernel(), dims, particles, iters, reps);
+  return {best_total * 1e9 / static_cast<double>(evals), best_obj * 1e9 / static_cast<double>(evals), move};
 }
 
 constexpr int kShapes = 6;
 constexpr int kMaxPorts = 8;
 Figures g_fig[kMaxPorts][kShapes];
+double g_ref[kShapes];  // ns per particle-dimension of swarm_update_ref
 
 template <int D, int N>
 void measure_into(int port, int shape, int iters, int reps) {
   g_fig[port][shape] = measure<D, N>(D, N, iters, reps);
+  if (port == 0) g_ref[shape] = time_kernel<D, N>(swarm_ref, D, N, iters, reps);
 }
 }  // namespace
 
@@ -140,15 +157,22 @@ int main(int argc, char** argv) {
   std::printf("command:");
   for (int i = 0; i < argc; ++i) std::printf(" %s", argv[i]);
   std::printf("\nconstriction, gbest, clamp; every supported port (auto: %s)\n\n", auto_port);
-  std::printf("| port | D | N | ns/eval minimize | ns/eval objective | overhead ns/eval | ns per particle-dim update | update speed x scalar | overhead ns per dim |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  for (int sh = 0; sh < kShapes; ++sh)
+  std::printf("update speed x port: ns per particle-dimension of the %s port / this port's;\n"
+              "x ref: of detail::swarm_update_ref, the scalar reference (one dimension at a time)\n\n",
+              port_name(ports[0]));
+  std::printf("| port | D | N | ns/eval minimize | ns/eval objective | overhead ns/eval | ns per particle-dim update | update speed x %s port | update speed x ref | overhead ns per dim |\n",
+              port_name(ports[0]));
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int sh = 0; sh < kShapes; ++sh) {
+    std::printf("| (reference) | %d | %d | | | | %.2f | %.2f | 1.0 | |\n", dn[sh][0], dn[sh][1], g_ref[sh],
+                g_fig[0][sh].ns_per_update / g_ref[sh]);
     for (int k = 0; k < np; ++k) {
       const Figures& f = g_fig[k][sh];
       const double overhead = f.ns_per_eval_total - f.ns_per_eval_objective;
-      std::printf("| %s | %d | %d | %.1f | %.1f | %.1f | %.2f | %.1f | %.2f |\n", port_name(ports[k]), dn[sh][0],
+      std::printf("| %s | %d | %d | %.1f | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n", port_name(ports[k]), dn[sh][0],
                   dn[sh][1], f.ns_per_eval_total, f.ns_per_eval_objective, overhead, f.ns_per_update,
-                  g_fig[0][sh].ns_per_update / f.ns_per_update, overhead / dn[sh][0]);
+                  g_fig[0][sh].ns_per_update / f.ns_per_update, g_ref[sh] / f.ns_per_update, overhead / dn[sh][0]);
     }
+  }
   return 0;
 }

@@ -24,8 +24,9 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
 }
 
 /// One Threefry block of the swarm: counter = {pair, particle, iteration, tag}.
-/// For tag kTagMove the words are {r1[2p], r2[2p], r1[2p+1], r2[2p+1]}: r1 and
-/// r2 of dimensions 2p and 2p+1 (with per-particle draws, pair 0 only).
+/// For tag kTagMove see move_r1 (which dimensions a block serves); for
+/// kTagInit, kTagBoundary and kTagFeasible, words 2(d&1) and 2(d&1)+1 of
+/// block d/2 serve dimension d at 24 bits (u32_to_unit).
 inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
                         uint32_t pair, uint32_t out[4]) noexcept {
   const uint32_t ctr[4] = {pair, particle, iteration, tag};
@@ -114,8 +115,28 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) 
   s.v[d] = v;
 }
 
+/// Where the move's r1, r2 of dimension d come from: word d % 4 of the block
+/// with counter word 0 (`pair` in swarm_block) d / 4; its high half gives
+/// r1, its low half r2 (u16_to_unit). So a particle's move takes
+/// ceil(dims / 4) blocks, the fewest possible, at every dims (a 3-gain PID
+/// tuner draws one block per particle). A SIMD port that computes one block
+/// per lane transposes each 4×4 group of words to get dimension order.
+///
+/// Why 16 bits: a block has 128 random bits. With 24-bit r1, r2 (the
+/// resolution of uniform()) it served two dimensions; with 16-bit halves it
+/// serves four, which halves the generator's cost, the larger part of the
+/// optimizer's overhead. r1, r2 only scale the attraction terms: a 2^-16
+/// grid moves a step by at most 1.5e-5 of its size, and shifts the mean of
+/// r from 1/2 by 2^-17, far below what changes a swarm's behaviour (the
+/// convergence tests hold the same thresholds).
+template <class Real>
+constexpr Real move_r1(uint32_t w) noexcept { return u16_to_unit<Real>(w >> 16); }
+template <class Real>
+constexpr Real move_r2(uint32_t w) noexcept { return u16_to_unit<Real>(w & 0xFFFFu); }
+
 /// Scalar reference of a whole particle's move. O(dims); one Threefry block
-/// per two dimensions (one per particle with per-particle draws).
+/// per four dimensions (one per particle with per-particle draws, whose r1,
+/// r2 are words 0 and 1 of block 0 at 24 bits, u32_to_unit).
 template <class Real>
 inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
   uint32_t w4[4];
@@ -125,15 +146,10 @@ inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
     for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, r1, r2);
     return;
   }
-  int d = 0;
-  for (; d + 1 < s.dims; d += 2) {
-    swarm_block(s.key, kTagMove, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
-    swarm_update_dim(s, d, u32_to_unit<Real>(w4[0]), u32_to_unit<Real>(w4[1]));
-    swarm_update_dim(s, d + 1, u32_to_unit<Real>(w4[2]), u32_to_unit<Real>(w4[3]));
-  }
-  if (d < s.dims) {
-    swarm_block(s.key, kTagMove, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
-    swarm_update_dim(s, d, u32_to_unit<Real>(w4[0]), u32_to_unit<Real>(w4[1]));
+  for (int d0 = 0; d0 < s.dims; d0 += 4) {
+    swarm_block(s.key, kTagMove, s.iteration, s.particle, static_cast<uint32_t>(d0) >> 2, w4);
+    for (int k = 0; k < 4 && d0 + k < s.dims; ++k)
+      swarm_update_dim(s, d0 + k, move_r1<Real>(w4[k]), move_r2<Real>(w4[k]));
   }
 }
 
