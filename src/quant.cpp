@@ -170,12 +170,35 @@ Status validate(const FcParams& p) noexcept {
     return Status::InvalidArgument;
   }
   const int channels = p.per_channel ? p.out_dim : 1;
+  // Branch-free, so the compiler vectorizes it: every call of a per-channel
+  // layer pays this O(out_dim) check, which at batch 1 is a visible part of
+  // the layer's time with an early-exit loop.
+  // Bit 31 of m, s − kMinShift and kMaxShift − s (in wrapping uint32) is set
+  // exactly when m < 0, s < kMinShift or s > kMaxShift: each wrapped value
+  // only arises for an s already out of range.
+  uint32_t bad = 0;
   for (int c = 0; c < channels; ++c) {
-    if (p.multiplier[c] < 0) return Status::InvalidArgument;
-    if (p.shift[c] < kMinShift || p.shift[c] > kMaxShift) return Status::InvalidArgument;
+    const uint32_t m = static_cast<uint32_t>(p.multiplier[c]), sh = static_cast<uint32_t>(p.shift[c]);
+    bad |= m | (sh - static_cast<uint32_t>(kMinShift)) | (static_cast<uint32_t>(kMaxShift) - sh);
   }
+  if ((bad >> 31) != 0) return Status::InvalidArgument;
   if (p.in_dim > kFcMaxInDim) return Status::CapacityExceeded;
   if (!addressable(p.in_dim, p.out_dim)) return Status::CapacityExceeded;
+  return Status::Ok;
+}
+
+Status fc_kernel_sums(const FcParams& p, const int8_t* weights, int32_t* sums) noexcept {
+  if (p.in_dim <= 0 || p.out_dim <= 0 || weights == nullptr || sums == nullptr) {
+    return Status::InvalidArgument;
+  }
+  if (p.in_dim > kFcMaxInDim || !addressable(p.in_dim, p.out_dim)) return Status::CapacityExceeded;
+  const std::ptrdiff_t in_dim = p.in_dim;
+  for (std::ptrdiff_t o = 0; o < p.out_dim; ++o) {
+    const int8_t* w = weights + o * in_dim;
+    int32_t s = 0;  // |s| <= 128·kFcMaxInDim: exact
+    for (std::ptrdiff_t i = 0; i < in_dim; ++i) s += w[i];
+    sums[o] = s;
+  }
   return Status::Ok;
 }
 

@@ -113,6 +113,16 @@ struct FcParams {
   const int32_t* shift;       ///< same count; each in [−31, 30]; > 0 shifts left
   bool per_channel;           ///< one (multiplier, shift) per output channel
   int32_t act_min, act_max;   ///< output clamp, −128 <= act_min <= act_max <= 127
+  /// Optional: Σ_i weights[o·in_dim + i] for each output row o (out_dim
+  /// entries), as fc_kernel_sums() writes them for the weights passed with
+  /// these parameters. The SIMD kernels then skip summing the weights at run
+  /// time (the sums are needed whenever input_offset differs from what their
+  /// instructions take natively). Not checked: sums that do not belong to the
+  /// weights are not undefined behaviour, but the outputs are then unspecified
+  /// int8 values within [act_min, act_max] and differ between ports (the
+  /// scalar reference ignores this field). Last member, so positional
+  /// initialisation of the fields above leaves it null.
+  const int32_t* kernel_sums = nullptr;
 };
 
 /// Checks every field of p against the ranges documented in FcParams, reading
@@ -122,6 +132,19 @@ struct FcParams {
 /// (in_dim > kFcMaxInDim, or in_dim·out_dim not addressable), else Ok.
 /// O(out_dim) when per_channel, else O(1); no memory.
 [[nodiscard]] Status validate(const FcParams& p) noexcept;
+
+/// Row sums of a fully-connected layer's weights, for FcParams::kernel_sums:
+/// sums[o] = Σ_i weights[o·in_dim + i] for o in [0, out_dim), exact (|sum| <=
+/// 128·kFcMaxInDim = 2^22). Reads only p.in_dim and p.out_dim; weights
+/// [out_dim][in_dim] as for fully_connected_s8, sums has out_dim entries.
+/// Compute them once per weight set (e.g. at model load, or offline and
+/// stored beside the weights) and reuse them for every call.
+/// Returns InvalidArgument (in_dim or out_dim <= 0, null weights or sums) or
+/// CapacityExceeded (in_dim > kFcMaxInDim, or in_dim·out_dim not
+/// addressable), and then writes nothing; else Ok. O(out_dim·in_dim)
+/// additions; no memory.
+[[nodiscard]] Status fc_kernel_sums(const FcParams& p, const int8_t* weights,
+                                    int32_t* sums) noexcept;
 
 /// Int8 fully-connected layer. For b in [0, batches), o in [0, out_dim):
 ///   acc = bias[o] (0 if bias == nullptr) + Σ_i w[o·in_dim + i]·(x[b·in_dim + i] + input_offset)
@@ -135,6 +158,11 @@ struct FcParams {
 /// the output-offset addition are two's-complement int32 (they can only wrap
 /// for |bias| > 2^30 or a requantized value beyond ±(2^31 − 129), which no
 /// real model produces; the reference kernels wrap the same way).
+/// p.kernel_sums, when not null, must hold what fc_kernel_sums(p, weights)
+/// writes: kernels that need Σw (input_offset != 128 on AVX-512 VNNI,
+/// != 0 on SSE4.1 and NEON) then skip their pass over the weights. The output
+/// bytes are the same with or without it (see FcParams for sums that do not
+/// match the weights).
 /// Returns the Status of validate(p), or InvalidArgument for a null
 /// input/weights/output or batches <= 0, or CapacityExceeded when
 /// batches·in_dim or batches·out_dim is not addressable. On any error nothing

@@ -65,15 +65,17 @@ inline void s8_fc_neon_driver(const FcParams& p, const int8_t* input, const int8
     for (int k = 0; k < 4; ++k) row[k] = o + (k < lanes ? k : lanes - 1);
     const int8_t* const w[4] = {weights + row[0] * in_dim, weights + row[1] * in_dim,
                                 weights + row[2] * in_dim, weights + row[3] * in_dim};
-    int32_t b4[4], m4[4], s4[4];
+    int32_t b4[4], m4[4], s4[4], k4[4] = {0, 0, 0, 0};
     for (int k = 0; k < 4; ++k) {
       const std::ptrdiff_t c = p.per_channel ? row[k] : 0;
       b4[k] = bias != nullptr ? bias[row[k]] : 0;
       m4[k] = p.multiplier[c];
       s4[k] = p.shift[c];
+      if (p.kernel_sums != nullptr) k4[k] = p.kernel_sums[row[k]];
     }
-    const int32x4_t row_const =
-        vaddq_s32(vld1q_s32(b4), vmulq_s32(row_sums(w, in_dim), vdupq_n_s32(p.input_offset)));
+    // Σw from the caller's kernel_sums when given: no pass over the weights.
+    const int32x4_t sums = p.kernel_sums != nullptr ? vld1q_s32(k4) : row_sums(w, in_dim);
+    const int32x4_t row_const = vaddq_s32(vld1q_s32(b4), vmulq_s32(sums, vdupq_n_s32(p.input_offset)));
     const int32x4_t mult = vld1q_s32(m4);
     const int32x4_t shift = vld1q_s32(s4);
     // Double rounding: left and −right shift counts.

@@ -1,4 +1,12 @@
-// s8_fc__avx2: int8 fully-connected layer, AVX2 (vpmaddubsw with the sign trick, 8-lane requantize).
+// s8_fc__avx2: int8 fully-connected layer, AVX2 (bytes widened to 16 bits, vpmaddwd, 8-lane requantize).
+//
+// Not vpmaddubsw with the sign trick, pmaddubsw(|x|, sign(w, x)): measured
+// on Zen 4, both forms are bound by their two multiply instructions per 32
+// products and run at the same speed, but the sign trick also needs Σw for
+// the input offset (a pass over the weights unless FcParams::kernel_sums is
+// given) and a check for −128 weights, which it negates against a negative
+// input. Widened, x + input_offset fits int16 and every product is exact:
+// no Σw (kernel_sums is not used), no check, no fallback.
 #include <immintrin.h>
 
 #include "s8_fc_x86.hpp"
@@ -7,93 +15,170 @@ namespace starling {
 namespace detail {
 namespace {
 
-constexpr int kRows = 4;  // weight rows per tile
-constexpr int kB = 2;     // batch rows per tile (each weight load serves both)
-static_assert(kChunk % kRows == 0, "a tile never crosses a chunk");
+constexpr int kB = 2;  // batch rows per tile when batches > 1 (each weight load serves both)
+constexpr int kRowsPathMaxIn = 256;  // below this in_dim, batches go row by row (measured)
 
-// [Σ lanes of a, of b, of c, of d]: two rounds of vphaddd, then the halves.
-inline __m128i reduce4(__m256i a, __m256i b, __m256i c, __m256i d) noexcept {
-  const __m256i abcd = _mm256_hadd_epi32(_mm256_hadd_epi32(a, b), _mm256_hadd_epi32(c, d));
-  return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
+// Horizontal sums of N ymm accumulators at once (N = 4 or 8): lane j of the
+// result is Σ lanes of v[j]. A transpose-add tree (two shuffles and an add
+// per level) instead of a reduction per row.
+template <int N>
+inline void reduce_store(__m256i* v, int32_t* out) noexcept {
+  static_assert(N == 4 || N == 8, "tree shapes");
+  // Per 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3], then [a, b, c, d].
+  for (int j = 0; j < N / 2; ++j)
+    v[j] = _mm256_add_epi32(_mm256_unpacklo_epi32(v[2 * j], v[2 * j + 1]),
+                            _mm256_unpackhi_epi32(v[2 * j], v[2 * j + 1]));
+  for (int j = 0; j < N / 4; ++j)
+    v[j] = _mm256_add_epi32(_mm256_unpacklo_epi64(v[2 * j], v[2 * j + 1]),
+                            _mm256_unpackhi_epi64(v[2 * j], v[2 * j + 1]));
+  if (N == 4) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                     _mm_add_epi32(_mm256_castsi256_si128(v[0]), _mm256_extracti128_si256(v[0], 1)));
+  } else {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                        _mm256_add_epi32(_mm256_permute2x128_si256(v[0], v[1], 0x20),
+                                         _mm256_permute2x128_si256(v[0], v[1], 0x31)));
+  }
 }
 
-// Σ w·x for kRows weight rows × NB batch rows, and with Sum the rows' Σ w
-// (psadbw of w + 128 against zero, in the same pass over the weights).
-// pmaddubsw(|x|, sign(w, x)): |x| <= 128 unsigned and |w| <= 127 give pair
-// sums <= 2·128·127 = 32512, so the 16-bit saturation never triggers (a −128
-// weight can be wrong, never unsafe).
-template <int NB, bool Sum>
-void tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kRows][kB],
-          int32_t sums[kRows]) {
-  const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8(-128), zero = _mm256_setzero_si256();
-  __m256i acc[kRows][NB], sacc[kRows];
-  for (int r = 0; r < kRows; ++r) {
-    sacc[r] = zero;
-    for (int b = 0; b < NB; ++b) acc[r][b] = zero;
-  }
+// Tiles are functions of their own and keep their accumulators in named
+// variables: inlined into fc(), or as arrays, GCC 12 spills and copies them
+// inside the loop.
+#if defined(__GNUC__)
+#define S8_AVX2_NOINLINE __attribute__((noinline))
+#else
+#define S8_AVX2_NOINLINE
+#endif
+
+// Batch 1, 8 consecutive rows at stride ld from w0: out[r] = Σ w·(x + off),
+// exact: |w·(x + off)| <= 128·255, so vpmaddwd's pair sums and the sums of
+// in_dim <= kFcMaxInDim terms fit int32. The next 8 rows (8·ld contiguous
+// bytes) are prefetched 128 bytes per step, so they are in L1 when the next
+// tile starts: the tile's 8 strided streams alone are prefetched poorly from
+// L2 and L3 (1.6x slower at 4096x1024).
+S8_AVX2_NOINLINE void tile8_b1_wide(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim,
+                                    int32_t off, int32_t* out) noexcept {
+  const __m256i zero = _mm256_setzero_si256(), offv = _mm256_set1_epi16(static_cast<int16_t>(off));
+  __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+  const std::ptrdiff_t ld3 = 3 * ld;
+  const int8_t* p0 = w0;
+  const int8_t* p4 = w0 + 4 * ld;
+  // An integer: the prefetch runs past the weights' end at the last tile (a
+  // prefetch never faults, but a pointer may not go there).
+  std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(w0) + static_cast<std::uintptr_t>(8 * ld);
   int k = 0;
-  for (; k + 32 <= in_dim; k += 32) {
-    __m256i xs[NB], xa[NB];
-    for (int b = 0; b < NB; ++b) {
-      xs[b] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[b] + k));
-      xa[b] = _mm256_abs_epi8(xs[b]);
+  for (; k + 16 <= in_dim; k += 16, p0 += 16, p4 += 16, pf += 128) {
+    _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(pf + 64), _MM_HINT_T0);
+    const __m256i xv = _mm256_add_epi16(
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k))), offv);
+#define S8_AVX2_W16(acc, ptr) \
+  acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr))), xv))
+    S8_AVX2_W16(a0, p0);
+    S8_AVX2_W16(a1, p0 + ld);
+    S8_AVX2_W16(a2, p0 + 2 * ld);
+    S8_AVX2_W16(a3, p0 + ld3);
+    S8_AVX2_W16(a4, p4);
+    S8_AVX2_W16(a5, p4 + ld);
+    S8_AVX2_W16(a6, p4 + 2 * ld);
+    S8_AVX2_W16(a7, p4 + ld3);
+#undef S8_AVX2_W16
+  }
+  __m256i v[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+  reduce_store<8>(v, out);
+  if (k < in_dim)
+    for (int r = 0; r < 8; ++r) {
+      int32_t s = 0;
+      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(w0[r * ld + i]) * (static_cast<int32_t>(x[i]) + off);
+      out[r] += s;
     }
-    for (int r = 0; r < kRows; ++r) {
-      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr[r] + k));
-      if (Sum) sacc[r] = _mm256_add_epi64(sacc[r], _mm256_sad_epu8(_mm256_xor_si256(wv, flip), zero));
-      for (int b = 0; b < NB; ++b) {
-        const __m256i pr = _mm256_maddubs_epi16(xa[b], _mm256_sign_epi8(wv, xs[b]));
-        acc[r][b] = _mm256_add_epi32(acc[r][b], _mm256_madd_epi16(pr, ones));
+}
+
+// 4 rows wr[0..3] × NB (1 or 2) batch rows xb: out[b·4 + r] = Σ w·(x + off),
+// as tile8_b1_wide() (no prefetch: the batched path reuses a chunk's rows
+// from L1 for every batch block).
+template <int NB>
+S8_AVX2_NOINLINE void tile4_wide(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t off,
+                                 int32_t* out) noexcept {
+  const __m256i zero = _mm256_setzero_si256(), offv = _mm256_set1_epi16(static_cast<int16_t>(off));
+  __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+  const int8_t *w0 = wr[0], *w1 = wr[1], *w2 = wr[2], *w3 = wr[3];
+  const int8_t *x0 = xb[0], *x1 = xb[NB - 1];
+  int k = 0;
+  for (; k + 16 <= in_dim; k += 16) {
+    const __m256i xv = _mm256_add_epi16(
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x0 + k))), offv);
+    __m256i yv = zero;
+    if (NB == 2)
+      yv = _mm256_add_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x1 + k))), offv);
+#define S8_AVX2_W16(a, c, ptr)                                                                   \
+  {                                                                                              \
+    const __m256i ww = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr))); \
+    a = _mm256_add_epi32(a, _mm256_madd_epi16(ww, xv));                                          \
+    if (NB == 2) c = _mm256_add_epi32(c, _mm256_madd_epi16(ww, yv));                             \
+  }
+    S8_AVX2_W16(a0, c0, w0 + k)
+    S8_AVX2_W16(a1, c1, w1 + k)
+    S8_AVX2_W16(a2, c2, w2 + k)
+    S8_AVX2_W16(a3, c3, w3 + k)
+#undef S8_AVX2_W16
+  }
+  if (NB == 1) {
+    __m256i v[4] = {a0, a1, a2, a3};
+    reduce_store<4>(v, out);
+  } else {
+    __m256i v[8] = {a0, a1, a2, a3, c0, c1, c2, c3};
+    reduce_store<8>(v, out);
+  }
+  if (k < in_dim)
+    for (int b = 0; b < NB; ++b)
+      for (int r = 0; r < 4; ++r) {
+        int32_t sum = 0;
+        for (int i = k; i < in_dim; ++i) sum += static_cast<int32_t>(wr[r][i]) * (static_cast<int32_t>(xb[b][i]) + off);
+        out[b * 4 + r] += sum;
       }
-    }
-  }
-  alignas(16) int32_t sw[kRows], t[kRows];
-  if (Sum) {  // 64-bit lanes below 2^32: their high dwords are 0
-    _mm_store_si128(reinterpret_cast<__m128i*>(sw),
-                    _mm_sub_epi32(reduce4(sacc[0], sacc[1], sacc[2], sacc[3]), _mm_set1_epi32(128 * k)));
-    for (int r = 0; r < kRows; ++r) {
-      for (int i = k; i < in_dim; ++i) sw[r] += wr[r][i];
-      sums[r] = sw[r];
-    }
-  }
-  for (int b = 0; b < NB; ++b) {
-    _mm_store_si128(reinterpret_cast<__m128i*>(t), reduce4(acc[0][b], acc[1][b], acc[2][b], acc[3][b]));
-    for (int r = 0; r < kRows; ++r) {
-      for (int i = k; i < in_dim; ++i) t[r] += static_cast<int32_t>(wr[r][i]) * xb[b][i];
-      out[r][b] = t[r];
-    }
-  }
 }
 
 template <bool Single>
 void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
         int8_t* output, int batches) {
   const std::ptrdiff_t in_dim = p.in_dim;
-  const uint32_t off = static_cast<uint32_t>(p.input_offset);
-  int32_t rsum[kChunk] = {};
+  const int32_t off = p.input_offset;
+  int o_begin = 0;
+  // Whole chunks as two 8-row tiles per batch row, without the driver's
+  // block buffers: at batch 1, and for short rows, where the batched tiles'
+  // fixed costs outweigh sharing a weight load between two batch rows (the
+  // chunk's rows stay in L1 across the batch rows either way).
+  if (batches == 1 || p.in_dim < kRowsPathMaxIn) {
+    const std::ptrdiff_t out_dim = p.out_dim;
+    for (; o_begin + kChunk <= p.out_dim; o_begin += kChunk) {
+      const int8_t* w = weights + o_begin * in_dim;
+      for (std::ptrdiff_t b = 0; b < batches; ++b) {
+        alignas(32) int32_t d[kChunk];
+        const int8_t* x = input + b * in_dim;
+        tile8_b1_wide(w, in_dim, x, p.in_dim, off, d);
+        tile8_b1_wide(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
+        finish_avx2<Single>(p, o_begin, kChunk, d, bias, output + b * out_dim + o_begin);
+      }
+    }
+  }
   auto prep = [](int, int) {};
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {
-    // The rows' Σw (needed when input_offset != 0) in the chunk's first batch block.
-    const bool sum = off != 0 && b0 == 0;
-    for (int r0 = 0; r0 < n; r0 += kRows) {
-      const int8_t* wr[kRows];
+    alignas(32) int32_t t[8];
+    for (int r0 = 0; r0 < n; r0 += 4) {
+      const int8_t* wr[4];
       const int8_t* xb[kB];
       tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
-      int32_t t[kRows][kB];
-      if (nb == 1) {
-        if (sum) tile<1, true>(wr, xb, p.in_dim, t, rsum + r0);
-        else tile<1, false>(wr, xb, p.in_dim, t, rsum + r0);
-      } else {
-        if (sum) tile<2, true>(wr, xb, p.in_dim, t, rsum + r0);
-        else tile<2, false>(wr, xb, p.in_dim, t, rsum + r0);
-      }
-      fold_offset(t, n - r0 < kRows ? n - r0 : kRows, nb, off, rsum + r0, r0, dot);
+      if (nb == 1) tile4_wide<1>(wr, xb, p.in_dim, off, t);
+      else tile4_wide<2>(wr, xb, p.in_dim, off, t);
+      // Rows past n land in the chunk's spare columns and are never read.
+      for (int b = 0; b < nb; ++b) std::memcpy(dot[b] + r0, t + 4 * b, 16);
     }
   };
   auto finish = [&](int o0, int n, const int32_t* dot, int8_t* y) {
     finish_avx2<Single>(p, o0, n, dot, bias, y);
   };
-  fc_driver<kB>(p, batches, output, prep, dot_block, finish);
+  fc_driver<kB>(p, batches, output, prep, dot_block, finish, o_begin);
 }
 
 }  // namespace

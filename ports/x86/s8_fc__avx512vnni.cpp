@@ -1,4 +1,4 @@
-// s8_fc__avx512vnni: int8 fully-connected layer, AVX-512 VNNI (vpdpbusd on zmm, masked tails).
+// s8_fc__avx512vnni: int8 fully-connected layer, AVX-512 VNNI (vpdpbusd on zmm, masked tails, 16-lane requantize).
 // GCC 12's avx512fintrin.h trips its own -Wuninitialized in
 // _mm512_undefined_* (GCC bug 105593): silence it for that header only.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -17,110 +17,298 @@ namespace starling {
 namespace detail {
 namespace {
 
-constexpr int kRows = 4;  // weight rows per tile
-constexpr int kB = 4;     // batch rows per tile (each weight load serves up to 4)
-static_assert(kChunk % kRows == 0, "a tile never crosses a chunk");
+constexpr int kB = 4;  // batch rows per tile when batches > 1 (each weight load serves up to 4)
+constexpr int kRowsPathMaxIn = 256;  // below this in_dim, batches go row by row (measured)
+static_assert(kChunk == 16, "batch 1 computes a whole chunk in one 16-row tile");
 
-// [Σ lanes of a, of b, of c, of d].
-inline __m128i reduce4(__m512i a, __m512i b, __m512i c, __m512i d) noexcept {
-  const __m256i a2 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
-  const __m256i b2 = _mm256_add_epi32(_mm512_castsi512_si256(b), _mm512_extracti64x4_epi64(b, 1));
-  const __m256i c2 = _mm256_add_epi32(_mm512_castsi512_si256(c), _mm512_extracti64x4_epi64(c, 1));
-  const __m256i d2 = _mm256_add_epi32(_mm512_castsi512_si256(d), _mm512_extracti64x4_epi64(d, 1));
-  const __m256i abcd = _mm256_hadd_epi32(_mm256_hadd_epi32(a2, b2), _mm256_hadd_epi32(c2, d2));
-  return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
+// Horizontal sums of N accumulators at once (N = 4, 8 or 16): lane j of the
+// result is Σ lanes of v[j]. A transpose-add tree: each level halves the
+// vector count with two shuffles and one add, so 16 rows cost 45 operations
+// instead of 16 separate reductions of ~8 each.
+template <int N>
+inline void reduce_store(__m512i* v, int32_t* out) noexcept {
+  static_assert(N == 4 || N == 8 || N == 16, "tree shapes");
+  // Per 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3].
+  for (int j = 0; j < N / 2; ++j)
+    v[j] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * j], v[2 * j + 1]),
+                            _mm512_unpackhi_epi32(v[2 * j], v[2 * j + 1]));
+  // Per 128-bit lane: [a, b, c, d], each still split over the 4 lanes.
+  for (int j = 0; j < N / 4; ++j)
+    v[j] = _mm512_add_epi32(_mm512_unpacklo_epi64(v[2 * j], v[2 * j + 1]),
+                            _mm512_unpackhi_epi64(v[2 * j], v[2 * j + 1]));
+  if (N == 4) {
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(v[0]), _mm512_extracti64x4_epi64(v[0], 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                     _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+    return;
+  }
+  // Lanes (0+1, 2+3) of two vectors side by side: [abcd01, abcd23, efgh01, efgh23].
+  for (int j = 0; j < N / 8; ++j)
+    v[j] = _mm512_add_epi32(_mm512_shuffle_i64x2(v[2 * j], v[2 * j + 1], 0x88),
+                            _mm512_shuffle_i64x2(v[2 * j], v[2 * j + 1], 0xDD));
+  if (N == 8) {
+    const __m512i s = _mm512_add_epi32(v[0], _mm512_shuffle_i64x2(v[0], v[0], 0xB1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                        _mm512_castsi512_si256(_mm512_shuffle_i64x2(s, s, 0x08)));
+    return;
+  }
+  _mm512_storeu_si512(out, _mm512_add_epi32(_mm512_shuffle_i64x2(v[0], v[1], 0x88),
+                                            _mm512_shuffle_i64x2(v[0], v[1], 0xDD)));
+}
+
+// acc + vpdpbusd(u, w). GCC 12 keeps vpdpbusd accumulators in two register
+// sets and copies every one of them twice per loop iteration (the builtin's
+// accumulator is not tied to its result); the asm states the in-place update
+// and lets w stay a memory operand.
+inline __m512i dpbusd(__m512i acc, __m512i u, __m512i w) noexcept {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "vm"(w));
+  return acc;
 }
 
 // vpdpbusd multiplies unsigned by signed bytes, so the input goes in as
 // u = x + 128 (x ^ 0x80) and D = Σ w·(x + 128). The wanted dot product is
-// Σ w·(x + input_offset) = D + (input_offset − 128)·Σw; Σw is accumulated in
-// the same pass (vpdpbusd of ones), once per weight row and call, and
-// skipped when input_offset == 128 (input zero point −128, the usual case
-// after a ReLU), and for the later batch blocks of a chunk. Exact for every
-// int8 weight, −128 included: no saturation.
+// Σ w·(x + input_offset) = D + (input_offset − 128)·Σw: the second term is a
+// per-row constant for the call, from p.kernel_sums when given, else summed
+// here (vpdpbusd of ones, in the same pass over the weights, once per weight
+// row and call), and not needed at all when input_offset == 128 (input zero
+// point −128, the usual case after a ReLU). Exact for every int8 weight,
+// −128 included: no saturation anywhere.
 //
-// out[b][r] = D = Σ w·(x + 128) of rows wr[r] (R of them) and batch rows
-// xb[b]; with Sum also sums[r] = Σ w of each row.
-template <int R, int NB, bool Sum>
-void tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kB][kRows],
-          int32_t* sums) {
+// Tile: R weight rows × NB batch rows. Rows: with Strided, R/4 groups of 4
+// consecutive rows, group g starting at wg[g], rows ld apart (base + index
+// addressing keeps 16 rows within the general registers); else R = 4 rows
+// at wg[0..3]. out[b·R + r] = D of row r and batch row xb[b]; with Sum also
+// sums[r] = Σ w of row r.
+template <int R, int NB, bool Sum, bool Strided>
+inline void tile(const int8_t* const* wg, std::ptrdiff_t ld, const int8_t* const* xb, int in_dim,
+                 int32_t* out, int32_t* sums) noexcept {
+  static_assert(R * NB == 4 || R * NB == 8 || R * NB == 16 || (NB == 3 && R == 4), "tree shapes");
+  static_assert(Strided ? R % 4 == 0 : R == 4, "row addressing");
+  constexpr int kN = R * NB <= 4 ? 4 : (R * NB <= 8 ? 8 : 16);
+  constexpr int kP = Strided ? R / 4 : R;  // row pointers
   const __m512i flip = _mm512_set1_epi8(-128), ones = _mm512_set1_epi8(1);
-  __m512i acc[R][NB], sacc[R];
-  for (int r = 0; r < R; ++r) {
-    sacc[r] = _mm512_setzero_si512();
-    for (int b = 0; b < NB; ++b) acc[r][b] = _mm512_setzero_si512();
-  }
+  __m512i acc[kN], sacc[Sum ? R : 1];
+  for (int j = 0; j < kN; ++j) acc[j] = _mm512_setzero_si512();
+  for (int r = 0; r < (Sum ? R : 1); ++r) sacc[r] = _mm512_setzero_si512();
+  const std::ptrdiff_t ld3 = 3 * ld;
+  const int8_t* wp[kP];
+  for (int i = 0; i < kP; ++i) wp[i] = wg[i];
+  auto row = [&](int r) -> const int8_t* {
+    if (!Strided) return wp[r];
+    const int8_t* g = wp[r / 4];
+    return r % 4 == 0 ? g : r % 4 == 1 ? g + ld : r % 4 == 2 ? g + 2 * ld : g + ld3;
+  };
+  // Strided (batch 1): the rows after the tile (contiguous) are prefetched
+  // into L1 a line per row and step, at most 8 (with 16 rows, the first half
+  // of the next tile: 16 prefetches per 16 loads measured slower at
+  // 1024x1024): the tile's strided streams alone are prefetched poorly from
+  // L2 and L3. pf is an integer because it runs past the weights' end at the
+  // last tile (a prefetch never faults, but a pointer may not go there).
+  constexpr int kPf = R < 8 ? R : 8;
+  std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(wg[0]) + static_cast<std::uintptr_t>(R * ld);
   int k = 0;
   for (; k + 64 <= in_dim; k += 64) {
+    if (Strided) {
+      for (std::uintptr_t j = 0; j < kPf; ++j) _mm_prefetch(reinterpret_cast<const char*>(pf + 64 * j), _MM_HINT_T0);
+      pf += 64 * kPf;
+    }
     __m512i xu[NB];
     for (int b = 0; b < NB; ++b) xu[b] = _mm512_xor_si512(_mm512_loadu_si512(xb[b] + k), flip);
     for (int r = 0; r < R; ++r) {
-      const __m512i wv = _mm512_loadu_si512(wr[r] + k);
-      if (Sum) sacc[r] = _mm512_dpbusd_epi32(sacc[r], ones, wv);
-      for (int b = 0; b < NB; ++b) acc[r][b] = _mm512_dpbusd_epi32(acc[r][b], xu[b], wv);
+      __m512i wv = _mm512_loadu_si512(row(r));
+      if (Sum || NB > 1) __asm__("" : "+v"(wv));  // one load for all its uses, not one each
+      if (Sum) sacc[r] = dpbusd(sacc[r], ones, wv);
+      for (int b = 0; b < NB; ++b) acc[b * R + r] = dpbusd(acc[b * R + r], xu[b], wv);
     }
+    for (int i = 0; i < kP; ++i) wp[i] += 64;
   }
   if (k < in_dim) {  // masked loads: nothing read past the arrays; w = 0 there
     const __mmask64 m = static_cast<__mmask64>(~0ull >> (64 - (in_dim - k)));
     __m512i xu[NB];
     for (int b = 0; b < NB; ++b) xu[b] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, xb[b] + k), flip);
     for (int r = 0; r < R; ++r) {
-      const __m512i wv = _mm512_maskz_loadu_epi8(m, wr[r] + k);
-      if (Sum) sacc[r] = _mm512_dpbusd_epi32(sacc[r], ones, wv);
-      for (int b = 0; b < NB; ++b) acc[r][b] = _mm512_dpbusd_epi32(acc[r][b], xu[b], wv);
+      const __m512i wv = _mm512_maskz_loadu_epi8(m, row(r));
+      if (Sum) sacc[r] = dpbusd(sacc[r], ones, wv);
+      for (int b = 0; b < NB; ++b) acc[b * R + r] = dpbusd(acc[b * R + r], xu[b], wv);
     }
   }
-  // Four rows at once: halves added, then two rounds of vphaddd.
-  for (int r = 0; r < R; r += 4) {
-    if (Sum)
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(sums + r),
-                       reduce4(sacc[r], sacc[r + 1], sacc[r + 2], sacc[r + 3]));
-    for (int b = 0; b < NB; ++b)
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b] + r),
-                       reduce4(acc[r][b], acc[r + 1][b], acc[r + 2][b], acc[r + 3][b]));
+  if (Sum) reduce_store<R>(sacc, sums);
+  if (kN == R * NB) {
+    reduce_store<kN>(acc, out);
+  } else {  // NB == 3: the tree's spare inputs are zero
+    alignas(64) int32_t t[kN];
+    reduce_store<kN>(acc, t);
+    for (int j = 0; j < R * NB; ++j) out[j] = t[j];
   }
 }
 
+// The batch-1 tile over a whole chunk: 16 consecutive rows at stride ld,
+// one input row. Without Sum all 16 accumulators fit with the input and a
+// weight vector; with Sum the Σw accumulators double that, so the chunk is
+// done as two 8-row halves.
 template <bool Sum>
-void tile_nb(int nb, const int8_t* const* wr, const int8_t* const* xb, int in_dim,
-             int32_t out[kB][kRows], int32_t* sums) {
-  switch (nb) {
-    case 1: tile<kRows, 1, Sum>(wr, xb, in_dim, out, sums); break;
-    case 2: tile<kRows, 2, Sum>(wr, xb, in_dim, out, sums); break;
-    case 3: tile<kRows, 3, Sum>(wr, xb, in_dim, out, sums); break;
-    default: tile<kRows, 4, Sum>(wr, xb, in_dim, out, sums); break;
+inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim, int32_t* out,
+                    int32_t* sums) noexcept {
+  constexpr int R = Sum ? 8 : 16;
+  for (int h = 0; h < kChunk; h += R) {
+    const int8_t* wg[R / 4];
+    for (int g = 0; g < R / 4; ++g) wg[g] = w0 + (h + 4 * g) * ld;
+    tile<R, 1, Sum, true>(wg, ld, &x, in_dim, out + h, sums + h);
   }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push  // _mm512_srav_epi64 and friends, GCC bug 105593 again
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+// requant8() of s8_fc_x86.hpp on 16 lanes (same formulas; AVX-512 has the
+// arithmetic 64-bit shift and mask registers, so it is shorter).
+template <bool Single>
+inline __m512i requant16(__m512i acc, __m512i m, __m512i sh) noexcept {
+  const __m512i zero = _mm512_setzero_si512();
+  if (!Single) {
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i left = _mm512_max_epi32(sh, zero);
+    const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, sh), zero);
+    const __m512i x = _mm512_sllv_epi32(acc, left);  // wraps like the reference
+    const __m512i c = _mm512_set1_epi64(int64_t{1} << 30);
+    const __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, m), c);
+    const __m512i po = _mm512_add_epi64(
+        _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), c);
+    const __m512i h = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(pe, 31), _mm512_slli_epi64(po, 1));
+    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+    const __m512i rem = _mm512_and_si512(h, mask);
+    const __m512i thr = _mm512_add_epi32(_mm512_srli_epi32(mask, 1), _mm512_srli_epi32(h, 31));
+    const __m512i q = _mm512_srav_epi32(h, right);
+    return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, thr), q, one);
+  } else {
+    const __m512i one = _mm512_set1_epi64(1);
+    const __m512i t = _mm512_sub_epi32(_mm512_set1_epi32(31), sh);  // [1, 62]
+    const __m512i te = _mm512_and_si512(t, _mm512_set1_epi64(0xFFFFFFFFll));
+    const __m512i to = _mm512_srli_epi64(t, 32);
+    __m512i qe = _mm512_mul_epi32(acc, m);
+    __m512i qo = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(m, 32));
+    qe = _mm512_srav_epi64(_mm512_add_epi64(qe, _mm512_sllv_epi64(one, _mm512_sub_epi64(te, one))), te);
+    qo = _mm512_srav_epi64(_mm512_add_epi64(qo, _mm512_sllv_epi64(one, _mm512_sub_epi64(to, one))), to);
+    return _mm512_mask_blend_epi32(0xAAAA, qe, _mm512_slli_epi64(qo, 32));  // low 32 bits: wraps
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// Outputs o0 .. o0+n−1 (n <= 16) of one batch row from their exact dot
+// products: finish_scalar() on 16 lanes, masked loads and store for n < 16.
+template <bool Single>
+inline void finish16(const FcParams& p, int o0, int n, __m512i dot, const int32_t* bias,
+                     int8_t* y) noexcept {
+  const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
+  const __m512i bv = bias != nullptr ? _mm512_maskz_loadu_epi32(m, bias + o0) : _mm512_setzero_si512();
+  __m512i mv, sv;
+  if (p.per_channel) {
+    mv = _mm512_maskz_loadu_epi32(m, p.multiplier + o0);
+    sv = _mm512_maskz_loadu_epi32(m, p.shift + o0);
+  } else {
+    mv = _mm512_set1_epi32(p.multiplier[0]);
+    sv = _mm512_set1_epi32(p.shift[0]);
+  }
+  const __m512i acc = _mm512_add_epi32(dot, bv);
+  __m512i v = _mm512_add_epi32(requant16<Single>(acc, mv, sv), _mm512_set1_epi32(p.output_offset));
+  v = _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(p.act_min)), _mm512_set1_epi32(p.act_max));
+  __m128i b = _mm512_cvtepi32_epi8(v);  // in [−128, 127]: truncation is exact
+  // Kept in a register: fused into vpmovdb's store form it is slow on Zen 4.
+  __asm__("" : "+v"(b));
+  if (n == kChunk) _mm_storeu_si128(reinterpret_cast<__m128i*>(y), b);
+  else _mm_mask_storeu_epi8(y, m, b);
 }
 
 template <bool Single>
 void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
         int8_t* output, int batches) {
   const std::ptrdiff_t in_dim = p.in_dim;
+  // Σw is needed unless input_offset == 128; it is summed here only when
+  // the caller gave no kernel_sums.
   const bool need_sum = p.input_offset != 128;
-  const uint32_t corr = static_cast<uint32_t>(p.input_offset - 128);
-  alignas(16) int32_t rsum[kChunk] = {};
+  const bool have_sums = p.kernel_sums != nullptr;
+  const __m512i corr = _mm512_set1_epi32(p.input_offset - 128);
+  alignas(64) int32_t rsum[kChunk] = {};
   auto prep = [](int, int) {};
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {
-    const bool sum = need_sum && b0 == 0;  // Σw once per chunk, kept for later blocks
-    for (int r0 = 0; r0 < n; r0 += kRows) {
-      const int8_t* wr[kRows];
-      const int8_t* xb[kB];
-      tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
-      // kChunk is a multiple of kRows: rows past n land in the chunk's
-      // spare columns and are never read.
-      int32_t t[kB][kRows];
-      if (sum) tile_nb<true>(nb, wr, xb, p.in_dim, t, rsum + r0);
-      else tile_nb<false>(nb, wr, xb, p.in_dim, t, rsum + r0);
-      for (int b = 0; b < nb; ++b)
-        for (int r = 0; r < kRows; ++r)  // wraps in between, exact at the end
-          dot[b][r0 + r] = static_cast<int32_t>(static_cast<uint32_t>(t[b][r]) +
-                                                corr * static_cast<uint32_t>(rsum[r0 + r]));
+    const bool sum = need_sum && !have_sums && b0 == 0;  // kept for the chunk's later blocks
+    alignas(64) int32_t t[kB * kChunk];
+    if (nb == 1 && n == kChunk) {
+      const int8_t* w0 = weights + o0 * in_dim;
+      const int8_t* x = input + b0 * in_dim;
+      if (sum) tile_b1<true>(w0, in_dim, x, p.in_dim, dot[0], rsum);
+      else tile_b1<false>(w0, in_dim, x, p.in_dim, dot[0], rsum);
+    } else {
+      for (int r0 = 0; r0 < n; r0 += 4) {
+        const int8_t* wr[4];
+        const int8_t* xb[kB];
+        tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
+        // t[b·4 + r]; rows past n land in the chunk's spare columns, never read.
+        switch (nb) {
+          case 1: sum ? tile<4, 1, true, false>(wr, 0, xb, p.in_dim, t, rsum + r0) : tile<4, 1, false, false>(wr, 0, xb, p.in_dim, t, rsum + r0); break;
+          case 2: sum ? tile<4, 2, true, false>(wr, 0, xb, p.in_dim, t, rsum + r0) : tile<4, 2, false, false>(wr, 0, xb, p.in_dim, t, rsum + r0); break;
+          case 3: sum ? tile<4, 3, true, false>(wr, 0, xb, p.in_dim, t, rsum + r0) : tile<4, 3, false, false>(wr, 0, xb, p.in_dim, t, rsum + r0); break;
+          default: sum ? tile<4, 4, true, false>(wr, 0, xb, p.in_dim, t, rsum + r0) : tile<4, 4, false, false>(wr, 0, xb, p.in_dim, t, rsum + r0); break;
+        }
+        for (int b = 0; b < nb; ++b)
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dot[b] + r0),
+                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + b * 4)));
+      }
     }
+    if (!need_sum) return;
+    // dot += (input_offset − 128)·Σw, wrapping in between, exact at the end.
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
+    const __m512i s = have_sums ? _mm512_maskz_loadu_epi32(m, p.kernel_sums + o0) : _mm512_load_si512(rsum);
+    const __m512i c = _mm512_mullo_epi32(corr, s);
+    for (int b = 0; b < nb; ++b)
+      _mm512_store_si512(dot[b], _mm512_add_epi32(_mm512_load_si512(dot[b]), c));
   };
   auto finish = [&](int o0, int n, const int32_t* dot, int8_t* y) {
-    finish_avx2<Single>(p, o0, n, dot, bias, y);
+    finish16<Single>(p, o0, n, _mm512_load_si512(dot), bias, y);
   };
-  fc_driver<kB>(p, batches, output, prep, dot_block, finish);
+  int o_begin = 0;
+  // Whole chunks straight from a 16-row tile to the outputs, one batch row
+  // at a time: at batch 1, and for short rows, where the 4-batch tiles'
+  // fixed costs outweigh sharing weight loads (the chunk's rows stay in L1
+  // across the batch rows either way). Software-pipelined: item i's dot
+  // products are issued before item i−1's reduction-to-output chain (~100
+  // cycles of latency), so the two overlap. Items run chunk-major.
+  if ((batches == 1 || p.in_dim < kRowsPathMaxIn) && p.out_dim >= kChunk) {
+    const int chunks = p.out_dim / kChunk;
+    const long items = static_cast<long>(chunks) * batches;
+    const std::ptrdiff_t out_dim = p.out_dim;
+    const bool sum = need_sum && !have_sums;  // Σw summed with each chunk's first batch row
+    alignas(64) int32_t d[2][kChunk], s[2][kChunk];  // [item parity], [chunk parity]
+    auto dots = [&](long i) {
+      const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
+      const int8_t* w0 = weights + static_cast<std::ptrdiff_t>(c) * kChunk * in_dim;
+      const int8_t* x = input + b * in_dim;
+      if (sum && b == 0) tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      else tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+    };
+    auto out = [&](long i) {
+      const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
+      const int o0 = c * kChunk;
+      __m512i dot = _mm512_load_si512(d[i & 1]);
+      if (need_sum) {
+        const __m512i sv = have_sums ? _mm512_loadu_si512(p.kernel_sums + o0) : _mm512_load_si512(s[c & 1]);
+        dot = _mm512_add_epi32(dot, _mm512_mullo_epi32(corr, sv));
+      }
+      finish16<Single>(p, o0, kChunk, dot, bias, output + b * out_dim + o0);
+    };
+    dots(0);
+    for (long i = 1; i < items; ++i) {
+      dots(i);
+      out(i - 1);
+    }
+    out(items - 1);
+    o_begin = chunks * kChunk;
+  }
+  fc_driver<kB>(p, batches, output, prep, dot_block, finish, o_begin);
 }
 
 }  // namespace

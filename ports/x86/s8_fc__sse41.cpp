@@ -31,9 +31,24 @@ int32_t row_sum(const int8_t* w, int in_dim) {
   return s;
 }
 
+// True when no weight of the n rows at w, w + ld, ... is −128.
+bool no_m128(const int8_t* w, std::ptrdiff_t ld, int n, int in_dim) {
+  __m128i wmin = _mm_set1_epi8(127);
+  int8_t tail_min = 127;
+  for (int r = 0; r < n; ++r, w += ld) {
+    int k = 0;
+    for (; k + 16 <= in_dim; k += 16)
+      wmin = _mm_min_epi8(wmin, _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k)));
+    for (; k < in_dim; ++k) tail_min = w[k] < tail_min ? w[k] : tail_min;
+  }
+  return _mm_movemask_epi8(_mm_cmpeq_epi8(wmin, _mm_set1_epi8(-128))) == 0 && tail_min != -128;
+}
+
 // Σ w·x for kRows weight rows × NB batch rows. pmaddubsw(|x|, sign(w, x)):
 // |x| <= 128 unsigned and |w| <= 127 give pair sums <= 2·128·127 = 32512, so
-// the 16-bit saturation never triggers (a −128 weight can be wrong, never unsafe).
+// the 16-bit saturation never triggers. A −128 weight meeting a negative
+// input would come out negated: chunks holding one (no_m128() false) go
+// through exact_tile() instead.
 template <int NB>
 void tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kRows][kB]) {
   const __m128i ones = _mm_set1_epi16(1);
@@ -63,15 +78,43 @@ void tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t 
     }
 }
 
+// tile() without the sign trick: bytes widened to 16 bits and pmaddwd,
+// exact for every int8 (pair sums <= 2·128² = 2^15 fit int32).
+template <int NB>
+void exact_tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kRows][kB]) {
+  __m128i acc[kRows][NB];
+  for (int r = 0; r < kRows; ++r)
+    for (int b = 0; b < NB; ++b) acc[r][b] = _mm_setzero_si128();
+  int k = 0;
+  for (; k + 8 <= in_dim; k += 8) {
+    __m128i xw[NB];
+    for (int b = 0; b < NB; ++b) xw[b] = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(xb[b] + k)));
+    for (int r = 0; r < kRows; ++r) {
+      const __m128i ww = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wr[r] + k)));
+      for (int b = 0; b < NB; ++b) acc[r][b] = _mm_add_epi32(acc[r][b], _mm_madd_epi16(ww, xw[b]));
+    }
+  }
+  for (int r = 0; r < kRows; ++r)
+    for (int b = 0; b < NB; ++b) {
+      int32_t s = hsum(acc[r][b]);
+      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(wr[r][i]) * xb[b][i];
+      out[r][b] = s;
+    }
+}
+
 template <bool Single>
 void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
         int8_t* output, int batches) {
   const std::ptrdiff_t in_dim = p.in_dim;
   const uint32_t off = static_cast<uint32_t>(p.input_offset);
   int32_t rsum[kChunk] = {};
+  const int32_t* sums = rsum;  // the chunk's Σw: p.kernel_sums when given, else summed here
+  bool chunk_ok = true;        // no −128 weight in the chunk
   auto prep = [&](int o0, int n) {
-    if (off != 0)
+    if (off != 0 && p.kernel_sums == nullptr)
       for (int r = 0; r < n; ++r) rsum[r] = row_sum(weights + (o0 + r) * in_dim, p.in_dim);
+    sums = p.kernel_sums != nullptr ? p.kernel_sums + o0 : rsum;
+    chunk_ok = no_m128(weights + o0 * in_dim, in_dim, n, p.in_dim);
   };
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {
     for (int r0 = 0; r0 < n; r0 += kRows) {
@@ -79,9 +122,14 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
       const int8_t* xb[kB];
       tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
       int32_t t[kRows][kB];
-      if (nb == 1) tile<1>(wr, xb, p.in_dim, t);
-      else tile<2>(wr, xb, p.in_dim, t);
-      fold_offset(t, n - r0 < kRows ? n - r0 : kRows, nb, off, rsum + r0, r0, dot);
+      if (chunk_ok) {
+        if (nb == 1) tile<1>(wr, xb, p.in_dim, t);
+        else tile<2>(wr, xb, p.in_dim, t);
+      } else {
+        if (nb == 1) exact_tile<1>(wr, xb, p.in_dim, t);
+        else exact_tile<2>(wr, xb, p.in_dim, t);
+      }
+      fold_offset(t, n - r0 < kRows ? n - r0 : kRows, nb, off, sums + r0, r0, dot);
     }
   };
   auto finish = [&](int o0, int n, const int32_t* dot, int8_t* y) {

@@ -184,11 +184,13 @@ inline void fold_offset(const int32_t (&t)[kRows][kB], int nr, int nb, uint32_t 
       dot[b][r0 + r] = static_cast<int32_t>(static_cast<uint32_t>(t[r][b]) + off * static_cast<uint32_t>(rsum[r]));
 }
 
+// Outputs from o_begin (a multiple of kChunk) on: a kernel may do the
+// chunks before it its own way (the batch-1 paths).
 template <int RB, class Prep, class DotBlock, class Finish>
 inline void fc_driver(const FcParams& p, int batches, int8_t* output, Prep&& prep,
-                      DotBlock&& dot_block, Finish&& finish) noexcept {
+                      DotBlock&& dot_block, Finish&& finish, int o_begin = 0) noexcept {
   const std::ptrdiff_t out_dim = p.out_dim;
-  for (int o0 = 0; o0 < p.out_dim; o0 += kChunk) {
+  for (int o0 = o_begin; o0 < p.out_dim; o0 += kChunk) {
     const int n = p.out_dim - o0 < kChunk ? p.out_dim - o0 : kChunk;
     prep(o0, n);
     for (int b0 = 0; b0 < batches; b0 += RB) {

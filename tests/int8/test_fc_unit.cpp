@@ -227,6 +227,101 @@ TEST_CASE(wraparound_is_defined) {
   CHECK_EQ(out, -128);
 }
 
+TEST_CASE(kernel_sums_are_row_sums) {
+  fill();
+  const FcParams p = good_params();
+  int32_t sums[kOut + 1];
+  sums[kOut] = 0x5A5A5A5A;
+  CHECK(starling::fc_kernel_sums(p, g_w, sums) == Status::Ok);
+  for (int o = 0; o < kOut; ++o) {
+    long want = 0;
+    for (int i = 0; i < kIn; ++i) want += g_w[o * kIn + i];
+    CHECK_EQ(static_cast<long>(sums[o]), want);
+  }
+  CHECK_EQ(sums[kOut], 0x5A5A5A5A);  // nothing past out_dim
+  // The extreme: in_dim = kFcMaxInDim weights of -128 sum to -2^22.
+  static int8_t w[2 * starling::kFcMaxInDim];
+  std::memset(w, 0x80, sizeof w);
+  w[starling::kFcMaxInDim] = 127;  // row 1: 127 - 128·32767
+  FcParams big = p;
+  big.in_dim = starling::kFcMaxInDim;
+  big.out_dim = 2;
+  int32_t two[2] = {0, 0};
+  CHECK(starling::fc_kernel_sums(big, w, two) == Status::Ok);
+  CHECK_EQ(two[0], -(1 << 22));
+  CHECK_EQ(two[1], 127 - 128 * (starling::kFcMaxInDim - 1));
+}
+
+TEST_CASE(kernel_sums_invalid_arguments) {
+  fill();
+  const FcParams p = good_params();
+  auto with = [&](auto edit) { FcParams q = p; edit(q); return q; };
+  struct Row {
+    const char* what;
+    FcParams p;
+    const int8_t* w;
+    bool sums_null;
+    Status want;
+  };
+  const Row rows[] = {
+      {"in_dim 0", with([](FcParams& q) { q.in_dim = 0; }), g_w, false, Status::InvalidArgument},
+      {"in_dim -3", with([](FcParams& q) { q.in_dim = -3; }), g_w, false, Status::InvalidArgument},
+      {"out_dim 0", with([](FcParams& q) { q.out_dim = 0; }), g_w, false, Status::InvalidArgument},
+      {"out_dim -1", with([](FcParams& q) { q.out_dim = -1; }), g_w, false, Status::InvalidArgument},
+      {"weights null", p, nullptr, false, Status::InvalidArgument},
+      {"sums null", p, g_w, true, Status::InvalidArgument},
+      {"in_dim > kFcMaxInDim", with([](FcParams& q) { q.in_dim = starling::kFcMaxInDim + 1; }), g_w, false, Status::CapacityExceeded},
+      {"in_dim INT_MAX", with([](FcParams& q) { q.in_dim = INT_MAX; }), g_w, false, Status::CapacityExceeded},
+  };
+  for (const Row& r : rows) {
+    int32_t sums[kOut + 1];
+    for (int32_t& v : sums) v = 0x5A5A5A5A;
+    const Status got = starling::fc_kernel_sums(r.p, r.w, r.sums_null ? nullptr : sums);
+    if (!CHECK(got == r.want)) std::printf("     %s: got %s\n", r.what, starling::status_name(got));
+    bool untouched = true;
+    for (int32_t v : sums) untouched = untouched && v == 0x5A5A5A5A;
+    if (!CHECK(untouched)) std::printf("     %s wrote sums\n", r.what);
+  }
+  // Only the shape matters: parameters fully_connected_s8 would reject are fine here.
+  int32_t sums[kOut];
+  CHECK(starling::fc_kernel_sums(with([](FcParams& q) { q.multiplier = nullptr; q.act_min = 9; q.act_max = 1; }),
+                                 g_w, sums) == Status::Ok);
+}
+
+TEST_CASE(kernel_sums_do_not_change_outputs) {
+  fill();
+  int32_t sums[kOut];
+  for (int32_t off : {-127, 0, 5, 127, 128}) {
+    FcParams p = good_params();
+    p.input_offset = off;
+    CHECK(starling::fc_kernel_sums(p, g_w, sums) == Status::Ok);
+    int8_t plain[kBatches * kOut], with_sums[kBatches * kOut], ref[kBatches * kOut], ref_sums[kBatches * kOut];
+    CHECK(starling::fully_connected_s8(p, g_x, g_w, g_bias, plain, kBatches) == Status::Ok);
+    starling::detail::s8_fc__scalar(p, g_x, g_w, g_bias, ref, kBatches);
+    p.kernel_sums = sums;
+    CHECK(starling::fully_connected_s8(p, g_x, g_w, g_bias, with_sums, kBatches) == Status::Ok);
+    starling::detail::s8_fc__scalar(p, g_x, g_w, g_bias, ref_sums, kBatches);
+    CHECK(std::memcmp(plain, ref, sizeof ref) == 0);
+    CHECK(std::memcmp(with_sums, ref, sizeof ref) == 0);
+    CHECK(std::memcmp(ref_sums, ref, sizeof ref) == 0);  // the reference ignores kernel_sums
+  }
+  // Sums that do not belong to the weights: no fault, outputs still clamped.
+  const int32_t wrong[kOut] = {INT32_MAX, INT32_MIN, 0, 123456, -7};
+  FcParams p = good_params();
+  p.kernel_sums = wrong;
+  p.act_min = -20;
+  p.act_max = 30;
+  int8_t out[kBatches * kOut];
+  CHECK(starling::fully_connected_s8(p, g_x, g_w, g_bias, out, kBatches) == Status::Ok);
+  for (int8_t v : out) CHECK(v >= -20 && v <= 30);
+  int8_t ref[kBatches * kOut];
+  starling::detail::s8_fc__scalar(p, g_x, g_w, g_bias, ref, kBatches);
+  p.kernel_sums = nullptr;
+  int8_t ref_plain[kBatches * kOut];
+  starling::detail::s8_fc__scalar(p, g_x, g_w, g_bias, ref_plain, kBatches);
+  CHECK(std::memcmp(ref, ref_plain, sizeof ref) == 0);
+}
+
 TEST_CASE(requantize_clamps_out_of_range_shifts) {
   const int32_t accs[] = {0, 1, -1, 12345, -98765, INT32_MAX, INT32_MIN};
   for (int32_t acc : accs) {

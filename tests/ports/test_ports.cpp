@@ -2,8 +2,9 @@
 // scalar reference with ==: the int8 fully-connected kernel over random
 // shapes (lengths 0 .. 3·64+1 around every vector width), extreme values,
 // every offset and clamp edge, per-channel multipliers and rounding ties,
-// the whole multiplier / shift / bias range (wrap-around included) and the
-// largest in_dim; and the float swarm update over every rule, boundary and
+// the whole multiplier / shift / bias range (wrap-around included), weights
+// of −128 (outside the spec's symmetric range, still exact) and the largest
+// in_dim, each layer with and without FcParams::kernel_sums; and the float swarm update over every rule, boundary and
 // random mode, dimensions 1 .. 3·32+1.
 // Ports the CPU lacks are reported as skipped, not failed.
 #include <cstdlib>
@@ -23,8 +24,26 @@ struct FcCase {
   int in_dim, out_dim, batches;
   int32_t in_off, out_off, act_min, act_max;
   bool per_channel;
-  int fill;  // 0 random, 1 all -128 inputs / +127 weights, 2 all 127 / -127, 3 mixed extremes
+  int fill;  // 0 random, 1 all -128 inputs / +127 weights, 2 all 127 / -127, 3 mixed extremes,
+             // 4 random with many -128 weights and inputs
 };
+
+// The port's output for p, once without and once with kernel_sums (from
+// fc_kernel_sums); true when both succeed and give the same bytes as ref
+// (n bytes compared: the whole buffer, so a write past the end shows).
+bool port_matches(FcParams p, const int8_t* in, const int8_t* w, const int32_t* bias, int batches,
+                  const int8_t* ref, int8_t* out, size_t n) {
+  static int32_t sums[70];
+  p.kernel_sums = nullptr;
+  std::memset(out, 0x5A, n);
+  if (fully_connected_s8(p, in, w, bias, out, batches) != Status::Ok) return false;
+  if (std::memcmp(out, ref, n) != 0) return false;
+  if (p.out_dim > 70 || fc_kernel_sums(p, w, sums) != Status::Ok) return false;
+  p.kernel_sums = sums;
+  std::memset(out, 0x5A, n);
+  if (fully_connected_s8(p, in, w, bias, out, batches) != Status::Ok) return false;
+  return std::memcmp(out, ref, n) == 0;
+}
 
 // One layer through the active port and through scalar; returns true if equal.
 bool compare_fc(const FcCase& c) {
@@ -36,6 +55,7 @@ bool compare_fc(const FcCase& c) {
     if (c.fill == 1) v = -128;
     if (c.fill == 2) v = 127;
     if (c.fill == 3) v = (i & 1) ? 127 : -128;
+    if (c.fill == 4 && uni(0, 3) == 0) v = -128;
     in[i] = static_cast<int8_t>(v);
   }
   for (int i = 0; i < c.out_dim * c.in_dim; ++i) {
@@ -43,6 +63,7 @@ bool compare_fc(const FcCase& c) {
     if (c.fill == 1) v = 127;
     if (c.fill == 2) v = -127;
     if (c.fill == 3) v = (i % 3) ? -127 : 127;
+    if (c.fill == 4 && uni(0, 2) == 0) v = -128;
     w[i] = static_cast<int8_t>(v);
   }
   const int nm = c.per_channel ? c.out_dim : 1;
@@ -56,12 +77,10 @@ bool compare_fc(const FcCase& c) {
     shift[o] = sh;
   }
   FcParams p{c.in_dim, c.out_dim, c.in_off, c.out_off, mult, shift, c.per_channel, c.act_min, c.act_max};
-  std::memset(out_port, 0x5A, sizeof out_port);
   std::memset(out_ref, 0x5A, sizeof out_ref);
-  if (fully_connected_s8(p, in, w, bias, out_port, c.batches) != Status::Ok) return false;
   detail::s8_fc__scalar(p, in, w, bias, out_ref, c.batches);
   // Equal outputs, and nothing written past the end.
-  return std::memcmp(out_port, out_ref, sizeof out_port) == 0;
+  return port_matches(p, in, w, bias, c.batches, out_ref, out_port, sizeof out_port);
 }
 
 long fc_sweep() {
@@ -70,7 +89,7 @@ long fc_sweep() {
   const int32_t out_offs[] = {-128, 0, 127, -7};
   for (int in_dim = 1; in_dim <= 3 * 64 + 1; ++in_dim) {
     FcCase c{in_dim, uni(1, 70), uni(1, 9), in_offs[in_dim % 4], out_offs[(in_dim / 4) % 4], -128, 127,
-             (in_dim & 1) == 1, in_dim % 7 == 0 ? 1 + (in_dim / 7) % 3 : 0};
+             (in_dim & 1) == 1, in_dim % 7 == 0 ? 1 + (in_dim / 7) % 4 : 0};
     if (in_dim % 5 == 0) {
       c.act_min = -20;
       c.act_max = 35;
@@ -79,10 +98,20 @@ long fc_sweep() {
     if (!CHECK(compare_fc(c))) std::printf("     in_dim %d out_dim %d batches %d\n", c.in_dim, c.out_dim, c.batches);
     ++cases;
   }
+  // −128 weights in every tile shape: whole 16-row chunks and a partial one,
+  // batch 1 (the widest tiles) and 2, in_dim multiples of the vector widths
+  // and not.
+  for (int out_dim : {16, 33, 70})
+    for (int in_dim : {32, 64, 100, 200})
+      for (int batches : {1, 2}) {
+        FcCase c{in_dim, out_dim, batches, in_dim == 64 ? 128 : -3, 4, -128, 127, out_dim == 33, 4};
+        if (!CHECK(compare_fc(c))) std::printf("     -128 weights: in_dim %d out_dim %d batches %d\n", in_dim, out_dim, batches);
+        ++cases;
+      }
   for (int r = 0; r < 300; ++r) {  // random shapes, offsets, clamps
     const int lo = uni(-128, 127);
     FcCase c{uni(1, 200), uni(1, 70), uni(1, 9), uni(-127, 128), uni(-128, 127), lo, uni(lo, 127),
-             uni(0, 1) == 1, uni(0, 5) == 0 ? uni(1, 3) : 0};
+             uni(0, 1) == 1, uni(0, 5) == 0 ? uni(1, 4) : 0};
     if (!CHECK(compare_fc(c))) std::printf("     in_dim %d out_dim %d batches %d\n", c.in_dim, c.out_dim, c.batches);
     ++cases;
   }
@@ -97,10 +126,14 @@ long fc_sweep() {
 bool compare_fc_extreme(int in_dim, int out_dim, int batches, int32_t in_off, bool per_channel, int kind) {
   static int8_t in[2 * kFcMaxInDim], w[2 * kFcMaxInDim], out_port[3 * 40 + 16], out_ref[3 * 40 + 16];  // 128 KiB
   static int32_t bias[40], mult[40], shift[40];
+  // kind 1: alternating extreme inputs, weights ±127; kind 3: the same with
+  // −128 weights; kind 2: tiny weights (small accumulators, rounding ties).
   for (int i = 0; i < batches * in_dim; ++i)
-    in[i] = static_cast<int8_t>(kind == 1 ? ((i & 1) ? 127 : -128) : uni(-128, 127));
+    in[i] = static_cast<int8_t>(kind == 1 || kind == 3 ? ((i & 1) ? 127 : -128) : uni(-128, 127));
   for (int i = 0; i < out_dim * in_dim; ++i)
-    w[i] = static_cast<int8_t>(kind == 1 ? ((i % 3) ? -127 : 127) : (kind == 2 ? uni(-2, 2) : uni(-127, 127)));
+    w[i] = static_cast<int8_t>(kind == 1 ? ((i % 3) ? -127 : 127)
+                               : kind == 3 ? ((i % 3) ? -128 : 127)
+                               : (kind == 2 ? uni(-2, 2) : uni(-127, 127)));
   const int nm = per_channel ? out_dim : 1;
   for (int o = 0; o < out_dim; ++o) {
     const uint32_t r = g_rng.next_u32();
@@ -116,11 +149,9 @@ bool compare_fc_extreme(int in_dim, int out_dim, int batches, int32_t in_off, bo
     p.act_min = uni(-128, 127);
     p.act_max = uni(p.act_min, 127);
   }
-  std::memset(out_port, 0x5A, sizeof out_port);
   std::memset(out_ref, 0x5A, sizeof out_ref);
-  if (fully_connected_s8(p, in, w, bias, out_port, batches) != Status::Ok) return false;
   detail::s8_fc__scalar(p, in, w, bias, out_ref, batches);
-  return std::memcmp(out_port, out_ref, sizeof out_port) == 0;
+  return port_matches(p, in, w, bias, batches, out_ref, out_port, sizeof out_port);
 }
 
 long fc_extreme_sweep() {
@@ -129,12 +160,22 @@ long fc_extreme_sweep() {
   for (int r = 0; r < 400; ++r) {
     const int in_dim = uni(1, 130), out_dim = uni(1, 40), batches = uni(1, 3);
     const bool pc = uni(0, 1) == 1;
-    if (!CHECK(compare_fc_extreme(in_dim, out_dim, batches, in_offs[r % 4], pc, r % 3 == 0 ? 2 : 0)))
+    if (!CHECK(compare_fc_extreme(in_dim, out_dim, batches, in_offs[r % 4], pc, r % 3 == 0 ? 2 : (r % 7 == 1 ? 3 : 0))))
       std::printf("     extreme: in_dim %d out_dim %d batches %d\n", in_dim, out_dim, batches);
     ++cases;
   }
-  for (int k = 0; k < 4; ++k) {  // the largest accumulators: in_dim = kFcMaxInDim
-    if (!CHECK(compare_fc_extreme(kFcMaxInDim - (k & 1), 2, 1 + (k >> 1), in_offs[k], k & 1, 1)))
+  // Rows of 256 bytes and more (the kernels switch tiling there), whole
+  // 16-row chunks and a partial one, batches 1 .. 3, random and extreme
+  // values (−128 weights included).
+  for (int in_dim : {255, 256, 300, 1000})
+    for (int batches = 1; batches <= 3; ++batches)
+      for (int kind : {0, 3}) {
+        if (!CHECK(compare_fc_extreme(in_dim, 40, batches, in_offs[(in_dim + batches) % 4], batches != 2, kind)))
+          std::printf("     long rows: in_dim %d batches %d kind %d\n", in_dim, batches, kind);
+        ++cases;
+      }
+  for (int k = 0; k < 8; ++k) {  // the largest accumulators: in_dim = kFcMaxInDim
+    if (!CHECK(compare_fc_extreme(kFcMaxInDim - (k & 1), 2, 1 + ((k >> 1) & 1), in_offs[k & 3], k & 1, k < 4 ? 1 : 3)))
       std::printf("     extreme: in_dim %d\n", kFcMaxInDim - (k & 1));
     ++cases;
   }

@@ -9,8 +9,8 @@ namespace bench {
 /// `iters` steps of 12 independent vpdpbusd zmm (64 MACs each), operands
 /// from a 1 KiB buffer (L1). Returns a value that depends on all of them.
 int32_t peak_vnni_zmm(const int8_t* l1_buf, long iters);
-/// `iters` steps of 8 independent vpmaddubsw + vpmaddwd + vpaddd on ymm
-/// (32 MACs each), operands from a 1 KiB buffer (L1).
+/// `iters` steps of 8 vpmaddubsw + vpmaddwd + vpaddd on ymm (32 MACs each)
+/// into 4 accumulators, operands from a 1 KiB buffer (L1).
 int32_t peak_maddubs_ymm(const int8_t* l1_buf, long iters);
 /// Reads `bytes` (a multiple of 128) with 32-byte loads, 4 accumulators.
 uint32_t stream_read_avx2(const void* p, size_t bytes);

@@ -6,11 +6,14 @@
 // either rounding: s8_fc__<isa> rounds twice (the default, as requantize()
 // without STARLING_SINGLE_ROUNDING), s8_fc_single_rounding__<isa> rounds once.
 // The registry (src/dispatch.cpp, compiled with the library's macro) picks
-// the one matching requantize(). Preconditions are those of s8_fc__scalar,
-// plus, for the maddubs kernels (sse41, avx2), weights in [−127, 127] as the
-// TFLite spec requires of symmetric int8 weights: a −128 weight gives a wrong
-// value but never a memory error. The avx512vnni kernels are exact for every
-// int8 weight. Float kernels: same contract as f32_swarm_update__scalar.
+// the one matching requantize(). Preconditions are those of s8_fc__scalar;
+// every kernel is exact for all int8 weights. sse41 uses the pmaddubsw sign
+// trick, exact for weights in [−127, 127] (the TFLite spec's symmetric
+// range), and redoes a chunk holding a −128 weight with 16-bit products;
+// avx2 multiplies in 16 bits throughout (vpmaddwd) and needs no Σw;
+// avx512vnni uses vpdpbusd. p.kernel_sums, when non-null, replaces the Σw
+// pass of sse41 and avx512vnni. Float kernels: same contract as
+// f32_swarm_update__scalar.
 #pragma once
 #include <cstdint>
 
