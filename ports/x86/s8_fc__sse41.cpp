@@ -31,27 +31,16 @@ int32_t row_sum(const int8_t* w, int in_dim) {
   return s;
 }
 
-// True when no weight of the n rows at w, w + ld, ... is −128.
-bool no_m128(const int8_t* w, std::ptrdiff_t ld, int n, int in_dim) {
-  __m128i wmin = _mm_set1_epi8(127);
-  int8_t tail_min = 127;
-  for (int r = 0; r < n; ++r, w += ld) {
-    int k = 0;
-    for (; k + 16 <= in_dim; k += 16)
-      wmin = _mm_min_epi8(wmin, _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k)));
-    for (; k < in_dim; ++k) tail_min = w[k] < tail_min ? w[k] : tail_min;
-  }
-  return _mm_movemask_epi8(_mm_cmpeq_epi8(wmin, _mm_set1_epi8(-128))) == 0 && tail_min != -128;
-}
-
 // Σ w·x for kRows weight rows × NB batch rows. pmaddubsw(|x|, sign(w, x)):
 // |x| <= 128 unsigned and |w| <= 127 give pair sums <= 2·128·127 = 32512, so
 // the 16-bit saturation never triggers. A −128 weight meeting a negative
-// input would come out negated: chunks holding one (no_m128() false) go
-// through exact_tile() instead.
+// input would come out negated, so the loop also watches for −128 weights
+// (one compare per weight load, no extra pass over the weights) and returns
+// false when it met one: the caller then redoes the tile with exact_tile().
 template <int NB>
-void tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kRows][kB]) {
-  const __m128i ones = _mm_set1_epi16(1);
+bool tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kRows][kB]) {
+  const __m128i ones = _mm_set1_epi16(1), m128 = _mm_set1_epi8(-128);
+  __m128i seen = _mm_setzero_si128();
   __m128i acc[kRows][NB];
   for (int r = 0; r < kRows; ++r)
     for (int b = 0; b < NB; ++b) acc[r][b] = _mm_setzero_si128();
@@ -64,18 +53,21 @@ void tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t 
     }
     for (int r = 0; r < kRows; ++r) {
       const __m128i wv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wr[r] + k));
+      seen = _mm_or_si128(seen, _mm_cmpeq_epi8(wv, m128));
       for (int b = 0; b < NB; ++b) {
         const __m128i pr = _mm_maddubs_epi16(xa[b], _mm_sign_epi8(wv, xs[b]));
         acc[r][b] = _mm_add_epi32(acc[r][b], _mm_madd_epi16(pr, ones));
       }
     }
   }
+  if (_mm_movemask_epi8(seen) != 0) return false;
   for (int r = 0; r < kRows; ++r)
     for (int b = 0; b < NB; ++b) {
       int32_t s = hsum(acc[r][b]);
-      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(wr[r][i]) * xb[b][i];
+      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(wr[r][i]) * xb[b][i];  // exact
       out[r][b] = s;
     }
+  return true;
 }
 
 // tile() without the sign trick: bytes widened to 16 bits and pmaddwd,
@@ -109,12 +101,10 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
   const uint32_t off = static_cast<uint32_t>(p.input_offset);
   int32_t rsum[kChunk] = {};
   const int32_t* sums = rsum;  // the chunk's Σw: p.kernel_sums when given, else summed here
-  bool chunk_ok = true;        // no −128 weight in the chunk
   auto prep = [&](int o0, int n) {
     if (off != 0 && p.kernel_sums == nullptr)
       for (int r = 0; r < n; ++r) rsum[r] = row_sum(weights + (o0 + r) * in_dim, p.in_dim);
     sums = p.kernel_sums != nullptr ? p.kernel_sums + o0 : rsum;
-    chunk_ok = no_m128(weights + o0 * in_dim, in_dim, n, p.in_dim);
   };
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {
     for (int r0 = 0; r0 < n; r0 += kRows) {
@@ -122,10 +112,8 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
       const int8_t* xb[kB];
       tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
       int32_t t[kRows][kB];
-      if (chunk_ok) {
-        if (nb == 1) tile<1>(wr, xb, p.in_dim, t);
-        else tile<2>(wr, xb, p.in_dim, t);
-      } else {
+      const bool ok = nb == 1 ? tile<1>(wr, xb, p.in_dim, t) : tile<2>(wr, xb, p.in_dim, t);
+      if (!ok) {
         if (nb == 1) exact_tile<1>(wr, xb, p.in_dim, t);
         else exact_tile<2>(wr, xb, p.in_dim, t);
       }
