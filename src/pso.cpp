@@ -39,11 +39,8 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   state_ = State::Uninit;
   if (lo == nullptr || hi == nullptr || dims < 1 || particles < 2) return Status::InvalidArgument;
   if (dims > a.max_dims || particles > a.max_particles) return Status::CapacityExceeded;
-  for (int d = 0; d < dims; ++d) {
-    if (!std::isfinite(lo[d]) || !std::isfinite(hi[d]) || !(lo[d] < hi[d]) ||
-        !std::isfinite(hi[d] - lo[d]))
-      return Status::InvalidArgument;
-  }
+  for (int d = 0; d < dims; ++d)
+    if (!valid_interval(lo[d], hi[d])) return Status::InvalidArgument;
   const Status st = validate(cfg);
   if (st != Status::Ok) return st;
 

@@ -264,9 +264,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
       lo_r.real(lo);
       hi_r.real(hi);
       const Real g = g_r.real<Real>();
-      if (!std::isfinite(lo[0]) || !std::isfinite(hi[0]) || !(lo[0] < hi[0]) ||
-          !std::isfinite(hi[0] - lo[0]) || !(g >= lo[0] && g <= hi[0]))
-        return Status::Corrupt;
+      if (!valid_interval(lo[0], hi[0]) || !(g >= lo[0] && g <= hi[0])) return Status::Corrupt;
     }
     Reader pr(g_r.pos());
     for (int i = 0; i < particles; ++i) {

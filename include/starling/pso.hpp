@@ -6,6 +6,7 @@
 //   while (const float* x = pso.ask()) { float cost = run_episode(x); pso.tell(cost); }
 //   use(pso.best_position(), pso.best_value());
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -225,6 +226,17 @@ class PsoCore {
   long fallback_ = 0;         // asks that handed out the incumbent instead
 };
 
+/// A valid search interval: finite bounds, lo < hi, and hi − lo at most
+/// max/32. The bound keeps every term of the velocity update finite: with
+/// c1, c2 <= 10, |w| <= 1 and |v| <= v_max·range <= range, the new velocity
+/// is at most 21·range before its clamp, so no term overflows to ±inf and no
+/// inf − inf makes a NaN position (about 1.06e37 for float).
+template <class Real>
+inline bool valid_interval(Real lo, Real hi) noexcept {
+  constexpr Real kMaxRange = std::numeric_limits<Real>::max() / 32;
+  return std::isfinite(lo) && std::isfinite(hi) && lo < hi && hi - lo <= kMaxRange;
+}
+
 extern template class PsoCore<float>;
 extern template class PsoCore<double>;
 
@@ -267,7 +279,8 @@ class Pso {
   /// Draws the initial positions uniformly in the box and the velocities
   /// uniformly in [−vmax, vmax]. Returns:
   ///   InvalidArgument: lo or hi null, dims < 1, particles < 2, a bound not
-  ///     finite, lo >= hi, hi − lo overflows, a config value out of range;
+  ///     finite, lo >= hi, hi − lo above max/32 (1.06e37 for float; see
+  ///     detail::valid_interval), a config value out of range;
   ///   CapacityExceeded: dims > MaxDims or particles > MaxParticles.
   /// On failure the optimizer is left not ready (ask() gives nullptr).
   [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int particles,
@@ -420,10 +433,11 @@ class Pso {
   /// Returns Corrupt when anything is wrong: magic, version, Real size,
   /// length, CRC, a config value (validate()), an enum or flag, a count or
   /// counter (cursor < particles, evaluations consistent with the sweep and
-  /// cursor, ...), a bound (finite, lo < hi), a position outside its bounds,
-  /// a non-finite value, |v| > v_max·range; CapacityExceeded when a valid
-  /// state has more dims or particles than this Pso holds; InvalidArgument
-  /// if buf is null. On failure nothing is changed. Time O(size).
+  /// cursor, ...), a bound (finite, lo < hi, range <= max/32), a position
+  /// outside its bounds, a non-finite value, |v| > v_max·range;
+  /// CapacityExceeded when a valid state has more dims or particles than
+  /// this Pso holds; InvalidArgument if buf is null. On failure nothing is
+  /// changed. Time O(size).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
   }

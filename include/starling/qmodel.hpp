@@ -85,7 +85,7 @@ constexpr int kQModelMaxLayers = 65535;
 /// has more than `capacity` layers. On any error *out is {layers, 0, 0}
 /// (QNet::init rejects it) and layers[] may be partly written.
 /// Time O(size) (one CRC pass plus the multiplier/shift arrays); memory: the
-/// caller's layers[], sizeof(QLayer) each (56 bytes on 32-bit targets).
+/// caller's layers[], sizeof(QLayer) each (60 bytes on 32-bit targets).
 [[nodiscard]] Status load_qmodel(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
                                  QModel* out) noexcept;
 

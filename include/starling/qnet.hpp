@@ -36,8 +36,9 @@ enum class QLayerKind : uint8_t {
 };
 
 /// One layer. Build it with qnet_fc / qnet_lut / qnet_argmax (constexpr) or
-/// aggregate-initialize it; unused members stay zero/null. sizeof: 56 bytes
-/// on 32-bit targets (88 on 64-bit); the arrays it points to are not copied.
+/// aggregate-initialize it; unused members stay zero/null. sizeof: 60 bytes
+/// on 32-bit targets (96 on 64-bit ones; FcParams includes the kernel_sums
+/// pointer); the arrays it points to are not copied.
 struct QLayer {
   QLayerKind kind;
   /// FullyConnected: shapes, offsets, requantization and clamp (see FcParams

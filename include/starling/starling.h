@@ -190,7 +190,8 @@ starling_status starling_pso_init_capacity(starling_pso* pso, size_t pso_size, i
  *  Re-initializing a running optimizer starts over. Returns:
  *    STARLING_INVALID_ARGUMENT: pso, lo, hi or cfg NULL; dims < 1;
  *      particles < 2; a bound not finite; lo[d] >= hi[d]; hi[d] − lo[d]
- *      overflows; a config field out of its range;
+ *      above FLT_MAX/32 (about 1.06e37: larger ranges could overflow the
+ *      velocity update); a config field out of its range;
  *    STARLING_CAPACITY_EXCEEDED: dims > STARLING_MAX_DIMS or
  *      particles > STARLING_MAX_PARTICLES;
  *    STARLING_OK otherwise.

@@ -73,8 +73,11 @@ inline void s8_fc_neon_driver(const FcParams& p, const int8_t* input, const int8
       s4[k] = p.shift[c];
       if (p.kernel_sums != nullptr) k4[k] = p.kernel_sums[row[k]];
     }
-    // Σw from the caller's kernel_sums when given: no pass over the weights.
-    const int32x4_t sums = p.kernel_sums != nullptr ? vld1q_s32(k4) : row_sums(w, in_dim);
+    // Σw from the caller's kernel_sums when given, and not at all when the
+    // input offset is 0 (its product is 0): no pass over the weights.
+    const int32x4_t sums = p.kernel_sums != nullptr ? vld1q_s32(k4)
+                           : p.input_offset != 0    ? row_sums(w, in_dim)
+                                                    : zero;
     const int32x4_t row_const = vaddq_s32(vld1q_s32(b4), vmulq_s32(sums, vdupq_n_s32(p.input_offset)));
     const int32x4_t mult = vld1q_s32(m4);
     const int32x4_t shift = vld1q_s32(s4);

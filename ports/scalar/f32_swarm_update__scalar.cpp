@@ -138,7 +138,9 @@ inline Step4 clamp_step4(const float* x, const float* v, const float* m, const f
   const f32x4 nx = xk + vk, l = load4(lo), h = load4(hi);
   f32x4 cl = l > nx ? l : nx;  // nx < lo ? lo : nx
   cl = h < cl ? h : cl;        // then > hi ? hi
-  // Clamped exactly when cl differs from nx (every value here is finite).
+  // Clamped exactly when cl differs from nx: every value here is finite
+  // (init() bounds each range by max/32, see detail::valid_interval), and nx
+  // at ±inf is clamped like any value outside the box.
   const i32x4 kept = cl == nx;
   return {cl, keep(kept, vk), keep(kept, mk)};
 }

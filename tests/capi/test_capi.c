@@ -271,7 +271,7 @@ typedef struct invalid_row {
   const char* what;
   int dims, particles;
   int bad_bound;           /* 0 none, 1 lo NULL, 2 hi NULL, 3 lo==hi, 4 lo>hi, 5 NaN, 6 inf,
-                              7 range overflows */
+                              7 range overflows, 8 range above FLT_MAX/32 */
   int bad_cfg;             /* 0 none, 1 cfg NULL, 2.. a field out of range */
   starling_status expect;
 } invalid_row;
@@ -292,6 +292,7 @@ static void test_invalid_inputs(void) {
       {"NaN bound", 2, 4, 5, 0, STARLING_INVALID_ARGUMENT},
       {"inf bound", 2, 4, 6, 0, STARLING_INVALID_ARGUMENT},
       {"range overflows", 2, 4, 7, 0, STARLING_INVALID_ARGUMENT},
+      {"range > FLT_MAX/32", 2, 4, 8, 0, STARLING_INVALID_ARGUMENT},
       {"cfg NULL", 2, 4, 0, 1, STARLING_INVALID_ARGUMENT},
       {"variant 3", 2, 4, 0, 2, STARLING_INVALID_ARGUMENT},
       {"variant -1", 2, 4, 0, 3, STARLING_INVALID_ARGUMENT},
@@ -329,6 +330,7 @@ static void test_invalid_inputs(void) {
       case 5: lo[0] = (float)NAN; break;
       case 6: hi[1] = (float)INFINITY; break;
       case 7: lo[0] = -3e38f; hi[0] = 3e38f; break;
+      case 8: lo[1] = -6e36f; hi[1] = 6e36f; break;
       default: break;
     }
     switch (r->bad_cfg) {

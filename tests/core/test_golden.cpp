@@ -74,6 +74,9 @@ TEST_CASE(threefry_ctr0_matches_definition) {
     uint32_t want20[4];
     threefry4x32<20>(ctr, key, want20);
     threefry4x32_ctr0<20>(y0, y1, y2, y3, ctr[1], ctr[2], ctr[3], key);
+    CHECK_EQ(y0, want20[0]);
+    CHECK_EQ(y1, want20[1]);
+    CHECK_EQ(y2, want20[2]);
     CHECK_EQ(y3, want20[3]);
   }
 }

@@ -60,6 +60,12 @@ TEST_CASE(invalid_inputs_map_to_status) {
       {"lo -inf", [](PsoConfig&, float* l, float*, int&, int&) { l[3] = -kInf; }, Status::InvalidArgument},
       {"range overflows", [](PsoConfig&, float* l, float* h, int&, int&) { l[0] = -3e38f; h[0] = 3e38f; },
        Status::InvalidArgument},
+      {"range > max/32", [](PsoConfig&, float* l, float* h, int&, int&) { l[1] = -6e36f; h[1] = 6e36f; },
+       Status::InvalidArgument},
+      {"range max/32", [](PsoConfig&, float* l, float* h, int&, int&) {
+         l[1] = 0;
+         h[1] = std::numeric_limits<float>::max() / 32;
+       }, Status::Ok},
       {"w NaN", [](PsoConfig& c, float*, float*, int&, int&) { c.w = kNaN; }, Status::InvalidArgument},
       {"w 1.5", [](PsoConfig& c, float*, float*, int&, int&) { c.w = 1.5f; }, Status::InvalidArgument},
       {"w_end inf", [](PsoConfig& c, float*, float*, int&, int&) { c.w_end = kInf; }, Status::InvalidArgument},
@@ -282,6 +288,53 @@ TEST_CASE(bounds_hold_over_1e5_asks_per_mode) {
     CHECK(asks >= 100000);
     if (!CHECK_EQ(outside, 0L)) std::printf("     mode %d\n", static_cast<int>(mode));
   }
+}
+
+// The widest box init() accepts (range max/32 in every dimension), the
+// largest coefficients (c1 = c2 = 10, |w| = 1, v_max = 1) and costs that pull
+// the personal and global bests to opposite corners: every velocity term
+// stays finite, so every ask is a finite point in the box, in every variant
+// and boundary mode, on every port. (With a range of 3.2e38, which the
+// finite-range check alone let through, c1·r1·(p − x) overflowed to +inf,
+// c2·r2·(g − x) to −inf, and their sum made NaN positions.)
+TEST_CASE(widest_box_stays_finite) {
+  static Pso<6, 8> pso;
+  const float big = std::numeric_limits<float>::max() / 32;
+  // Ranges big (exact halves) or below it after rounding.
+  const float lo[6] = {-big / 2, 0, -big, -1e30f, 3e37f, -big / 4};
+  const float hi[6] = {big / 2, big, 0, big / 2, 3e37f + big / 2, big / 2};
+  for (int port = 0; port < port_count(); ++port) {
+    if (!port_supported(port)) continue;
+    CHECK(force_port(port_name(port)) == Status::Ok);
+    long bad = 0, asks = 0;
+    for (int run = 0; run < 12; ++run) {
+      PsoConfig c;
+      c.variant = static_cast<Variant>(run % 3);
+      c.boundary = static_cast<Boundary>((run / 3) % 3);
+      c.c1 = c.c2 = 10;
+      c.w = c.w_end = run % 2 ? -1.f : 1.f;
+      c.v_max = 1;
+      c.beta = 0.99f;
+      c.bias_correction = run % 4 == 1;
+      c.max_iter = 40;
+      CHECK(pso.init(lo, hi, 6, 8, c, 100u + static_cast<uint64_t>(run)) == Status::Ok);
+      long k = 0;
+      while (const float* x = pso.ask()) {
+        ++asks;
+        float f = 0;
+        for (int d = 0; d < 6; ++d) {
+          if (!(std::isfinite(x[d]) && x[d] >= lo[d] && x[d] <= hi[d])) ++bad;
+          const float t = (x[d] - lo[d]) / (hi[d] - lo[d]);
+          f += (k % 2 == 0) ? t : -t;  // alternate pulls: bests at both ends
+        }
+        ++k;
+        (void)pso.tell(f);
+      }
+    }
+    CHECK(asks > 1000);
+    if (!CHECK_EQ(bad, 0L)) std::printf("     port %s\n", port_name(port));
+  }
+  CHECK(force_port(port_name(0)) == Status::Ok);
 }
 
 // Update-rule semantics with the attraction terms switched off (c1 = c2 = 0)

@@ -366,6 +366,7 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"lo > hi", patch_f32(132, 5.f)},
       {"lo -inf", patch_f32(132, -inf)},
       {"range overflows", patch_range(-3e38f, 3e38f)},
+      {"range > max/32", patch_range(-6e36f, 6e36f)},
       {"hi NaN", patch_f32(136, nan)},
       {"gbest outside", patch_f32(140, 1.5f)},
       {"x outside", patch_f32(144, -1.01f)},

@@ -74,6 +74,12 @@ void reference(const QModel& m, const int8_t* in, int8_t* out, int* cls) {
 
 }  // namespace
 
+// The sizes qnet.hpp and qmodel.hpp document (load memory is
+// MaxLayers·sizeof(QLayer)).
+TEST_CASE(qlayer_size_is_documented) {
+  CHECK_EQ(sizeof(QLayer), sizeof(void*) == 4 ? size_t{60} : size_t{96});
+}
+
 TEST_CASE(run_equals_layer_by_layer_kernels) {
   QNet<starling::qnet_arena_bytes(kModelA)> net;
   CHECK(net.init(kModelA) == Status::Ok);

@@ -23,13 +23,19 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
   key[3] = 0;
 }
 
-/// One Threefry block of the swarm: counter = {pair, particle, iteration, tag}.
-/// For tag kTagMove see move_r1 (which dimensions a block serves); for
-/// kTagInit, kTagBoundary and kTagFeasible, words 2(d&1) and 2(d&1)+1 of
-/// block d/2 serve dimension d at 24 bits (u32_to_unit).
+/// One Threefry block of the swarm: counter = {block, particle, iteration,
+/// tag}, 24-bit words (u32_to_unit) unless said otherwise. Per tag:
+///   kTagMove: block d/4 serves dimensions 4·(d/4) .. +3 at 16 bits, see
+///     move_r1 (per-particle draws: words 0 and 1 of block 0);
+///   kTagInit (iteration 0): words 2(d&1) and 2(d&1)+1 of block d/2 are the
+///     initial position and velocity draws of dimension d;
+///   kTagBoundary: word 2(d&1) of block d/2 re-draws dimension d (Random);
+///   kTagFeasible: re-draw k of a candidate uses word 0 of block k (one
+///     draw for all dimensions); the uniform fallback uses word 2(d&1) of
+///     block d/2 with particle = k and iteration 0xFFFFFFFF (src/pso.cpp).
 inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
-                        uint32_t pair, uint32_t out[4]) noexcept {
-  const uint32_t ctr[4] = {pair, particle, iteration, tag};
+                        uint32_t block, uint32_t out[4]) noexcept {
+  const uint32_t ctr[4] = {block, particle, iteration, tag};
   threefry4x32<kThreefryRounds>(ctr, key, out);
 }
 
