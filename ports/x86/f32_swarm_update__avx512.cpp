@@ -1,15 +1,5 @@
 // f32_swarm_update__avx512: the float particle update on 16 lanes (AVX-512F/VL, no FMA, masked tails), Threefry in 8 or 16 lanes.
-// GCC 12's avx512fintrin.h trips its own -Wuninitialized in
-// _mm512_undefined_* (GCC bug 105593): silence it for that header only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "immintrin_avx512.hpp"
 
 #include "f32_swarm_x86.hpp"
 

@@ -1,15 +1,5 @@
 // s8_fc__avx512vnni: int8 fully-connected layer, AVX-512 VNNI (vpdpbusd on zmm, masked tails, 16-lane requantize).
-// GCC 12's avx512fintrin.h trips its own -Wuninitialized in
-// _mm512_undefined_* (GCC bug 105593): silence it for that header only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "immintrin_avx512.hpp"
 
 #include "s8_fc_x86.hpp"
 
