@@ -145,17 +145,24 @@ inline Step4 clamp_step4(const float* x, const float* v, const float* m, const f
   return {cl, keep(kept, vk), keep(kept, mk)};
 }
 
+// The arrays of one chunk, copied out of the SwarmStep into a local: the
+// memcpy stores of store4 may alias anything in memory, so pointers read
+// from the step itself would be reloaded after every store.
+struct Rows {
+  float *x, *v, *m;
+  const float *p, *g, *vmax, *lo, *hi;
+};
 template <bool kEmpso>
-inline void clamp_dims(const SwarmStep<float>& s, int d, const float* r1, const float* r2,
-                       const Coeffs& c, Step4& out) noexcept {
-  out = clamp_step4<kEmpso>(s.x + d, s.v + d, s.m + d, s.pbest + d, s.nbest + d, s.vmax + d,
-                            s.lo + d, s.hi + d, r1, r2, c);
+inline Step4 clamp_at(const Rows& a, int k, const float* r1, const float* r2,
+                      const Coeffs& c) noexcept {
+  return clamp_step4<kEmpso>(a.x + k, a.v + k, a.m + k, a.p + k, a.g + k, a.vmax + k, a.lo + k,
+                             a.hi + k, r1 + k, r2 + k, c);
 }
 template <bool kEmpso>
-inline void store_dims(const SwarmStep<float>& s, int d, const Step4& r) noexcept {
-  store4(s.x + d, r.x);
-  store4(s.v + d, r.v);
-  if constexpr (kEmpso) store4(s.m + d, r.m);
+inline void store_at(const Rows& a, int k, const Step4& r) noexcept {
+  store4(a.x + k, r.x);
+  store4(a.v + k, r.v);
+  if constexpr (kEmpso) store4(a.m + k, r.m);
 }
 
 // Dimensions d0 .. d0 + n - 1 under Clamp, four at a time. A ragged end is
@@ -166,20 +173,18 @@ inline void store_dims(const SwarmStep<float>& s, int d, const Step4& r) noexcep
 template <bool kEmpso>
 inline void update_clamp(const SwarmStep<float>& s, int d0, int n, const float* r1,
                          const float* r2) noexcept {
-  const Coeffs c{s.w, s.c1, s.c2, s.beta, s.one_minus_beta, s.mscale};
   if (n < 4) {
     for (int k = 0; k < n; ++k) swarm_update_dim(s, d0 + k, r1[k], r2[k]);
     return;
   }
+  const Coeffs c{s.w, s.c1, s.c2, s.beta, s.one_minus_beta, s.mscale};
+  const Rows a{s.x + d0,     s.v + d0,    s.m + d0,  s.pbest + d0,
+               s.nbest + d0, s.vmax + d0, s.lo + d0, s.hi + d0};
   const int tail = n - 4;
   Step4 last = {};
-  if ((n & 3) != 0) clamp_dims<kEmpso>(s, d0 + tail, r1 + tail, r2 + tail, c, last);
-  for (int k = 0; k + 4 <= n; k += 4) {
-    Step4 r;
-    clamp_dims<kEmpso>(s, d0 + k, r1 + k, r2 + k, c, r);
-    store_dims<kEmpso>(s, d0 + k, r);
-  }
-  if ((n & 3) != 0) store_dims<kEmpso>(s, d0 + tail, last);
+  if ((n & 3) != 0) last = clamp_at<kEmpso>(a, tail, r1, r2, c);
+  for (int k = 0; k + 4 <= n; k += 4) store_at<kEmpso>(a, k, clamp_at<kEmpso>(a, k, r1, r2, c));
+  if ((n & 3) != 0) store_at<kEmpso>(a, tail, last);
 }
 }  // namespace
 
