@@ -5,9 +5,11 @@
 // update speed relative to the scalar port (ports/scalar, itself 4-lane
 // generic-vector code where the target has SIMD) and to the scalar reference
 // (detail::swarm_update_ref, one dimension at a time).
-// Best of several repetitions; ratios are what to compare across machines.
+// Best of several repetitions in each of three rounds that each visit every
+// port; ratios are what to compare across machines.
 //
 //   meson setup build && ninja -C build && ./build/tools/bench_pso/bench_pso
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -113,9 +115,19 @@ Figures g_fig[kMaxPorts][kShapes];
 double g_ref[kShapes];  // ns per particle-dimension of swarm_update_ref
 
 template <int D, int N>
-void measure_into(int port, int shape, int iters, int reps) {
-  g_fig[port][shape] = measure<D, N>(D, N, iters, reps);
-  if (port == 0) g_ref[shape] = time_kernel<D, N>(swarm_ref, D, N, iters, reps);
+void measure_into(int port, int shape, int iters, int reps, bool first) {
+  // Best over the rounds: each round visits every port, so a slow phase of
+  // the machine (shared, frequency changes) hits all of them alike.
+  const Figures f = measure<D, N>(D, N, iters, reps);
+  Figures& g = g_fig[port][shape];
+  if (first) g = f;
+  g.ns_per_eval_total = std::min(g.ns_per_eval_total, f.ns_per_eval_total);
+  g.ns_per_eval_objective = std::min(g.ns_per_eval_objective, f.ns_per_eval_objective);
+  g.ns_per_update = std::min(g.ns_per_update, f.ns_per_update);
+  if (port == 0) {
+    const double r = time_kernel<D, N>(swarm_ref, D, N, iters, reps);
+    g_ref[shape] = first ? r : std::min(g_ref[shape], r);
+  }
 }
 }  // namespace
 
@@ -144,15 +156,18 @@ int main(int argc, char** argv) {
   for (int i = 0; i < port_count() && np < kMaxPorts; ++i)
     if (port_supported(i)) ports[np++] = i;
   const char* auto_port = active_port();
-  for (int k = 0; k < np; ++k) {
-    if (force_port(port_name(ports[k])) != Status::Ok) return 1;
-    measure_into<2, 16>(k, 0, 2000, reps);
-    measure_into<10, 40>(k, 1, 500, reps);
-    measure_into<30, 40>(k, 2, 300, reps);
-    measure_into<32, 40>(k, 3, 300, reps);
-    measure_into<64, 40>(k, 4, 150, reps);
-    measure_into<100, 64>(k, 5, 100, reps);
-  }
+  constexpr int kRounds = 3;
+  for (int round = 0; round < kRounds; ++round)
+    for (int k = 0; k < np; ++k) {
+      if (force_port(port_name(ports[k])) != Status::Ok) return 1;
+      const bool first = round == 0;
+      measure_into<2, 16>(k, 0, 2000, reps, first);
+      measure_into<10, 40>(k, 1, 500, reps, first);
+      measure_into<30, 40>(k, 2, 300, reps, first);
+      measure_into<32, 40>(k, 3, 300, reps, first);
+      measure_into<64, 40>(k, 4, 150, reps, first);
+      measure_into<100, 64>(k, 5, 100, reps, first);
+    }
   (void)force_port(auto_port);
   std::printf("command:");
   for (int i = 0; i < argc; ++i) std::printf(" %s", argv[i]);
