@@ -30,7 +30,12 @@ namespace detail {
 // once per move); double always uses the reference template (no port has a
 // double kernel).
 using F64SwarmKernel = void (*)(const SwarmStep<double>&) noexcept;
-inline F32SwarmKernel swarm_kernel(const SwarmStep<float>*) noexcept { return f32_swarm_kernel(); }
+// A move of four dimensions or fewer draws one Threefry block: the scalar
+// port computes it in plain words, cheaper than any port's vector of blocks
+// (a 3-gain PID tuner moves this way), so every port hands it that move.
+inline F32SwarmKernel swarm_kernel(const SwarmStep<float>* s) noexcept {
+  return s->dims <= 4 ? &f32_swarm_update__scalar : f32_swarm_kernel();
+}
 inline F64SwarmKernel swarm_kernel(const SwarmStep<double>*) noexcept { return &swarm_update_ref<double>; }
 
 template <class Real>

@@ -326,24 +326,31 @@ struct UltimateGain {
   bool ok = false;  ///< false if [k_lo, k_hi] does not bracket the limit
 };
 
-/// Grows (true) or decays (false) the oscillation of the P-only loop with gain
-/// k, no actuator limits: compares the largest |y − y_ss| in the middle and
-/// the last third of a `steps`-sample run.
-inline bool p_loop_grows(float k, const LoopConfig& base, int steps) noexcept {
+/// Starts cl as the P-only loop with gain k and no actuator limits (the
+/// Ziegler–Nichols experiment's loop); returns its steady-state output
+/// y_ss = r·kK/(1 + kK).
+inline float start_p_loop(float k, const LoopConfig& base, ClosedLoop& cl) noexcept {
   LoopConfig c = base;
   c.pid.u_min = -std::numeric_limits<float>::infinity();
   c.pid.u_max = std::numeric_limits<float>::infinity();
   c.pid.anti_windup = AntiWindup::None;
-  ClosedLoop cl;
   PidGains g;
   g.kp = k;
   cl.init(g, c);
   const float kk = k * c.plant_gain;
-  const float y_ss = c.setpoint * kk / (1.0f + kk);
+  return c.setpoint * kk / (1.0f + kk);
+}
+
+/// Grows (true) or decays (false) the oscillation of the P-only loop with gain
+/// k, no actuator limits: compares the largest |y − y_ss| in the middle and
+/// the last third of a `steps`-sample run.
+inline bool p_loop_grows(float k, const LoopConfig& base, int steps) noexcept {
+  ClosedLoop cl;
+  const float y_ss = start_p_loop(k, base, cl);
   float a1 = 0.0f, a2 = 0.0f;
   for (int i = 0; i < steps; ++i) {
     const Sample s = cl.step();
-    if (!std::isfinite(s.y) || std::fabs(s.y) > c.y_limit) return true;
+    if (!std::isfinite(s.y) || std::fabs(s.y) > base.y_limit) return true;
     const float a = std::fabs(s.y - y_ss);
     if (3 * i >= 2 * steps) {
       if (a > a2) a2 = a;
@@ -375,16 +382,8 @@ inline UltimateGain find_ultimate_gain(const LoopConfig& base, float k_lo, float
   }
   r.ku = 0.5f * (k_lo + k_hi);
   // Period at Ku from the upward crossings of y_ss in the last two thirds.
-  LoopConfig c = base;
-  c.pid.u_min = -std::numeric_limits<float>::infinity();
-  c.pid.u_max = std::numeric_limits<float>::infinity();
-  c.pid.anti_windup = AntiWindup::None;
   ClosedLoop cl;
-  PidGains g;
-  g.kp = r.ku;
-  cl.init(g, c);
-  const float kk = r.ku * c.plant_gain;
-  const float y_ss = c.setpoint * kk / (1.0f + kk);
+  const float y_ss = start_p_loop(r.ku, base, cl);
   float prev = 0.0f, t_prev = 0.0f, t_first = 0.0f, t_last = 0.0f;
   int crossings = 0;
   for (int i = 0; i < steps; ++i) {

@@ -151,11 +151,6 @@ void update_drawn(const SwarmStep<float>& s) noexcept {
 }  // namespace
 
 void f32_swarm_update__avx512(const SwarmStep<float>& s) noexcept {
-  // One Threefry block (four dimensions or fewer): a vector of blocks and
-  // the vector update cost more than the scalar port's one block in plain
-  // words (a 3-gain PID tuner lands here). A call, not an inlined template,
-  // so that no code compiled with this file's ISA flags is shared.
-  if (s.dims <= 4) return f32_swarm_update__scalar(s);
   if (s.per_particle) {
     float u1 = 0, u2 = 0;
     f32_swarm_particle_draws__x86_base(s, &u1, &u2);

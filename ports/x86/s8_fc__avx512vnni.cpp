@@ -228,10 +228,10 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     const bool sum = need_sum && !have_sums && b0 == 0;  // kept for the chunk's later blocks
     alignas(64) int32_t t[kB * kChunk];
     if (nb == 1 && n == kChunk) {
+      // The single batch row left after 4-row blocks (b0 > 0, so Σw is
+      // already in rsum): batch 1 itself takes the pipelined path below.
       const int8_t* w0 = weights + o0 * in_dim;
-      const int8_t* x = input + b0 * in_dim;
-      if (sum) tile_b1<true>(w0, in_dim, x, p.in_dim, dot[0], rsum);
-      else tile_b1<false>(w0, in_dim, x, p.in_dim, dot[0], rsum);
+      tile_b1<false>(w0, in_dim, input + b0 * in_dim, p.in_dim, dot[0], rsum);
     } else {
       for (int r0 = 0; r0 < n; r0 += 4) {
         const int8_t* wr[4];

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "check.hpp"
+#include "config_matrix.hpp"
 #include "starling/starling.hpp"
 
 using namespace starling;
@@ -49,15 +50,6 @@ bool reject_all(const float* x, int dims, void* ctx) {
   (void)dims;
   if (ctx) ++static_cast<Safe*>(ctx)->calls;
   return false;
-}
-
-PsoConfig config(int v, int t, int b) {
-  PsoConfig c = v == 2 ? PsoConfig::empso() : v == 1 ? PsoConfig::inertia() : PsoConfig{};
-  c.topology = static_cast<Topology>(t);
-  c.boundary = static_cast<Boundary>(b);
-  c.random_per_particle = (v + b) % 2 == 1;
-  c.bias_correction = t == 1;
-  return c;
 }
 
 // Trust box of pso.hpp, computed with the same operations.
@@ -116,7 +108,7 @@ TEST_CASE(property_never_infeasible_never_outside_trust_box) {
   for (int v = 0; v < 3; ++v)
     for (int t = 0; t < 2; ++t)
       for (int b = 0; b < 3; ++b) {
-        PsoConfig c = config(v, t, b);
+        PsoConfig c = config_matrix(v, t, b);
         c.max_iter = 600;
         CHECK(pso.init(kLo, kHi, 5, 10, c, 1000u + static_cast<unsigned>(v * 6 + t * 3 + b)) ==
               Status::Ok);
@@ -149,7 +141,7 @@ TEST_CASE(property_each_filter_alone) {
   for (int v = 0; v < 3; ++v)
     for (int b = 0; b < 3; ++b)
       for (int which = 0; which < 2; ++which) {
-        PsoConfig c = config(v, b % 2, b);
+        PsoConfig c = config_matrix(v, b % 2, b);
         c.max_iter = 120;
         CHECK(pso.init(kLo, kHi, 5, 10, c, 77u + static_cast<unsigned>(v * 3 + b)) == Status::Ok);
         CHECK(pso.set_feasible(which == 0 ? feasible<float> : nullptr) == Status::Ok);
@@ -172,7 +164,7 @@ TEST_CASE(double_property) {
   static Pso<3, 6, double> pso;
   const double lo[3] = {-1, -1, -1}, hi[3] = {2, 2, 2}, start[3] = {-0.9, -0.9, 1.9};
   for (int b = 0; b < 3; ++b) {
-    PsoConfig c = config(b, b % 2, b);
+    PsoConfig c = config_matrix(b, b % 2, b);
     c.max_iter = 500;
     CHECK(pso.init(lo, hi, 3, 6, c, 5) == Status::Ok);
     CHECK(pso.set_feasible(feasible<double>) == Status::Ok);
@@ -274,7 +266,7 @@ TEST_CASE(trust_box_centred_on_start_then_best) {
 TEST_CASE(deterministic_with_features_on) {
   static Pso<5, 10> a, b;
   for (int v = 0; v < 3; ++v) {
-    PsoConfig c = config(v, v % 2, v);
+    PsoConfig c = config_matrix(v, v % 2, v);
     c.max_iter = 50;
     uint64_t h[3];
     for (int k = 0; k < 3; ++k) {

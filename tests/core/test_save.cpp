@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "check.hpp"
+#include "config_matrix.hpp"
 #include "golden_state.h"
 #include "starling/crc32.hpp"
 #include "starling/starling.h"
@@ -66,12 +67,9 @@ uint64_t run(P& p, uint64_t h, long stop_at) {
   return h;
 }
 
+// config_matrix, with short runs and every stop rule in play.
 PsoConfig config(int v, int t, int b) {
-  PsoConfig c = v == 2 ? PsoConfig::empso() : v == 1 ? PsoConfig::inertia() : PsoConfig{};
-  c.topology = static_cast<Topology>(t);
-  c.boundary = static_cast<Boundary>(b);
-  c.random_per_particle = (v + b) % 2 == 1;
-  c.bias_correction = t == 1;
+  PsoConfig c = config_matrix(v, t, b);
   c.max_iter = 12;
   c.stall_iter = v == 1 ? 4 : 0;
   c.max_evals = v == 2 ? 100 : 0;

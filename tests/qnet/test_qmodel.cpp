@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "check.hpp"
+#include "qnet/model_a.hpp"
 #include "qnet/qnet_golden.hpp"
 #include "starling/crc32.hpp"
 #include "starling/qmodel.hpp"
@@ -97,21 +98,11 @@ const BlobRef kBlobs[] = {
 };
 
 // Model A as C++ const data (the same numbers as kBlob_a).
-constexpr starling::FcParams kA0 = {
-    golden::kA0_dims[0],    golden::kA0_dims[1],  golden::kA0_offsets[0],
-    golden::kA0_offsets[1], golden::kA0_multiplier, golden::kA0_shift,
-    golden::kA0_per_channel, golden::kA0_clamp[0], golden::kA0_clamp[1]};
-constexpr starling::FcParams kA2 = {
-    golden::kA2_dims[0],    golden::kA2_dims[1],  golden::kA2_offsets[0],
-    golden::kA2_offsets[1], golden::kA2_multiplier, golden::kA2_shift,
-    golden::kA2_per_channel, golden::kA2_clamp[0], golden::kA2_clamp[1]};
-constexpr QLayer kLayersA[] = {
-    starling::qnet_fc(kA0, golden::kA0_weights, golden::kA0_bias),
-    starling::qnet_lut(10, golden::kA1_lut),
-    starling::qnet_fc(kA2, golden::kA2_weights, golden::kA2_bias),
-    starling::qnet_argmax(4),
-};
-constexpr QModel kModelA = {kLayersA, 4, 6};
+// Model A (from the generated header) as C++ const data.
+using model_a::kA0;
+using model_a::kA2;
+using model_a::kLayersA;
+using model_a::kModelA;
 
 bool inside(const void* p, const uint8_t* blob, size_t size) {
   const uint8_t* q = static_cast<const uint8_t*>(p);

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "check.hpp"
+#include "qnet/model_a.hpp"
 #include "qnet/qnet_golden.hpp"
 #include "starling/crc32.hpp"
 #include "starling/qnet.hpp"
@@ -23,19 +24,10 @@ using starling::Status;
 namespace {
 
 // Model A (from the generated header) as C++ const data.
-constexpr FcParams kA0 = {golden::kA0_dims[0], golden::kA0_dims[1], golden::kA0_offsets[0],
-                          golden::kA0_offsets[1], golden::kA0_multiplier, golden::kA0_shift,
-                          golden::kA0_per_channel, golden::kA0_clamp[0], golden::kA0_clamp[1]};
-constexpr FcParams kA2 = {golden::kA2_dims[0], golden::kA2_dims[1], golden::kA2_offsets[0],
-                          golden::kA2_offsets[1], golden::kA2_multiplier, golden::kA2_shift,
-                          golden::kA2_per_channel, golden::kA2_clamp[0], golden::kA2_clamp[1]};
-constexpr QLayer kLayersA[] = {
-    starling::qnet_fc(kA0, golden::kA0_weights, golden::kA0_bias),
-    starling::qnet_lut(10, golden::kA1_lut),
-    starling::qnet_fc(kA2, golden::kA2_weights, golden::kA2_bias),
-    starling::qnet_argmax(4),
-};
-constexpr QModel kModelA = {kLayersA, 4, 6};
+using model_a::kA0;
+using model_a::kA2;
+using model_a::kLayersA;
+using model_a::kModelA;
 
 // The arena size is a compile-time function of a constexpr model.
 static_assert(starling::qnet_arena_bytes(kModelA) == 2 * 10, "two buffers of the widest layer");

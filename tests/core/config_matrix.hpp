@@ -1,0 +1,16 @@
+// The configuration matrix the safe-tuning and save/resume tests walk:
+// variant v (0 constriction, 1 inertia, 2 EMPSO, each from its documented
+// factory), topology t and boundary b, with per-particle draws and the bias
+// correction switched on along the way so every flag meets every rule.
+#pragma once
+#include "starling/pso.hpp"
+
+inline starling::PsoConfig config_matrix(int v, int t, int b) {
+  using starling::PsoConfig;
+  PsoConfig c = v == 2 ? PsoConfig::empso() : v == 1 ? PsoConfig::inertia() : PsoConfig{};
+  c.topology = static_cast<starling::Topology>(t);
+  c.boundary = static_cast<starling::Boundary>(b);
+  c.random_per_particle = (v + b) % 2 == 1;
+  c.bias_correction = t == 1;
+  return c;
+}
