@@ -288,23 +288,33 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   s.key = key_;
   s.iteration = t;
   const auto kernel = swarm_kernel(&s);
+  s.stride = a.stride;
+  if (cfg_.topology == Topology::Global) {
+    // One call for the whole swarm: they share the neighbourhood best, and a
+    // SIMD kernel can then keep several particles' generators in flight.
+    s.x = a.x;
+    s.v = a.v;
+    s.m = a.m;
+    s.pbest = a.pbest;
+    s.nbest = a.gbest;
+    s.particle = 0;
+    s.count = particles_;
+    kernel(s);
+    return;
+  }
   for (int i = 0; i < particles_; ++i) {
-    const Real* nb = a.gbest;
-    if (cfg_.topology == Topology::Ring) {
-      // Neighbourhood {i-1, i, i+1}; ties keep the earlier candidate in
-      // the order i, i-1, i+1.
-      int best = i;
-      const int left = i == 0 ? particles_ - 1 : i - 1;
-      const int right = i + 1 == particles_ ? 0 : i + 1;
-      if (a.pbest_f[left] < a.pbest_f[best]) best = left;
-      if (a.pbest_f[right] < a.pbest_f[best]) best = right;
-      nb = a.pbest + best * a.stride;
-    }
+    // Ring: neighbourhood {i-1, i, i+1}; ties keep the earlier candidate in
+    // the order i, i-1, i+1.
+    int best = i;
+    const int left = i == 0 ? particles_ - 1 : i - 1;
+    const int right = i + 1 == particles_ ? 0 : i + 1;
+    if (a.pbest_f[left] < a.pbest_f[best]) best = left;
+    if (a.pbest_f[right] < a.pbest_f[best]) best = right;
     s.x = a.x + i * a.stride;
     s.v = a.v + i * a.stride;
     s.m = a.m + i * a.stride;
     s.pbest = a.pbest + i * a.stride;
-    s.nbest = nb;
+    s.nbest = a.pbest + best * a.stride;
     s.particle = static_cast<uint32_t>(i);
     kernel(s);
   }

@@ -210,9 +210,7 @@ inline void move16(const SwarmStep<float>& s, int d0, uint32x4_t x0, uint32x4_t 
   for (int l = 0; l < 4 && d0 + 4 * l < s.dims; ++l) move_upto4(s, d0 + 4 * l, r.r1[l], r.r2[l]);
 }
 
-}  // namespace
-
-void f32_swarm_update__neon(const SwarmStep<float>& s) noexcept {
+void update_one(const SwarmStep<float>& s) noexcept {
   if (s.per_particle) {
     uint32_t w4[4];
     swarm_block(s.key, kTagMove, s.iteration, s.particle, 0, w4);
@@ -236,6 +234,14 @@ void f32_swarm_update__neon(const SwarmStep<float>& s) noexcept {
       move16(s, d0 + 16, x0.b, x1.b, x2.b, x3.b);
     }
   }
+}
+
+}  // namespace
+
+// A batch one particle at a time: up to 32 dimensions a particle already
+// keeps two Threefry chains in flight.
+void f32_swarm_update__neon(const SwarmStep<float>& s) noexcept {
+  for (int k = 0; k < s.count; ++k) update_one(batch_member(s, k));
 }
 
 }  // namespace detail

@@ -186,12 +186,11 @@ inline void update_clamp(const SwarmStep<float>& s, int d0, int n, const float* 
   for (int k = 0; k + 4 <= n; k += 4) store_at<kEmpso>(a, k, clamp_at<kEmpso>(a, k, r1, r2, c));
   if ((n & 3) != 0) store_at<kEmpso>(a, tail, last);
 }
-}  // namespace
 
-void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
+void update_one(const SwarmStep<float>& s) noexcept {
   // One block (four dimensions or fewer, or per-particle draws): the
   // reference, whose one Threefry in plain words beats a 4-lane group.
-  if (s.per_particle || s.dims <= 4) return swarm_update_ref(s);
+  if (s.per_particle || s.dims <= 4) return swarm_update_one_ref(s);
   float r1[kChunk], r2[kChunk];
   for (int d0 = 0; d0 < s.dims; d0 += kChunk) {
     const int n = s.dims - d0 < kChunk ? s.dims - d0 : kChunk;
@@ -203,6 +202,13 @@ void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
       for (int k = 0; k < n; ++k) swarm_update_dim(s, d0 + k, r1[k], r2[k]);
     }
   }
+}
+}  // namespace
+
+// The particles of a batch one at a time: each already fills the 4-lane
+// vectors (two Threefry chains in flight per 32 dimensions).
+void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
+  for (int k = 0; k < s.count; ++k) update_one(batch_member(s, k));
 }
 
 #else

@@ -1,4 +1,5 @@
-// f32_swarm_update__avx512: the float particle update on 16 lanes (AVX-512F/VL, no FMA, masked tails), Threefry in 8 or 16 lanes.
+// f32_swarm_update__avx512: the float particle update on 16 lanes (AVX-512F/VL, no FMA, masked tails), Threefry in
+// 8 or 16 lanes, several particles' chains in flight.
 #include "immintrin_avx512.hpp"
 
 #include "f32_swarm_x86.hpp"
@@ -27,6 +28,22 @@ struct V8 {
   template <int R>
   static T rotl(T a) noexcept { return _mm256_rol_epi32(a, R); }
   static T set1(uint32_t v) noexcept { return _mm256_set1_epi32(static_cast<int>(v)); }
+};
+
+// Two zmm chains side by side (two particles' 16 blocks each): independent
+// chains in flight hide each other's latency.
+struct V16x2 {
+  struct T {
+    __m512i a, b;
+  };
+  static T add(T x, T y) noexcept { return {_mm512_add_epi32(x.a, y.a), _mm512_add_epi32(x.b, y.b)}; }
+  static T xor_(T x, T y) noexcept { return {_mm512_xor_si512(x.a, y.a), _mm512_xor_si512(x.b, y.b)}; }
+  template <int R>
+  static T rotl(T x) noexcept { return {_mm512_rol_epi32(x.a, R), _mm512_rol_epi32(x.b, R)}; }
+  static T set1(uint32_t v) noexcept {
+    const __m512i k = _mm512_set1_epi32(static_cast<int>(v));
+    return {k, k};
+  }
 };
 
 // Float lane operations for swarm_step.
@@ -83,26 +100,39 @@ inline __m512 q2_of(__m512i w, __m512 c2s) noexcept {
   return _mm512_mul_ps(c2s, unit2(w));
 }
 
-// Dimensions d .. d+n-1 (1 <= n <= 16) with products q1 = c1·r1, q2 = c2·r2;
-// r(q1, q2) fills the draws themselves when the scalar step must take over.
-template <class R>
-inline void move16(const SwarmStep<float>& s, const StepCoeffs<F16>& c, int d, int n, __m512 q1, __m512 q2, const R& r) noexcept {
+// Dimensions d .. d+n-1 (1 <= n <= 16) of batch member j (arrays r) with
+// products q1 = c1·r1, q2 = c2·r2; fill(r1, r2) writes the draws themselves
+// when the scalar step must take over.
+template <class Fill>
+inline void move16(const SwarmStep<float>& s, int j, const Rows& r, const StepCoeffs<F16>& c, int d, int n, __m512 q1,
+                   __m512 q2, const Fill& fill) noexcept {
   const __mmask16 k = static_cast<__mmask16>(0xFFFFu >> (16 - n));
-  if (n == 16 ? swarm_step<F16, false>(s, c, d, k, q1, q2) : swarm_step<F16, true>(s, c, d, k, q1, q2)) return;
+  if (n == 16 ? swarm_step<F16, false>(r, c, d, k, q1, q2) : swarm_step<F16, true>(r, c, d, k, q1, q2)) return;
   alignas(64) float r1[16], r2[16];
-  r(r1, r2);
-  f32_swarm_dims__x86_base(s, d, n, r1, r2);
+  fill(r1, r2);
+  f32_swarm_dims__x86_base(x86_member(s, j), d, n, r1, r2);
 }
 
-// Dimensions d .. dims-1, up to 16·Count of them, from their words (w[q]:
-// dimensions d + 16q .. d + 16q + 15 in lane order).
+// The move's coefficients: c1s, c2s as q1_of / q2_of take them.
+template <bool Fold>
+struct Coeffs {
+  __m512 c1s, c2s;
+  StepCoeffs<F16> c;
+  explicit Coeffs(const SwarmStep<float>& s) noexcept
+      : c1s(_mm512_set1_ps(s.c1 * (Fold ? 1.52587890625e-05f : 1.0f))),
+        c2s(_mm512_set1_ps(s.c2 * (Fold ? 1.52587890625e-05f : 1.0f))), c(s) {}
+};
+
+// Dimensions d .. dims-1, up to 16·Count of them, of batch member j from
+// their words (w[q]: dimensions d + 16q .. d + 16q + 15 in lane order).
 template <bool Fold, int Count>
-inline void move_words(const SwarmStep<float>& s, const StepCoeffs<F16>& c, int d, const __m512i (&w)[4], __m512 c1s, __m512 c2s) noexcept {
+inline void move_words(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf, int d, const __m512i* w) noexcept {
+  const Rows r = rows_of(s, j);
   for (int q = 0; q < Count; ++q, d += 16) {
     if (d >= s.dims) return;
     const int n = s.dims - d < 16 ? s.dims - d : 16;
     const __m512i wq = w[q];
-    move16(s, c, d, n, q1_of<Fold>(wq, c1s), q2_of<Fold>(wq, c2s), [wq](float* r1, float* r2) {
+    move16(s, j, r, cf.c, d, n, q1_of<Fold>(wq, cf.c1s), q2_of<Fold>(wq, cf.c2s), [wq](float* r1, float* r2) {
       _mm512_store_ps(r1, unit1(wq));
       _mm512_store_ps(r2, unit2(wq));
     });
@@ -119,52 +149,132 @@ inline void transpose4(__m512i x[4]) noexcept {
   x[3] = _mm512_unpackhi_epi64(t2, t3);
 }
 
+// Block layouts (see transpose4: after it, lane q of output l holds the
+// block in element l of lane q). Wide: 16 blocks of one particle, block
+// b + 4l + q in element l of lane q, so output l is dimensions 16l .. +15.
+// Packed: 8 blocks each of two particles, the ymm layout (block b + 2l + q)
+// in each 256-bit half, the second particle in the high half.
+inline __m512i wide_offsets() noexcept { return _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15); }
+inline __m512i packed_offsets() noexcept { return _mm512_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7, 0, 2, 4, 6, 1, 3, 5, 7); }
+inline __m512i packed_particles(int first) noexcept {
+  const __m512i half = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  return _mm512_add_epi32(half, _mm512_set1_epi32(first));
+}
+
+// A packed chunk after transpose4: each output's low half is the first
+// particle's ymm-layout output, the high half the second's. Dimensions
+// d .. d+31 of batch members j and j + 1.
 template <bool Fold>
-void update_drawn(const SwarmStep<float>& s) noexcept {
-  const float scale = Fold ? 1.52587890625e-05f : 1.0f;
-  const __m512 c1s = _mm512_set1_ps(s.c1 * scale), c2s = _mm512_set1_ps(s.c2 * scale);
-  const StepCoeffs<F16> c(s);
-  // Lane offsets: see transpose4 (zmm: block b + 4l + q lands in 128-bit
-  // lane q of output l; ymm: block b + 2l + q).
-  const __m512i off16 = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  const __m256i off8 = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+inline void move_packed(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf, int d, __m512i x[4]) noexcept {
+  transpose4(x);
+  const __m512i w0[2] = {_mm512_shuffle_i64x2(x[0], x[1], 0x44), _mm512_shuffle_i64x2(x[2], x[3], 0x44)};
+  const __m512i w1[2] = {_mm512_shuffle_i64x2(x[0], x[1], 0xEE), _mm512_shuffle_i64x2(x[2], x[3], 0xEE)};
+  move_words<Fold, 2>(s, j, cf, d, w0);
+  move_words<Fold, 2>(s, j + 1, cf, d, w1);
+}
+
+// Batch members j .. j+3, dims <= 32: two packed chunks side by side, two
+// independent Threefry chains.
+template <bool Fold>
+void move_quad(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept {
+  V16x2::T x0, x1, x2, x3;
+  const uint32_t p = s.particle + static_cast<uint32_t>(j);
+  threefry_ctr01<V16x2>(0, {packed_offsets(), packed_offsets()}, p, {packed_particles(0), packed_particles(2)},
+                        s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+  __m512i xa[4] = {x0.a, x1.a, x2.a, x3.a}, xb[4] = {x0.b, x1.b, x2.b, x3.b};
+  move_packed<Fold>(s, j, cf, 0, xa);
+  move_packed<Fold>(s, j + 2, cf, 0, xb);
+}
+
+// Batch members j and j + 1, any dims: chunks of 64 dimensions as two wide
+// chains side by side, a last chunk of at most 32 packed in one.
+template <bool Fold>
+void move_pair(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept {
+  const uint32_t p = s.particle + static_cast<uint32_t>(j);
   for (int d0 = 0; d0 < s.dims;) {
     const uint32_t b = static_cast<uint32_t>(d0) >> 2;  // block of dimension d0 (move_r1)
-    __m512i w[4];
     if (s.dims - d0 > 32) {
-      threefry_ctr0<V16>(b, off16, s.particle, s.iteration, kTagMove, s.key, w[0], w[1], w[2], w[3]);
-      transpose4(w);
-      move_words<Fold, 4>(s, c, d0, w, c1s, c2s);
+      V16x2::T x0, x1, x2, x3;
+      threefry_ctr01<V16x2>(b, {wide_offsets(), wide_offsets()}, p, {_mm512_setzero_si512(), _mm512_set1_epi32(1)},
+                            s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+      __m512i w0[4] = {x0.a, x1.a, x2.a, x3.a}, w1[4] = {x0.b, x1.b, x2.b, x3.b};
+      transpose4(w0);
+      transpose4(w1);
+      move_words<Fold, 4>(s, j, cf, d0, w0);
+      move_words<Fold, 4>(s, j + 1, cf, d0, w1);
       d0 += 64;
     } else {
-      __m256i x[4];
-      threefry_ctr0<V8>(b, off8, s.particle, s.iteration, kTagMove, s.key, x[0], x[1], x[2], x[3]);
-      transpose4(x);
-      w[0] = _mm512_inserti64x4(_mm512_castsi256_si512(x[0]), x[1], 1);
-      w[1] = _mm512_inserti64x4(_mm512_castsi256_si512(x[2]), x[3], 1);
-      move_words<Fold, 2>(s, c, d0, w, c1s, c2s);
+      __m512i x[4];
+      threefry_ctr01<V16>(b, packed_offsets(), p, packed_particles(0), s.iteration, kTagMove, s.key, x[0], x[1], x[2], x[3]);
+      move_packed<Fold>(s, j, cf, d0, x);
       d0 += 32;
     }
   }
+}
+
+// Batch member j alone: 16 blocks in a zmm, or for up to 32 dimensions 8
+// in a ymm (AVX-512VL's rotate). Zen 4 runs a zmm operation as two 256-bit
+// halves, so the ymm form does the same work for half the price.
+template <bool Fold>
+void move_one(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept {
+  const uint32_t p = s.particle + static_cast<uint32_t>(j);
+  const __m256i off8 = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  for (int d0 = 0; d0 < s.dims;) {
+    const uint32_t b = static_cast<uint32_t>(d0) >> 2;
+    __m512i w[4];
+    if (s.dims - d0 > 32) {
+      threefry_ctr0<V16>(b, wide_offsets(), p, s.iteration, kTagMove, s.key, w[0], w[1], w[2], w[3]);
+      transpose4(w);
+      move_words<Fold, 4>(s, j, cf, d0, w);
+      d0 += 64;
+    } else {
+      __m256i x[4];
+      threefry_ctr0<V8>(b, off8, p, s.iteration, kTagMove, s.key, x[0], x[1], x[2], x[3]);
+      transpose4(x);
+      w[0] = _mm512_inserti64x4(_mm512_castsi256_si512(x[0]), x[1], 1);
+      w[1] = _mm512_inserti64x4(_mm512_castsi256_si512(x[2]), x[3], 1);
+      move_words<Fold, 2>(s, j, cf, d0, w);
+      d0 += 32;
+    }
+  }
+}
+
+// A batch: four particles at a time while they fit two packed chunks, then
+// pairs, then one. One particle's Threefry chain leaves most of the core
+// idle waiting on its latency; several in flight fill it.
+template <bool Fold>
+void update_batch(const SwarmStep<float>& s) noexcept {
+  const Coeffs<Fold> cf(s);
+  int j = 0;
+  if (s.dims <= 32)
+    for (; j + 4 <= s.count; j += 4) move_quad<Fold>(s, j, cf);
+  for (; j + 2 <= s.count; j += 2) move_pair<Fold>(s, j, cf);
+  if (j < s.count) move_one<Fold>(s, j, cf);
+}
+
+void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
+  const SwarmStep<float> one = x86_member(s, j);
+  float u1 = 0, u2 = 0;
+  f32_swarm_particle_draws__x86_base(one, &u1, &u2);
+  const __m512 q1 = _mm512_set1_ps(s.c1 * u1), q2 = _mm512_set1_ps(s.c2 * u2);
+  const StepCoeffs<F16> c(s);
+  const Rows r = rows_of(s, j);
+  for (int d = 0; d < s.dims; d += 16)
+    move16(s, j, r, c, d, s.dims - d < 16 ? s.dims - d : 16, q1, q2, [u1, u2](float* r1, float* r2) {
+      _mm512_store_ps(r1, _mm512_set1_ps(u1));
+      _mm512_store_ps(r2, _mm512_set1_ps(u2));
+    });
 }
 
 }  // namespace
 
 void f32_swarm_update__avx512(const SwarmStep<float>& s) noexcept {
   if (s.per_particle) {
-    float u1 = 0, u2 = 0;
-    f32_swarm_particle_draws__x86_base(s, &u1, &u2);
-    const __m512 q1 = _mm512_set1_ps(s.c1 * u1), q2 = _mm512_set1_ps(s.c2 * u2);
-    const StepCoeffs<F16> c(s);
-    for (int d = 0; d < s.dims; d += 16)
-      move16(s, c, d, s.dims - d < 16 ? s.dims - d : 16, q1, q2, [u1, u2](float* r1, float* r2) {
-        _mm512_store_ps(r1, _mm512_set1_ps(u1));
-        _mm512_store_ps(r2, _mm512_set1_ps(u2));
-      });
+    for (int j = 0; j < s.count; ++j) update_per_particle(s, j);
     return;
   }
-  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_drawn<true>(s);
-  else update_drawn<false>(s);
+  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_batch<true>(s);
+  else update_batch<false>(s);
 }
 
 }  // namespace detail

@@ -30,6 +30,36 @@ STARLING_X86_INLINE void transpose4(__m256i x[4]) noexcept {
   x[3] = _mm256_unpackhi_epi64(t2, t3);
 }
 
+/// batch_member (swarm_kernel.hpp) with internal linkage: the shared inline
+/// one, instantiated here with ISA flags, would be a weak symbol the linker
+/// may pick for portable code too (see threefry_x86.hpp). Only the scalar
+/// fallbacks need a whole step; the vector code reads Rows.
+STARLING_X86_INLINE SwarmStep<float> x86_member(const SwarmStep<float>& s, int k) noexcept {
+  SwarmStep<float> t = s;
+  const long off = static_cast<long>(k) * s.stride;
+  t.x += off;
+  t.v += off;
+  t.m += off;
+  t.pbest += off;
+  t.particle += static_cast<uint32_t>(k);
+  t.count = 1;
+  return t;
+}
+
+/// One particle's arrays, held by value: the vector code keeps them in
+/// registers. Read through the SwarmStep (or a copy of it made for a batch
+/// member) they were reloaded from the stack after every store, which may
+/// alias the step's float members, and a copy built with vector stores and
+/// read back with scalar loads stalls store forwarding.
+struct Rows {
+  float *x, *v, *m;
+  const float *pbest, *nbest, *vmax, *lo, *hi;
+};
+STARLING_X86_INLINE Rows rows_of(const SwarmStep<float>& s, int k) noexcept {
+  const long off = static_cast<long>(k) * s.stride;
+  return {s.x + off, s.v + off, s.m + off, s.pbest + off, s.nbest, s.vmax, s.lo, s.hi};
+}
+
 /// Whether c·2^-16 is exact (zero, infinite, NaN, or |c| >= 2^-110, so the
 /// product stays normal): then (c·2^-16)·h is the same real number as
 /// c·(h·2^-16), so it rounds to the same float, and a kernel can multiply
@@ -40,21 +70,24 @@ inline bool scale_is_exact(float c) noexcept {
   return ((bits >> 23) & 0xFFu) >= 17u || (bits & 0x7FFFFFFFu) == 0;
 }
 
-/// The step's coefficients, broadcast once per particle: read from the
-/// SwarmStep after each store, they would be reloaded (a float store may
-/// alias the SwarmStep's float members).
+/// The move's settings, broadcast once per call: read from the SwarmStep
+/// after each store, they would be reloaded (a float store may alias the
+/// SwarmStep's float members).
 template <class F>
 struct StepCoeffs {
   typename F::V w, beta, one_minus_beta, mscale;
+  bool empso, clamp;
   explicit StepCoeffs(const SwarmStep<float>& s) noexcept
-      : w(F::set1(s.w)), beta(F::set1(s.beta)), one_minus_beta(F::set1(s.one_minus_beta)), mscale(F::set1(s.mscale)) {}
+      : w(F::set1(s.w)), beta(F::set1(s.beta)), one_minus_beta(F::set1(s.one_minus_beta)), mscale(F::set1(s.mscale)),
+        empso(s.rule == UpdateRule::Empso), clamp(s.bound == BoundRule::Clamp) {}
 };
 
-/// Dimensions d + lane for the lanes in k (all lanes unless Tail; the others
-/// are neither read nor written), with q1 = c1·r1 and q2 = c2·r2 (rounded
-/// products, as in the reference). Returns false, having written nothing,
-/// when a Reflect/Random move leaves the box in some lane: the caller redoes
-/// those dimensions with the scalar step.
+/// Dimensions d + lane of the particle whose arrays are r, for the lanes in
+/// k (all lanes unless Tail; the others are neither read nor written), with
+/// q1 = c1·r1 and q2 = c2·r2 (rounded products, as in the reference).
+/// Returns false, having written nothing, when a Reflect/Random move leaves
+/// the box in some lane: the caller redoes those dimensions with the scalar
+/// step.
 ///
 /// F supplies V (float vector), K (lane mask), set1, add, sub, mul, min, max,
 /// neg, ld<Tail>, st<Tail>, out (nx < lo or nx > hi, ordered compares),
@@ -62,39 +95,38 @@ struct StepCoeffs {
 /// F::max(a, b) a > b ? a : b (minps, maxps), NaN and signed zeros included:
 /// so they are the reference's branches.
 template <class F, bool Tail>
-STARLING_X86_INLINE bool swarm_step(const SwarmStep<float>& s, const StepCoeffs<F>& c, int d,
-                                    typename F::K k, typename F::V q1, typename F::V q2) noexcept {
+STARLING_X86_INLINE bool swarm_step(const Rows& r, const StepCoeffs<F>& c, int d, typename F::K k,
+                                    typename F::V q1, typename F::V q2) noexcept {
   using V = typename F::V;
-  const V x = F::template ld<Tail>(s.x + d, k);
-  const V a = F::mul(q1, F::sub(F::template ld<Tail>(s.pbest + d, k), x));
-  const V b = F::mul(q2, F::sub(F::template ld<Tail>(s.nbest + d, k), x));
-  const bool empso = s.rule == UpdateRule::Empso;
+  const V x = F::template ld<Tail>(r.x + d, k);
+  const V a = F::mul(q1, F::sub(F::template ld<Tail>(r.pbest + d, k), x));
+  const V b = F::mul(q2, F::sub(F::template ld<Tail>(r.nbest + d, k), x));
   V v, m = F::set1(0.0f);
-  if (empso) {
-    m = F::add(F::mul(c.beta, F::template ld<Tail>(s.m + d, k)),
-               F::mul(c.one_minus_beta, F::template ld<Tail>(s.v + d, k)));
+  if (c.empso) {
+    m = F::add(F::mul(c.beta, F::template ld<Tail>(r.m + d, k)),
+               F::mul(c.one_minus_beta, F::template ld<Tail>(r.v + d, k)));
     v = F::add(F::add(F::mul(c.mscale, m), a), b);
   } else {
-    v = F::add(F::add(F::mul(c.w, F::template ld<Tail>(s.v + d, k)), a), b);
+    v = F::add(F::add(F::mul(c.w, F::template ld<Tail>(r.v + d, k)), a), b);
   }
-  const V vm = F::template ld<Tail>(s.vmax + d, k);
+  const V vm = F::template ld<Tail>(r.vmax + d, k);
   v = F::min(vm, v);          // v > vm ? vm : v
   v = F::max(F::neg(vm), v);  // v < -vm ? -vm : v
   V nx = F::add(x, v);
-  const V lo = F::template ld<Tail>(s.lo + d, k), hi = F::template ld<Tail>(s.hi + d, k);
+  const V lo = F::template ld<Tail>(r.lo + d, k), hi = F::template ld<Tail>(r.hi + d, k);
   // Compared on nx itself, not on the clamped value: the zeroing of v then
   // runs beside the clamp instead of after it (the kernels are latency-bound).
   const auto out = F::out(nx, lo, hi);
-  if (s.bound == BoundRule::Clamp) {
+  if (c.clamp) {
     nx = F::min(hi, F::max(lo, nx));  // nx < lo ? lo : nx, then > hi ? hi
     v = F::zero_where(out, v);
     m = F::zero_where(out, m);
   } else if (F::any(out, k)) {
     return false;
   }
-  F::template st<Tail>(s.x + d, k, nx);
-  F::template st<Tail>(s.v + d, k, v);
-  if (empso) F::template st<Tail>(s.m + d, k, m);
+  F::template st<Tail>(r.x + d, k, nx);
+  F::template st<Tail>(r.v + d, k, v);
+  if (c.empso) F::template st<Tail>(r.m + d, k, m);
   return true;
 }
 

@@ -50,6 +50,24 @@ STARLING_X86_INLINE void tfx_rounds_from2(std::integer_sequence<int, R...>, type
   (tfx_round<V, 2 + R>(x0, x1, x2, x3, ks), ...);
 }
 
+/// Rounds 1 .. kThreefryRounds − 1, from x0 and x1 after round 0 and the
+/// words 2 and 3 (s2, s3), which are the same in every lane.
+template <class V>
+STARLING_X86_INLINE void tfx_from_round1(uint32_t s2, uint32_t s3, const uint32_t ks[5],
+                                         typename V::T& x0, typename V::T& x1,
+                                         typename V::T& x2, typename V::T& x3) noexcept {
+  x0 = V::add(x0, V::set1(s3));
+  x3 = V::xor_(V::set1(tfx_rotl(s3, kTfRot[1][0])), x0);
+  x2 = V::add(x1, V::set1(s2));
+  x1 = V::xor_(V::template rotl<static_cast<int>(kTfRot[1][1])>(x1), x2);
+  tfx_rounds_from2<V>(std::make_integer_sequence<int, kThreefryRounds - 2>{}, x0, x1, x2, x3, ks);
+}
+
+/// The key schedule's fifth word.
+inline uint32_t tfx_ks4(const uint32_t key[4]) noexcept {
+  return kTfParity ^ key[0] ^ key[1] ^ key[2] ^ key[3];
+}
+
 /// Blocks with counters {c0 + off[lane], c1, c2, c3}: words 0..3 of each
 /// block in x0..x3 (lane l of xj = word j of lane l's block). As
 /// threefry4x32_ctr0, rounds 0 and 1 do on plain words what is the same in
@@ -58,20 +76,35 @@ template <class V>
 STARLING_X86_INLINE void threefry_ctr0(uint32_t c0, typename V::T off, uint32_t c1, uint32_t c2, uint32_t c3,
                           const uint32_t key[4], typename V::T& x0, typename V::T& x1,
                           typename V::T& x2, typename V::T& x3) noexcept {
-  const uint32_t ks[5] = {key[0], key[1], key[2], key[3],
-                          kTfParity ^ key[0] ^ key[1] ^ key[2] ^ key[3]};
-  uint32_t s1 = c1 + ks[1], s2 = c2 + ks[2], s3 = c3 + ks[3];
+  const uint32_t ks[5] = {key[0], key[1], key[2], key[3], tfx_ks4(key)};
+  const uint32_t s1 = c1 + ks[1];
+  uint32_t s2 = c2 + ks[2], s3 = c3 + ks[3];
   // Round 0.
   x0 = V::add(off, V::set1(c0 + ks[0] + s1));
   x1 = V::xor_(V::set1(tfx_rotl(s1, kTfRot[0][0])), x0);
   s2 += s3;
   s3 = tfx_rotl(s3, kTfRot[0][1]) ^ s2;
-  // Round 1.
-  x0 = V::add(x0, V::set1(s3));
-  x3 = V::xor_(V::set1(tfx_rotl(s3, kTfRot[1][0])), x0);
-  x2 = V::add(x1, V::set1(s2));
-  x1 = V::xor_(V::template rotl<static_cast<int>(kTfRot[1][1])>(x1), x2);
-  tfx_rounds_from2<V>(std::make_integer_sequence<int, kThreefryRounds - 2>{}, x0, x1, x2, x3, ks);
+  tfx_from_round1<V>(s2, s3, ks, x0, x1, x2, x3);
+}
+
+/// The same with counter word 1 differing by lane too: {c0 + off[lane],
+/// c1 + poff[lane], c2, c3}, so one vector holds the blocks of several
+/// particles (a batch's particles are consecutive). Two lane operations
+/// more than threefry_ctr0.
+template <class V>
+STARLING_X86_INLINE void threefry_ctr01(uint32_t c0, typename V::T off, uint32_t c1, typename V::T poff,
+                                        uint32_t c2, uint32_t c3, const uint32_t key[4],
+                                        typename V::T& x0, typename V::T& x1, typename V::T& x2,
+                                        typename V::T& x3) noexcept {
+  const uint32_t ks[5] = {key[0], key[1], key[2], key[3], tfx_ks4(key)};
+  uint32_t s2 = c2 + ks[2], s3 = c3 + ks[3];
+  // Round 0.
+  const typename V::T y1 = V::add(poff, V::set1(c1 + ks[1]));
+  x0 = V::add(V::add(off, V::set1(c0 + ks[0])), y1);
+  x1 = V::xor_(V::template rotl<static_cast<int>(kTfRot[0][0])>(y1), x0);
+  s2 += s3;
+  s3 = tfx_rotl(s3, kTfRot[0][1]) ^ s2;
+  tfx_from_round1<V>(s2, s3, ks, x0, x1, x2, x3);
 }
 
 }  // namespace

@@ -251,6 +251,80 @@ long swarm_sweep() {
         }
   return cases;
 }
+
+// Batches (SwarmStep::count > 1): counts 1 .. 11 (every remainder of the
+// x86 kernels' groups of four and two), strides equal to dims or longer
+// (rows with gaps, odd strides), shared nbest; each particle's own x, v, m
+// and pbest. The reference moves the particles one at a time; the gaps
+// between rows hold a sentinel that no kernel may touch.
+long swarm_batch_sweep() {
+  constexpr int kMaxCount = 11, kMaxStride = 104, kCap = kMaxCount * kMaxStride;
+  static float x0[kCap], v0[kCap], m0[kCap], pb[kCap], xr[kCap], vr[kCap], mr[kCap], xp[kCap], vp[kCap], mp[kCap];
+  static float nb[kMaxStride], lo[kMaxStride], hi[kMaxStride], vmax[kMaxStride];
+  uint32_t key[4];
+  detail::swarm_key(1234, key);
+  long cases = 0;
+  const int dims_list[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 30, 31, 32, 33, 47, 48, 63, 64, 65, 97, 100};
+  for (int dims : dims_list)
+    for (int count = 1; count <= kMaxCount; ++count) {
+      const int stride = dims + (count % 3 == 0 ? 0 : uni(1, 4));
+      if (stride > kMaxStride) continue;
+      const int rule = uni(0, 1), bound = (count + dims) % 3, pp = count == 7 ? 1 : 0;
+      for (int d = 0; d < dims; ++d) {
+        lo[d] = -1.0f - g_rng.uniform() * 10;
+        hi[d] = 1.0f + g_rng.uniform() * 10;
+        vmax[d] = 0.5f * (hi[d] - lo[d]);
+        nb[d] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
+      }
+      for (int i = 0; i < kCap; ++i) x0[i] = v0[i] = m0[i] = pb[i] = -12345.0f;  // the sentinel
+      for (int k = 0; k < count; ++k)
+        for (int d = 0; d < dims; ++d) {
+          const int i = k * stride + d;
+          x0[i] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
+          v0[i] = (g_rng.uniform() * 2 - 1) * vmax[d] * 1.5f;
+          m0[i] = (g_rng.uniform() * 2 - 1) * vmax[d];
+          pb[i] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
+        }
+      detail::SwarmStep<float> s{};
+      s.pbest = pb; s.nbest = nb; s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
+      s.rule = static_cast<detail::UpdateRule>(rule);
+      s.bound = static_cast<detail::BoundRule>(bound);
+      s.per_particle = pp == 1;
+      s.w = 0.7298f; s.beta = 0.9f; s.one_minus_beta = 0.1f;
+      s.c1 = count % 4 == 1 ? 1e-40f : 2.0f;  // also the unfolded x86 path
+      s.c2 = 1.49618f;
+      s.mscale = rule == 1 ? 1.25f : 1.0f;
+      s.key = key; s.iteration = static_cast<uint32_t>(uni(1, 1000));
+      s.particle = static_cast<uint32_t>(uni(0, 1000));
+      s.count = count; s.stride = stride;
+      std::memcpy(xr, x0, sizeof x0); std::memcpy(vr, v0, sizeof v0); std::memcpy(mr, m0, sizeof m0);
+      std::memcpy(xp, x0, sizeof x0); std::memcpy(vp, v0, sizeof v0); std::memcpy(mp, m0, sizeof m0);
+      s.x = xr; s.v = vr; s.m = mr;
+      detail::swarm_update_ref(s);
+      s.x = xp; s.v = vp; s.m = mp;
+      detail::active_kernels().f32_swarm_update(s);
+      bool same = same_floats(xr, xp, kCap) && same_floats(vr, vp, kCap) && same_floats(mr, mp, kCap);
+      // And the reference itself moved each particle as a batch of one.
+      for (int k = 0; k < count && same; ++k) {
+        float x1[kMaxStride], v1[kMaxStride], m1[kMaxStride];
+        std::memcpy(x1, x0 + k * stride, sizeof(float) * static_cast<size_t>(dims));
+        std::memcpy(v1, v0 + k * stride, sizeof(float) * static_cast<size_t>(dims));
+        std::memcpy(m1, m0 + k * stride, sizeof(float) * static_cast<size_t>(dims));
+        detail::SwarmStep<float> one = s;
+        one.x = x1; one.v = v1; one.m = m1; one.pbest = pb + k * stride;
+        one.particle = s.particle + static_cast<uint32_t>(k);
+        one.count = 1;
+        detail::swarm_update_ref(one);
+        same = same_floats(x1, xr + k * stride, dims) && same_floats(v1, vr + k * stride, dims) &&
+               same_floats(m1, mr + k * stride, dims);
+      }
+      if (!CHECK(same))
+        std::printf("     batch: dims %d count %d stride %d rule %d bound %d per_particle %d\n", dims, count, stride,
+                    rule, bound, pp);
+      ++cases;
+    }
+  return cases;
+}
 }  // namespace
 
 TEST_CASE(registry) {
@@ -282,8 +356,9 @@ TEST_CASE(every_port_matches_scalar) {
     const long fc = fc_sweep();
     const long fx = fc_extreme_sweep();
     const long sw = swarm_sweep();
-    std::printf("     port %s: %ld fc layers (%ld of them at the range limits), %ld swarm updates compared with scalar (requantize: %s rounding)\n",
-                port_name(i), fc + fx, fx, sw, requantize_is_single_rounding() ? "single" : "double");
+    const long sb = swarm_batch_sweep();
+    std::printf("     port %s: %ld fc layers (%ld of them at the range limits), %ld swarm updates and %ld batches compared with scalar (requantize: %s rounding)\n",
+                port_name(i), fc + fx, fx, sw, sb, requantize_is_single_rounding() ? "single" : "double");
   }
   CHECK(force_port(port_name(0)) == Status::Ok);  // back to the first port
 }

@@ -38,8 +38,9 @@ struct Figures {
   double ns_per_eval_total, ns_per_eval_objective, ns_per_update;
 };
 
-// The move kernel alone, best of `reps` sweeps (one call per particle per
-// iteration), in ns per particle-dimension.
+// The move kernel alone, best of `reps` runs (one call per iteration for
+// the whole swarm, as PsoCore::move makes it for the global topology), in ns
+// per particle-dimension.
 template <int D, int N>
 double time_kernel(detail::F32SwarmKernel kernel, int dims, int particles, int iters, int reps) {
   static float x[N][D], v[N][D], m[N][D], pb[N][D], gb[D], vmax[D], lo[D], hi[D];
@@ -59,16 +60,16 @@ double time_kernel(detail::F32SwarmKernel kernel, int dims, int particles, int i
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
     const auto t0 = Clock::now();
-    for (int it = 1; it <= iters; ++it)
-      for (int i = 0; i < particles; ++i) {
-        detail::SwarmStep<float> s{};
-        s.x = x[i]; s.v = v[i]; s.m = m[i]; s.pbest = pb[i]; s.nbest = gb;
-        s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
-        s.rule = detail::UpdateRule::Inertia; s.bound = detail::BoundRule::Clamp;
-        s.w = 0.7298f; s.c1 = s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f; s.mscale = 1;
-        s.key = key; s.iteration = static_cast<uint32_t>(it); s.particle = static_cast<uint32_t>(i);
-        kernel(s);
-      }
+    for (int it = 1; it <= iters; ++it) {
+      detail::SwarmStep<float> s{};
+      s.x = x[0]; s.v = v[0]; s.m = m[0]; s.pbest = pb[0]; s.nbest = gb;
+      s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
+      s.rule = detail::UpdateRule::Inertia; s.bound = detail::BoundRule::Clamp;
+      s.w = 0.7298f; s.c1 = s.c2 = 1.49618f; s.beta = 0.9f; s.one_minus_beta = 0.1f; s.mscale = 1;
+      s.key = key; s.iteration = static_cast<uint32_t>(it); s.particle = 0;
+      s.count = particles; s.stride = D;
+      kernel(s);
+    }
     const double t = seconds_since(t0);
     if (t < best) best = t;
   }

@@ -42,14 +42,20 @@ inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration,
 enum class UpdateRule : int { Inertia = 0, Empso = 1 };
 enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
 
-/// Arguments of one particle's move; arrays have `dims` entries.
+/// Arguments of a move of `count` consecutive particles (`particle` ..
+/// particle + count − 1) that share one neighbourhood best: particle
+/// particle + k's x, v, m and pbest rows start k·stride elements after the
+/// pointers here; arrays have `dims` entries. A kernel moves them as if one
+/// at a time, in any order (no particle's move reads another's rows), so a
+/// SIMD port can interleave several particles' generator chains: one chain
+/// is latency-bound (tools/bench_pso).
 template <class Real>
 struct SwarmStep {
   Real* x;             ///< position, updated in place
   Real* v;             ///< velocity, updated in place
   Real* m;             ///< EMPSO momentum, updated in place (unused by Inertia)
-  const Real* pbest;   ///< this particle's best position
-  const Real* nbest;   ///< its neighbourhood's best position (global or ring)
+  const Real* pbest;   ///< the particle's best position
+  const Real* nbest;   ///< the neighbourhood's best position (global or ring), not written
   const Real* lo;      ///< box
   const Real* hi;
   const Real* vmax;    ///< velocity limit per dimension, > 0
@@ -63,8 +69,24 @@ struct SwarmStep {
   Real mscale;         ///< EMPSO bias correction 1/(1 - beta^t), or 1
   const uint32_t* key; ///< swarm_key(seed)
   uint32_t iteration;  ///< t of this move, >= 1
-  uint32_t particle;
+  uint32_t particle;   ///< the first particle's index
+  int count = 1;       ///< particles in this call, >= 1
+  int stride = 0;      ///< elements from one particle's rows to the next's
 };
+
+/// Particle k (0 <= k < s.count) of a batch, as a one-particle step.
+template <class Real>
+constexpr SwarmStep<Real> batch_member(const SwarmStep<Real>& s, int k) noexcept {
+  SwarmStep<Real> t = s;
+  const long off = static_cast<long>(k) * s.stride;
+  t.x += off;
+  t.v += off;
+  t.m += off;
+  t.pbest += off;
+  t.particle += static_cast<uint32_t>(k);
+  t.count = 1;
+  return t;
+}
 
 /// The scalar reference for one dimension. Order of operations is part of
 /// the contract (ports repeat it exactly):
@@ -140,11 +162,11 @@ constexpr Real move_r1(uint32_t w) noexcept { return u16_to_unit<Real>(w >> 16);
 template <class Real>
 constexpr Real move_r2(uint32_t w) noexcept { return u16_to_unit<Real>(w & 0xFFFFu); }
 
-/// Scalar reference of a whole particle's move. O(dims); one Threefry block
-/// per four dimensions (one per particle with per-particle draws, whose r1,
-/// r2 are words 0 and 1 of block 0 at 24 bits, u32_to_unit).
+/// Scalar reference of one particle's move (s.count ignored). O(dims); one
+/// Threefry block per four dimensions (one per particle with per-particle
+/// draws, whose r1, r2 are words 0 and 1 of block 0 at 24 bits, u32_to_unit).
 template <class Real>
-inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
+inline void swarm_update_one_ref(const SwarmStep<Real>& s) noexcept {
   uint32_t w4[4];
   if (s.per_particle) {
     swarm_block(s.key, kTagMove, s.iteration, s.particle, 0, w4);
@@ -157,6 +179,13 @@ inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
     for (int k = 0; k < 4 && d0 + k < s.dims; ++k)
       swarm_update_dim(s, d0 + k, move_r1<Real>(w4[k]), move_r2<Real>(w4[k]));
   }
+}
+
+/// Scalar reference of a move: s.count particles, one after the other.
+/// O(count·dims).
+template <class Real>
+inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
+  for (int k = 0; k < s.count; ++k) swarm_update_one_ref(batch_member(s, k));
 }
 
 /// The float kernel of the scalar port (ports/scalar). Other ports provide
