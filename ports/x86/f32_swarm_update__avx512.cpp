@@ -169,8 +169,8 @@ inline void move_packed(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf
   transpose4(x);
   const __m512i w0[2] = {_mm512_shuffle_i64x2(x[0], x[1], 0x44), _mm512_shuffle_i64x2(x[2], x[3], 0x44)};
   const __m512i w1[2] = {_mm512_shuffle_i64x2(x[0], x[1], 0xEE), _mm512_shuffle_i64x2(x[2], x[3], 0xEE)};
+  move_words<Fold, 2>(s, j + 1, cf, d, w1);  // the later particle first: see update_batch
   move_words<Fold, 2>(s, j, cf, d, w0);
-  move_words<Fold, 2>(s, j + 1, cf, d, w1);
 }
 
 // Batch members j .. j+3, dims <= 32: two packed chunks side by side, two
@@ -182,8 +182,8 @@ void move_quad(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcep
   threefry_ctr01<V16x2>(0, {packed_offsets(), packed_offsets()}, p, {packed_particles(0), packed_particles(2)},
                         s.iteration, kTagMove, s.key, x0, x1, x2, x3);
   __m512i xa[4] = {x0.a, x1.a, x2.a, x3.a}, xb[4] = {x0.b, x1.b, x2.b, x3.b};
-  move_packed<Fold>(s, j, cf, 0, xa);
   move_packed<Fold>(s, j + 2, cf, 0, xb);
+  move_packed<Fold>(s, j, cf, 0, xa);
 }
 
 // Batch members j and j + 1, any dims: chunks of 64 dimensions as two wide
@@ -200,8 +200,8 @@ void move_pair(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcep
       __m512i w0[4] = {x0.a, x1.a, x2.a, x3.a}, w1[4] = {x0.b, x1.b, x2.b, x3.b};
       transpose4(w0);
       transpose4(w1);
-      move_words<Fold, 4>(s, j, cf, d0, w0);
       move_words<Fold, 4>(s, j + 1, cf, d0, w1);
+      move_words<Fold, 4>(s, j, cf, d0, w0);
       d0 += 64;
     } else {
       __m512i x[4];
@@ -241,7 +241,12 @@ void move_one(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept
 
 // A batch: four particles at a time while they fit two packed chunks, then
 // pairs, then one. One particle's Threefry chain leaves most of the core
-// idle waiting on its latency; several in flight fill it.
+// idle waiting on its latency; several in flight fill it. Within a group the
+// later particle moves first: a ragged row's masked last store spans the
+// first dimensions of the next row, and a load of those right after it
+// waits for the store to reach the cache instead of being forwarded (about
+// 7 % of the move at D = 30 on Zen 4).
+
 template <bool Fold>
 void update_batch(const SwarmStep<float>& s) noexcept {
   const Coeffs<Fold> cf(s);

@@ -14,4 +14,7 @@ int32_t peak_vnni_zmm(const int8_t* l1_buf, long iters);
 int32_t peak_maddubs_ymm(const int8_t* l1_buf, long iters);
 /// Reads `bytes` (a multiple of 128) with 32-byte loads, 4 accumulators.
 uint32_t stream_read_avx2(const void* p, size_t bytes);
+/// Reads `bytes` (a multiple of 256) with 64-byte loads, 4 accumulators: one
+/// load per cache line, as the VNNI kernel's weight loads are.
+uint32_t stream_read_avx512(const void* p, size_t bytes);
 }  // namespace bench
