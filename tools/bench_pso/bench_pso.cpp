@@ -76,7 +76,16 @@ double time_kernel(detail::F32SwarmKernel kernel, int dims, int particles, int i
   return best * 1e9 / (static_cast<double>(iters) * particles * dims);
 }
 
-// The scalar reference through a pointer, like the ports' kernels.
+// The scalar reference through a pointer, like the ports' kernels. Opaque to
+// the optimizer: GCC otherwise inlines it into time_kernel and propagates
+// the step's constant fields (rule, boundary, draws) into it, which the
+// ports, compiled apart, never see (the reference then read 2x faster than
+// the scalar port at D = 2, where the port runs this same code).
+#if defined(__clang__)
+__attribute__((noinline))
+#elif defined(__GNUC__)
+__attribute__((noipa))
+#endif
 void swarm_ref(const detail::SwarmStep<float>& s) noexcept { detail::swarm_update_ref(s); }
 
 template <int D, int N>
