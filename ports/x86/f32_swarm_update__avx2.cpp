@@ -65,56 +65,58 @@ inline __m256 unit(__m256 h) noexcept { return _mm256_mul_ps(h, _mm256_set1_ps(1
 template <bool Fold>
 inline __m256 q_of(__m256 h, __m256 cs) noexcept { return _mm256_mul_ps(cs, Fold ? h : unit(h)); }
 
-// Dimensions d .. d+n-1 (1 <= n <= 8) with products q1 = c1·r1, q2 = c2·r2;
-// r(r1, r2) fills the draws themselves when the scalar step must take over.
+// Dimensions d .. d+n-1 (1 <= n <= 8) of batch member j (arrays rows) with
+// products q1 = c1·r1, q2 = c2·r2; r(r1, r2) fills the draws themselves when
+// the scalar step must take over.
 template <class R>
-inline void move8(const SwarmStep<float>& s, const Rows& rows, const StepCoeffs<F8>& c, int d, int n, __m256 q1, __m256 q2,
-                  const R& r) noexcept {
+inline void move8(const SwarmStep<float>& s, int j, const Rows& rows, const StepCoeffs<F8>& c, int d, int n, __m256 q1,
+                  __m256 q2, const R& r) noexcept {
   const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   if (n == 8 ? swarm_step<F8, false>(rows, c, d, k, q1, q2) : swarm_step<F8, true>(rows, c, d, k, q1, q2)) return;
   alignas(32) float r1[8], r2[8];
   r(r1, r2);
-  f32_swarm_dims__x86_base(s, d, n, r1, r2);
+  f32_swarm_dims__x86_base(f32_swarm_member__x86_base(s, j), d, n, r1, r2);
 }
 
-// Dimensions d .. d+31 as far as there are any, from the words of their 8
-// blocks (x[j] = word j; see transpose4).
+// Dimensions d .. d+31 of batch member j as far as there are any, from the
+// words of their 8 blocks (x[j] = word j; see transpose4).
 template <bool Fold>
-inline void move_blocks8(const SwarmStep<float>& s, const Rows& rows, const StepCoeffs<F8>& c, int d, __m256i x0, __m256i x1, __m256i x2,
-                         __m256i x3, __m256 c1s, __m256 c2s) noexcept {
+inline void move_blocks8(const SwarmStep<float>& s, int j, const Coeffs<F8, Fold>& cf, int d, __m256i x0, __m256i x1,
+                         __m256i x2, __m256i x3) noexcept {
   __m256i w[4] = {x0, x1, x2, x3};
   transpose4(w);
+  const Rows rows = rows_of(s, j);
   for (int q = 0; q < 4; ++q, d += 8) {
     if (d >= s.dims) return;
     const int n = s.dims - d < 8 ? s.dims - d : 8;
     const __m256 h1 = half1(w[q]), h2 = half2(w[q]);
-    move8(s, rows, c, d, n, q_of<Fold>(h1, c1s), q_of<Fold>(h2, c2s), [h1, h2](float* r1, float* r2) {
+    move8(s, j, rows, cf.c, d, n, q_of<Fold>(h1, cf.c1s), q_of<Fold>(h2, cf.c2s), [h1, h2](float* r1, float* r2) {
       _mm256_store_ps(r1, unit(h1));
       _mm256_store_ps(r2, unit(h2));
     });
   }
 }
 
+inline __m256i block_offsets() noexcept { return _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7); }  // see transpose4
+
+// Batch member j alone: 16 blocks as two chains side by side, or 8 in one.
 template <bool Fold>
-void update_drawn(const SwarmStep<float>& s) noexcept {
-  const float scale = Fold ? 1.52587890625e-05f : 1.0f;
-  const __m256 c1s = _mm256_set1_ps(s.c1 * scale), c2s = _mm256_set1_ps(s.c2 * scale);
-  const StepCoeffs<F8> c(s);
-  const Rows rows = rows_of(s, 0);
-  const __m256i off = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);  // see transpose4
+void move_one(const SwarmStep<float>& s, int j, const Coeffs<F8, Fold>& cf) noexcept {
+  const uint32_t p = s.particle + static_cast<uint32_t>(j);
+  const __m256i off = block_offsets();
   for (int d0 = 0; d0 < s.dims;) {
     const uint32_t b = static_cast<uint32_t>(d0) >> 2;  // block of dimension d0 (move_r1)
     if (s.dims - d0 > 32) {
       V8x2::T x0, x1, x2, x3;
       const V8x2::T off2 = {off, _mm256_add_epi32(off, _mm256_set1_epi32(8))};
-      threefry_ctr0<V8x2>(b, off2, s.particle, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
-      move_blocks8<Fold>(s, rows, c, d0, x0.a, x1.a, x2.a, x3.a, c1s, c2s);
-      move_blocks8<Fold>(s, rows, c, d0 + 32, x0.b, x1.b, x2.b, x3.b, c1s, c2s);
+      threefry_ctr0<V8x2>(b, off2, p, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+      move_blocks8<Fold>(s, j, cf, d0, x0.a, x1.a, x2.a, x3.a);
+      move_blocks8<Fold>(s, j, cf, d0 + 32, x0.b, x1.b, x2.b, x3.b);
       d0 += 64;
     } else {
       __m256i x0, x1, x2, x3;
-      threefry_ctr0<V8>(b, off, s.particle, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
-      move_blocks8<Fold>(s, rows, c, d0, x0, x1, x2, x3, c1s, c2s);
+      threefry_ctr0<V8>(b, off, p, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+      move_blocks8<Fold>(s, j, cf, d0, x0, x1, x2, x3);
       d0 += 32;
     }
   }
@@ -122,48 +124,53 @@ void update_drawn(const SwarmStep<float>& s) noexcept {
 
 // Batch members j and j + 1 with at most 32 dimensions: their 8 blocks in
 // two chains side by side (one particle's chain leaves the core waiting on
-// its latency).
+// its latency); the later particle moves first (see the AVX-512 kernel's
+// update_batch).
 template <bool Fold>
-void update_pair(const SwarmStep<float>& s, int j) noexcept {
-  const float scale = Fold ? 1.52587890625e-05f : 1.0f;
-  const __m256 c1s = _mm256_set1_ps(s.c1 * scale), c2s = _mm256_set1_ps(s.c2 * scale);
-  const StepCoeffs<F8> c(s);
-  const __m256i off = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);  // see transpose4
+void move_pair(const SwarmStep<float>& s, int j, const Coeffs<F8, Fold>& cf) noexcept {
   V8x2::T x0, x1, x2, x3;
-  threefry_ctr01<V8x2>(0, {off, off}, s.particle + static_cast<uint32_t>(j), {_mm256_setzero_si256(), _mm256_set1_epi32(1)},
-                       s.iteration, kTagMove, s.key, x0, x1, x2, x3);
-  const SwarmStep<float> s0 = x86_member(s, j), s1 = x86_member(s, j + 1);
-  move_blocks8<Fold>(s0, rows_of(s, j), c, 0, x0.a, x1.a, x2.a, x3.a, c1s, c2s);
-  move_blocks8<Fold>(s1, rows_of(s, j + 1), c, 0, x0.b, x1.b, x2.b, x3.b, c1s, c2s);
+  threefry_ctr01<V8x2>(0, {block_offsets(), block_offsets()}, s.particle + static_cast<uint32_t>(j),
+                       {_mm256_setzero_si256(), _mm256_set1_epi32(1)}, s.iteration, kTagMove, s.key, x0, x1, x2, x3);
+  move_blocks8<Fold>(s, j + 1, cf, 0, x0.b, x1.b, x2.b, x3.b);
+  move_blocks8<Fold>(s, j, cf, 0, x0.a, x1.a, x2.a, x3.a);
 }
 
-void update_one(const SwarmStep<float>& s) noexcept {
-  if (s.per_particle) {
-    float u1 = 0, u2 = 0;
-    f32_swarm_particle_draws__x86_base(s, &u1, &u2);
-    const __m256 q1 = _mm256_set1_ps(s.c1 * u1), q2 = _mm256_set1_ps(s.c2 * u2);
-    const StepCoeffs<F8> c(s);
-    const Rows rows = rows_of(s, 0);
-    for (int d = 0; d < s.dims; d += 8)
-      move8(s, rows, c, d, s.dims - d < 8 ? s.dims - d : 8, q1, q2, [u1, u2](float* r1, float* r2) {
-        _mm256_store_ps(r1, _mm256_set1_ps(u1));
-        _mm256_store_ps(r2, _mm256_set1_ps(u2));
-      });
-    return;
-  }
-  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_drawn<true>(s);
-  else update_drawn<false>(s);
+template <bool Fold>
+void update_batch(const SwarmStep<float>& s) noexcept {
+  const Coeffs<F8, Fold> cf(s);
+  int j = 0;
+  if (s.dims <= 32)
+    for (; j + 2 <= s.count; j += 2) move_pair<Fold>(s, j, cf);
+  for (; j < s.count; ++j) move_one<Fold>(s, j, cf);
+}
+
+void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
+  float u1 = 0, u2 = 0;
+  f32_swarm_particle_draws__x86_base(f32_swarm_member__x86_base(s, j), &u1, &u2);
+  const __m256 q1 = _mm256_set1_ps(s.c1 * u1), q2 = _mm256_set1_ps(s.c2 * u2);
+  const StepCoeffs<F8> c(s);
+  const Rows rows = rows_of(s, j);
+  for (int d = 0; d < s.dims; d += 8)
+    move8(s, j, rows, c, d, s.dims - d < 8 ? s.dims - d : 8, q1, q2, [u1, u2](float* r1, float* r2) {
+      _mm256_store_ps(r1, _mm256_set1_ps(u1));
+      _mm256_store_ps(r2, _mm256_set1_ps(u2));
+    });
 }
 
 }  // namespace
 
 void f32_swarm_update__avx2(const SwarmStep<float>& s) noexcept {
-  int k = 0;
-  if (!s.per_particle && s.dims <= 32) {
-    const bool fold = scale_is_exact(s.c1) && scale_is_exact(s.c2);
-    for (; k + 2 <= s.count; k += 2) fold ? update_pair<true>(s, k) : update_pair<false>(s, k);
+  if (s.per_particle) {
+    for (int j = 0; j < s.count; ++j) update_per_particle(s, j);
+    return;
   }
-  for (; k < s.count; ++k) update_one(x86_member(s, k));
+  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_batch<true>(s);
+  else update_batch<false>(s);
+  // GCC 12 returned from here with the upper ymm halves dirty (move_blocks8,
+  // a local function with ymm arguments, returns without vzeroupper), and
+  // the caller's SSE code then ran up to 2x slower (bench_pso's objective
+  // after this kernel). Explicit, so no caller depends on the compiler.
+  _mm256_zeroupper();
 }
 
 }  // namespace detail

@@ -110,23 +110,13 @@ inline void move16(const SwarmStep<float>& s, int j, const Rows& r, const StepCo
   if (n == 16 ? swarm_step<F16, false>(r, c, d, k, q1, q2) : swarm_step<F16, true>(r, c, d, k, q1, q2)) return;
   alignas(64) float r1[16], r2[16];
   fill(r1, r2);
-  f32_swarm_dims__x86_base(x86_member(s, j), d, n, r1, r2);
+  f32_swarm_dims__x86_base(f32_swarm_member__x86_base(s, j), d, n, r1, r2);
 }
-
-// The move's coefficients: c1s, c2s as q1_of / q2_of take them.
-template <bool Fold>
-struct Coeffs {
-  __m512 c1s, c2s;
-  StepCoeffs<F16> c;
-  explicit Coeffs(const SwarmStep<float>& s) noexcept
-      : c1s(_mm512_set1_ps(s.c1 * (Fold ? 1.52587890625e-05f : 1.0f))),
-        c2s(_mm512_set1_ps(s.c2 * (Fold ? 1.52587890625e-05f : 1.0f))), c(s) {}
-};
 
 // Dimensions d .. dims-1, up to 16·Count of them, of batch member j from
 // their words (w[q]: dimensions d + 16q .. d + 16q + 15 in lane order).
 template <bool Fold, int Count>
-inline void move_words(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf, int d, const __m512i* w) noexcept {
+inline void move_words(const SwarmStep<float>& s, int j, const Coeffs<F16, Fold>& cf, int d, const __m512i* w) noexcept {
   const Rows r = rows_of(s, j);
   for (int q = 0; q < Count; ++q, d += 16) {
     if (d >= s.dims) return;
@@ -165,7 +155,7 @@ inline __m512i packed_particles(int first) noexcept {
 // particle's ymm-layout output, the high half the second's. Dimensions
 // d .. d+31 of batch members j and j + 1.
 template <bool Fold>
-inline void move_packed(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf, int d, __m512i x[4]) noexcept {
+inline void move_packed(const SwarmStep<float>& s, int j, const Coeffs<F16, Fold>& cf, int d, __m512i x[4]) noexcept {
   transpose4(x);
   const __m512i w0[2] = {_mm512_shuffle_i64x2(x[0], x[1], 0x44), _mm512_shuffle_i64x2(x[2], x[3], 0x44)};
   const __m512i w1[2] = {_mm512_shuffle_i64x2(x[0], x[1], 0xEE), _mm512_shuffle_i64x2(x[2], x[3], 0xEE)};
@@ -176,7 +166,7 @@ inline void move_packed(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf
 // Batch members j .. j+3, dims <= 32: two packed chunks side by side, two
 // independent Threefry chains.
 template <bool Fold>
-void move_quad(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept {
+void move_quad(const SwarmStep<float>& s, int j, const Coeffs<F16, Fold>& cf) noexcept {
   V16x2::T x0, x1, x2, x3;
   const uint32_t p = s.particle + static_cast<uint32_t>(j);
   threefry_ctr01<V16x2>(0, {packed_offsets(), packed_offsets()}, p, {packed_particles(0), packed_particles(2)},
@@ -189,7 +179,7 @@ void move_quad(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcep
 // Batch members j and j + 1, any dims: chunks of 64 dimensions as two wide
 // chains side by side, a last chunk of at most 32 packed in one.
 template <bool Fold>
-void move_pair(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept {
+void move_pair(const SwarmStep<float>& s, int j, const Coeffs<F16, Fold>& cf) noexcept {
   const uint32_t p = s.particle + static_cast<uint32_t>(j);
   for (int d0 = 0; d0 < s.dims;) {
     const uint32_t b = static_cast<uint32_t>(d0) >> 2;  // block of dimension d0 (move_r1)
@@ -216,7 +206,7 @@ void move_pair(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcep
 // in a ymm (AVX-512VL's rotate). Zen 4 runs a zmm operation as two 256-bit
 // halves, so the ymm form does the same work for half the price.
 template <bool Fold>
-void move_one(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept {
+void move_one(const SwarmStep<float>& s, int j, const Coeffs<F16, Fold>& cf) noexcept {
   const uint32_t p = s.particle + static_cast<uint32_t>(j);
   const __m256i off8 = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
   for (int d0 = 0; d0 < s.dims;) {
@@ -249,7 +239,7 @@ void move_one(const SwarmStep<float>& s, int j, const Coeffs<Fold>& cf) noexcept
 
 template <bool Fold>
 void update_batch(const SwarmStep<float>& s) noexcept {
-  const Coeffs<Fold> cf(s);
+  const Coeffs<F16, Fold> cf(s);
   int j = 0;
   if (s.dims <= 32)
     for (; j + 4 <= s.count; j += 4) move_quad<Fold>(s, j, cf);
@@ -258,7 +248,7 @@ void update_batch(const SwarmStep<float>& s) noexcept {
 }
 
 void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
-  const SwarmStep<float> one = x86_member(s, j);
+  const SwarmStep<float> one = f32_swarm_member__x86_base(s, j);
   float u1 = 0, u2 = 0;
   f32_swarm_particle_draws__x86_base(one, &u1, &u2);
   const __m512 q1 = _mm512_set1_ps(s.c1 * u1), q2 = _mm512_set1_ps(s.c2 * u2);
@@ -280,6 +270,7 @@ void f32_swarm_update__avx512(const SwarmStep<float>& s) noexcept {
   }
   if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_batch<true>(s);
   else update_batch<false>(s);
+  _mm256_zeroupper();  // as f32_swarm_update__avx2: never hand dirty upper halves to SSE code
 }
 
 }  // namespace detail

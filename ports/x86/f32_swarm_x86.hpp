@@ -30,22 +30,6 @@ STARLING_X86_INLINE void transpose4(__m256i x[4]) noexcept {
   x[3] = _mm256_unpackhi_epi64(t2, t3);
 }
 
-/// batch_member (swarm_kernel.hpp) with internal linkage: the shared inline
-/// one, instantiated here with ISA flags, would be a weak symbol the linker
-/// may pick for portable code too (see threefry_x86.hpp). Only the scalar
-/// fallbacks need a whole step; the vector code reads Rows.
-STARLING_X86_INLINE SwarmStep<float> x86_member(const SwarmStep<float>& s, int k) noexcept {
-  SwarmStep<float> t = s;
-  const long off = static_cast<long>(k) * s.stride;
-  t.x += off;
-  t.v += off;
-  t.m += off;
-  t.pbest += off;
-  t.particle += static_cast<uint32_t>(k);
-  t.count = 1;
-  return t;
-}
-
 /// One particle's arrays, held by value: the vector code keeps them in
 /// registers. Read through the SwarmStep (or a copy of it made for a batch
 /// member) they were reloaded from the stack after every store, which may
@@ -80,6 +64,18 @@ struct StepCoeffs {
   explicit StepCoeffs(const SwarmStep<float>& s) noexcept
       : w(F::set1(s.w)), beta(F::set1(s.beta)), one_minus_beta(F::set1(s.one_minus_beta)), mscale(F::set1(s.mscale)),
         empso(s.rule == UpdateRule::Empso), clamp(s.bound == BoundRule::Clamp) {}
+};
+
+/// The move's settings with the coefficients of the draws: c1s, c2s are
+/// c1, c2 (times 2^-16 with Fold, see scale_is_exact), broadcast once per
+/// call.
+template <class F, bool Fold>
+struct Coeffs {
+  typename F::V c1s, c2s;
+  StepCoeffs<F> c;
+  explicit Coeffs(const SwarmStep<float>& s) noexcept
+      : c1s(F::set1(s.c1 * (Fold ? 1.52587890625e-05f : 1.0f))),
+        c2s(F::set1(s.c2 * (Fold ? 1.52587890625e-05f : 1.0f))), c(s) {}
 };
 
 /// Dimensions d + lane of the particle whose arrays are r, for the lanes in

@@ -21,5 +21,9 @@ void f32_swarm_particle_draws__x86_base(const SwarmStep<float>& s, float* r1, fl
   *r2 = u32_to_unit<float>(w4[1]);
 }
 
+SwarmStep<float> f32_swarm_member__x86_base(const SwarmStep<float>& s, int k) noexcept {
+  return batch_member(s, k);
+}
+
 }  // namespace detail
 }  // namespace starling

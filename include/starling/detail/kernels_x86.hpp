@@ -29,10 +29,14 @@ bool cpu_has_avx512vnni() noexcept; ///< AVX-512 F, BW, VL, VNNI and ZMM state
 
 /// Scalar helpers of the x86 swarm kernels (ports/x86/f32_swarm_x86_base.cpp,
 /// compiled without ISA flags): swarm_update_dim for dimensions d .. d+n−1
-/// with draws r1[j], r2[j]; and the per-particle (r1, r2) of tag kTagMove.
+/// with draws r1[j], r2[j]; the per-particle (r1, r2) of tag kTagMove; and
+/// a batch member's step.
 void f32_swarm_dims__x86_base(const SwarmStep<float>& s, int d, int n, const float* r1,
                               const float* r2) noexcept;
 void f32_swarm_particle_draws__x86_base(const SwarmStep<float>& s, float* r1, float* r2) noexcept;
+/// batch_member(s, k): the one-particle step of batch member k (for the
+/// scalar fallbacks and single-particle paths; the vector code reads Rows).
+SwarmStep<float> f32_swarm_member__x86_base(const SwarmStep<float>& s, int k) noexcept;
 
 #if defined(STARLING_HAVE_X86_SSE41)
 void s8_fc__sse41(const FcParams& p, const int8_t* input, const int8_t* weights,
