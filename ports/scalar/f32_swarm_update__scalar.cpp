@@ -190,7 +190,7 @@ inline void update_clamp(const SwarmStep<float>& s, int d0, int n, const float* 
 void update_one(const SwarmStep<float>& s) noexcept {
   // One block (four dimensions or fewer, or per-particle draws): the
   // reference, whose one Threefry in plain words beats a 4-lane group.
-  if (s.per_particle || s.dims <= 4) return swarm_update_one_ref(s);
+  if (s.per_particle || s.dims <= 4) return swarm_update_ref(s);
   float r1[kChunk], r2[kChunk];
   for (int d0 = 0; d0 < s.dims; d0 += kChunk) {
     const int n = s.dims - d0 < kChunk ? s.dims - d0 : kChunk;
@@ -205,8 +205,10 @@ void update_one(const SwarmStep<float>& s) noexcept {
 }
 }  // namespace
 
-// The particles of a batch one at a time: each already fills the 4-lane
-// vectors (two Threefry chains in flight per 32 dimensions).
+// The particles of a batch one at a time. Above 16 dimensions a particle
+// already keeps two Threefry chains in flight; at 16 and fewer one chain
+// (or the one-block reference) runs alone, where pairing particles as the
+// x86 kernels do would pay: not done, the scalar port is the fallback.
 void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
   for (int k = 0; k < s.count; ++k) update_one(batch_member(s, k));
 }

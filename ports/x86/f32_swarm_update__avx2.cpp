@@ -16,8 +16,9 @@ struct V8 {
   static T set1(uint32_t v) noexcept { return _mm256_set1_epi32(static_cast<int>(v)); }
 };
 
-// Two registers per word: 16 blocks in two independent chains, whose
-// latencies hide each other; used when there are 3 or 4 chunks to fill.
+// Two registers per word: two independent chains, whose latencies hide each
+// other: one particle's 16 blocks (3 or 4 chunks to fill), or two
+// particles' 8 blocks each (move_pair).
 struct V8x2 {
   struct T {
     __m256i a, b;
@@ -144,11 +145,10 @@ void update_batch(const SwarmStep<float>& s) noexcept {
   for (; j < s.count; ++j) move_one<Fold>(s, j, cf);
 }
 
-void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
+void update_per_particle(const SwarmStep<float>& s, int j, const StepCoeffs<F8>& c) noexcept {
   float u1 = 0, u2 = 0;
   f32_swarm_particle_draws__x86_base(f32_swarm_member__x86_base(s, j), &u1, &u2);
   const __m256 q1 = _mm256_set1_ps(s.c1 * u1), q2 = _mm256_set1_ps(s.c2 * u2);
-  const StepCoeffs<F8> c(s);
   const Rows rows = rows_of(s, j);
   for (int d = 0; d < s.dims; d += 8)
     move8(s, j, rows, c, d, s.dims - d < 8 ? s.dims - d : 8, q1, q2, [u1, u2](float* r1, float* r2) {
@@ -161,11 +161,13 @@ void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
 
 void f32_swarm_update__avx2(const SwarmStep<float>& s) noexcept {
   if (s.per_particle) {
-    for (int j = 0; j < s.count; ++j) update_per_particle(s, j);
-    return;
+    const StepCoeffs<F8> c(s);
+    for (int j = 0; j < s.count; ++j) update_per_particle(s, j, c);
+  } else if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) {
+    update_batch<true>(s);
+  } else {
+    update_batch<false>(s);
   }
-  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_batch<true>(s);
-  else update_batch<false>(s);
   // GCC 12 returned from here with the upper ymm halves dirty (move_blocks8,
   // a local function with ymm arguments, returns without vzeroupper), and
   // the caller's SSE code then ran up to 2x slower (bench_pso's objective

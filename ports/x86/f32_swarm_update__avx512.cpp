@@ -229,14 +229,13 @@ void move_one(const SwarmStep<float>& s, int j, const Coeffs<F16, Fold>& cf) noe
   }
 }
 
-// A batch: four particles at a time while they fit two packed chunks, then
-// pairs, then one. One particle's Threefry chain leaves most of the core
+// A batch: four particles at a time while dims <= 32 (one particle per
+// 256-bit half of two zmm chains), then pairs, then one. One particle's Threefry chain leaves most of the core
 // idle waiting on its latency; several in flight fill it. Within a group the
 // later particle moves first: a ragged row's masked last store spans the
 // first dimensions of the next row, and a load of those right after it
 // waits for the store to reach the cache instead of being forwarded (about
 // 7 % of the move at D = 30 on Zen 4).
-
 template <bool Fold>
 void update_batch(const SwarmStep<float>& s) noexcept {
   const Coeffs<F16, Fold> cf(s);
@@ -247,12 +246,11 @@ void update_batch(const SwarmStep<float>& s) noexcept {
   if (j < s.count) move_one<Fold>(s, j, cf);
 }
 
-void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
+void update_per_particle(const SwarmStep<float>& s, int j, const StepCoeffs<F16>& c) noexcept {
   const SwarmStep<float> one = f32_swarm_member__x86_base(s, j);
   float u1 = 0, u2 = 0;
   f32_swarm_particle_draws__x86_base(one, &u1, &u2);
   const __m512 q1 = _mm512_set1_ps(s.c1 * u1), q2 = _mm512_set1_ps(s.c2 * u2);
-  const StepCoeffs<F16> c(s);
   const Rows r = rows_of(s, j);
   for (int d = 0; d < s.dims; d += 16)
     move16(s, j, r, c, d, s.dims - d < 16 ? s.dims - d : 16, q1, q2, [u1, u2](float* r1, float* r2) {
@@ -265,11 +263,13 @@ void update_per_particle(const SwarmStep<float>& s, int j) noexcept {
 
 void f32_swarm_update__avx512(const SwarmStep<float>& s) noexcept {
   if (s.per_particle) {
-    for (int j = 0; j < s.count; ++j) update_per_particle(s, j);
-    return;
+    const StepCoeffs<F16> c(s);
+    for (int j = 0; j < s.count; ++j) update_per_particle(s, j, c);
+  } else if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) {
+    update_batch<true>(s);
+  } else {
+    update_batch<false>(s);
   }
-  if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) update_batch<true>(s);
-  else update_batch<false>(s);
   _mm256_zeroupper();  // as f32_swarm_update__avx2: never hand dirty upper halves to SSE code
 }
 

@@ -89,7 +89,7 @@ STARLING_X86_INLINE void threefry_ctr0(uint32_t c0, typename V::T off, uint32_t 
 
 /// The same with counter word 1 differing by lane too: {c0 + off[lane],
 /// c1 + poff[lane], c2, c3}, so one vector holds the blocks of several
-/// particles (a batch's particles are consecutive). Two lane operations
+/// particles (a batch's particles are consecutive). An add and a rotate
 /// more than threefry_ctr0.
 template <class V>
 STARLING_X86_INLINE void threefry_ctr01(uint32_t c0, typename V::T off, uint32_t c1, typename V::T poff,

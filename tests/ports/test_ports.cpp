@@ -256,7 +256,9 @@ long swarm_sweep() {
 // x86 kernels' groups of four and two), strides equal to dims or longer
 // (rows with gaps, odd strides), shared nbest; each particle's own x, v, m
 // and pbest. The reference moves the particles one at a time; the gaps
-// between rows hold a sentinel that no kernel may touch.
+// between rows hold a sentinel that no kernel may touch, and the last row
+// ends where its array ends, so that a read or write past it meets the
+// sanitizer builds' redzone.
 long swarm_batch_sweep() {
   constexpr int kMaxCount = 11, kMaxStride = 104, kCap = kMaxCount * kMaxStride;
   static float x0[kCap], v0[kCap], m0[kCap], pb[kCap], xr[kCap], vr[kCap], mr[kCap], xp[kCap], vp[kCap], mp[kCap];
@@ -269,7 +271,8 @@ long swarm_batch_sweep() {
     for (int count = 1; count <= kMaxCount; ++count) {
       const int stride = dims + (count % 3 == 0 ? 0 : uni(1, 4));
       if (stride > kMaxStride) continue;
-      const int rule = uni(0, 1), bound = (count + dims) % 3, pp = count == 7 ? 1 : 0;
+      const int base = kCap - ((count - 1) * stride + dims);  // the last row ends at the array's end
+      const int rule = uni(0, 1), bound = (count + dims) % 3, pp = (count + dims) % 5 == 0 ? 1 : 0;
       for (int d = 0; d < dims; ++d) {
         lo[d] = -1.0f - g_rng.uniform() * 10;
         hi[d] = 1.0f + g_rng.uniform() * 10;
@@ -279,19 +282,19 @@ long swarm_batch_sweep() {
       for (int i = 0; i < kCap; ++i) x0[i] = v0[i] = m0[i] = pb[i] = -12345.0f;  // the sentinel
       for (int k = 0; k < count; ++k)
         for (int d = 0; d < dims; ++d) {
-          const int i = k * stride + d;
+          const int i = base + k * stride + d;
           x0[i] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
           v0[i] = (g_rng.uniform() * 2 - 1) * vmax[d] * 1.5f;
           m0[i] = (g_rng.uniform() * 2 - 1) * vmax[d];
           pb[i] = lo[d] + (hi[d] - lo[d]) * g_rng.uniform();
         }
       detail::SwarmStep<float> s{};
-      s.pbest = pb; s.nbest = nb; s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
+      s.pbest = pb + base; s.nbest = nb; s.lo = lo; s.hi = hi; s.vmax = vmax; s.dims = dims;
       s.rule = static_cast<detail::UpdateRule>(rule);
       s.bound = static_cast<detail::BoundRule>(bound);
       s.per_particle = pp == 1;
       s.w = 0.7298f; s.beta = 0.9f; s.one_minus_beta = 0.1f;
-      s.c1 = count % 4 == 1 ? 1e-40f : 2.0f;  // also the unfolded x86 path
+      s.c1 = (3 * count + dims) % 4 == 1 ? 1e-40f : 2.0f;  // 1e-40: the x86 kernels' unfolded path
       s.c2 = 1.49618f;
       s.mscale = rule == 1 ? 1.25f : 1.0f;
       s.key = key; s.iteration = static_cast<uint32_t>(uni(1, 1000));
@@ -299,24 +302,24 @@ long swarm_batch_sweep() {
       s.count = count; s.stride = stride;
       std::memcpy(xr, x0, sizeof x0); std::memcpy(vr, v0, sizeof v0); std::memcpy(mr, m0, sizeof m0);
       std::memcpy(xp, x0, sizeof x0); std::memcpy(vp, v0, sizeof v0); std::memcpy(mp, m0, sizeof m0);
-      s.x = xr; s.v = vr; s.m = mr;
+      s.x = xr + base; s.v = vr + base; s.m = mr + base;
       detail::swarm_update_ref(s);
-      s.x = xp; s.v = vp; s.m = mp;
+      s.x = xp + base; s.v = vp + base; s.m = mp + base;
       detail::active_kernels().f32_swarm_update(s);
       bool same = same_floats(xr, xp, kCap) && same_floats(vr, vp, kCap) && same_floats(mr, mp, kCap);
       // And the reference itself moved each particle as a batch of one.
       for (int k = 0; k < count && same; ++k) {
+        const int row = base + k * stride;
         float x1[kMaxStride], v1[kMaxStride], m1[kMaxStride];
-        std::memcpy(x1, x0 + k * stride, sizeof(float) * static_cast<size_t>(dims));
-        std::memcpy(v1, v0 + k * stride, sizeof(float) * static_cast<size_t>(dims));
-        std::memcpy(m1, m0 + k * stride, sizeof(float) * static_cast<size_t>(dims));
+        std::memcpy(x1, x0 + row, sizeof(float) * static_cast<size_t>(dims));
+        std::memcpy(v1, v0 + row, sizeof(float) * static_cast<size_t>(dims));
+        std::memcpy(m1, m0 + row, sizeof(float) * static_cast<size_t>(dims));
         detail::SwarmStep<float> one = s;
-        one.x = x1; one.v = v1; one.m = m1; one.pbest = pb + k * stride;
+        one.x = x1; one.v = v1; one.m = m1; one.pbest = pb + row;
         one.particle = s.particle + static_cast<uint32_t>(k);
         one.count = 1;
         detail::swarm_update_ref(one);
-        same = same_floats(x1, xr + k * stride, dims) && same_floats(v1, vr + k * stride, dims) &&
-               same_floats(m1, mr + k * stride, dims);
+        same = same_floats(x1, xr + row, dims) && same_floats(v1, vr + row, dims) && same_floats(m1, mr + row, dims);
       }
       if (!CHECK(same))
         std::printf("     batch: dims %d count %d stride %d rule %d bound %d per_particle %d\n", dims, count, stride,

@@ -113,7 +113,7 @@ uint32_t stream_read(const void* p, size_t bytes) {
   return static_cast<uint32_t>(a ^ b ^ (a >> 32));
 }
 
-[[maybe_unused]] bool supported(const char* name) {
+bool supported(const char* name) {
   for (int i = 0; i < starling::port_count(); ++i)
     if (std::strcmp(starling::port_name(i), name) == 0) return starling::port_supported(i);
   return false;

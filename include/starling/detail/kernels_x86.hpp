@@ -35,7 +35,8 @@ void f32_swarm_dims__x86_base(const SwarmStep<float>& s, int d, int n, const flo
                               const float* r2) noexcept;
 void f32_swarm_particle_draws__x86_base(const SwarmStep<float>& s, float* r1, float* r2) noexcept;
 /// batch_member(s, k): the one-particle step of batch member k (for the
-/// scalar fallbacks and single-particle paths; the vector code reads Rows).
+/// scalar fallbacks and single-particle paths; the vector code reads a
+/// member's arrays as a Rows value, ports/x86/f32_swarm_x86.hpp).
 SwarmStep<float> f32_swarm_member__x86_base(const SwarmStep<float>& s, int k) noexcept;
 
 #if defined(STARLING_HAVE_X86_SSE41)

@@ -48,7 +48,10 @@ enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
 /// pointers here; arrays have `dims` entries. A kernel moves them as if one
 /// at a time, in any order (no particle's move reads another's rows), so a
 /// SIMD port can interleave several particles' generator chains: one chain
-/// is latency-bound (tools/bench_pso).
+/// is latency-bound (tools/bench_pso). Preconditions (not checked): with
+/// count > 1, stride >= dims; no row overlaps another row or the shared
+/// arrays; m points to real rows even under Inertia (kernels form m +
+/// k·stride).
 template <class Real>
 struct SwarmStep {
   Real* x;             ///< position, updated in place
@@ -71,7 +74,7 @@ struct SwarmStep {
   uint32_t iteration;  ///< t of this move, >= 1
   uint32_t particle;   ///< the first particle's index
   int count = 1;       ///< particles in this call, >= 1
-  int stride = 0;      ///< elements from one particle's rows to the next's
+  int stride = 0;      ///< elements from one particle's rows to the next's, >= dims if count > 1
 };
 
 /// Particle k (0 <= k < s.count) of a batch, as a one-particle step.
@@ -97,18 +100,22 @@ constexpr SwarmStep<Real> batch_member(const SwarmStep<Real>& s, int k) noexcept
 ///   zeroes (Clamp, Random) or negates (Reflect) v' and, for EMPSO, m' too:
 ///   the momentum is the velocity's memory, and a particle stopped by a wall
 ///   that kept it would be pushed straight back into the wall.
+///
+/// k is the batch member (see SwarmStep): its own arrays start k·stride
+/// elements in, its particle number is particle + k.
 template <class Real>
-inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) noexcept {
-  const Real x = s.x[d];
-  const Real a = (s.c1 * r1) * (s.pbest[d] - x);
+inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, int k = 0) noexcept {
+  const long e = static_cast<long>(k) * s.stride + d;  // in the member's own arrays
+  const Real x = s.x[e];
+  const Real a = (s.c1 * r1) * (s.pbest[e] - x);
   const Real b = (s.c2 * r2) * (s.nbest[d] - x);
   Real v;
   if (s.rule == UpdateRule::Empso) {
-    const Real m = s.beta * s.m[d] + s.one_minus_beta * s.v[d];
-    s.m[d] = m;
+    const Real m = s.beta * s.m[e] + s.one_minus_beta * s.v[e];
+    s.m[e] = m;
     v = (s.mscale * m + a) + b;
   } else {
-    v = (s.w * s.v[d] + a) + b;
+    v = (s.w * s.v[e] + a) + b;
   }
   const Real vm = s.vmax[d];
   if (v > vm) v = vm;
@@ -121,26 +128,27 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2) 
     nx = nx < lo ? lo : nx;
     nx = nx > hi ? hi : nx;
     v = out ? Real(0) : v;
-    if (s.rule == UpdateRule::Empso) s.m[d] = out ? Real(0) : s.m[d];
+    if (s.rule == UpdateRule::Empso) s.m[e] = out ? Real(0) : s.m[e];
   } else if (nx < lo || nx > hi) {
     if (s.bound == BoundRule::Reflect) {
       // |v| <= range, so one reflection lands inside (up to rounding,
       // which the final clamp below absorbs).
       nx = nx < lo ? lo + (lo - nx) : hi - (nx - hi);
       v = -v;
-      if (s.rule == UpdateRule::Empso) s.m[d] = -s.m[d];
+      if (s.rule == UpdateRule::Empso) s.m[e] = -s.m[e];
     } else {  // Random
       uint32_t w4[4];
-      swarm_block(s.key, kTagBoundary, s.iteration, s.particle, static_cast<uint32_t>(d) >> 1, w4);
+      swarm_block(s.key, kTagBoundary, s.iteration, s.particle + static_cast<uint32_t>(k),
+                  static_cast<uint32_t>(d) >> 1, w4);
       nx = lo + (hi - lo) * u32_to_unit<Real>(w4[(d & 1) * 2]);
       v = 0;
-      if (s.rule == UpdateRule::Empso) s.m[d] = 0;
+      if (s.rule == UpdateRule::Empso) s.m[e] = 0;
     }
     if (nx < lo) nx = lo;
     if (nx > hi) nx = hi;
   }
-  s.x[d] = nx;
-  s.v[d] = v;
+  s.x[e] = nx;
+  s.v[e] = v;
 }
 
 /// Where the move's r1, r2 of dimension d come from: word d % 4 of the block
@@ -162,30 +170,30 @@ constexpr Real move_r1(uint32_t w) noexcept { return u16_to_unit<Real>(w >> 16);
 template <class Real>
 constexpr Real move_r2(uint32_t w) noexcept { return u16_to_unit<Real>(w & 0xFFFFu); }
 
-/// Scalar reference of one particle's move (s.count ignored). O(dims); one
-/// Threefry block per four dimensions (one per particle with per-particle
-/// draws, whose r1, r2 are words 0 and 1 of block 0 at 24 bits, u32_to_unit).
-template <class Real>
-inline void swarm_update_one_ref(const SwarmStep<Real>& s) noexcept {
-  uint32_t w4[4];
-  if (s.per_particle) {
-    swarm_block(s.key, kTagMove, s.iteration, s.particle, 0, w4);
-    const Real r1 = u32_to_unit<Real>(w4[0]), r2 = u32_to_unit<Real>(w4[1]);
-    for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, r1, r2);
-    return;
-  }
-  for (int d0 = 0; d0 < s.dims; d0 += 4) {
-    swarm_block(s.key, kTagMove, s.iteration, s.particle, static_cast<uint32_t>(d0) >> 2, w4);
-    for (int k = 0; k < 4 && d0 + k < s.dims; ++k)
-      swarm_update_dim(s, d0 + k, move_r1<Real>(w4[k]), move_r2<Real>(w4[k]));
-  }
-}
-
 /// Scalar reference of a move: s.count particles, one after the other.
-/// O(count·dims).
+/// O(count·dims); one Threefry block per four dimensions of a particle (one
+/// per particle with per-particle draws, whose r1, r2 are words 0 and 1 of
+/// block 0 at 24 bits, u32_to_unit). One function for the whole batch: on a
+/// microcontroller the optimizer's deepest call chain runs through here, and
+/// a per-particle function (or a copy of the step per particle) would add a
+/// frame to it.
 template <class Real>
 inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
-  for (int k = 0; k < s.count; ++k) swarm_update_one_ref(batch_member(s, k));
+  for (int k = 0; k < s.count; ++k) {
+    const uint32_t particle = s.particle + static_cast<uint32_t>(k);
+    uint32_t w4[4];
+    if (s.per_particle) {
+      swarm_block(s.key, kTagMove, s.iteration, particle, 0, w4);
+      const Real r1 = u32_to_unit<Real>(w4[0]), r2 = u32_to_unit<Real>(w4[1]);
+      for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, r1, r2, k);
+      continue;
+    }
+    for (int d0 = 0; d0 < s.dims; d0 += 4) {
+      swarm_block(s.key, kTagMove, s.iteration, particle, static_cast<uint32_t>(d0) >> 2, w4);
+      for (int j = 0; j < 4 && d0 + j < s.dims; ++j)
+        swarm_update_dim(s, d0 + j, move_r1<Real>(w4[j]), move_r2<Real>(w4[j]), k);
+    }
+  }
 }
 
 /// The float kernel of the scalar port (ports/scalar). Other ports provide
