@@ -145,24 +145,13 @@ void update_batch(const SwarmStep<float>& s) noexcept {
   for (; j < s.count; ++j) move_one<Fold>(s, j, cf);
 }
 
-void update_per_particle(const SwarmStep<float>& s, int j, const StepCoeffs<F8>& c) noexcept {
-  float u1 = 0, u2 = 0;
-  f32_swarm_particle_draws__x86_base(f32_swarm_member__x86_base(s, j), &u1, &u2);
-  const __m256 q1 = _mm256_set1_ps(s.c1 * u1), q2 = _mm256_set1_ps(s.c2 * u2);
-  const Rows rows = rows_of(s, j);
-  for (int d = 0; d < s.dims; d += 8)
-    move8(s, j, rows, c, d, s.dims - d < 8 ? s.dims - d : 8, q1, q2, [u1, u2](float* r1, float* r2) {
-      _mm256_store_ps(r1, _mm256_set1_ps(u1));
-      _mm256_store_ps(r2, _mm256_set1_ps(u2));
-    });
-}
-
 }  // namespace
 
 void f32_swarm_update__avx2(const SwarmStep<float>& s) noexcept {
   if (s.per_particle) {
     const StepCoeffs<F8> c(s);
-    for (int j = 0; j < s.count; ++j) update_per_particle(s, j, c);
+    for (int j = 0; j < s.count; ++j)
+      per_particle_move<F8, 8>(s, j, c, [](const auto&... a) { move8(a...); });
   } else if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) {
     update_batch<true>(s);
   } else {

@@ -246,25 +246,13 @@ void update_batch(const SwarmStep<float>& s) noexcept {
   if (j < s.count) move_one<Fold>(s, j, cf);
 }
 
-void update_per_particle(const SwarmStep<float>& s, int j, const StepCoeffs<F16>& c) noexcept {
-  const SwarmStep<float> one = f32_swarm_member__x86_base(s, j);
-  float u1 = 0, u2 = 0;
-  f32_swarm_particle_draws__x86_base(one, &u1, &u2);
-  const __m512 q1 = _mm512_set1_ps(s.c1 * u1), q2 = _mm512_set1_ps(s.c2 * u2);
-  const Rows r = rows_of(s, j);
-  for (int d = 0; d < s.dims; d += 16)
-    move16(s, j, r, c, d, s.dims - d < 16 ? s.dims - d : 16, q1, q2, [u1, u2](float* r1, float* r2) {
-      _mm512_store_ps(r1, _mm512_set1_ps(u1));
-      _mm512_store_ps(r2, _mm512_set1_ps(u2));
-    });
-}
-
 }  // namespace
 
 void f32_swarm_update__avx512(const SwarmStep<float>& s) noexcept {
   if (s.per_particle) {
     const StepCoeffs<F16> c(s);
-    for (int j = 0; j < s.count; ++j) update_per_particle(s, j, c);
+    for (int j = 0; j < s.count; ++j)
+      per_particle_move<F16, 16>(s, j, c, [](const auto&... a) { move16(a...); });
   } else if (scale_is_exact(s.c1) && scale_is_exact(s.c2)) {
     update_batch<true>(s);
   } else {

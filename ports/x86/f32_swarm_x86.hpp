@@ -126,6 +126,25 @@ STARLING_X86_INLINE bool swarm_step(const Rows& r, const StepCoeffs<F>& c, int d
   return true;
 }
 
+/// The move of batch member j under per-particle draws (one r1, r2 for all
+/// dimensions), Lanes dimensions at a time through the kernel's step
+/// (move8 / move16: step(s, j, rows, c, d, n, q1, q2, fill)).
+template <class F, int Lanes, class Step>
+STARLING_X86_INLINE void per_particle_move(const SwarmStep<float>& s, int j, const StepCoeffs<F>& c,
+                                           const Step& step) noexcept {
+  float u1 = 0, u2 = 0;
+  f32_swarm_particle_draws__x86_base(f32_swarm_member__x86_base(s, j), &u1, &u2);
+  const typename F::V q1 = F::set1(s.c1 * u1), q2 = F::set1(s.c2 * u2);
+  const Rows r = rows_of(s, j);
+  for (int d = 0; d < s.dims; d += Lanes)
+    step(s, j, r, c, d, s.dims - d < Lanes ? s.dims - d : Lanes, q1, q2, [u1, u2](float* r1, float* r2) {
+      for (int i = 0; i < Lanes; ++i) {
+        r1[i] = u1;
+        r2[i] = u2;
+      }
+    });
+}
+
 }  // namespace
 }  // namespace detail
 }  // namespace starling
