@@ -159,8 +159,9 @@ struct FcParams {
 /// for |bias| > 2^30 or a requantized value beyond ±(2^31 − 129), which no
 /// real model produces; the reference kernels wrap the same way).
 /// p.kernel_sums, when not null, must hold what fc_kernel_sums(p, weights)
-/// writes: kernels that need Σw (input_offset != 128 on AVX-512 VNNI,
-/// != 0 on SSE4.1 and NEON) then skip their pass over the weights. The output
+/// writes: kernels that need Σw (input_offset != 128 on AVX-512 VNNI, which
+/// at batch 1 does without them at the cost of a second vpdpbusd per weight
+/// line; != 0 on SSE4.1 and NEON) then skip their pass over the weights. The output
 /// bytes are the same with or without it (see FcParams for sums that do not
 /// match the weights).
 /// Returns the Status of validate(p), or InvalidArgument for a null

@@ -69,14 +69,25 @@ inline __m512i dpbusd(__m512i acc, __m512i u, __m512i w) noexcept {
 // addressing keeps 16 rows within the general registers); else R = 4 rows
 // at wg[0..3]. out[b·R + r] = D of row r and batch row xb[b]; with Sum also
 // sums[r] = Σ w of row r.
-template <int R, int NB, bool Sum, bool Strided>
+//
+// Swapped (batch 1, no kernel_sums, input_offset in [−128, 127]): the
+// weights go in as the unsigned operand instead, w + 128 (w ^ 0x80), against
+// x and against the offset broadcast, both into the row's one accumulator:
+// out[r] = Σ (w + 128)·(x + off) = Σ w·(x + off) + 128·Σ (x + off), whose
+// second term is the same for every row (the caller subtracts it). Two
+// vpdpbusd per weight line, as with Sum, but no second set of accumulators,
+// so 16 rows fit one tile. Every sum wraps; the result is exact since the
+// true value fits int32 (kFcMaxInDim).
+template <int R, int NB, bool Sum, bool Strided, bool Swapped = false>
 inline void tile(const int8_t* const* wg, std::ptrdiff_t ld, const int8_t* const* xb, int in_dim,
-                 int32_t* out, int32_t* sums) noexcept {
+                 int32_t* out, int32_t* sums, int32_t off = 0) noexcept {
+  static_assert(!Swapped || (NB == 1 && !Sum), "swapped operands: batch 1, no Σw");
   static_assert(R * NB == 4 || R * NB == 8 || R * NB == 16 || (NB == 3 && R == 4), "tree shapes");
   static_assert(Strided ? R % 4 == 0 : R == 4, "row addressing");
   constexpr int kN = R * NB <= 4 ? 4 : (R * NB <= 8 ? 8 : 16);
   constexpr int kP = Strided ? R / 4 : R;  // row pointers
   const __m512i flip = _mm512_set1_epi8(-128), ones = _mm512_set1_epi8(1);
+  const __m512i offb = _mm512_set1_epi8(static_cast<char>(off));
   __m512i acc[kN], sacc[Sum ? R : 1];
   for (int j = 0; j < kN; ++j) acc[j] = _mm512_setzero_si512();
   for (int r = 0; r < (Sum ? R : 1); ++r) sacc[r] = _mm512_setzero_si512();
@@ -103,9 +114,15 @@ inline void tile(const int8_t* const* wg, std::ptrdiff_t ld, const int8_t* const
       pf += 64 * kPf;
     }
     __m512i xu[NB];
-    for (int b = 0; b < NB; ++b) xu[b] = _mm512_xor_si512(_mm512_loadu_si512(xb[b] + k), flip);
+    for (int b = 0; b < NB; ++b)
+      xu[b] = Swapped ? _mm512_loadu_si512(xb[b] + k) : _mm512_xor_si512(_mm512_loadu_si512(xb[b] + k), flip);
     for (int r = 0; r < R; ++r) {
       __m512i wv = _mm512_loadu_si512(row(r));
+      if (Swapped) {
+        const __m512i wu = _mm512_xor_si512(wv, flip);
+        acc[r] = dpbusd(dpbusd(acc[r], wu, xu[0]), wu, offb);
+        continue;
+      }
       if (Sum || NB > 1) __asm__("" : "+v"(wv));  // one load for all its uses, not one each
       if (Sum) sacc[r] = dpbusd(sacc[r], ones, wv);
       for (int b = 0; b < NB; ++b) acc[b * R + r] = dpbusd(acc[b * R + r], xu[b], wv);
@@ -115,9 +132,16 @@ inline void tile(const int8_t* const* wg, std::ptrdiff_t ld, const int8_t* const
   if (k < in_dim) {  // masked loads: nothing read past the arrays; w = 0 there
     const __mmask64 m = static_cast<__mmask64>(~0ull >> (64 - (in_dim - k)));
     __m512i xu[NB];
-    for (int b = 0; b < NB; ++b) xu[b] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, xb[b] + k), flip);
+    for (int b = 0; b < NB; ++b)
+      xu[b] = Swapped ? _mm512_maskz_loadu_epi8(m, xb[b] + k) : _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, xb[b] + k), flip);
+    const __m512i offm = _mm512_maskz_mov_epi8(m, offb);  // w + 128 is 128, not 0, past the row
     for (int r = 0; r < R; ++r) {
       const __m512i wv = _mm512_maskz_loadu_epi8(m, row(r));
+      if (Swapped) {
+        const __m512i wu = _mm512_xor_si512(wv, flip);
+        acc[r] = dpbusd(dpbusd(acc[r], wu, xu[0]), wu, offm);
+        continue;
+      }
       if (Sum) sacc[r] = dpbusd(sacc[r], ones, wv);
       for (int b = 0; b < NB; ++b) acc[b * R + r] = dpbusd(acc[b * R + r], xu[b], wv);
     }
@@ -136,14 +160,14 @@ inline void tile(const int8_t* const* wg, std::ptrdiff_t ld, const int8_t* const
 // one input row. Without Sum all 16 accumulators fit with the input and a
 // weight vector; with Sum the Σw accumulators double that, so the chunk is
 // done as two 8-row halves.
-template <bool Sum>
+template <bool Sum, bool Swapped = false>
 inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim, int32_t* out,
-                    int32_t* sums) noexcept {
+                    int32_t* sums, int32_t off = 0) noexcept {
   constexpr int R = Sum ? 8 : 16;
   for (int h = 0; h < kChunk; h += R) {
     const int8_t* wg[R / 4];
     for (int g = 0; g < R / 4; ++g) wg[g] = w0 + (h + 4 * g) * ld;
-    tile<R, 1, Sum, true>(wg, ld, &x, in_dim, out + h, sums + h);
+    tile<R, 1, Sum, true, Swapped>(wg, ld, &x, in_dim, out + h, sums + h, off);
   }
 }
 
@@ -271,20 +295,33 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     const int chunks = p.out_dim / kChunk;
     const long items = static_cast<long>(chunks) * batches;
     const std::ptrdiff_t out_dim = p.out_dim;
-    const bool sum = need_sum && !have_sums;  // Σw summed with each chunk's first batch row
+    // Batch 1 without kernel_sums swaps the operands (see tile): two
+    // vpdpbusd per weight line either way, but one 16-row tile instead of
+    // two 8-row halves. With more batch rows, Σw is summed with each chunk's
+    // first one and serves the others, one vpdpbusd per line for those.
+    const bool swapped = need_sum && !have_sums && batches == 1;
+    const bool sum = need_sum && !have_sums && !swapped;
+    // Swapped: the row-independent term 128·Σ (x + input_offset), wrapping.
+    uint32_t xsum = 0;
+    if (swapped)
+      for (std::ptrdiff_t i = 0; i < in_dim; ++i) xsum += static_cast<uint32_t>(input[i] + p.input_offset);
+    const __m512i swap_corr = _mm512_set1_epi32(static_cast<int32_t>(xsum << 7));
     alignas(64) int32_t d[2][kChunk], s[2][kChunk];  // [item parity], [chunk parity]
     auto dots = [&](long i) {
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
       const int8_t* w0 = weights + static_cast<std::ptrdiff_t>(c) * kChunk * in_dim;
       const int8_t* x = input + b * in_dim;
-      if (sum && b == 0) tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      if (swapped) tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
+      else if (sum && b == 0) tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
       else tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
     };
     auto out = [&](long i) {
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
       const int o0 = c * kChunk;
       __m512i dot = _mm512_load_si512(d[i & 1]);
-      if (need_sum) {
+      if (swapped) {
+        dot = _mm512_sub_epi32(dot, swap_corr);
+      } else if (need_sum) {
         const __m512i sv = have_sums ? _mm512_loadu_si512(p.kernel_sums + o0) : _mm512_load_si512(s[c & 1]);
         dot = _mm512_add_epi32(dot, _mm512_mullo_epi32(corr, sv));
       }

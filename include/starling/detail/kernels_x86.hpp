@@ -11,8 +11,10 @@
 // trick, exact for weights in [−127, 127] (the TFLite spec's symmetric
 // range), and redoes a chunk holding a −128 weight with 16-bit products;
 // avx2 multiplies in 16 bits throughout (vpmaddwd) and needs no Σw;
-// avx512vnni uses vpdpbusd. p.kernel_sums, when non-null, replaces the Σw
-// pass of sse41 and avx512vnni. Float kernels: same contract as
+// avx512vnni uses vpdpbusd (at batch 1 without kernel_sums, the weights as
+// its unsigned operand, which needs no Σw but two vpdpbusd per weight line).
+// p.kernel_sums, when non-null, replaces the Σw pass of sse41 and
+// avx512vnni. Float kernels: same contract as
 // f32_swarm_update__scalar.
 #pragma once
 #include <cstdint>
