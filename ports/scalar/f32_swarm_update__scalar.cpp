@@ -187,10 +187,41 @@ inline void update_clamp(const SwarmStep<float>& s, int d0, int n, const float* 
   if ((n & 3) != 0) store_at<kEmpso>(a, tail, last);
 }
 
+// Moves that draw one block a particle (four dimensions or fewer, or
+// per-particle draws): block 0 of eight particles at a time, one particle
+// per lane of two 4-lane chains (counter word 1 differs by lane, so the
+// full rounds), then each particle's dimensions one by one as in the
+// reference. A single block in plain words is one long dependency chain;
+// eight in lanes cost about what two do. The rest, and a batch of fewer
+// than eight, go through the reference.
+void update_one_block(const SwarmStep<float>& s) noexcept {
+  int k = 0;
+  for (; k + 8 <= s.count; k += 8) {
+    const uint32_t p = s.particle + static_cast<uint32_t>(k), t = s.iteration;
+    u32x4x2 x0 = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    u32x4x2 x1 = {{p, p + 1, p + 2, p + 3}, {p + 4, p + 5, p + 6, p + 7}};
+    u32x4x2 x2 = {{t, t, t, t}, {t, t, t, t}};
+    u32x4x2 x3 = {{kTagMove, kTagMove, kTagMove, kTagMove}, {kTagMove, kTagMove, kTagMove, kTagMove}};
+    threefry4x32_inplace<kThreefryRounds>(x0, x1, x2, x3, s.key);
+    uint32_t w[4][8];  // w[word][particle]
+    const u32x4x2* words[4] = {&x0, &x1, &x2, &x3};
+    for (int j = 0; j < 4; ++j) {
+      std::memcpy(w[j], &words[j]->a, sizeof words[j]->a);
+      std::memcpy(w[j] + 4, &words[j]->b, sizeof words[j]->b);
+    }
+    for (int l = 0; l < 8; ++l) {
+      if (s.per_particle) {
+        const float r1 = u32_to_unit<float>(w[0][l]), r2 = u32_to_unit<float>(w[1][l]);
+        for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, r1, r2, k + l);
+      } else {
+        for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, move_r1<float>(w[d][l]), move_r2<float>(w[d][l]), k + l);
+      }
+    }
+  }
+  for (; k < s.count; ++k) swarm_update_ref(batch_member(s, k));
+}
+
 void update_one(const SwarmStep<float>& s) noexcept {
-  // One block (four dimensions or fewer, or per-particle draws): the
-  // reference, whose one Threefry in plain words beats a 4-lane group.
-  if (s.per_particle || s.dims <= 4) return swarm_update_ref(s);
   float r1[kChunk], r2[kChunk];
   for (int d0 = 0; d0 < s.dims; d0 += kChunk) {
     const int n = s.dims - d0 < kChunk ? s.dims - d0 : kChunk;
@@ -210,6 +241,7 @@ void update_one(const SwarmStep<float>& s) noexcept {
 // (or the one-block reference) runs alone, where pairing particles as the
 // x86 kernels do would pay: not done, the scalar port is the fallback.
 void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
+  if (s.per_particle || s.dims <= 4) return update_one_block(s);
   for (int k = 0; k < s.count; ++k) update_one(batch_member(s, k));
 }
 
