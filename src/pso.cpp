@@ -30,9 +30,11 @@ namespace detail {
 // once per move); double always uses the reference template (no port has a
 // double kernel).
 using F64SwarmKernel = void (*)(const SwarmStep<double>&) noexcept;
-// A move of four dimensions or fewer draws one Threefry block: the scalar
-// port computes it in plain words, cheaper than any port's vector of blocks
-// (a 3-gain PID tuner moves this way), so every port hands it that move.
+// A move of four dimensions or fewer draws one Threefry block a particle:
+// the scalar port puts eight particles' blocks in the lanes of two chains,
+// where the SIMD kernels fill their lanes with one particle's blocks, seven
+// of eight unused here (a 3-gain PID tuner moves this way), so every port
+// hands it that move.
 inline F32SwarmKernel swarm_kernel(const SwarmStep<float>* s) noexcept {
   return s->dims <= 4 ? &f32_swarm_update__scalar : f32_swarm_kernel();
 }

@@ -4,9 +4,10 @@
 // Where the compiler targets a machine with 128-bit vector registers by
 // default (x86-64's SSE2, AArch64's NEON), the random numbers are made four
 // Threefry blocks (16 dimensions, see move_r1) at a time with GCC/Clang
-// generic vectors (no intrinsics, no ISA flags) and the Clamp update runs
-// four dimensions at a time in the same vectors; the
-// arithmetic is the reference's, operation for operation. Elsewhere
+// generic vectors (no intrinsics, no ISA flags), or for moves of one block
+// a particle, eight particles' blocks at a time; the Clamp update runs four
+// dimensions at a time in the same vectors; the arithmetic is the
+// reference's, operation for operation. Elsewhere
 // (Cortex-M, RISC-V without V) it is the reference loop itself, which is
 // also the smallest code.
 #include <cstring>
