@@ -313,9 +313,12 @@ class Pso {
   template <class F, class Observer>
   Status minimize(F&& cost, Observer&& observer) noexcept {
     if (!core_.ready()) return Status::NotReady;
-    while (const Real* x = ask()) {
+    // The array pointers (fixed by this object's address) built once, not
+    // on every ask and tell.
+    const auto a = arrays();
+    while (const Real* x = core_.ask(a)) {
       const int before = core_.iteration();
-      (void)tell(cost(x, core_.dims()));  // cannot fail: a candidate is pending
+      (void)core_.tell(a, cost(x, core_.dims()));  // cannot fail: a candidate is pending
       if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
     }
     return Status::Ok;
