@@ -237,10 +237,11 @@ void update_one(const SwarmStep<float>& s) noexcept {
 }
 }  // namespace
 
-// The particles of a batch one at a time. Above 16 dimensions a particle
-// already keeps two Threefry chains in flight; at 16 and fewer one chain
-// (or the one-block reference) runs alone, where pairing particles as the
-// x86 kernels do would pay: not done, the scalar port is the fallback.
+// Moves of one block a particle take eight particles at a time in lanes;
+// the others go one particle at a time. Above 16 dimensions a particle
+// already keeps two Threefry chains in flight; from 5 to 16 one chain runs
+// alone, where pairing particles as the x86 kernels do would pay: not done,
+// the scalar port is the fallback.
 void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept {
   if (s.per_particle || s.dims <= 4) return update_one_block(s);
   for (int k = 0; k < s.count; ++k) update_one(batch_member(s, k));
