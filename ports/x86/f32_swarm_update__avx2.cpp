@@ -19,16 +19,7 @@ struct V8 {
 // Two registers per word: two independent chains, whose latencies hide each
 // other: one particle's 16 blocks (3 or 4 chunks to fill), or two
 // particles' 8 blocks each (move_pair).
-struct V8x2 {
-  struct T {
-    __m256i a, b;
-  };
-  static T add(T x, T y) noexcept { return {_mm256_add_epi32(x.a, y.a), _mm256_add_epi32(x.b, y.b)}; }
-  static T xor_(T x, T y) noexcept { return {_mm256_xor_si256(x.a, y.a), _mm256_xor_si256(x.b, y.b)}; }
-  template <int R>
-  static T rotl(T x) noexcept { return {V8::rotl<R>(x.a), V8::rotl<R>(x.b)}; }
-  static T set1(uint32_t v) noexcept { return {V8::set1(v), V8::set1(v)}; }
-};
+using V8x2 = VPair<V8>;
 
 // Float lane operations for swarm_step.
 struct F8 {

@@ -30,21 +30,9 @@ struct V8 {
   static T set1(uint32_t v) noexcept { return _mm256_set1_epi32(static_cast<int>(v)); }
 };
 
-// Two zmm chains side by side (two particles' 16 blocks each): independent
-// chains in flight hide each other's latency.
-struct V16x2 {
-  struct T {
-    __m512i a, b;
-  };
-  static T add(T x, T y) noexcept { return {_mm512_add_epi32(x.a, y.a), _mm512_add_epi32(x.b, y.b)}; }
-  static T xor_(T x, T y) noexcept { return {_mm512_xor_si512(x.a, y.a), _mm512_xor_si512(x.b, y.b)}; }
-  template <int R>
-  static T rotl(T x) noexcept { return {_mm512_rol_epi32(x.a, R), _mm512_rol_epi32(x.b, R)}; }
-  static T set1(uint32_t v) noexcept {
-    const __m512i k = _mm512_set1_epi32(static_cast<int>(v));
-    return {k, k};
-  }
-};
+// Two zmm chains side by side (two particles' 16 blocks each, or four
+// particles' 8).
+using V16x2 = VPair<V16>;
 
 // Float lane operations for swarm_step.
 struct F16 {

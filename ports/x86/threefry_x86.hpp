@@ -50,6 +50,23 @@ STARLING_X86_INLINE void tfx_rounds_from2(std::integer_sequence<int, R...>, type
   (tfx_round<V, 2 + R>(x0, x1, x2, x3, ks), ...);
 }
 
+/// Two vectors of lanes V side by side, for two independent chains whose
+/// latencies hide each other (V supplies T, add, xor_, rotl<R> and set1).
+template <class V>
+struct VPair {
+  struct T {
+    typename V::T a, b;
+  };
+  static T add(T x, T y) noexcept { return {V::add(x.a, y.a), V::add(x.b, y.b)}; }
+  static T xor_(T x, T y) noexcept { return {V::xor_(x.a, y.a), V::xor_(x.b, y.b)}; }
+  template <int R>
+  static T rotl(T x) noexcept { return {V::template rotl<R>(x.a), V::template rotl<R>(x.b)}; }
+  static T set1(uint32_t v) noexcept {
+    const typename V::T k = V::set1(v);
+    return {k, k};
+  }
+};
+
 /// Rounds 1 .. kThreefryRounds − 1, from x0 and x1 after round 0 and the
 /// words 2 and 3 (s2, s3), which are the same in every lane.
 template <class V>

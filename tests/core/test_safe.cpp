@@ -8,23 +8,12 @@
 
 #include "check.hpp"
 #include "config_matrix.hpp"
+#include "trajectory_hash.hpp"
 #include "starling/starling.hpp"
 
 using namespace starling;
 
 namespace {
-
-constexpr uint64_t kFnvOffset = 0xCBF29CE484222325ull, kFnvPrime = 0x100000001B3ull;
-template <class Real>
-uint64_t fnv(uint64_t h, Real v) {
-  unsigned char b[sizeof(Real)];
-  std::memcpy(b, &v, sizeof b);
-  for (unsigned char c : b) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
 
 // Infeasible: inside a ball of radius 0.6 around (0.5, 0.5, ...), or x0 + x1
 // above 1.8 (a nonconvex safe set; the cost's minimum lies in the hole).

@@ -10,6 +10,7 @@
 
 #include "check.hpp"
 #include "config_matrix.hpp"
+#include "trajectory_hash.hpp"
 #include "golden_state.h"
 #include "starling/crc32.hpp"
 #include "starling/starling.h"
@@ -18,19 +19,6 @@
 using namespace starling;
 
 namespace {
-
-constexpr uint64_t kFnvOffset = 0xCBF29CE484222325ull, kFnvPrime = 0x100000001B3ull;
-template <class Real>
-uint64_t fnv(uint64_t h, Real v) {
-  if (std::isnan(v)) v = std::numeric_limits<Real>::quiet_NaN();
-  unsigned char b[sizeof(Real)];
-  std::memcpy(b, &v, sizeof b);
-  for (unsigned char c : b) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
 
 // Deterministic cost of the n-th evaluation; every 7th is NaN.
 template <class Real>

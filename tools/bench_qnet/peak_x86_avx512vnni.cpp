@@ -1,13 +1,5 @@
 // peak_x86_avx512vnni: vpdpbusd zmm throughput loop and a 64-byte-load read for bench_qnet (built with AVX-512 VNNI flags).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push  // GCC 12 bug 105593 in avx512fintrin.h
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "../../ports/x86/immintrin_avx512.hpp"  // <immintrin.h> without GCC 12's bug-105593 warnings
 
 #include "peak_x86.hpp"
 
