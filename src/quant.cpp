@@ -193,9 +193,13 @@ Status fc_kernel_sums(const FcParams& p, const int8_t* weights, int32_t* sums) n
   }
   if (p.in_dim > kFcMaxInDim || !addressable(p.in_dim, p.out_dim)) return Status::CapacityExceeded;
   const std::ptrdiff_t in_dim = p.in_dim;
+  // All weights checked before any sum is written: on error, nothing is.
+  const std::ptrdiff_t n = in_dim * p.out_dim;
+  for (std::ptrdiff_t i = 0; i < n; ++i)
+    if (weights[i] == -128) return Status::InvalidArgument;
   for (std::ptrdiff_t o = 0; o < p.out_dim; ++o) {
     const int8_t* w = weights + o * in_dim;
-    int32_t s = 0;  // |s| <= 128·kFcMaxInDim: exact
+    int32_t s = 0;  // |s| <= 127·kFcMaxInDim: exact
     for (std::ptrdiff_t i = 0; i < in_dim; ++i) s += w[i];
     sums[o] = s;
   }

@@ -1,12 +1,17 @@
-// s8_fc__avx2: int8 fully-connected layer, AVX2 (bytes widened to 16 bits, vpmaddwd, 8-lane requantize).
+// s8_fc__avx2: int8 fully-connected layer, AVX2 (8-lane requantize), two dot-product forms.
 //
-// Not vpmaddubsw with the sign trick, pmaddubsw(|x|, sign(w, x)): measured
-// on Zen 4, both forms are bound by their two multiply instructions per 32
-// products and run at the same speed, but the sign trick also needs Σw for
-// the input offset (a pass over the weights unless FcParams::kernel_sums is
-// given) and a check for −128 weights, which it negates against a negative
-// input. Widened, x + input_offset fits int16 and every product is exact:
-// no Σw (kernel_sums is not used), no check, no fallback.
+// With FcParams::kernel_sums, vpmaddubsw with the sign trick,
+// pmaddubsw(|x|, sign(w, x)), then vpmaddwd by ones: one sign per 32
+// weights. Exact when no weight is −128 (|x| <= 128 and |w| <= 127 keep the
+// pair sums within ±32512, and sign(−128, x < 0) would wrap), which
+// fc_kernel_sums() guarantees: it refuses weights holding −128. The input
+// offset then comes in once per row as offset·Σw.
+// Without them, bytes widened to 16 bits and vpmaddwd: x + input_offset fits
+// int16, so every weight (−128 too) is exact and no Σw is needed. The
+// widening (vpmovsxbw, one per 16 weights) is the bottleneck: on Zen 4 this
+// form runs at 57 MAC/ns from L1 against 72 for the sign trick, and watching
+// for −128 weights inside the sign-trick loop (one vpminsb per weight
+// vector) brings that back to 56, hence the split on kernel_sums.
 #include <immintrin.h>
 
 #include "s8_fc_x86.hpp"
@@ -94,6 +99,73 @@ S8_AVX2_NOINLINE void tile8_b1_wide(const int8_t* w0, std::ptrdiff_t ld, const i
     }
 }
 
+// One batch row with kernel_sums, 8 consecutive rows at stride ld from w0:
+// out[r] = Σ w·x (the offset is added by the caller), with the same
+// prefetch of the next 8 rows as tile8_b1_wide(). Exact for weights in
+// [−127, 127] (see the top of the file); a −128 weight gives a wrong but
+// defined sum.
+S8_AVX2_NOINLINE void tile8_b1_sign(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim,
+                                    int32_t* out) noexcept {
+  const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1);
+  __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+  const std::ptrdiff_t ld3 = 3 * ld;
+  const int8_t* p0 = w0;
+  const int8_t* p4 = w0 + 4 * ld;
+  std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(w0) + static_cast<std::uintptr_t>(8 * ld);
+  int k = 0;
+  for (; k + 32 <= in_dim; k += 32, p0 += 32, p4 += 32, pf += 256) {
+    _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(pf + 64), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(pf + 128), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(pf + 192), _MM_HINT_T0);
+    const __m256i xs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + k));
+    const __m256i xa = _mm256_abs_epi8(xs);
+#define S8_AVX2_S32(acc, ptr)                                                                    \
+  acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(                             \
+                                  xa, _mm256_sign_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ptr)), xs)), \
+                              ones))
+    S8_AVX2_S32(a0, p0);
+    S8_AVX2_S32(a1, p0 + ld);
+    S8_AVX2_S32(a2, p0 + 2 * ld);
+    S8_AVX2_S32(a3, p0 + ld3);
+    S8_AVX2_S32(a4, p4);
+    S8_AVX2_S32(a5, p4 + ld);
+    S8_AVX2_S32(a6, p4 + 2 * ld);
+    S8_AVX2_S32(a7, p4 + ld3);
+#undef S8_AVX2_S32
+  }
+  if (k + 16 <= in_dim) {  // a 16-byte step in the low lanes
+    const __m128i xs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k));
+    const __m128i xa = _mm_abs_epi8(xs), ones16 = _mm_set1_epi16(1);
+#define S8_AVX2_S16(acc, ptr)                                                                              \
+  acc = _mm256_add_epi32(                                                                                  \
+      acc, _mm256_inserti128_si256(                                                                        \
+               zero,                                                                                       \
+               _mm_madd_epi16(_mm_maddubs_epi16(                                                           \
+                                  xa, _mm_sign_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr)), xs)), \
+                              ones16),                                                                     \
+               0))
+    S8_AVX2_S16(a0, p0);
+    S8_AVX2_S16(a1, p0 + ld);
+    S8_AVX2_S16(a2, p0 + 2 * ld);
+    S8_AVX2_S16(a3, p0 + ld3);
+    S8_AVX2_S16(a4, p4);
+    S8_AVX2_S16(a5, p4 + ld);
+    S8_AVX2_S16(a6, p4 + 2 * ld);
+    S8_AVX2_S16(a7, p4 + ld3);
+#undef S8_AVX2_S16
+    k += 16;
+  }
+  __m256i v[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+  reduce_store<8>(v, out);
+  if (k < in_dim)
+    for (int r = 0; r < 8; ++r) {
+      int32_t s = 0;
+      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(w0[r * ld + i]) * static_cast<int32_t>(x[i]);
+      out[r] += s;
+    }
+}
+
 // 4 rows wr[0..3] × NB (1 or 2) batch rows xb: out[b·4 + r] = Σ w·(x + off),
 // as tile8_b1_wide() (no prefetch: the batched path reuses a chunk's rows
 // from L1 for every batch block).
@@ -146,18 +218,34 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
   const int32_t off = p.input_offset;
   int o_begin = 0;
   // Whole chunks as two 8-row tiles per batch row, without the driver's
-  // block buffers: at batch 1, and for short rows, where the batched tiles'
+  // block buffers: at batch 1; for short rows, where the batched tiles'
   // fixed costs outweigh sharing a weight load between two batch rows (the
-  // chunk's rows stay in L1 across the batch rows either way).
-  if (batches == 1 || p.in_dim < kRowsPathMaxIn) {
+  // chunk's rows stay in L1 across the batch rows either way); and with
+  // kernel_sums, whose sign trick shares nothing between batch rows (the
+  // sign depends on x), so a batched tile would only add overhead.
+  const bool sign = p.kernel_sums != nullptr;
+  if (batches == 1 || p.in_dim < kRowsPathMaxIn || sign) {
     const std::ptrdiff_t out_dim = p.out_dim;
     for (; o_begin + kChunk <= p.out_dim; o_begin += kChunk) {
       const int8_t* w = weights + o_begin * in_dim;
       for (std::ptrdiff_t b = 0; b < batches; ++b) {
         alignas(32) int32_t d[kChunk];
         const int8_t* x = input + b * in_dim;
-        tile8_b1_wide(w, in_dim, x, p.in_dim, off, d);
-        tile8_b1_wide(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
+        if (sign) {
+          tile8_b1_sign(w, in_dim, x, p.in_dim, d);
+          tile8_b1_sign(w + 8 * in_dim, in_dim, x, p.in_dim, d + 8);
+          // d += offset·Σw, wrapping (sums that do not belong to the
+          // weights must not be undefined behaviour).
+          const __m256i ov = _mm256_set1_epi32(off);
+          for (int r = 0; r < kChunk; r += 8) {
+            const __m256i sv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.kernel_sums + o_begin + r));
+            __m256i* dv = reinterpret_cast<__m256i*>(d + r);
+            _mm256_store_si256(dv, _mm256_add_epi32(_mm256_load_si256(dv), _mm256_mullo_epi32(ov, sv)));
+          }
+        } else {
+          tile8_b1_wide(w, in_dim, x, p.in_dim, off, d);
+          tile8_b1_wide(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
+        }
         finish_avx2<Single>(p, o_begin, kChunk, d, bias, output + b * out_dim + o_begin);
       }
     }

@@ -34,10 +34,12 @@ int32_t row_sum(const int8_t* w, int in_dim) {
 // Σ w·x for kRows weight rows × NB batch rows. pmaddubsw(|x|, sign(w, x)):
 // |x| <= 128 unsigned and |w| <= 127 give pair sums <= 2·128·127 = 32512, so
 // the 16-bit saturation never triggers. A −128 weight meeting a negative
-// input would come out negated, so the loop also watches for −128 weights
-// (one compare per weight load, no extra pass over the weights) and returns
-// false when it met one: the caller then redoes the tile with exact_tile().
-template <int NB>
+// input would come out negated, so unless the caller passed kernel_sums
+// (which fc_kernel_sums() gives only for weights without −128; Watch false)
+// the loop also watches for −128 weights (one compare per weight load, no
+// extra pass over the weights) and returns false when it met one: the
+// caller then redoes the tile with exact_tile().
+template <int NB, bool Watch>
 bool tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t out[kRows][kB]) {
   const __m128i ones = _mm_set1_epi16(1), m128 = _mm_set1_epi8(-128);
   __m128i seen = _mm_setzero_si128();
@@ -53,7 +55,7 @@ bool tile(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t 
     }
     for (int r = 0; r < kRows; ++r) {
       const __m128i wv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wr[r] + k));
-      seen = _mm_or_si128(seen, _mm_cmpeq_epi8(wv, m128));
+      if (Watch) seen = _mm_or_si128(seen, _mm_cmpeq_epi8(wv, m128));
       for (int b = 0; b < NB; ++b) {
         const __m128i pr = _mm_maddubs_epi16(xa[b], _mm_sign_epi8(wv, xs[b]));
         acc[r][b] = _mm_add_epi32(acc[r][b], _mm_madd_epi16(pr, ones));
@@ -112,7 +114,10 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
       const int8_t* xb[kB];
       tile_pointers(weights, input, in_dim, o0, n, r0, b0, nb, wr, xb);
       int32_t t[kRows][kB];
-      const bool ok = nb == 1 ? tile<1>(wr, xb, p.in_dim, t) : tile<2>(wr, xb, p.in_dim, t);
+      const bool ok = p.kernel_sums != nullptr ? (nb == 1 ? tile<1, false>(wr, xb, p.in_dim, t)
+                                                           : tile<2, false>(wr, xb, p.in_dim, t))
+                                               : (nb == 1 ? tile<1, true>(wr, xb, p.in_dim, t)
+                                                          : tile<2, true>(wr, xb, p.in_dim, t));
       if (!ok) {
         if (nb == 1) exact_tile<1>(wr, xb, p.in_dim, t);
         else exact_tile<2>(wr, xb, p.in_dim, t);

@@ -11,6 +11,7 @@
 
 #include "check.hpp"
 #include "starling/detail/kernels.hpp"
+#include "starling/port.hpp"
 #include "starling/quant.hpp"
 
 using starling::FcParams;
@@ -239,17 +240,27 @@ TEST_CASE(kernel_sums_are_row_sums) {
     CHECK_EQ(static_cast<long>(sums[o]), want);
   }
   CHECK_EQ(sums[kOut], 0x5A5A5A5A);  // nothing past out_dim
-  // The extreme: in_dim = kFcMaxInDim weights of -128 sum to -2^22.
+  // The extremes: in_dim = kFcMaxInDim weights of -127, and of 127 but one.
   static int8_t w[2 * starling::kFcMaxInDim];
-  std::memset(w, 0x80, sizeof w);
-  w[starling::kFcMaxInDim] = 127;  // row 1: 127 - 128·32767
+  std::memset(w, 0x81, sizeof w);  // -127
+  for (int i = starling::kFcMaxInDim; i < 2 * starling::kFcMaxInDim; ++i) w[i] = 127;
+  w[starling::kFcMaxInDim] = 0;  // row 1: 127·32767
   FcParams big = p;
   big.in_dim = starling::kFcMaxInDim;
   big.out_dim = 2;
   int32_t two[2] = {0, 0};
   CHECK(starling::fc_kernel_sums(big, w, two) == Status::Ok);
-  CHECK_EQ(two[0], -(1 << 22));
-  CHECK_EQ(two[1], 127 - 128 * (starling::kFcMaxInDim - 1));
+  CHECK_EQ(two[0], -127 * starling::kFcMaxInDim);
+  CHECK_EQ(two[1], 127 * (starling::kFcMaxInDim - 1));
+  // One -128 anywhere (first byte, last byte): refused, nothing written.
+  for (int at : {0, 2 * starling::kFcMaxInDim - 1}) {
+    const int8_t keep = w[at];
+    w[at] = -128;
+    two[0] = two[1] = 0x5A5A5A5A;
+    CHECK(starling::fc_kernel_sums(big, w, two) == Status::InvalidArgument);
+    CHECK(two[0] == 0x5A5A5A5A && two[1] == 0x5A5A5A5A);
+    w[at] = keep;
+  }
 }
 
 TEST_CASE(kernel_sums_invalid_arguments) {
@@ -320,6 +331,39 @@ TEST_CASE(kernel_sums_do_not_change_outputs) {
   int8_t ref_plain[kBatches * kOut];
   starling::detail::s8_fc__scalar(p, g_x, g_w, g_bias, ref_plain, kBatches);
   CHECK(std::memcmp(ref, ref_plain, sizeof ref) == 0);
+}
+
+// Sums made by hand for weights holding -128 (fc_kernel_sums refuses them):
+// outside the contract, so the bytes may differ from the reference, but every
+// port must stay defined (no fault; the sanitizer builds run this) and clamp.
+// 32 rows of 96: the AVX2 and SSE4.1 sign-trick tiles run, on -128 weights
+// against negative inputs.
+TEST_CASE(hand_made_sums_for_minus_128_weights_stay_defined) {
+  constexpr int kI = 96, kO = 32;
+  static int8_t w[kO * kI], x[2 * kI], out[2 * kO];
+  static int32_t sums[kO], mult[kO], shift[kO];
+  for (int i = 0; i < kO * kI; ++i) w[i] = static_cast<int8_t>(i % 3 == 0 ? -128 : (i * 37) % 255 - 127);
+  for (int i = 0; i < 2 * kI; ++i) x[i] = static_cast<int8_t>((i * 53) % 256 - 128);
+  for (int o = 0; o < kO; ++o) {
+    int32_t s = 0;
+    for (int i = 0; i < kI; ++i) s += w[o * kI + i];
+    sums[o] = s;
+    mult[o] = 1 << 30;
+    shift[o] = -6;
+  }
+  const FcParams p{kI, kO, -3, 2, mult, shift, true, -40, 50, sums};
+  const char* was = starling::active_port();
+  for (int k = 0; k < starling::port_count(); ++k) {
+    if (!starling::port_supported(k)) continue;
+    CHECK(starling::force_port(starling::port_name(k)) == Status::Ok);
+    for (int batches : {1, 2}) {
+      std::memset(out, 0x7F, sizeof out);
+      CHECK(starling::fully_connected_s8(p, x, w, nullptr, out, batches) == Status::Ok);
+      for (int i = 0; i < batches * kO; ++i)
+        if (!CHECK(out[i] >= -40 && out[i] <= 50)) std::printf("     port %s out[%d] = %d\n", starling::port_name(k), i, out[i]);
+    }
+  }
+  CHECK(starling::force_port(was) == Status::Ok);
 }
 
 TEST_CASE(requantize_clamps_out_of_range_shifts) {

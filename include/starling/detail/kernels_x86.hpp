@@ -7,13 +7,15 @@
 // without STARLING_SINGLE_ROUNDING), s8_fc_single_rounding__<isa> rounds once.
 // The registry (src/dispatch.cpp, compiled with the library's macro) picks
 // the one matching requantize(). Preconditions are those of s8_fc__scalar;
-// every kernel is exact for all int8 weights. sse41 uses the pmaddubsw sign
-// trick, exact for weights in [−127, 127] (the TFLite spec's symmetric
-// range), and redoes a chunk holding a −128 weight with 16-bit products;
-// avx2 multiplies in 16 bits throughout (vpmaddwd) and needs no Σw;
-// avx512vnni uses vpdpbusd (at batch 1 without kernel_sums, the weights as
-// its unsigned operand, which needs no Σw but two vpdpbusd per weight line).
-// p.kernel_sums, when non-null, replaces the Σw pass of sse41 and
+// every kernel is exact for all int8 weights when p.kernel_sums is null, and
+// for weights in [−127, 127] (the only ones fc_kernel_sums() sums) when it is
+// not. sse41 uses the pmaddubsw sign trick, exact for weights in
+// [−127, 127] (the TFLite spec's symmetric range); without sums it watches
+// for −128 and redoes such a tile with 16-bit products. avx2 uses the sign
+// trick with sums and otherwise multiplies in 16 bits (vpmaddwd), needing no
+// Σw; avx512vnni uses vpdpbusd (at batch 1 without kernel_sums, the weights
+// as its unsigned operand, which needs no Σw but two vpdpbusd per weight
+// line). p.kernel_sums, when non-null, replaces the Σw pass of sse41 and
 // avx512vnni. Float kernels: same contract as
 // f32_swarm_update__scalar.
 #pragma once
