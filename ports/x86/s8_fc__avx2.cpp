@@ -14,6 +14,8 @@
 // vector) brings that back to 56, hence the split on kernel_sums.
 #include <immintrin.h>
 
+#include <type_traits>
+
 #include "s8_fc_x86.hpp"
 
 namespace starling {
@@ -55,15 +57,74 @@ inline void reduce_store(__m256i* v, int32_t* out) noexcept {
 #define S8_AVX2_NOINLINE
 #endif
 
-// Batch 1, 8 consecutive rows at stride ld from w0: out[r] = Σ w·(x + off),
-// exact: |w·(x + off)| <= 128·255, so vpmaddwd's pair sums and the sums of
-// in_dim <= kFcMaxInDim terms fit int32. The next 8 rows (8·ld contiguous
-// bytes) are prefetched 128 bytes per step, so they are in L1 when the next
-// tile starts: the tile's 8 strided streams alone are prefetched poorly from
-// L2 and L3 (1.6x slower at 4096x1024).
-S8_AVX2_NOINLINE void tile8_b1_wide(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim,
-                                    int32_t off, int32_t* out) noexcept {
-  const __m256i zero = _mm256_setzero_si256(), offv = _mm256_set1_epi16(static_cast<int16_t>(off));
+// The two dot-product forms of one batch row, for tile8_b1(): load_x()
+// takes the inputs of one step (kStep bytes at x), mac() adds one weight
+// row's products to an accumulator, x_term() is the scalar tail's factor.
+//
+// Wide: Σ w·(x + off), exact for every int8: |w·(x + off)| <= 128·255, so
+// vpmaddwd's pair sums and the sums of in_dim <= kFcMaxInDim terms fit int32.
+struct WideForm {
+  static constexpr int kStep = 16;
+  using Half = void;  // kStep is already the smallest step
+  __m256i offv, xv;
+  explicit WideForm(int32_t off) noexcept
+      : offv(_mm256_set1_epi16(static_cast<int16_t>(off))), xv(_mm256_setzero_si256()) {}
+  void load_x(const int8_t* x) noexcept {
+    xv = _mm256_add_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x))), offv);
+  }
+  __m256i mac(__m256i acc, const int8_t* w) const noexcept {
+    return _mm256_add_epi32(
+        acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w))), xv));
+  }
+  static int32_t x_term(int8_t x, int32_t off) noexcept { return static_cast<int32_t>(x) + off; }
+};
+
+// Sign trick, 16 bytes in the low lanes: the sign form's last half step.
+struct SignHalfForm {
+  static constexpr int kStep = 16;
+  __m128i ones, xs, xa;
+  SignHalfForm() noexcept : ones(_mm_set1_epi16(1)), xs(_mm_setzero_si128()), xa(xs) {}
+  void load_x(const int8_t* x) noexcept {
+    xs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x));
+    xa = _mm_abs_epi8(xs);
+  }
+  __m256i mac(__m256i acc, const int8_t* w) const noexcept {
+    const __m128i s = _mm_sign_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)), xs);
+    return _mm256_add_epi32(acc, _mm256_inserti128_si256(_mm256_setzero_si256(),
+                                                         _mm_madd_epi16(_mm_maddubs_epi16(xa, s), ones), 0));
+  }
+};
+
+// Sign trick: Σ w·x (the caller adds off·Σw), exact for weights in
+// [−127, 127] (see the top of the file); a −128 weight gives a wrong but
+// defined sum.
+struct SignForm {
+  static constexpr int kStep = 32;
+  using Half = SignHalfForm;
+  __m256i ones, xs, xa;
+  explicit SignForm(int32_t) noexcept : ones(_mm256_set1_epi16(1)), xs(_mm256_setzero_si256()), xa(xs) {}
+  void load_x(const int8_t* x) noexcept {
+    xs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x));
+    xa = _mm256_abs_epi8(xs);
+  }
+  __m256i mac(__m256i acc, const int8_t* w) const noexcept {
+    const __m256i s = _mm256_sign_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)), xs);
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(xa, s), ones));
+  }
+  static int32_t x_term(int8_t x, int32_t) noexcept { return x; }
+};
+
+// Batch 1, 8 consecutive rows at stride ld from w0: out[r] = Σ w·x_term(x).
+// The next 8 rows (8·ld contiguous bytes) are prefetched, 128 bytes per 16
+// weights of a row, so they are in L1 when the next tile starts: the tile's
+// 8 strided streams alone are prefetched poorly from L2 and L3 (1.6x slower
+// at 4096x1024).
+template <class Form>
+S8_AVX2_NOINLINE void tile8_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim,
+                               int32_t off, int32_t* out) noexcept {
+  constexpr int kStep = Form::kStep;
+  Form f(off);
+  const __m256i zero = _mm256_setzero_si256();
   __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
   const std::ptrdiff_t ld3 = 3 * ld;
   const int8_t* p0 = w0;
@@ -71,103 +132,42 @@ S8_AVX2_NOINLINE void tile8_b1_wide(const int8_t* w0, std::ptrdiff_t ld, const i
   // An integer: the prefetch runs past the weights' end at the last tile (a
   // prefetch never faults, but a pointer may not go there).
   std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(w0) + static_cast<std::uintptr_t>(8 * ld);
+#define S8_AVX2_ROWS(form)            \
+  a0 = form.mac(a0, p0);              \
+  a1 = form.mac(a1, p0 + ld);         \
+  a2 = form.mac(a2, p0 + 2 * ld);     \
+  a3 = form.mac(a3, p0 + ld3);        \
+  a4 = form.mac(a4, p4);              \
+  a5 = form.mac(a5, p4 + ld);         \
+  a6 = form.mac(a6, p4 + 2 * ld);     \
+  a7 = form.mac(a7, p4 + ld3)
   int k = 0;
-  for (; k + 16 <= in_dim; k += 16, p0 += 16, p4 += 16, pf += 128) {
-    _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(pf + 64), _MM_HINT_T0);
-    const __m256i xv = _mm256_add_epi16(
-        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k))), offv);
-#define S8_AVX2_W16(acc, ptr) \
-  acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr))), xv))
-    S8_AVX2_W16(a0, p0);
-    S8_AVX2_W16(a1, p0 + ld);
-    S8_AVX2_W16(a2, p0 + 2 * ld);
-    S8_AVX2_W16(a3, p0 + ld3);
-    S8_AVX2_W16(a4, p4);
-    S8_AVX2_W16(a5, p4 + ld);
-    S8_AVX2_W16(a6, p4 + 2 * ld);
-    S8_AVX2_W16(a7, p4 + ld3);
-#undef S8_AVX2_W16
+  for (; k + kStep <= in_dim; k += kStep, p0 += kStep, p4 += kStep, pf += 8 * kStep) {
+    for (unsigned q = 0; q < 8u * kStep; q += 64) _mm_prefetch(reinterpret_cast<const char*>(pf + q), _MM_HINT_T0);
+    f.load_x(x + k);
+    S8_AVX2_ROWS(f);
   }
-  __m256i v[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
-  reduce_store<8>(v, out);
-  if (k < in_dim)
-    for (int r = 0; r < 8; ++r) {
-      int32_t s = 0;
-      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(w0[r * ld + i]) * (static_cast<int32_t>(x[i]) + off);
-      out[r] += s;
+  if constexpr (!std::is_void<typename Form::Half>::value) {
+    if (k + Form::Half::kStep <= in_dim) {
+      typename Form::Half h;
+      h.load_x(x + k);
+      S8_AVX2_ROWS(h);
+      k += Form::Half::kStep;
     }
-}
-
-// One batch row with kernel_sums, 8 consecutive rows at stride ld from w0:
-// out[r] = Σ w·x (the offset is added by the caller), with the same
-// prefetch of the next 8 rows as tile8_b1_wide(). Exact for weights in
-// [−127, 127] (see the top of the file); a −128 weight gives a wrong but
-// defined sum.
-S8_AVX2_NOINLINE void tile8_b1_sign(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim,
-                                    int32_t* out) noexcept {
-  const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1);
-  __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-  const std::ptrdiff_t ld3 = 3 * ld;
-  const int8_t* p0 = w0;
-  const int8_t* p4 = w0 + 4 * ld;
-  std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(w0) + static_cast<std::uintptr_t>(8 * ld);
-  int k = 0;
-  for (; k + 32 <= in_dim; k += 32, p0 += 32, p4 += 32, pf += 256) {
-    _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(pf + 64), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(pf + 128), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(pf + 192), _MM_HINT_T0);
-    const __m256i xs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + k));
-    const __m256i xa = _mm256_abs_epi8(xs);
-#define S8_AVX2_S32(acc, ptr)                                                                    \
-  acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(                             \
-                                  xa, _mm256_sign_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ptr)), xs)), \
-                              ones))
-    S8_AVX2_S32(a0, p0);
-    S8_AVX2_S32(a1, p0 + ld);
-    S8_AVX2_S32(a2, p0 + 2 * ld);
-    S8_AVX2_S32(a3, p0 + ld3);
-    S8_AVX2_S32(a4, p4);
-    S8_AVX2_S32(a5, p4 + ld);
-    S8_AVX2_S32(a6, p4 + 2 * ld);
-    S8_AVX2_S32(a7, p4 + ld3);
-#undef S8_AVX2_S32
   }
-  if (k + 16 <= in_dim) {  // a 16-byte step in the low lanes
-    const __m128i xs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k));
-    const __m128i xa = _mm_abs_epi8(xs), ones16 = _mm_set1_epi16(1);
-#define S8_AVX2_S16(acc, ptr)                                                                              \
-  acc = _mm256_add_epi32(                                                                                  \
-      acc, _mm256_inserti128_si256(                                                                        \
-               zero,                                                                                       \
-               _mm_madd_epi16(_mm_maddubs_epi16(                                                           \
-                                  xa, _mm_sign_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr)), xs)), \
-                              ones16),                                                                     \
-               0))
-    S8_AVX2_S16(a0, p0);
-    S8_AVX2_S16(a1, p0 + ld);
-    S8_AVX2_S16(a2, p0 + 2 * ld);
-    S8_AVX2_S16(a3, p0 + ld3);
-    S8_AVX2_S16(a4, p4);
-    S8_AVX2_S16(a5, p4 + ld);
-    S8_AVX2_S16(a6, p4 + 2 * ld);
-    S8_AVX2_S16(a7, p4 + ld3);
-#undef S8_AVX2_S16
-    k += 16;
-  }
+#undef S8_AVX2_ROWS
   __m256i v[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
   reduce_store<8>(v, out);
   if (k < in_dim)
     for (int r = 0; r < 8; ++r) {
       int32_t s = 0;
-      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(w0[r * ld + i]) * static_cast<int32_t>(x[i]);
+      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(w0[r * ld + i]) * Form::x_term(x[i], off);
       out[r] += s;
     }
 }
 
 // 4 rows wr[0..3] × NB (1 or 2) batch rows xb: out[b·4 + r] = Σ w·(x + off),
-// as tile8_b1_wide() (no prefetch: the batched path reuses a chunk's rows
+// as tile8_b1<WideForm>() (no prefetch: the batched path reuses a chunk's rows
 // from L1 for every batch block).
 template <int NB>
 S8_AVX2_NOINLINE void tile4_wide(const int8_t* const* wr, const int8_t* const* xb, int in_dim, int32_t off,
@@ -232,8 +232,8 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
         alignas(32) int32_t d[kChunk];
         const int8_t* x = input + b * in_dim;
         if (sign) {
-          tile8_b1_sign(w, in_dim, x, p.in_dim, d);
-          tile8_b1_sign(w + 8 * in_dim, in_dim, x, p.in_dim, d + 8);
+          tile8_b1<SignForm>(w, in_dim, x, p.in_dim, off, d);
+          tile8_b1<SignForm>(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
           // d += offset·Σw, wrapping (sums that do not belong to the
           // weights must not be undefined behaviour).
           const __m256i ov = _mm256_set1_epi32(off);
@@ -243,8 +243,8 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
             _mm256_store_si256(dv, _mm256_add_epi32(_mm256_load_si256(dv), _mm256_mullo_epi32(ov, sv)));
           }
         } else {
-          tile8_b1_wide(w, in_dim, x, p.in_dim, off, d);
-          tile8_b1_wide(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
+          tile8_b1<WideForm>(w, in_dim, x, p.in_dim, off, d);
+          tile8_b1<WideForm>(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
         }
         finish_avx2<Single>(p, o_begin, kChunk, d, bias, output + b * out_dim + o_begin);
       }
