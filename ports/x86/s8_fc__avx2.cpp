@@ -226,29 +226,35 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
   const bool sign = p.kernel_sums != nullptr;
   if (batches == 1 || p.in_dim < kRowsPathMaxIn || sign) {
     const std::ptrdiff_t out_dim = p.out_dim;
-    for (; o_begin + kChunk <= p.out_dim; o_begin += kChunk) {
+    // n (a multiple of 8, <= 2·kChunk) rows from o_begin for every batch row.
+    auto rows = [&](int n) {
       const int8_t* w = weights + o_begin * in_dim;
       for (std::ptrdiff_t b = 0; b < batches; ++b) {
-        alignas(32) int32_t d[kChunk];
+        alignas(32) int32_t d[2 * kChunk];
         const int8_t* x = input + b * in_dim;
+        for (int t = 0; t < n; t += 8) {
+          if (sign) tile8_b1<SignForm>(w + t * in_dim, in_dim, x, p.in_dim, off, d + t);
+          else tile8_b1<WideForm>(w + t * in_dim, in_dim, x, p.in_dim, off, d + t);
+        }
         if (sign) {
-          tile8_b1<SignForm>(w, in_dim, x, p.in_dim, off, d);
-          tile8_b1<SignForm>(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
           // d += offset·Σw, wrapping (sums that do not belong to the
           // weights must not be undefined behaviour).
           const __m256i ov = _mm256_set1_epi32(off);
-          for (int r = 0; r < kChunk; r += 8) {
+          for (int r = 0; r < n; r += 8) {
             const __m256i sv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.kernel_sums + o_begin + r));
             __m256i* dv = reinterpret_cast<__m256i*>(d + r);
             _mm256_store_si256(dv, _mm256_add_epi32(_mm256_load_si256(dv), _mm256_mullo_epi32(ov, sv)));
           }
-        } else {
-          tile8_b1<WideForm>(w, in_dim, x, p.in_dim, off, d);
-          tile8_b1<WideForm>(w + 8 * in_dim, in_dim, x, p.in_dim, off, d + 8);
         }
-        finish_avx2<Single>(p, o_begin, kChunk, d, bias, output + b * out_dim + o_begin);
+        finish_avx2<Single>(p, o_begin, n, d, bias, output + b * out_dim + o_begin);
       }
-    }
+    };
+    // 32 rows at a time are 5 % faster than 16 at 256x256 (fewer passes
+    // through finish_avx2's setup); with several batch rows, only while the
+    // 32 rows stay in half of L1 for the next batch row.
+    if (batches == 1 || p.in_dim <= 512)
+      for (; o_begin + 2 * kChunk <= p.out_dim; o_begin += 2 * kChunk) rows(2 * kChunk);
+    for (; o_begin + kChunk <= p.out_dim; o_begin += kChunk) rows(kChunk);
   }
   auto prep = [](int, int) {};
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {

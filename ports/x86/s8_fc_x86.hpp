@@ -108,7 +108,7 @@ inline __m256i requant8(__m256i acc, __m256i m, __m256i sh) noexcept {
   }
 }
 
-/// finish_scalar() 8 lanes at a time (n <= kChunk).
+/// finish_scalar() 8 lanes at a time (any n).
 template <bool Single>
 inline void finish_avx2(const FcParams& p, int o0, int n, const int32_t* dot,
                         const int32_t* bias, int8_t* y) noexcept {
