@@ -66,6 +66,7 @@ inline void reduce_store(__m256i* v, int32_t* out) noexcept {
 struct WideForm {
   static constexpr int kStep = 16;
   using Half = void;  // kStep is already the smallest step
+  using Tail = WideForm;
   __m256i offv, xv;
   explicit WideForm(int32_t off) noexcept
       : offv(_mm256_set1_epi16(static_cast<int16_t>(off))), xv(_mm256_setzero_si256()) {}
@@ -76,6 +77,13 @@ struct WideForm {
     return _mm256_add_epi32(
         acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w))), xv));
   }
+  // The last rem < 16 inputs, zero-padded in xpad: lanes >= rem get
+  // x + off = 0, so the weight bytes read past the row add nothing.
+  void load_tail(const int8_t* xpad, int rem) noexcept {
+    load_x(xpad);
+    const __m256i lane = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    xv = _mm256_and_si256(xv, _mm256_cmpgt_epi16(_mm256_set1_epi16(static_cast<int16_t>(rem)), lane));
+  }
   static int32_t x_term(int8_t x, int32_t off) noexcept { return static_cast<int32_t>(x) + off; }
 };
 
@@ -83,11 +91,14 @@ struct WideForm {
 struct SignHalfForm {
   static constexpr int kStep = 16;
   __m128i ones, xs, xa;
-  SignHalfForm() noexcept : ones(_mm_set1_epi16(1)), xs(_mm_setzero_si128()), xa(xs) {}
+  explicit SignHalfForm(int32_t = 0) noexcept : ones(_mm_set1_epi16(1)), xs(_mm_setzero_si128()), xa(xs) {}
   void load_x(const int8_t* x) noexcept {
     xs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x));
     xa = _mm_abs_epi8(xs);
   }
+  // Zero padding is enough: sign(w, 0) = 0 past the row.
+  void load_tail(const int8_t* xpad, int) noexcept { load_x(xpad); }
+  static int32_t x_term(int8_t x, int32_t) noexcept { return x; }
   __m256i mac(__m256i acc, const int8_t* w) const noexcept {
     const __m128i s = _mm_sign_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)), xs);
     return _mm256_add_epi32(acc, _mm256_inserti128_si256(_mm256_setzero_si256(),
@@ -101,6 +112,7 @@ struct SignHalfForm {
 struct SignForm {
   static constexpr int kStep = 32;
   using Half = SignHalfForm;
+  using Tail = SignHalfForm;
   __m256i ones, xs, xa;
   explicit SignForm(int32_t) noexcept : ones(_mm256_set1_epi16(1)), xs(_mm256_setzero_si256()), xa(xs) {}
   void load_x(const int8_t* x) noexcept {
@@ -114,6 +126,32 @@ struct SignForm {
   static int32_t x_term(int8_t x, int32_t) noexcept { return x; }
 };
 
+// out[r] += Σ w·x_term(x) over the last rem < 16 inputs of tile8_b1()'s
+// rows (w0 and x at that point), in one 16-byte step over zero-padded
+// inputs (Tail makes the padding lanes add nothing). Each row's load runs up
+// to 15 bytes into the rows after it, so only rows whose load would pass
+// w_end, the weights' end (the layer's last rows), stay scalar. A function
+// of its own: inside the tile it cost the main loop 4 % at 64x64.
+template <class Tail>
+S8_AVX2_NOINLINE void tail8(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int rem, int32_t off,
+                            const int8_t* w_end, int32_t* out) noexcept {
+  int safe = 8;
+  while (safe > 0 && w_end - (w0 + (safe - 1) * ld) < 16) --safe;
+  int8_t xpad[16] = {};
+  for (int i = 0; i < rem; ++i) xpad[i] = x[i];
+  Tail t(off);
+  t.load_tail(xpad, rem);
+  __m256i v[8];
+  for (int r = 0; r < 8; ++r) v[r] = r < safe ? t.mac(_mm256_setzero_si256(), w0 + r * ld) : _mm256_setzero_si256();
+  alignas(32) int32_t s[8];
+  reduce_store<8>(v, s);
+  for (int r = 0; r < 8; ++r) {
+    if (r >= safe)
+      for (int i = 0; i < rem; ++i) s[r] += static_cast<int32_t>(w0[r * ld + i]) * Tail::x_term(x[i], off);
+    out[r] += s[r];
+  }
+}
+
 // Batch 1, 8 consecutive rows at stride ld from w0: out[r] = Σ w·x_term(x).
 // The next 8 rows (8·ld contiguous bytes) are prefetched, 128 bytes per 16
 // weights of a row, so they are in L1 when the next tile starts: the tile's
@@ -121,7 +159,7 @@ struct SignForm {
 // at 4096x1024).
 template <class Form>
 S8_AVX2_NOINLINE void tile8_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim,
-                               int32_t off, int32_t* out) noexcept {
+                               int32_t off, const int8_t* w_end, int32_t* out) noexcept {
   constexpr int kStep = Form::kStep;
   Form f(off);
   const __m256i zero = _mm256_setzero_si256();
@@ -158,12 +196,7 @@ S8_AVX2_NOINLINE void tile8_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t
 #undef S8_AVX2_ROWS
   __m256i v[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
   reduce_store<8>(v, out);
-  if (k < in_dim)
-    for (int r = 0; r < 8; ++r) {
-      int32_t s = 0;
-      for (int i = k; i < in_dim; ++i) s += static_cast<int32_t>(w0[r * ld + i]) * Form::x_term(x[i], off);
-      out[r] += s;
-    }
+  if (k < in_dim) tail8<typename Form::Tail>(w0 + k, ld, x + k, in_dim - k, off, w_end, out);
 }
 
 // 4 rows wr[0..3] × NB (1 or 2) batch rows xb: out[b·4 + r] = Σ w·(x + off),
@@ -224,27 +257,42 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
   // kernel_sums, whose sign trick shares nothing between batch rows (the
   // sign depends on x), so a batched tile would only add overhead.
   const bool sign = p.kernel_sums != nullptr;
+  if (p.out_dim < 8) {  // no whole 8-row tile: the tiles' fixed costs would dominate
+    fc_plain<Single>(p, input, weights, bias, output, batches);
+    return;
+  }
   if (batches == 1 || p.in_dim < kRowsPathMaxIn || sign) {
     const std::ptrdiff_t out_dim = p.out_dim;
-    // n (a multiple of 8, <= 2·kChunk) rows from o_begin for every batch row.
+    const int8_t* const w_end = weights + out_dim * in_dim;
+    // n (<= 2·kChunk) rows from o_begin for every batch row. A last group of
+    // fewer than 8 rows is an 8-row tile ending at the layer's last row: it
+    // recomputes rows before it (identical values, possibly from the
+    // previous call), so every shape with out_dim >= 8 runs in whole tiles.
     auto rows = [&](int n) {
       const int8_t* w = weights + o_begin * in_dim;
       for (std::ptrdiff_t b = 0; b < batches; ++b) {
-        alignas(32) int32_t d[2 * kChunk];
+        alignas(32) int32_t dbuf[8 + 2 * kChunk];
+        int32_t* d = dbuf + 8;  // d[t0] for t0 >= −7
         const int8_t* x = input + b * in_dim;
         for (int t = 0; t < n; t += 8) {
-          if (sign) tile8_b1<SignForm>(w + t * in_dim, in_dim, x, p.in_dim, off, d + t);
-          else tile8_b1<WideForm>(w + t * in_dim, in_dim, x, p.in_dim, off, d + t);
+          const int t0 = t + 8 <= n ? t : n - 8;
+          if (sign) tile8_b1<SignForm>(w + t0 * in_dim, in_dim, x, p.in_dim, off, w_end, d + t0);
+          else tile8_b1<WideForm>(w + t0 * in_dim, in_dim, x, p.in_dim, off, w_end, d + t0);
         }
         if (sign) {
           // d += offset·Σw, wrapping (sums that do not belong to the
           // weights must not be undefined behaviour).
+          // Each row once (the overlapping last tile's rows are not folded twice).
           const __m256i ov = _mm256_set1_epi32(off);
-          for (int r = 0; r < n; r += 8) {
+          int r = 0;
+          for (; r + 8 <= n; r += 8) {
             const __m256i sv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.kernel_sums + o_begin + r));
             __m256i* dv = reinterpret_cast<__m256i*>(d + r);
             _mm256_store_si256(dv, _mm256_add_epi32(_mm256_load_si256(dv), _mm256_mullo_epi32(ov, sv)));
           }
+          for (; r < n; ++r)
+            d[r] = static_cast<int32_t>(static_cast<uint32_t>(d[r]) +
+                                        static_cast<uint32_t>(off) * static_cast<uint32_t>(p.kernel_sums[o_begin + r]));
         }
         finish_avx2<Single>(p, o_begin, n, d, bias, output + b * out_dim + o_begin);
       }
@@ -255,6 +303,10 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     if (batches == 1 || p.in_dim <= 512)
       for (; o_begin + 2 * kChunk <= p.out_dim; o_begin += 2 * kChunk) rows(2 * kChunk);
     for (; o_begin + kChunk <= p.out_dim; o_begin += kChunk) rows(kChunk);
+    if (o_begin < p.out_dim) {
+      rows(p.out_dim - o_begin);
+      return;
+    }
   }
   auto prep = [](int, int) {};
   auto dot_block = [&](int o0, int n, int b0, int nb, int32_t (*dot)[kChunk]) {

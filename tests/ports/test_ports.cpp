@@ -58,8 +58,13 @@ bool port_matches(FcParams p, const int8_t* in, const int8_t* w, const int32_t* 
 }
 
 // One layer through the active port and through scalar; returns true if equal.
-bool compare_fc(const FcCase& c) {
-  static int8_t in[9 * 200], w[70 * 200], out_port[9 * 70 + 16], out_ref[9 * 70 + 16];
+// weights_at_end: the layer's weights end where their array ends, so a
+// kernel reading past the last weight row reads past the array (the
+// sanitizer builds' redzone reports it).
+bool compare_fc(const FcCase& c, bool weights_at_end = false) {
+  static int8_t in[9 * 200], w_store[70 * 200], out_port[9 * 70 + 16], out_ref[9 * 70 + 16];
+  int8_t* const w = weights_at_end ? w_store + sizeof w_store - static_cast<size_t>(c.out_dim) * static_cast<size_t>(c.in_dim)
+                                   : w_store;
   static int32_t bias[70], mult[70];
   static int32_t shift[70];  // FcParams' type (long on arm-none-eabi)
   for (int i = 0; i < c.batches * c.in_dim; ++i) {
@@ -129,6 +134,29 @@ long fc_sweep() {
         FcCase c{in_dim, out_dim, 1 + (in_dim + fill) % 3, fill == 2 ? 128 : -3, 4, -128, 127, out_dim == 33, fill};
         if (!CHECK(compare_fc(c)))
           std::printf("     extremes: in_dim %d out_dim %d fill %d\n", in_dim, out_dim, fill);
+        ++cases;
+      }
+  // Small and odd shapes: fewer outputs than a tile has rows (the x86
+  // kernels' plain-loop path), out_dim not a multiple of 8 (AVX2's last
+  // 8-row tile overlaps the one before), rows shorter than a vector step
+  // and rows with a partial last step (AVX2's 16-byte tail step, which
+  // reads into the following rows), batch 1 and 3; each once with its
+  // weights at the end of their array.
+  for (int out_dim : {1, 2, 3, 4, 5, 7, 8, 9, 15, 17, 23, 31, 33, 41})
+    for (int in_dim : {1, 2, 3, 4, 7, 8, 15, 16, 17, 24, 31, 33, 47})
+      for (int batches : {1, 3}) {
+        FcCase c{in_dim, out_dim, batches, (in_dim & 1) ? 5 : 128, -7, -128, 127, (out_dim & 1) == 1, out_dim == 9 ? 1 : 0};
+        const bool at_end = (out_dim + in_dim + batches) % 2 == 0;
+        if (!CHECK(compare_fc(c, at_end)))
+          std::printf("     small: in_dim %d out_dim %d batches %d\n", in_dim, out_dim, batches);
+        ++cases;
+      }
+  for (int out_dim : {8, 13, 59})
+    for (int in_dim : {3, 17, 40, 100})
+      for (int batches : {1, 2}) {
+        FcCase c{in_dim, out_dim, batches, 3, 0, -128, 127, true, 0};
+        if (!CHECK(compare_fc(c, true)))
+          std::printf("     weights at the end: in_dim %d out_dim %d batches %d\n", in_dim, out_dim, batches);
         ++cases;
       }
   for (int r = 0; r < 300; ++r) {  // random shapes, offsets, clamps
