@@ -180,6 +180,9 @@ S8_AVX2_NOINLINE void tile8_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t
   a6 = form.mac(a6, p4 + 2 * ld);     \
   a7 = form.mac(a7, p4 + ld3)
   int k = 0;
+  // Two steps per iteration: 1-2 % faster on Zen 4 (one loop branch and
+  // pointer update per 64 bytes of a row with the sign form).
+#pragma GCC unroll 2
   for (; k + kStep <= in_dim; k += kStep, p0 += kStep, p4 += kStep, pf += 8 * kStep) {
     for (unsigned q = 0; q < 8u * kStep; q += 64) _mm_prefetch(reinterpret_cast<const char*>(pf + q), _MM_HINT_T0);
     f.load_x(x + k);
