@@ -16,8 +16,11 @@
 // Σw; avx512vnni uses vpdpbusd (at batch 1 without kernel_sums, the weights
 // as its unsigned operand, which needs no Σw but two vpdpbusd per weight
 // line). p.kernel_sums, when non-null, replaces the Σw pass of sse41 and
-// avx512vnni. Float kernels: same contract as
-// f32_swarm_update__scalar.
+// avx512vnni. Layers smaller than one tile (sse41: in_dim < 16 or out_dim
+// < 4; avx2: out_dim < 8) run plain loops. avx2's 16-byte step over a row's
+// last 1–15 bytes reads into the rows after it, never past the weights'
+// out_dim·in_dim bytes; no kernel reads outside its arguments' extents.
+// Float kernels: same contract as f32_swarm_update__scalar.
 #pragma once
 #include <cstdint>
 
