@@ -164,19 +164,14 @@ inline void fc_plain(const FcParams& p, const int8_t* input, const int8_t* weigh
     const int8_t* x = input + b * in_dim;
     for (int o0 = 0; o0 < p.out_dim; o0 += kChunk) {
       const int n = p.out_dim - o0 < kChunk ? p.out_dim - o0 : kChunk;
-      alignas(32) int32_t dot[kChunk];
+      int32_t dot[kChunk];
       for (int r = 0; r < n; ++r) {
         const int8_t* w = weights + (o0 + r) * in_dim;
         int32_t s = 0;  // exact: in_dim <= kFcMaxInDim
         for (std::ptrdiff_t i = 0; i < in_dim; ++i) s += static_cast<int32_t>(w[i]) * (static_cast<int32_t>(x[i]) + off);
         dot[r] = s;
       }
-#if defined(__AVX2__)
-      if (n >= 8) finish_avx2<Single>(p, o0, n, dot, bias, output + b * out_dim + o0);
-      else finish_scalar<Single>(p, o0, n, dot, bias, output + b * out_dim + o0);
-#else
       finish_scalar<Single>(p, o0, n, dot, bias, output + b * out_dim + o0);
-#endif
     }
   }
 }
