@@ -283,9 +283,10 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
           else tile8_b1<WideForm>(w + t0 * in_dim, in_dim, x, p.in_dim, off, w_end, d + t0);
         }
         if (sign) {
-          // d += offset·Σw, wrapping (sums that do not belong to the
-          // weights must not be undefined behaviour).
-          // Each row once (the overlapping last tile's rows are not folded twice).
+          // d += offset·Σw, once per row (after the tiles, so the
+          // overlapping last tile's rows are not folded twice), wrapping
+          // (sums that do not belong to the weights must not be undefined
+          // behaviour).
           const __m256i ov = _mm256_set1_epi32(off);
           int r = 0;
           for (; r + 8 <= n; r += 8) {
