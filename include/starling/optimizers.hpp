@@ -11,6 +11,8 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
+// CMAES_PENDING #include "starling/cmaes.hpp"
+#include "starling/de.hpp"
 #include "starling/pso.hpp"
 
 /// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
@@ -19,11 +21,14 @@
 ///   #define RUN(Name, Config) run<starling::Name##Of<4, 16>>(#Name, starling::Config{});
 ///   STARLING_OPTIMIZERS(RUN)
 #define STARLING_OPTIMIZERS(X) \
-  X(Pso, PsoConfig)
+  X(Pso, PsoConfig)              \
+  X(De, DeConfig)
 
 namespace starling {
 
 template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using DeOf = De<MaxDims, MaxPop, Real>;
 
 }  // namespace starling

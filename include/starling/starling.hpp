@@ -4,6 +4,8 @@
 #include "starling/port.hpp"
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
+#include "starling/de.hpp"
+// CMAES_PENDING #include "starling/cmaes.hpp"
 #include "starling/optimizers.hpp"
 #include "starling/quant.hpp"
 #include "starling/crc32.hpp"
