@@ -17,7 +17,7 @@ bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo
 Status validate(const DeConfig& c) noexcept {
   const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && c.memory_size >= 1 &&
                   c.memory_size <= detail::DeCore<float>::kMaxMemory && std::isfinite(c.p_best) &&
-                  c.p_best > 0.f && c.p_best <= 1.f && finite_in(c.archive_rate, 0.f, 1.f) &&
+                  c.p_best > 0.f && c.p_best <= 1.f && finite_in(c.archive_rate, 0.f, 4.f) &&
                   c.min_population >= 4 && c.min_population <= (1 << 24);
   return ok ? Status::Ok : Status::InvalidArgument;
 }
@@ -48,7 +48,8 @@ Real unit16(uint32_t h) noexcept {
 template <class Real>
 int DeCore<Real>::archive_cap(int pop) const noexcept {
   // round(rate·N) in float, the same on every target.
-  return static_cast<int>(cfg_.archive_rate * static_cast<float>(pop) + 0.5f);
+  const int n = static_cast<int>(cfg_.archive_rate * static_cast<float>(pop) + 0.5f);
+  return n < arc_cap_ ? n : arc_cap_;
 }
 
 // round(N0 + (Nmin − N0)·evals/max_evals) in integers (half up), never
@@ -81,6 +82,8 @@ Status DeCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int d
   cfg_ = cfg;
   pop_ = pop_init_ = population;
   arc_n_ = 0;
+  arc_cap_ = a.max_pop;
+  arc_cap_ = archive_cap(population);
   mem_k_ = 0;
   for (int k = 0; k < kMaxMemory; ++k) {
     mf_[k] = k < cfg.memory_size ? Real(0.5) : Real(0);

@@ -47,7 +47,7 @@ Status DeCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* wri
   w.i32(gen_.cursor);
   w.i32(gen_.batch_n);
   w.i32(gen_.batch_told);
-  w.i32(0);
+  w.i32(arc_cap_);
   w.reals(mf_, cfg_.memory_size);
   w.reals(mcr_, cfg_.memory_size);
   for (int i = 0; i < pop_; ++i) {
@@ -102,13 +102,20 @@ Status DeCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noex
   t.gen_.cursor = r.i32();
   t.gen_.batch_n = r.i32();
   t.gen_.batch_told = r.i32();
-  if (r.i32() != 0) return Status::Corrupt;
+  t.arc_cap_ = r.i32();
   const int h = t.cfg_.memory_size;
-  if (t.pop_init_ < pop || t.pop_init_ > (1 << 24) || t.arc_n_ < 0 || t.arc_n_ > t.archive_cap(pop) ||
-      t.mem_k_ < 0 || t.mem_k_ >= h)
+  if (t.pop_init_ < pop || t.pop_init_ > (1 << 24) || t.arc_cap_ < 0) return Status::Corrupt;
+  {
+    // The limit init set: min(round(rate·N0), capacity), so at most the first.
+    const int cap = t.arc_cap_;
+    t.arc_cap_ = 1 << 30;
+    if (cap > t.archive_cap(t.pop_init_)) return Status::Corrupt;
+    t.arc_cap_ = cap;
+  }
+  if (t.arc_n_ < 0 || t.arc_n_ > t.archive_cap(pop) || t.mem_k_ < 0 || t.mem_k_ >= h)
     return Status::Corrupt;
   if (size != state_size(dims, pop, t.arc_n_, h)) return Status::Corrupt;
-  if (dims > a.max_dims || pop > a.max_pop || t.arc_n_ > a.max_pop) return Status::CapacityExceeded;
+  if (dims > a.max_dims || pop > a.max_pop || t.arc_cap_ > a.max_pop) return Status::CapacityExceeded;
   const bool running = !t.base_.done();
   const int iter = t.base_.iteration();
   const GenCursor<Real>& gc = t.gen_;
