@@ -11,7 +11,7 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
-// CMAES_PENDING #include "starling/cmaes.hpp"
+#include "starling/cmaes.hpp"
 #include "starling/de.hpp"
 #include "starling/pso.hpp"
 
@@ -22,7 +22,8 @@
 ///   STARLING_OPTIMIZERS(RUN)
 #define STARLING_OPTIMIZERS(X) \
   X(Pso, PsoConfig)              \
-  X(De, DeConfig)
+  X(De, DeConfig)                \
+  X(Cmaes, CmaesConfig)
 
 namespace starling {
 
@@ -30,5 +31,7 @@ template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
 using DeOf = De<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using CmaesOf = Cmaes<MaxDims, MaxPop, Real>;
 
 }  // namespace starling

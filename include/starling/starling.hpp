@@ -5,7 +5,7 @@
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
 #include "starling/de.hpp"
-// CMAES_PENDING #include "starling/cmaes.hpp"
+#include "starling/cmaes.hpp"
 #include "starling/optimizers.hpp"
 #include "starling/quant.hpp"
 #include "starling/crc32.hpp"
