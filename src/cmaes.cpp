@@ -34,27 +34,37 @@ constexpr Real eps() noexcept {
 }
 }  // namespace
 
+// Weight of the k-th best sample (0-based): ln((λ + 1)/2) − ln(k + 1),
+// divided by the sum of the positive ones (k < μ) or, negative, scaled to
+// sum to −α⁻ (the tutorial's active update).
 template <class Real>
-Real CmaesCore<Real>::weight_raw(int k) const noexcept {
-  return wlog_ - det_log(static_cast<Real>(k + 1));
+Real CmaesCore<Real>::weight(int k) const noexcept {
+  const Real w = wlog_ - det_log(static_cast<Real>(k + 1));
+  return k < mu_ ? w / wpos_ : w * wneg_;
 }
 
 // The strategy parameters of Hansen's tutorial (Table 1) for λ samples in
-// D dimensions; sep-CMA scales the covariance learning rates by (D + 1.5)/3.
+// D dimensions, with its negative weights; sep-CMA scales the covariance
+// learning rates by (D + 1.5)/3 (Ros & Hansen 2008).
 template <class Real>
 void CmaesCore<Real>::setup(int lambda) noexcept {
   lambda_ = lambda;
   mu_ = lambda / 2;
   const Real n = static_cast<Real>(base_.dims());
   wlog_ = det_log(static_cast<Real>(lambda + 1) * Real(0.5));
-  Real s = 0, s2 = 0;
-  for (int k = 0; k < mu_; ++k) {
-    const Real w = weight_raw(k);
-    s = s + w;
-    s2 = s2 + w * w;
+  Real sp = 0, sp2 = 0, sn = 0, sn2 = 0;
+  for (int k = 0; k < lambda; ++k) {
+    const Real w = wlog_ - det_log(static_cast<Real>(k + 1));
+    if (k < mu_) {
+      sp = sp + w;
+      sp2 = sp2 + w * w;
+    } else {
+      sn = sn - w;
+      sn2 = sn2 + w * w;
+    }
   }
-  wsum_ = s;
-  mueff_ = s * s / s2;
+  wpos_ = sp;
+  mueff_ = sp * sp / sp2;
   cs_ = (mueff_ + 2) / (n + mueff_ + 5);
   Real excess = std::sqrt((mueff_ - 1) / (n + 1)) - 1;
   if (excess < 0) excess = 0;
@@ -70,6 +80,20 @@ void CmaesCore<Real>::setup(int lambda) noexcept {
   if (c1_ > Real(0.9)) c1_ = Real(0.9);  // only for D = 1 .. 2 under sep
   if (cmu_ > 1 - c1_) cmu_ = 1 - c1_;
   chin_ = std::sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
+  // Negative weights sum to −α⁻, α⁻ = min(1 + c1/cμ, 1 + 2μeff⁻/(μeff + 2),
+  // (1 − c1 − cμ)/(D·cμ)).
+  wneg_ = 0;
+  wtotal_ = 1;
+  if (sn > 0 && cmu_ > 0) {
+    const Real mueff_neg = sn * sn / sn2;
+    Real alpha = 1 + c1_ / cmu_;
+    const Real a2 = 1 + 2 * mueff_neg / (mueff_ + 2);
+    const Real a3 = (1 - c1_ - cmu_) / (n * cmu_);
+    if (a2 < alpha) alpha = a2;
+    if (a3 < alpha) alpha = a3;
+    wneg_ = alpha / sn;
+    wtotal_ = 1 - alpha;
+  }
 }
 
 // A run from the current mean: σ0, C = B = I, paths zero.
@@ -225,13 +249,18 @@ bool CmaesCore<Real>::update(const Arrays& a) noexcept {
   int flat_rank = (7 * lambda_ + 9) / 10;  // ceil(0.7·λ)
   const bool flat_fitness = fbest == a.f[a.order[flat_rank - 1]];
 
-  // The μ best steps y = (x − m)/(σ·range), in place in their rows,
-  // shortened to the Mahalanobis length c_y; their weighted mean into t2.
+  // Every step y = (x − m)/(σ·range), in place in its row, and its
+  // Mahalanobis length² ‖C^-½·y‖² into the cost slot (no longer needed):
+  // the μ best are shortened to c_y, the others enter the active update
+  // with weight w·D/‖C^-½·y‖² (Hansen's tutorial). The weighted mean of the
+  // μ best into t2.
   const Real cy = std::sqrt(rn) + 2 * rn / (rn + 2);
   for (int i = 0; i < n; ++i) a.t2[i] = 0;
-  for (int k = 0; k < mu_; ++k) {
-    Real* y = a.x + a.order[k] * s;
+  for (int k = 0; k < lambda_; ++k) {
+    const int row = a.order[k];
+    Real* y = a.x + row * s;
     for (int i = 0; i < n; ++i) y[i] = (y[i] - a.m[i]) / (sigma_ * (a.hi[i] - a.lo[i]));
+    if (k >= mu_ && wneg_ == 0) continue;
     Real len2 = 0;
     for (int j = 0; j < n; ++j) {
       Real t = y[j];
@@ -242,12 +271,15 @@ bool CmaesCore<Real>::update(const Arrays& a) noexcept {
       t = t / a.d[j];
       len2 = len2 + t * t;
     }
-    if (len2 > cy * cy) {
-      const Real shrink = cy / std::sqrt(len2);
-      for (int i = 0; i < n; ++i) y[i] = y[i] * shrink;
+    if (k < mu_) {
+      if (len2 > cy * cy) {
+        const Real shrink = cy / std::sqrt(len2);
+        for (int i = 0; i < n; ++i) y[i] = y[i] * shrink;
+      }
+      const Real w = weight(k);
+      for (int i = 0; i < n; ++i) a.t2[i] = a.t2[i] + w * y[i];
     }
-    const Real w = weight_raw(k) / wsum_;
-    for (int i = 0; i < n; ++i) a.t2[i] = a.t2[i] + w * y[i];
+    a.f[row] = len2;
   }
   // Mean.
   for (int i = 0; i < n; ++i) {
@@ -282,15 +314,22 @@ bool CmaesCore<Real>::update(const Arrays& a) noexcept {
   const bool hsig = ps2 < (1 - decay_) * (hlim * hlim);
   const Real kc = hsig ? std::sqrt(cc_ * (2 - cc_) * mueff_) : Real(0);
   for (int i = 0; i < n; ++i) a.pc[i] = (1 - cc_) * a.pc[i] + kc * a.t2[i];
-  // C = (1 − c1 − cμ + (1 − h_σ)·c1·cc(2 − cc))·C + c1·p_c·p_cᵀ + cμ·Σ w_k·y_k·y_kᵀ
-  // (upper triangle; Separable: the diagonal).
-  const Real keep = 1 - c1_ - cmu_ + (hsig ? Real(0) : c1_ * cc_ * (2 - cc_));
+  // C = (1 − c1 − cμ·Σw + (1 − h_σ)·c1·cc(2 − cc))·C + c1·p_c·p_cᵀ
+  //     + cμ·Σ w°_k·y_k·y_kᵀ (upper triangle; Separable: the diagonal).
+  const Real keep = 1 - c1_ - cmu_ * wtotal_ + (hsig ? Real(0) : c1_ * cc_ * (2 - cc_));
   for (int i = 0; i < n; ++i)
     for (int j = i; j < (sep_ ? i + 1 : n); ++j)
       a.c[i * s + j] = keep * a.c[i * s + j] + c1_ * (a.pc[i] * a.pc[j]);
-  for (int k = 0; k < mu_; ++k) {
-    const Real* y = a.x + a.order[k] * s;
-    const Real w = cmu_ * (weight_raw(k) / wsum_);
+  for (int k = 0; k < lambda_; ++k) {
+    const int row = a.order[k];
+    Real w = weight(k);
+    if (k >= mu_) {
+      const Real len2 = a.f[row];
+      if (w == 0 || !(len2 > 0)) continue;
+      w = w * (rn / len2);
+    }
+    w = cmu_ * w;
+    const Real* y = a.x + row * s;
     for (int i = 0; i < n; ++i) {
       const Real wy = w * y[i];
       for (int j = i; j < (sep_ ? i + 1 : n); ++j) a.c[i * s + j] = a.c[i * s + j] + wy * y[j];

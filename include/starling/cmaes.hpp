@@ -152,7 +152,7 @@ class CmaesCore {
   bool update(const Arrays& a) noexcept;
   void eigen(const Arrays& a) noexcept;
   void sample(const Arrays& a) noexcept;
-  Real weight_raw(int k) const noexcept;
+  Real weight(int k) const noexcept;
 
   // All zero bits until init() (a static Cmaes is constant-initialized into .bss).
   Base base_;
@@ -170,7 +170,9 @@ class CmaesCore {
   // Derived from λ and D (recomputed by setup, not saved).
   int mu_ = 0;
   Real wlog_ = 0;       // ln((λ + 1)/2)
-  Real wsum_ = 0;       // Σ of the raw weights
+  Real wpos_ = 0;       // Σ of the positive raw weights
+  Real wneg_ = 0;       // scale of the negative ones: α⁻/Σ|negative raw weights|
+  Real wtotal_ = 0;     // Σ of all weights, 1 − α⁻
   Real mueff_ = 0, cs_ = 0, ds_ = 0, cc_ = 0, c1_ = 0, cmu_ = 0, chin_ = 0;
 };
 
