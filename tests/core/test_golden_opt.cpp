@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "check.hpp"
+#include "golden_cmaes.h"
 #include "golden_de.h"
 #include "trajectory_hash.hpp"
 #include "starling/detail/det_math.hpp"
@@ -83,7 +84,41 @@ void de_case(const golden_de::Case& c) {
   CHECK_EQ(o.population(), c.final_population);
 }
 
+template <class Real>
+void cmaes_case(const golden_cmaes::Case& c) {
+  static Cmaes<12, 32, Real> o;
+  Real lo[12], hi[12];
+  for (int d = 0; d < c.dims; ++d) {
+    lo[d] = Real(-2.0 - d);
+    hi[d] = Real(1.0 + 0.5 * d);
+  }
+  CmaesConfig cfg;
+  cfg.max_iter = c.max_iter;
+  cfg.max_evals = c.max_evals;
+  cfg.target = c.target;
+  cfg.sigma0 = c.sigma0;
+  cfg.ipop = c.ipop;
+  cfg.form = static_cast<CmaesForm>(c.form);
+  CHECK(o.init(lo, hi, c.dims, c.population, cfg, c.seed) == Status::Ok);
+  const uint64_t h = drive<Cmaes<12, 32, Real>, Real>(o, c.dims, c.flat);
+  if (!CHECK_EQ(h, c.hash)) std::printf("     case %s\n", c.name);
+  CHECK_EQ(bits_of(o.best_value()), c.best_bits);
+  CHECK_EQ(o.evaluations(), c.evals);
+  CHECK_EQ(o.iteration(), c.iterations);
+  CHECK_EQ(o.restarts(), c.restarts);
+  CHECK_EQ(o.population(), c.final_population);
+}
+
 }  // namespace
+
+TEST_CASE(cmaes_golden_trajectories) {
+  for (const auto& c : golden_cmaes::kCases) {
+    if (c.single)
+      cmaes_case<float>(c);
+    else
+      cmaes_case<double>(c);
+  }
+}
 
 TEST_CASE(de_golden_trajectories) {
   for (const auto& c : golden_de::kCases) {
