@@ -96,6 +96,16 @@ void CmaesCore<Real>::setup(int lambda) noexcept {
   }
 }
 
+// Generations per stagnation window: ceil(T/5), T = 100 + 100·D^1.5/λ.
+template <class Real>
+int CmaesCore<Real>::window() const noexcept {
+  const Real n = static_cast<Real>(base_.dims());
+  const Real t = 100 + 100 * n * std::sqrt(n) / static_cast<Real>(lambda_);
+  const Real w = t / kWindows;
+  const int k = w < Real(1 << 24) ? static_cast<int>(w) : (1 << 24);
+  return static_cast<Real>(k) < w ? k + 1 : k;
+}
+
 // A run from the current mean: σ0, C = B = I, paths zero.
 template <class Real>
 void CmaesCore<Real>::fresh_run(const Arrays& a) noexcept {
@@ -104,6 +114,10 @@ void CmaesCore<Real>::fresh_run(const Arrays& a) noexcept {
   decay_ = 1;
   gen_best_ = std::numeric_limits<Real>::infinity();
   flat_ = 0;
+  win_len_ = 0;
+  windows_ = 0;
+  win_sum_ = 0;
+  for (Real& w : win_) w = 0;
   eigen_evals_ = base_.evaluations();
   for (int i = 0; i < n; ++i) {
     a.ps[i] = a.pc[i] = 0;
@@ -246,6 +260,7 @@ bool CmaesCore<Real>::update(const Arrays& a) noexcept {
     a.order[j] = i;
   }
   const Real fbest = a.f[a.order[0]], fworst = a.f[a.order[lambda_ - 1]];
+  const Real fmedian = a.f[a.order[lambda_ / 2]];
   int flat_rank = (7 * lambda_ + 9) / 10;  // ceil(0.7·λ)
   const bool flat_fitness = fbest == a.f[a.order[flat_rank - 1]];
 
@@ -368,8 +383,21 @@ bool CmaesCore<Real>::update(const Arrays& a) noexcept {
     const Real step = Real(0.2) * (sigma_ * (a.hi[i] - a.lo[i])) * std::sqrt(a.c[i * s + i]);
     if (a.m[i] + step != a.m[i]) moves = true;
   }
+  // Stagnation (pycma's tolstagnation in windows): the mean of the
+  // generations' median costs over the last fifth of T = 100 + 100·D^1.5/λ
+  // generations is no better than over the fifth four windows before.
+  bool stagnant = false;
+  win_sum_ = win_sum_ + fmedian;
+  if (++win_len_ == window()) {
+    const Real mean = win_sum_ / static_cast<Real>(win_len_);
+    stagnant = windows_ >= kWindows - 1 && !(mean < win_[(windows_ + 1) % kWindows]);
+    win_[windows_ % kWindows] = mean;
+    ++windows_;
+    win_len_ = 0;
+    win_sum_ = 0;
+  }
   const int patience = 10 + (30 * n + lambda_ - 1) / lambda_;
-  return !sane || flat_ >= patience || !moves || dmax > dmin / (2 * std::sqrt(eps<Real>())) ||
+  return !sane || stagnant || flat_ >= patience || !moves || dmax > dmin / (2 * std::sqrt(eps<Real>())) ||
          !(sigma_ * dmax <= Real(1000));
 }
 

@@ -44,16 +44,18 @@ Status CmaesCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* 
   w.i32(gen_.cursor);
   w.i32(gen_.batch_n);
   w.i32(gen_.batch_told);
+  w.i32(win_len_);
+  w.i32(windows_);
   w.u8(sep_ ? 1u : 0u);
   w.u8(0);
   w.u8(0);
   w.u8(0);
   w.i64(eigen_evals_);
-  w.i32(0);
   w.real(sigma_);
   w.real(decay_);
   w.real(gen_best_);
-  w.real(Real(0));
+  w.real(win_sum_);
+  w.reals(win_, kWindows);
   w.reals(a.m, n);
   w.reals(a.ps, n);
   w.reals(a.pc, n);
@@ -103,15 +105,18 @@ Status CmaesCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   t.gen_.cursor = r.i32();
   t.gen_.batch_n = r.i32();
   t.gen_.batch_told = r.i32();
+  t.win_len_ = r.i32();
+  t.windows_ = r.i32();
   const uint32_t sep = r.u8();
   if (sep > 1 || r.u8() != 0 || r.u8() != 0 || r.u8() != 0) return Status::Corrupt;
   t.sep_ = sep != 0;
   const int64_t eigen_evals = r.i64();
-  if (r.i32() != 0) return Status::Corrupt;
   t.sigma_ = r.real<Real>();
   t.decay_ = r.real<Real>();
   t.gen_best_ = r.real<Real>();
-  if (r.real<Real>() != 0) return Status::Corrupt;
+  // The stagnation sums are any values (a cost of −max twice sums to −inf).
+  t.win_sum_ = r.real<Real>();
+  r.reals(t.win_, kWindows);
   const long evals = t.base_.evaluations();
   const int iter = t.base_.iteration();
   const bool running = !t.base_.done();
@@ -121,8 +126,11 @@ Status CmaesCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   if (!sep_ok || t.lambda0_ < 4 || t.lambda_cap_ < t.lambda0_ || t.lambda_cap_ > (1 << 24) ||
       lambda < t.lambda0_ || lambda > t.lambda_cap_ || t.restarts_ < 0 || t.restarts_ > iter ||
       (t.restarts_ == 0 && lambda != t.lambda0_) || (!t.cfg_.ipop && lambda != t.lambda0_) ||
-      t.flat_ < 0 || t.flat_ > iter || eigen_evals < 0 || eigen_evals > evals)
+      t.flat_ < 0 || t.flat_ > iter || eigen_evals < 0 || eigen_evals > evals || t.windows_ < 0 ||
+      t.windows_ > iter || t.win_len_ < 0)
     return Status::Corrupt;
+  t.setup(lambda);  // derived parameters (for the window length)
+  if (t.win_len_ >= t.window()) return Status::Corrupt;
   const GenCursor<Real>& gc = t.gen_;
   if (gc.cursor < 0 || gc.cursor >= lambda || gc.batch_n < 0 || gc.batch_n > lambda - gc.cursor ||
       gc.batch_told < 0 || (gc.batch_n > 0 && (gc.batch_told >= gc.batch_n || !running || t.base_.pending())) ||
@@ -183,7 +191,6 @@ Status CmaesCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   }
 
   *this = t;
-  setup(lambda);
   base_.refresh_hook();
   Base::load_arrays(common_arrays, box(a), n);
   StateReader v(arrays);

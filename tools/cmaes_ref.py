@@ -98,12 +98,24 @@ class Cmaes:
         w = R(self.wlog - det_log(self.A, float(k + 1)))
         return R(w / self.wpos) if k < self.mu else R(w * self.wneg)
 
+    def window(self):
+        A, R = self.A, self.A.R
+        n = float(self.n)
+        t = R(100 + R(R(R(100 * n) * A.sqrt(n)) / float(self.lam)))
+        w = R(t / 5)
+        k = int(w) if w < 2 ** 24 else 2 ** 24
+        return k + 1 if float(k) < w else k
+
     def fresh_run(self):
         n = self.n
         self.sigma = self.sigma0
         self.decay = 1.0
         self.gen_best = INF
         self.flat = 0
+        self.win = [0.0] * 5
+        self.win_sum = 0.0
+        self.win_len = 0
+        self.windows = 0
         self.eigen_evals = self.core.evals
         self.ps = [0.0] * n
         self.pc = [0.0] * n
@@ -282,8 +294,19 @@ class Cmaes:
             step = R(R(R(0.2) * R(self.sigma * self.rng[i])) * A.sqrt(self.C[i][i]))
             if R(self.m[i] + step) != self.m[i]:
                 moves = True
+        # stagnation: windows of ceil(T/5) generations, T = 100 + 100·n^1.5/λ
+        stagnant = False
+        self.win_sum = R(self.win_sum + self.f[order[lam // 2]])
+        self.win_len += 1
+        if self.win_len == self.window():
+            mean = R(self.win_sum / float(self.win_len))
+            stagnant = self.windows >= 4 and not mean < self.win[(self.windows + 1) % 5]
+            self.win[self.windows % 5] = mean
+            self.windows += 1
+            self.win_len = 0
+            self.win_sum = 0.0
         patience = 10 + (30 * n + lam - 1) // lam
-        return (not sane or self.flat >= patience or not moves or dmax > R(dmin / R(2 * A.sqrt(A.eps))) or
+        return (not sane or stagnant or self.flat >= patience or not moves or dmax > R(dmin / R(2 * A.sqrt(A.eps))) or
                 not R(self.sigma * dmax) <= 1000)
 
     def eigen(self):

@@ -112,10 +112,10 @@ class CmaesCore {
 
   /// Saved-state format (src/cmaes_state.cpp; layout at Cmaes::save).
   static constexpr size_t kConfigBytes = 24;
-  static constexpr size_t kOwnFixedBytes = 44;
+  static constexpr size_t kOwnFixedBytes = 48;
   static constexpr size_t state_size(int dims, int lambda) noexcept {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnFixedBytes +
-           sizeof(Real) * (4 + 4 * static_cast<size_t>(dims) +
+           sizeof(Real) * (9 + 4 * static_cast<size_t>(dims) +
                            static_cast<size_t>(dims) * (static_cast<size_t>(dims) + 1) / 2 +
                            static_cast<size_t>(dims) * static_cast<size_t>(dims) +
                            static_cast<size_t>(lambda) * (static_cast<size_t>(dims) + 1)) +
@@ -153,6 +153,7 @@ class CmaesCore {
   void eigen(const Arrays& a) noexcept;
   void sample(const Arrays& a) noexcept;
   Real weight(int k) const noexcept;
+  int window() const noexcept;
 
   // All zero bits until init() (a static Cmaes is constant-initialized into .bss).
   Base base_;
@@ -166,6 +167,13 @@ class CmaesCore {
   int lambda_ = 0, lambda0_ = 0, lambda_cap_ = 0;
   int restarts_ = 0;
   int flat_ = 0;        // generations in a row whose costs were flat
+  // Stagnation windows: the mean of the generations' median costs in each
+  // of the last kWindows windows (a ring), and the open window's sum.
+  static constexpr int kWindows = 5;
+  Real win_[kWindows] = {};
+  Real win_sum_ = 0;
+  int win_len_ = 0;     // generations in the open window
+  int windows_ = 0;     // windows completed in this run
   bool sep_ = false;
   // Derived from λ and D (recomputed by setup, not saved).
   int mu_ = 0;
@@ -215,11 +223,16 @@ constexpr int cmaes_default_population(int dims) noexcept {
 /// docs/optimizers.md.
 ///
 /// Restarts: a run is over when, for 10 + ⌈30·D/λ⌉ generations in a row,
-/// each generation's costs were flat (worst − best <= 1e-12 + 16ε·|best|),
-/// or when no coordinate of the mean moves any more by 0.2σ of its axis,
-/// or when C's axis ratio exceeds 1/(64√ε); the next run starts at a
-/// uniform random point with σ0, C = I, and twice the population under
-/// IPOP. The incumbent (best_position) is kept across runs.
+/// each generation's costs were flat (worst − best and the change of the
+/// best both <= 1e-12 + 16ε·|best|: pycma's tolfun, in Real's precision);
+/// when it stagnates (pycma's tolstagnation: the mean of the generations'
+/// median costs over the last fifth of T = 100 + 100·D^1.5/λ generations is
+/// no better than over the fifth four windows earlier); when no coordinate
+/// of the mean moves any more by 0.2σ of its axis; when C's axis ratio
+/// exceeds 1/(2√ε) (1.4e3 in float, 3.4e7 in double); or when σ·max axis
+/// exceeds 1000 ranges. The next run starts at a uniform random point with
+/// σ0, C = I, and twice the population under IPOP. The incumbent
+/// (best_position) is kept across runs.
 ///
 /// Memory: sizeof(Cmaes) = sizeof(Real)·(MaxPop·(MaxDims + 1) + 2·MaxDims²
 /// + 9·MaxDims) + 4·MaxPop + sizeof(detail::CmaesCore<Real>): candidates and
@@ -319,16 +332,17 @@ class Cmaes {
   //   config (24)  sigma0 f32, form u8, flags u8 (bit 0 ipop), 2 reserved
   //                (0), separable_above i32, 12 reserved bytes (0)
   //   common (72 + R·(2 + 3·D))  OptCore::save_common
-  //   own (44 + R·(4 + 4·D + D(D+1)/2 + D² + L·(D + 1)))  λ0, λ limit,
-  //                restarts, flat count, cursor, batch size, batch told
-  //                (i32 each), separable u8, 3 reserved (0), evaluations at
-  //                the last eigendecomposition i64, reserved i32 (0); σ,
-  //                (1 − cσ)^(2g), previous generation's best, reserved (0)
-  //                (R each); mean, p_σ, p_c, axis lengths [D]; C's upper
-  //                triangle row by row; B [D][D]; candidates [L][D]; costs
-  //                [L] (NaN: not told)
+  //   own (48 + R·(9 + 4·D + D(D+1)/2 + D² + L·(D + 1)))  λ0, λ limit,
+  //                restarts, flat count, cursor, batch size, batch told,
+  //                generations in the open stagnation window, windows
+  //                completed (i32 each), separable u8, 3 reserved (0),
+  //                evaluations at the last eigendecomposition i64; σ,
+  //                (1 − cσ)^(2g), previous generation's best, the open
+  //                window's sum, the last 5 windows' means (R each); mean,
+  //                p_σ, p_c, axis lengths [D]; C's upper triangle row by
+  //                row; B [D][D]; candidates [L][D]; costs [L] (NaN: not told)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // save_size() = 196 + R·(6 + 7·D + D(D+1)/2 + D² + L·(D + 1)) bytes.
+  // save_size() = 200 + R·(11 + 7·D + D(D+1)/2 + D² + L·(D + 1)) bytes.
 
   size_t save_size() const noexcept { return core_.save_size(); }
   static constexpr size_t kMaxSaveSize = detail::CmaesCore<Real>::state_size(MaxDims, MaxPop);
