@@ -237,8 +237,9 @@ constexpr int cmaes_default_population(int dims) noexcept {
 /// Memory: sizeof(Cmaes) = sizeof(Real)·(MaxPop·(MaxDims + 1) + 2·MaxDims²
 /// + 9·MaxDims) + 4·MaxPop + sizeof(detail::CmaesCore<Real>): candidates and
 /// costs, C and B, nine vectors (mean, two paths, axis lengths, two
-/// scratch, incumbent, bounds), an order index, and the core (224 bytes
-/// for float on x86-64, tested). E.g. float, D = 8, λ <= 32: 2,688 bytes.
+/// scratch, incumbent, bounds), an order index, and the core (312 bytes
+/// for float on x86-64, tested). E.g. float, D = 8, λ <= 32: 2,392 bytes.
+/// (Double with an odd MaxPop adds 4 bytes of alignment padding.)
 ///
 /// Time: ask() and tell() are O(1) except the tell() that ends a
 /// generation: O(λ·D² + μ·D²) for the update and the next samples

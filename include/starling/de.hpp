@@ -199,8 +199,9 @@ constexpr int de_default_population(int dims, long max_evals) noexcept {
 /// + 4·MaxPop + sizeof(detail::DeCore<Real>): population, trials and archive
 /// rows, the costs of both, F and CR of each trial, an order index, the
 /// incumbent and the bounds, and the core (config, counters, key, memories;
-/// 304 bytes for float on x86-64, tested). E.g. float, D = 8, N = 32:
-/// 3,648 + 304 = 3,952 bytes (x86-64).
+/// 344 bytes for float on x86-64, tested). E.g. float, D = 8, N = 32:
+/// 4,152 bytes (x86-64). (Double with an odd MaxPop adds 4 bytes of
+/// alignment padding.)
 ///
 /// Time: ask() and tell() are O(1) except the tell() that ends a
 /// generation: selection, memory update and the next generation's trials,
