@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+// bench_quality's optimizer registry: one list of entries (a name and how to
+// run it), the counting objective every entry evaluates through, and the
+// template adapter that turns any class with Pso's shape into an entry.
+//
+// Adding a starling optimizer or a named configuration is one line in
+// starling_entries() below, e.g.
+//   ask_tell<starling::De<kMaxDims, kMaxPop>>("de", starling::DeConfig{}, "DeConfig{}"),
+// with the population rule as the optional last argument (own_population
+// for methods whose init() takes population 0 only or chooses its own).
+#pragma once
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "problems.hpp"
+#include "starling/starling.hpp"
+
+namespace bq {
+
+/// Capacities of the starling objects the adapter builds (one per run, on the
+/// heap of this host tool): the network task has 33 parameters and 60
+/// particles.
+constexpr int kMaxDims = 64;
+constexpr int kMaxPop = 64;
+
+/// One run: a problem at D dimensions, a budget of evaluations, a population
+/// (0 = the method's own default) and a seed (1, 2, ...).
+struct RunSpec {
+  const Problem* problem;
+  int dims;
+  long budget;
+  int population;
+  uint64_t seed;
+};
+
+/// The cost function as every optimizer sees it. It counts evaluations and
+/// keeps, over the first `budget` of them only, the best cost, the first
+/// evaluation that reached the success threshold, and best-so-far at the
+/// trace grid's evaluation counts. Evaluations past the budget (a peer that
+/// can only stop at the end of a generation) are computed and returned but
+/// count for nothing. For a noisy problem the incumbent is the point with the
+/// best cost seen, and what is kept is its noise-free value.
+class Objective {
+ public:
+  /// keep_x: also keep the incumbent's position (best_x()).
+  Objective(const RunSpec& s, double threshold, const std::vector<long>* trace_grid, bool keep_x = false)
+      : spec_(s), threshold_(threshold), grid_(trace_grid), keep_x_(keep_x) {
+    lo_.resize(static_cast<size_t>(s.dims));
+    hi_.resize(static_cast<size_t>(s.dims));
+    s.problem->bounds(s.dims, lo_.data(), hi_.data());
+    if (grid_ != nullptr) trace_.reserve(grid_->size());
+  }
+
+  double operator()(const double* x) {
+    ++evals_;
+    const double c = spec_.problem->cost(x, spec_.dims, EvalCtx{spec_.seed, evals_});
+    if (evals_ > spec_.budget) return c;
+    bool in_box = true;
+    for (int d = 0; d < spec_.dims; ++d)
+      if (!(x[d] >= lo_[static_cast<size_t>(d)] && x[d] <= hi_[static_cast<size_t>(d)])) in_box = false;
+    if (!in_box) ++outside_;
+    if (c < seen_) {  // NaN never improves
+      seen_ = c;
+      best_ = spec_.problem->truth != nullptr ? spec_.problem->truth(x, spec_.dims) : c;
+      if (keep_x_) best_x_.assign(x, x + spec_.dims);
+      if (hit_ < 0 && best_ <= threshold_) hit_ = evals_;
+    }
+    if (grid_ != nullptr)
+      while (next_ < grid_->size() && (*grid_)[next_] == evals_) {
+        trace_.push_back(best_);
+        ++next_;
+      }
+    return c;
+  }
+
+  const RunSpec& spec() const { return spec_; }
+  int dims() const { return spec_.dims; }
+  const double* lo() const { return lo_.data(); }
+  const double* hi() const { return hi_.data(); }
+  long evaluations() const { return evals_; }
+  bool exhausted() const { return evals_ >= spec_.budget; }
+  /// Best cost over the budget (noise-free value of the incumbent if noisy);
+  /// +inf if nothing was evaluated.
+  double best() const { return best_; }
+  /// First evaluation at which best() reached the threshold, -1 if never.
+  long hit() const { return hit_; }
+  /// Evaluations within the budget at a point outside the box (a peer's).
+  long outside() const { return outside_; }
+  const std::vector<double>& trace() const { return trace_; }
+  const std::vector<double>& best_x() const { return best_x_; }
+  /// Marks the run as failed (init refused, a peer threw): reported, exit 1.
+  void fail(std::string why) { error_ = std::move(why); }
+  const std::string& error() const { return error_; }
+
+ private:
+  RunSpec spec_;
+  double threshold_;
+  const std::vector<long>* grid_;
+  bool keep_x_;
+  std::vector<double> best_x_;
+  std::vector<double> lo_, hi_;
+  long evals_ = 0, hit_ = -1, outside_ = 0;
+  double seen_ = std::numeric_limits<double>::infinity();
+  double best_ = std::numeric_limits<double>::infinity();
+  size_t next_ = 0;
+  std::vector<double> trace_;
+  std::string error_;
+};
+
+/// How an entry sizes its population for D dimensions; task_population is
+/// the task's prescribed size (0 for the functions).
+using PopulationRule = int (*)(int dims, int task_population);
+
+/// Swarms and the peers' population methods: the task's size, else 20 below
+/// D = 10 and 40 from D = 10 (40 at D = 30 as in bench_pso's shape).
+inline int swarm_population(int dims, int task_population) {
+  if (task_population > 0) return task_population;
+  return dims < 10 ? 20 : 40;
+}
+/// Methods with their own population (NelderMead, BOBYQA...): 0.
+inline int own_population(int, int) { return 0; }
+
+struct Entry {
+  std::string name;
+  std::string family;  ///< "starling", "pagmo2" or "nlopt"
+  std::string note;    ///< the configuration in words (--list, docs)
+  PopulationRule population;
+  std::function<void(Objective&)> run;
+};
+
+/// The adapter for any optimizer with Pso's shape: init(lo, hi, dims,
+/// population, cfg, seed), ask() -> const Real* (nullptr when done),
+/// tell(Real) -> Status. The budget goes into the config's stop fields that
+/// every XConfig shares: max_evals = budget, max_iter = ceil(budget /
+/// population) sweeps (budget when the population is 0). One object per run,
+/// built on the heap (this is a host tool). The run also stops when the
+/// objective has seen the whole budget, so an optimizer that ignored
+/// max_evals could not take more.
+template <class Opt, class Cfg>
+Entry ask_tell(std::string name, Cfg cfg, std::string note, PopulationRule pop = swarm_population) {
+  Entry e;
+  e.name = std::move(name);
+  e.family = "starling";
+  e.note = std::move(note);
+  e.population = pop;
+  e.run = [cfg](Objective& f) {
+    using Real = std::remove_cv_t<std::remove_pointer_t<decltype(std::declval<Opt&>().ask())>>;
+    const RunSpec& s = f.spec();
+    Cfg c = cfg;
+    c.max_evals = s.budget;
+    const long sweeps = s.population > 0 ? (s.budget + s.population - 1) / s.population : s.budget;
+    c.max_iter = static_cast<int>(std::min<long>(sweeps, INT_MAX));
+    std::vector<Real> lo(static_cast<size_t>(s.dims)), hi(static_cast<size_t>(s.dims));
+    for (int d = 0; d < s.dims; ++d) {
+      lo[static_cast<size_t>(d)] = static_cast<Real>(f.lo()[d]);
+      hi[static_cast<size_t>(d)] = static_cast<Real>(f.hi()[d]);
+    }
+    auto opt = std::make_unique<Opt>();
+    const starling::Status st = opt->init(lo.data(), hi.data(), s.dims, s.population, c, s.seed);
+    if (st != starling::Status::Ok) {
+      f.fail("init returned status " + std::to_string(static_cast<int>(st)));
+      return;
+    }
+    std::vector<double> x(static_cast<size_t>(s.dims));
+    while (!f.exhausted()) {
+      const Real* p = opt->ask();
+      if (p == nullptr) break;
+      for (int d = 0; d < s.dims; ++d) x[static_cast<size_t>(d)] = static_cast<double>(p[d]);
+      const double cost = f(x.data());
+      if (opt->tell(static_cast<Real>(cost)) != starling::Status::Ok) break;
+    }
+  };
+  return e;
+}
+
+// Named configurations (one expression each, so an entry stays one line).
+inline starling::PsoConfig with_topology(starling::PsoConfig c, starling::Topology t) {
+  c.topology = t;
+  return c;
+}
+inline starling::PsoConfig with_boundary(starling::PsoConfig c, starling::Boundary b) {
+  c.boundary = b;
+  return c;
+}
+
+/// starling's entries: the registry proper. One line per optimizer or
+/// named configuration.
+inline std::vector<Entry> starling_entries() {
+  using starling::PsoConfig;
+  using Swarm = starling::Pso<kMaxDims, kMaxPop, float>;
+  return {
+      ask_tell<Swarm>("pso", PsoConfig{}, "PsoConfig{}: constriction (w 0.7298, c 1.49618), global best, clamp"),
+      ask_tell<Swarm>("empso", PsoConfig::empso(), "PsoConfig::empso(): EMPSO, beta 0.9, c 2, global best, clamp"),
+      ask_tell<Swarm>("inertia", PsoConfig::inertia(), "PsoConfig::inertia(): w 0.9 -> 0.4 over the budget, c 2"),
+      ask_tell<Swarm>("pso-ring", with_topology(PsoConfig{}, starling::Topology::Ring),
+                      "PsoConfig{} with Topology::Ring (i-1, i, i+1)"),
+      ask_tell<Swarm>("pso-reflect", with_boundary(PsoConfig{}, starling::Boundary::Reflect),
+                      "PsoConfig{} with Boundary::Reflect"),
+  };
+}
+
+/// The peers' entries (peers_pagmo.cpp, peers_nlopt.cpp; empty when the
+/// library was not found at configure time), and what was found.
+std::vector<Entry> pagmo_entries();
+std::vector<Entry> nlopt_entries();
+std::string pagmo_status();
+std::string nlopt_status();
+
+}  // namespace bq
