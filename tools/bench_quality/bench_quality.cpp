@@ -30,6 +30,9 @@
 #include <thread>
 #include <vector>
 
+#include <time.h>
+#include <unistd.h>
+
 #include "best_known.hpp"
 #include "problems.hpp"
 #include "registry.hpp"
@@ -57,14 +60,15 @@ const std::vector<Problem>& problems() {
        "f <= 1e-2 (every other local minimum is >= 118)"},
       {"step", "Step (plateaus)", "[-100, 100]^D", Kind::Function, 0, 0, 0, 0, 0, box_100, step, nullptr,
        "f = 0 (the plateau [-0.5, 0.5)^D)"},
-      {"noisy-sphere", "Noisy sphere (additive N(0, 1))", "[-100, 100]^D", Kind::Function, 0, 1e-1, 0, 0, 0,
-       box_100, noisy_sphere, sphere_value, "noise-free value of the incumbent <= 0.1"},
+      {"noisy-sphere", "Noisy sphere (additive N(0, 1))", "[-100, 100]^D", Kind::Function, 0, 1, 0, 0, 0,
+       box_100, noisy_sphere, sphere_value, "noise-free value of the incumbent <= 1 (the noise's sigma)"},
       {"pid-lag3", "PID on 1/(s+1)^3, |u| <= 4", "Kp [0, 10], Ki [0, 5], Kd [0, 10]", Kind::Task, 3, 0,
        kBestPidLag3, 20, 3000, box_pid_lag3, pid_lag3, nullptr, "ITAE cost within 2 % of the best known"},
       {"pid-sopdt", "PID on 4 e^(-0.3 s)/(s^2 + 1.6 s + 4), |u| <= 3", "Kp [0, 5], Ki [0, 5], Kd [0, 2]",
        Kind::Task, 3, 0, kBestPidSopdt, 20, 3000, box_pid_sopdt, pid_sopdt, nullptr,
        "ITAE cost within 2 % of the best known"},
-      {"pid-integrator", "PID on 1/(s (0.5 s + 1)), |u| <= 1", "Kp [0, 20], Ki [0, 2], Kd [0, 10]", Kind::Task, 3,
+      {"pid-integrator", "PID on e^(-0.2 s)/(s (0.5 s + 1)), load step at 10 s, |u| <= 1",
+       "Kp [0, 10], Ki [0, 10], Kd [0, 5]", Kind::Task, 3,
        0, kBestPidIntegrator, 20, 3000, box_pid_integrator, pid_integrator, nullptr,
        "ITAE cost within 2 % of the best known"},
       {"mlp-xor", "2-8-1 tanh network on 96 XOR points, cost = errors", "[-5, 5]^33", Kind::Task, kNetDims, 0.5,
@@ -126,6 +130,19 @@ double quantile(const std::vector<double>& sorted, double q) {
   const double a = sorted[i], b = sorted[i + 1];
   if (std::isinf(a) || std::isinf(b)) return pos - static_cast<double>(i) < 0.5 ? a : b;
   return a + (b - a) * (pos - static_cast<double>(i));
+}
+
+/// CPU seconds of the calling thread (what a run cost, whatever else the
+/// machine was doing) and of the whole process.
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 std::string cpu_model() {
@@ -280,7 +297,7 @@ struct Job {
   // results
   double best = std::nan("");
   long hit = -1, evaluations = 0, outside = 0;
-  double seconds = 0;
+  double seconds = 0;  // CPU time of the run (objective included)
   std::vector<double> trace;
   std::string error;
   std::vector<double> best_x;  // --find-best only
@@ -380,6 +397,7 @@ void run_jobs(std::vector<Job>& jobs, const std::vector<Entry>& entries, unsigne
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   std::mutex print_mutex;
+  const bool progress = isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
   auto worker = [&]() {
     for (;;) {
@@ -390,9 +408,9 @@ void run_jobs(std::vector<Job>& jobs, const std::vector<Entry>& entries, unsigne
       const std::vector<long> grid = j.traced ? trace_grid(j.budget) : std::vector<long>{};
       RunSpec spec{&p, j.dims, j.budget, j.population, j.seed};
       Objective f(spec, success_threshold(p), j.traced ? &grid : nullptr, keep_x);
-      const auto s0 = std::chrono::steady_clock::now();
+      const double c0 = thread_cpu_seconds();
       entries[j.entry].run(f);
-      j.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
+      j.seconds = thread_cpu_seconds() - c0;
       j.best = f.best();
       j.hit = f.hit();
       j.evaluations = f.evaluations();
@@ -404,7 +422,7 @@ void run_jobs(std::vector<Job>& jobs, const std::vector<Entry>& entries, unsigne
       }
       if (keep_x) j.best_x = f.best_x();
       const size_t n = ++done;
-      if (n % 500 == 0 || n == order.size()) {
+      if (progress && (n % 200 == 0 || n == order.size())) {
         std::lock_guard<std::mutex> lock(print_mutex);
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::fprintf(stderr, "\r%zu / %zu runs, %.0f s", n, order.size(), t);
@@ -584,7 +602,7 @@ struct Report {
   }
 
   void task_summary(const std::vector<size_t>& tasks) const {
-    std::printf("### Tasks: evaluations to target, median (worst; never = runs that did not get there)\n\n"
+    std::printf("### Tasks: evaluations to target, median (worst, or how many runs never got there)\n\n"
                 "| task | budget |");
     for (size_t e : used) std::printf(" %s |", entries[e].name.c_str());
     std::printf("\n|---|--:|");
@@ -599,9 +617,14 @@ struct Report {
           std::printf(" |");
           continue;
         }
-        std::printf(" %s (%s", fmt_evals(quantile(c->hits, 0.5)).c_str(), fmt_evals(c->hits.back()).c_str());
-        if (c->success < c->runs) std::printf("; never %d/%d", c->runs - c->success, c->runs);
-        std::printf(") |");
+        const int never = c->runs - c->success;
+        const double med = quantile(c->hits, 0.5);
+        if (std::isinf(med))
+          std::printf(" never (%d/%d) |", never, c->runs);
+        else if (never > 0)
+          std::printf(" %s (never %d/%d) |", fmt_evals(med).c_str(), never, c->runs);
+        else
+          std::printf(" %s (%s) |", fmt_evals(med).c_str(), fmt_evals(c->hits.back()).c_str());
       }
       std::printf("\n");
     }
@@ -744,8 +767,10 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   const auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = process_cpu_seconds();
   run_jobs(jobs, entries, o.threads, false);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu_total = process_cpu_seconds() - cpu0;
 
   const auto cells = aggregate(jobs);
   Report r{o, entries, used, cells};
@@ -774,6 +799,14 @@ int main(int argc, char** argv) {
       std::printf("note: %s evaluated %ld points outside the box on %s D=%d budget %ld\n",
                   entries[std::get<3>(kv.first)].name.c_str(), kv.second.outside, problems()[std::get<0>(kv.first)].name,
                   std::get<1>(kv.first), std::get<2>(kv.first));
+
+  // A run that beat a committed best known cost means best_known.hpp is stale.
+  for (const Job& j : jobs) {
+    const Problem& p = problems()[j.problem];
+    if (p.kind == Kind::Task && p.best_known > 0 && j.best < p.best_known * (1 - 1e-7))
+      std::printf("note: %s seed %" PRIu64 " found %.9g on %s, below the best known %.9g: update best_known.hpp\n",
+                  entries[j.entry].name.c_str(), j.seed, j.best, p.name, p.best_known);
+  }
 
   int failures = 0;
   for (const Job& j : jobs)
@@ -822,12 +855,14 @@ int main(int argc, char** argv) {
     }
   }
 
-  // CPU seconds per family: what each spent, objective included.
+  // CPU seconds per family: what each spent, objective included. The wall
+  // time depends on what else the machine runs; the CPU time does not.
   std::map<std::string, double> cpu;
   for (const Job& j : jobs) cpu[entries[j.entry].family] += j.seconds;
-  std::printf("\nCPU time in runs:");
+  std::printf("\nCPU time of the runs by family (objective included):");
   for (const auto& kv : cpu) std::printf(" %s %.1f s;", kv.first.c_str(), kv.second);
-  std::printf("\nwall time: %.1f s on %u threads (%s mode)\n", wall, o.threads, o.mode.c_str());
+  std::printf("\nwall time: %.1f s on %u threads; CPU time %.1f s (%s mode)\n", wall, o.threads, cpu_total,
+              o.mode.c_str());
   if (failures > 0) std::printf("%d runs failed\n", failures);
   return failures > 0 ? 1 : 0;
 }

@@ -231,12 +231,22 @@ struct SecondOrderDelay {
   }
 };
 
-/// Integrating plant (a motor's position): y = 1 / (s (0.5 s + 1)) u, RK4.
+/// Integrating plant with dead time (a motor's position, a level):
+/// y = e^(-0.2 s) / (s (0.5 s + 1)) (u + d), RK4, the input through a FIFO of
+/// 20 samples, and a load disturbance d = -0.3 from t = 10 s (a constant
+/// torque or outflow: without integral action it leaves an offset 0.3 / Kp).
 struct Integrator {
-  static constexpr float kTau = 0.5f;
+  static constexpr float kTau = 0.5f, kLoad = -0.3f;
+  static constexpr int kDelay = 20, kLoadStep = 1000;  // samples: 0.2 s and 10 s at dt = 0.01 s
   float y = 0, v = 0;
+  float fifo[kDelay] = {};
+  int head = 0, k = 0;
   float output() const { return y; }
-  void step(float u, float dt) {
+  void step(float u_cmd, float dt) {
+    const float ud = fifo[head];
+    fifo[head] = u_cmd;
+    head = head + 1 == kDelay ? 0 : head + 1;
+    const float u = k++ >= kLoadStep ? ud + kLoad : ud;
     const float h2 = 0.5f * dt;
     auto acc = [&](float vv) { return (u - vv) / kTau; };
     const float k1y = v, k1v = acc(v);
@@ -276,7 +286,7 @@ inline double pid_integrator(const double* x, int, const EvalCtx&) {
 }
 inline void box_pid_integrator(int, double* lo, double* hi) {
   lo[0] = lo[1] = lo[2] = 0;
-  hi[0] = 20, hi[1] = 2, hi[2] = 10;
+  hi[0] = 10, hi[1] = 10, hi[2] = 5;
 }
 
 // ---- task: a small tanh network trained on accuracy ------------------------------
