@@ -160,9 +160,14 @@ Entry ask_tell(std::string name, Cfg cfg, std::string note, PopulationRule pop =
     const long sweeps = s.population > 0 ? (s.budget + s.population - 1) / s.population : s.budget;
     c.max_iter = static_cast<int>(std::min<long>(sweeps, INT_MAX));
     std::vector<Real> lo(static_cast<size_t>(s.dims)), hi(static_cast<size_t>(s.dims));
+    // The box in Real, rounded inwards (0.02 as a float is below 0.02), so
+    // every asked point is inside the problem's box.
     for (int d = 0; d < s.dims; ++d) {
-      lo[static_cast<size_t>(d)] = static_cast<Real>(f.lo()[d]);
-      hi[static_cast<size_t>(d)] = static_cast<Real>(f.hi()[d]);
+      Real l = static_cast<Real>(f.lo()[d]), h = static_cast<Real>(f.hi()[d]);
+      if (static_cast<double>(l) < f.lo()[d]) l = std::nextafter(l, h);
+      if (static_cast<double>(h) > f.hi()[d]) h = std::nextafter(h, l);
+      lo[static_cast<size_t>(d)] = l;
+      hi[static_cast<size_t>(d)] = h;
     }
     auto opt = std::make_unique<Opt>();
     const starling::Status st = opt->init(lo.data(), hi.data(), s.dims, s.population, c, s.seed);
