@@ -62,12 +62,12 @@ const std::vector<Problem>& problems() {
        "f = 0 (the plateau [-0.5, 0.5)^D)"},
       {"noisy-sphere", "Noisy sphere (additive N(0, 1))", "[-100, 100]^D", Kind::Function, 0, 1, 0, 0, 0,
        box_100, noisy_sphere, sphere_value, "noise-free value of the incumbent <= 1 (the noise's sigma)"},
-      {"pid-lag3", "PID on 1/(s+1)^3, |u| <= 4", "Kp [0, 10], Ki [0, 5], Kd [0, 10]", Kind::Task, 3, 0,
+      {"pid-lag3", "PID on 1/(s+1)^3, u in [-4, 4]", "Kp [0, 10], Ki [0, 5], Kd [0, 10]", Kind::Task, 3, 0,
        kBestPidLag3, 20, 3000, box_pid_lag3, pid_lag3, nullptr, "ITAE cost within 2 % of the best known"},
-      {"pid-sopdt", "PID on 4 e^(-0.3 s)/(s^2 + 1.6 s + 4), |u| <= 3", "Kp [0, 5], Ki [0, 5], Kd [0, 2]",
+      {"pid-sopdt", "PID on 4 e^(-0.3 s)/(s^2 + 1.6 s + 4), u in [-3, 3]", "Kp [0, 5], Ki [0, 5], Kd [0, 2]",
        Kind::Task, 3, 0, kBestPidSopdt, 20, 3000, box_pid_sopdt, pid_sopdt, nullptr,
        "ITAE cost within 2 % of the best known"},
-      {"pid-integrator", "PID on e^(-0.2 s)/(s (0.5 s + 1)), load step at 10 s, |u| <= 1",
+      {"pid-integrator", "PID on e^(-0.2 s)/(s (0.5 s + 1)), load step at 10 s, u in [-1, 1]",
        "Kp [0, 10], Ki [0, 10], Kd [0, 5]", Kind::Task, 3,
        0, kBestPidIntegrator, 20, 3000, box_pid_integrator, pid_integrator, nullptr,
        "ITAE cost within 2 % of the best known"},
@@ -655,6 +655,62 @@ struct Report {
   }
 };
 
+/// Known values of the problems, checked before every run (microseconds): the
+/// optima of the functions, the noise's determinism, the tasks' data, and
+/// that the committed best known PID points still cost what best_known.hpp
+/// says (a changed plant or pid_sim.hpp would make every "within 2 %" wrong).
+int self_check() {
+  int bad = 0;
+  auto expect = [&](const char* what, double got, double want, double tol) {
+    if (!(std::fabs(got - want) <= tol)) {
+      std::printf("self-check failed: %s = %.9g, expected %.9g (tolerance %g)\n", what, got, want, tol);
+      ++bad;
+    }
+  };
+  const EvalCtx c{1, 1};
+  for (int n : {2, 10, 30}) {
+    std::vector<double> zero(static_cast<size_t>(n), 0.0), one(static_cast<size_t>(n), 1.0),
+        sw(static_cast<size_t>(n), 420.968746359982);
+    expect("sphere(0)", sphere(zero.data(), n, c), 0, 0);
+    expect("ellipsoid(0)", ellipsoid(zero.data(), n, c), 0, 0);
+    expect("ellipsoid(1)", ellipsoid(one.data(), n, c),
+           [n] { double s = 0; for (int i = 0; i < n; ++i) s += std::pow(10.0, 6.0 * i / (n - 1)); return s; }(), 1e-6);
+    expect("rosenbrock(1)", rosenbrock(one.data(), n, c), 0, 0);
+    expect("rastrigin(0)", rastrigin(zero.data(), n, c), 0, 0);
+    expect("rastrigin(1)", rastrigin(one.data(), n, c), n, 1e-9);
+    expect("ackley(0)", ackley(zero.data(), n, c), 0, 1e-12);
+    expect("griewank(0)", griewank(zero.data(), n, c), 0, 0);
+    expect("schwefel(420.97)", schwefel(sw.data(), n, c), 0, 1e-9 * n);
+    expect("step(0.49)", step(std::vector<double>(static_cast<size_t>(n), 0.49).data(), n, c), 0, 0);
+    expect("step(0.5)", step(std::vector<double>(static_cast<size_t>(n), 0.5).data(), n, c), n, 0);
+  }
+  expect("noise determinism", noise_normal(7, 12345), noise_normal(7, 12345), 0);
+  double mean = 0, var = 0;
+  for (long e = 1; e <= 20000; ++e) {
+    const double z = noise_normal(3, e);
+    mean += z / 20000;
+    var += z * z / 20000;
+  }
+  expect("noise mean", mean, 0, 0.03);
+  expect("noise variance", var, 1, 0.05);
+  int ones = 0, wrong = 0;
+  for (int k = 0; k < kNetPoints; ++k) {
+    const float* x = net_data().x[k];
+    ones += net_data().y[k];
+    if (std::fabs(x[0]) < 1.5f / 127 || std::fabs(x[1]) < 1.5f / 127 || (x[0] * x[1] > 0) != (net_data().y[k] == 1))
+      ++wrong;
+  }
+  expect("xor points off the axes and labelled by sign", wrong, 0, 0);
+  expect("xor classes balanced within 30 %", std::fabs(ones - kNetPoints / 2.0), 0, 0.3 * kNetPoints / 2);
+  expect("pid-lag3 at its best known point", pid_lag3(kBestPidLag3X, 3, c), kBestPidLag3, 1e-6 * kBestPidLag3);
+  expect("pid-sopdt at its best known point", pid_sopdt(kBestPidSopdtX, 3, c), kBestPidSopdt, 1e-6 * kBestPidSopdt);
+  expect("pid-integrator at its best known point", pid_integrator(kBestPidIntegratorX, 3, c), kBestPidIntegrator,
+         1e-6 * kBestPidIntegrator);
+  const double c_star = 0.25;
+  expect("ode-amplitude at c = 0.25", ode_fit(&c_star, 1, c), 0, 0);
+  return bad;
+}
+
 void list(const std::vector<Entry>& entries) {
   std::printf("| problem | D | box | success | budget (tasks) |\n|---|---|---|---|---|\n");
   for (const Problem& p : problems()) {
@@ -692,6 +748,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (self_check() != 0) return 1;
 
   std::vector<size_t> used;
   for (size_t e = 0; e < entries.size(); ++e)
