@@ -46,6 +46,9 @@ def main():
     ap.add_argument("--title", help="plot title (default: the cell)")
     ap.add_argument("--floor", type=float, default=None,
                     help="values below this are drawn at it (log axis; default: 1e-3 of the smallest positive median)")
+    ap.add_argument("--reference", type=float, default=None,
+                    help="plot best / REFERENCE - 1 (e.g. a task's best known cost: the relative excess)")
+    ap.add_argument("--hline", type=float, default=None, help="draw a dotted horizontal line here (e.g. 0.02)")
     ap.add_argument("--list", action="store_true", help="list the cells and exit")
     args = ap.parse_args()
 
@@ -66,12 +69,13 @@ def main():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    ref = args.reference
     curves = {}
     for name in names:
         xs = sorted(data[name])
         med, q1, q3 = [], [], []
         for x in xs:
-            v = sorted(data[name][x])
+            v = sorted(b / ref - 1 if ref else b for b in data[name][x])
             med.append(quantile(v, 0.5))
             q1.append(quantile(v, 0.25))
             q3.append(quantile(v, 0.75))
@@ -81,16 +85,20 @@ def main():
 
     fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
     styles = {"starling": "-", "pagmo2": "--", "nlopt": ":"}
-    for name in names:
+    palette = plt.get_cmap("tab20").colors  # distinct colours for up to 20 optimizers
+    for k, name in enumerate(names):
         xs, med, q1, q3, seeds = curves[name]
         clip = lambda vs: [max(v, floor) for v in vs]
-        line, = ax.plot(xs, clip(med), styles.get(family.get(name), "-"), lw=1.8 if family.get(name) == "starling" else 1.2,
-                        label=f"{name} ({family.get(name, '?')})")
+        line, = ax.plot(xs, clip(med), styles.get(family.get(name), "-"), color=palette[(2 * k) % 20 + (2 * k) // 20],
+                        lw=1.8 if family.get(name) == "starling" else 1.2, label=f"{name} ({family.get(name, '?')})")
         ax.fill_between(xs, clip(q1), clip(q3), color=line.get_color(), alpha=0.12, lw=0)
+    if args.hline is not None:
+        ax.axhline(args.hline, color="0.3", ls=":", lw=1)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("evaluations")
-    ax.set_ylabel("best so far (median over seeds; band: quartiles)")
+    what = f"best so far / {ref:g} - 1" if ref else "best so far"
+    ax.set_ylabel(f"{what} (median over seeds; band: quartiles)")
     problem, dims, budget = cell.split(":")
     ax.set_title(args.title or f"{problem}, D = {dims}, budget {int(budget):,}, {seeds} seeds")
     ax.grid(True, which="major", alpha=0.3)
