@@ -3,11 +3,13 @@
 // run it), the counting objective every entry evaluates through, and the
 // template adapter that turns any class with Pso's shape into an entry.
 //
-// Adding a starling optimizer or a named configuration is one line in
+// A new member of the optimizer family (a line in STARLING_OPTIMIZERS) joins
+// with its default config by itself; a named configuration is one line in
 // starling_entries() below, e.g.
-//   ask_tell<starling::De<kMaxDims, kMaxPop>>("de", starling::DeConfig{}, "DeConfig{}"),
-// with the population rule as the optional last argument (own_population
-// for methods whose init() takes population 0 only or chooses its own).
+//   ask_tell<Swarm>("pso-vn", with_topology(PsoConfig{}, starling::Topology::VonNeumann), "..."),
+//   ask_tell<starling::DeOf<kMaxDims, kMaxPop>>("de-small", small_de(), "..."),
+// with the population rule as the optional last argument (the default
+// comes from DefaultPopulation).
 #pragma once
 #include <algorithm>
 #include <climits>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "problems.hpp"
+#include "starling/optimizers.hpp"
 #include "starling/starling.hpp"
 
 namespace bq {
@@ -117,17 +120,41 @@ class Objective {
 };
 
 /// How an entry sizes its population for D dimensions; task_population is
-/// the task's prescribed size (0 for the functions).
+/// the task's prescribed size (0 for the functions). 0 = the method's own
+/// documented default.
 using PopulationRule = int (*)(int dims, int task_population);
 
 /// Swarms and the peers' population methods: the task's size, else 20 below
-/// D = 10 and 40 from D = 10 (40 at D = 30 as in bench_pso's shape).
+/// D = 10 and 40 from D = 10 (40 at D = 30 as in bench_pso's shape; with it
+/// the D = 30 medians match the table, which does not give its size).
 inline int swarm_population(int dims, int task_population) {
   if (task_population > 0) return task_population;
   return dims < 10 ? 20 : 40;
 }
-/// Methods with their own population (NelderMead, BOBYQA...): 0.
+/// Other population methods of the family: the task's size, else their
+/// own default (init with population 0).
+inline int task_or_own_population(int, int task_population) { return task_population; }
+/// Methods without a population (init accepts 0 only): 0.
 inline int own_population(int, int) { return 0; }
+
+/// Population methods have ask_batch (the family contract): detected, so
+/// that a family entry gets the right rule without saying it.
+template <class Opt, class = void>
+struct has_ask_batch : std::false_type {};
+template <class Opt>
+struct has_ask_batch<Opt, std::void_t<decltype(&Opt::ask_batch)>> : std::true_type {};
+
+/// The rule a family member gets by default: swarm_population for Pso (so
+/// that it meets pagmo's pso at the same size), task_or_own_population for
+/// the other population methods, own_population for the rest.
+template <class Opt>
+struct DefaultPopulation {
+  static constexpr PopulationRule rule = has_ask_batch<Opt>::value ? task_or_own_population : own_population;
+};
+template <int D, int P, class R>
+struct DefaultPopulation<starling::Pso<D, P, R>> {
+  static constexpr PopulationRule rule = swarm_population;
+};
 
 struct Entry {
   std::string name;
@@ -146,7 +173,7 @@ struct Entry {
 /// objective has seen the whole budget, so an optimizer that ignored
 /// max_evals could not take more.
 template <class Opt, class Cfg>
-Entry ask_tell(std::string name, Cfg cfg, std::string note, PopulationRule pop = swarm_population) {
+Entry ask_tell(std::string name, Cfg cfg, std::string note, PopulationRule pop = DefaultPopulation<Opt>::rule) {
   Entry e;
   e.name = std::move(name);
   e.family = "starling";
@@ -197,20 +224,35 @@ inline starling::PsoConfig with_boundary(starling::PsoConfig c, starling::Bounda
   return c;
 }
 
-/// starling's entries: the registry proper. One line per optimizer or
-/// named configuration.
+inline std::string lower(const char* s) {
+  std::string r(s);
+  for (char& ch : r) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  return r;
+}
+
+/// starling's entries: every member of the optimizer family with its default
+/// config, straight from the library's one list (STARLING_OPTIMIZERS in
+/// starling/optimizers.hpp; named by its class in lower case: "pso", and
+/// later "de", "cmaes", ...), then the named configurations, one line each.
 inline std::vector<Entry> starling_entries() {
   using starling::PsoConfig;
   using Swarm = starling::Pso<kMaxDims, kMaxPop, float>;
-  return {
-      ask_tell<Swarm>("pso", PsoConfig{}, "PsoConfig{}: constriction (w 0.7298, c 1.49618), global best, clamp"),
-      ask_tell<Swarm>("empso", PsoConfig::empso(), "PsoConfig::empso(): EMPSO, beta 0.9, c 2, global best, clamp"),
-      ask_tell<Swarm>("inertia", PsoConfig::inertia(), "PsoConfig::inertia(): w 0.9 -> 0.4 over the budget, c 2"),
-      ask_tell<Swarm>("pso-ring", with_topology(PsoConfig{}, starling::Topology::Ring),
-                      "PsoConfig{} with Topology::Ring (i-1, i, i+1)"),
-      ask_tell<Swarm>("pso-reflect", with_boundary(PsoConfig{}, starling::Boundary::Reflect),
-                      "PsoConfig{} with Boundary::Reflect"),
-  };
+  std::vector<Entry> e;
+#define BQ_FAMILY_ENTRY(Name, Config) \
+  e.push_back(ask_tell<starling::Name##Of<kMaxDims, kMaxPop, float>>(lower(#Name), starling::Config{}, #Config "{}"));
+  STARLING_OPTIMIZERS(BQ_FAMILY_ENTRY)
+#undef BQ_FAMILY_ENTRY
+  for (auto& x : std::vector<Entry>{
+           ask_tell<Swarm>("empso", PsoConfig::empso(), "PsoConfig::empso(): EMPSO, beta 0.9, c 2, global best, clamp"),
+           ask_tell<Swarm>("inertia", PsoConfig::inertia(), "PsoConfig::inertia(): w 0.9 -> 0.4 over the budget, c 2"),
+           ask_tell<Swarm>("pso-ring", with_topology(PsoConfig{}, starling::Topology::Ring),
+                           "PsoConfig{} with Topology::Ring (i-1, i, i+1)"),
+           ask_tell<Swarm>("pso-reflect", with_boundary(PsoConfig{}, starling::Boundary::Reflect),
+                           "PsoConfig{} with Boundary::Reflect"),
+           ask_tell<Swarm>("fips", PsoConfig::fips(), "PsoConfig::fips(): fully informed, von Neumann"),
+       })
+    e.push_back(std::move(x));
+  return e;
 }
 
 /// The peers' entries (peers_pagmo.cpp, peers_nlopt.cpp; empty when the
