@@ -169,6 +169,8 @@ struct Options {
   std::string csv = "bench_quality.csv", trace_csv = "bench_quality_trace.csv";
   std::vector<std::string> traces = {"rastrigin:30:40000", "pid-lag3"};
   bool list = false, find_best = false, details = true;
+  std::string from_csv;  // tabulate a previous run's CSV instead of running
+  std::map<std::string, long> task_budgets;  // --from-csv: each task's budget in the file
   std::string mode = "full";
 };
 
@@ -191,6 +193,7 @@ void usage() {
       "                        (default rastrigin:30:40000 and pid-lag3)\n"
       "  --summary             only the summary and ratio tables, not every cell\n"
       "  --list                list the problems and the optimizers, then exit\n"
+      "  --from-csv PATH       print the tables of a previous run's CSV (filters apply; no traces)\n"
       "  --find-best           search the tasks' best known costs (long; prints what best_known.hpp holds)\n");
 }
 
@@ -271,6 +274,8 @@ bool parse(int argc, char** argv, Options& o) {
       o.details = false;
     } else if (a == "--list") {
       o.list = true;
+    } else if (a == "--from-csv") {
+      if (!next(&o.from_csv)) return false;
     } else if (a == "--find-best") {
       o.find_best = true;
     } else {
@@ -297,6 +302,7 @@ struct Job {
   // results
   double best = std::nan("");
   long hit = -1, evaluations = 0, outside = 0;
+  double violation = 0;
   double seconds = 0;  // CPU time of the run (objective included)
   std::vector<double> trace;
   std::string error;
@@ -316,6 +322,8 @@ Job make_job(size_t problem, size_t entry, int dims, long budget, int population
 }
 
 long task_budget(const Options& o, const Problem& p) {
+  const auto it = o.task_budgets.find(p.name);
+  if (it != o.task_budgets.end()) return it->second;
   return o.task_budget_cap > 0 && o.task_budget_cap < p.task_budget ? o.task_budget_cap : p.task_budget;
 }
 
@@ -415,6 +423,7 @@ void run_jobs(std::vector<Job>& jobs, const std::vector<Entry>& entries, unsigne
       j.hit = f.hit();
       j.evaluations = f.evaluations();
       j.outside = f.outside();
+      j.violation = f.max_violation();
       j.error = f.error();
       if (j.traced) {
         j.trace = f.trace();
@@ -435,6 +444,55 @@ void run_jobs(std::vector<Job>& jobs, const std::vector<Entry>& entries, unsigne
   for (auto& t : pool) t.join();
 }
 
+/// Jobs from a CSV written by this tool (--from-csv). Optimizers it does not
+/// know (a peer missing on this machine) get a stub entry, so that their
+/// rows are tabulated too. Returns false on a malformed file.
+bool load_csv(const std::string& path, std::vector<Entry>& entries, std::vector<Job>& jobs) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("problem,kind,D,budget,population,optimizer,family,seed,", 0) != 0)
+    return false;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::string cur;
+    for (char ch : line) {
+      if (ch == ',') {
+        f.push_back(cur);
+        cur.clear();
+      } else {
+        cur += ch;
+      }
+    }
+    f.push_back(cur);
+    if (f.size() < 12) return false;
+    size_t p = SIZE_MAX, e = SIZE_MAX;
+    for (size_t k = 0; k < problems().size(); ++k)
+      if (f[0] == problems()[k].name) p = k;
+    if (p == SIZE_MAX) return false;
+    for (size_t k = 0; k < entries.size(); ++k)
+      if (f[5] == entries[k].name) e = k;
+    if (e == SIZE_MAX) {
+      Entry stub;
+      stub.name = f[5];
+      stub.family = f[6];
+      stub.note = "(from the CSV)";
+      stub.population = own_population;
+      entries.push_back(stub);
+      e = entries.size() - 1;
+    }
+    Job j = make_job(p, e, std::atoi(f[2].c_str()), std::atol(f[3].c_str()), std::atoi(f[4].c_str()),
+                     std::atoi(f[7].c_str()), false);
+    j.best = std::strtod(f[8].c_str(), nullptr);
+    j.hit = std::atol(f[9].c_str());
+    j.evaluations = std::atol(f[10].c_str());
+    j.seconds = std::strtod(f[11].c_str(), nullptr);
+    if (f.size() > 12 && !f[12].empty()) j.error = f[12];
+    jobs.push_back(j);
+  }
+  return true;
+}
+
 // ---- aggregation ------------------------------------------------------------------
 
 struct Cell {
@@ -442,6 +500,7 @@ struct Cell {
   std::vector<double> hits;    // evaluations to target, never = +inf, sorted
   int success = 0, runs = 0, errors = 0;
   long outside = 0;
+  double violation = 0;
   double median() const { return quantile(finals, 0.5); }
 };
 
@@ -457,6 +516,7 @@ std::map<CellKey, Cell> aggregate(const std::vector<Job>& jobs) {
     c.hits.push_back(j.hit < 0 ? std::numeric_limits<double>::infinity() : static_cast<double>(j.hit));
     if (j.hit >= 0) ++c.success;
     c.outside += j.outside;
+    c.violation = std::max(c.violation, j.violation);
   }
   for (auto& kv : cells) {
     std::sort(kv.second.finals.begin(), kv.second.finals.end(), [](double a, double b) {
@@ -493,7 +553,7 @@ struct Report {
     const Problem& p = problems()[pi];
     std::printf("### %s, box %s, success: %s\n\n", p.title, p.box, p.target_text);
     for (int d : dims) {
-      std::printf("D = %d: median [first quartile, third quartile] of the final best, then runs that succeeded\n\n",
+      std::printf("D = %d: median [first quartile, third quartile] worst of the final best; runs that succeeded\n\n",
                   d);
       std::printf("| optimizer |");
       for (long b : budgets) std::printf(" %s |", fmt_count(b).c_str());
@@ -508,9 +568,9 @@ struct Report {
             std::printf(" |");
             continue;
           }
-          std::printf(" %s [%s, %s] %d/%d%s |", fmt_value(c->median()).c_str(),
+          std::printf(" %s [%s, %s] %s; %d/%d%s |", fmt_value(c->median()).c_str(),
                       fmt_value(quantile(c->finals, 0.25)).c_str(), fmt_value(quantile(c->finals, 0.75)).c_str(),
-                      c->success, c->runs, c->errors > 0 ? " (errors)" : "");
+                      fmt_value(c->finals.back()).c_str(), c->success, c->runs, c->errors > 0 ? " (errors)" : "");
         }
         std::printf("\n");
       }
@@ -750,6 +810,11 @@ int main(int argc, char** argv) {
   if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
   if (self_check() != 0) return 1;
 
+  std::vector<Job> jobs;
+  if (!o.from_csv.empty() && !load_csv(o.from_csv, entries, jobs)) {
+    std::fprintf(stderr, "cannot read %s as a bench_quality CSV\n", o.from_csv.c_str());
+    return 2;
+  }
   std::vector<size_t> used;
   for (size_t e = 0; e < entries.size(); ++e)
     if (selected(o.optimizers, entries[e].name, entries[e].family)) used.push_back(e);
@@ -770,7 +835,6 @@ int main(int argc, char** argv) {
   std::printf("\nmachine: %s, %u worker threads; %s; %s\n\n", cpu_model().c_str(), o.threads,
               pagmo_status().c_str(), nlopt_status().c_str());
 
-  std::vector<Job> jobs;
   if (o.find_best) {
     // Every entry at 10x the task's budget, seeds 1..10, then a compass-search
     // polish of the best point found.
@@ -800,34 +864,71 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  for (size_t p : fns)
-    for (int d : o.dims)
-      for (long b : o.budgets)
-        for (size_t e : used)
-          for (int s = o.seed_first; s <= o.seed_last; ++s) {
-            jobs.push_back(make_job(p, e, d, b, entries[e].population(d, 0), s, is_traced(o, problems()[p], d, b)));
-          }
-  for (size_t p : tasks) {
-    const Problem& pr = problems()[p];
+  if (!o.from_csv.empty()) {
+    // Keep the rows the filters select; the grid is what the file holds.
+    std::vector<Job> kept;
+    std::set<int> dims;
+    std::set<long> budgets;
+    for (const Job& j : jobs) {
+      const bool fn = problems()[j.problem].kind == Kind::Function;
+      if (std::find(used.begin(), used.end(), j.entry) == used.end()) continue;
+      if (std::find(fn ? fns.begin() : tasks.begin(), fn ? fns.end() : tasks.end(), j.problem) ==
+          (fn ? fns.end() : tasks.end()))
+        continue;
+      if (fn) {
+        dims.insert(j.dims);
+        budgets.insert(j.budget);
+      } else {
+        o.task_budgets[problems()[j.problem].name] = j.budget;
+      }
+      kept.push_back(j);
+    }
+    jobs.swap(kept);
+    std::vector<size_t> present;
     for (size_t e : used)
-      for (int s = o.task_seed_first; s <= o.task_seed_last; ++s)
-        jobs.push_back(make_job(p, e, pr.fixed_dims, task_budget(o, pr),
-                                entries[e].population(pr.fixed_dims, pr.task_population), s,
-                                is_traced(o, pr, pr.fixed_dims, 0)));
+      for (const Job& j : jobs)
+        if (j.entry == e) {
+          present.push_back(e);
+          break;
+        }
+    used.swap(present);
+    o.dims.assign(dims.begin(), dims.end());
+    o.budgets.assign(budgets.begin(), budgets.end());
+    o.csv.clear();
+    o.trace_csv.clear();
+    std::printf("tables of %s (%zu runs)\n\n", o.from_csv.c_str(), jobs.size());
   }
-  std::printf("%zu runs: functions %zu x D {", jobs.size(), fns.size());
-  for (size_t i = 0; i < o.dims.size(); ++i) std::printf("%s%d", i ? ", " : "", o.dims[i]);
-  std::printf("} x budgets {");
-  for (size_t i = 0; i < o.budgets.size(); ++i) std::printf("%s%s", i ? ", " : "", fmt_count(o.budgets[i]).c_str());
-  std::printf("} x seeds %d-%d; tasks %zu x seeds %d-%d; %zu optimizers\n\n", o.seed_first, o.seed_last,
-              tasks.size(), o.task_seed_first, o.task_seed_last, used.size());
-  std::fflush(stdout);
+  double wall = 0, cpu_total = 0;
+  if (o.from_csv.empty()) {
+    for (size_t p : fns)
+      for (int d : o.dims)
+        for (long b : o.budgets)
+          for (size_t e : used)
+            for (int s = o.seed_first; s <= o.seed_last; ++s) {
+              jobs.push_back(make_job(p, e, d, b, entries[e].population(d, 0), s, is_traced(o, problems()[p], d, b)));
+            }
+    for (size_t p : tasks) {
+      const Problem& pr = problems()[p];
+      for (size_t e : used)
+        for (int s = o.task_seed_first; s <= o.task_seed_last; ++s)
+          jobs.push_back(make_job(p, e, pr.fixed_dims, task_budget(o, pr),
+                                  entries[e].population(pr.fixed_dims, pr.task_population), s,
+                                  is_traced(o, pr, pr.fixed_dims, 0)));
+    }
+    std::printf("%zu runs: functions %zu x D {", jobs.size(), fns.size());
+    for (size_t i = 0; i < o.dims.size(); ++i) std::printf("%s%d", i ? ", " : "", o.dims[i]);
+    std::printf("} x budgets {");
+    for (size_t i = 0; i < o.budgets.size(); ++i) std::printf("%s%s", i ? ", " : "", fmt_count(o.budgets[i]).c_str());
+    std::printf("} x seeds %d-%d; tasks %zu x seeds %d-%d; %zu optimizers\n\n", o.seed_first, o.seed_last,
+                tasks.size(), o.task_seed_first, o.task_seed_last, used.size());
+    std::fflush(stdout);
 
-  const auto t0 = std::chrono::steady_clock::now();
-  const double cpu0 = process_cpu_seconds();
-  run_jobs(jobs, entries, o.threads, false);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double cpu_total = process_cpu_seconds() - cpu0;
+    const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_seconds();
+    run_jobs(jobs, entries, o.threads, false);
+    wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    cpu_total = process_cpu_seconds() - cpu0;
+  }
 
   const auto cells = aggregate(jobs);
   Report r{o, entries, used, cells};
@@ -850,12 +951,14 @@ int main(int argc, char** argv) {
     for (size_t p : fns) r.function_details(p, sorted_dims, sorted_budgets);
   }
 
-  // Peers that sampled outside the box (none should: noted if one does).
+  // Optimizers that evaluated outside the box (none should: noted if one
+  // does, with the largest distance outside as a fraction of the range).
   for (const auto& kv : cells)
     if (kv.second.outside > 0)
-      std::printf("note: %s evaluated %ld points outside the box on %s D=%d budget %ld\n",
+      std::printf("note: %s evaluated %ld points outside the box on %s D=%d budget %ld (at most %.2g of the range "
+                  "outside)\n",
                   entries[std::get<3>(kv.first)].name.c_str(), kv.second.outside, problems()[std::get<0>(kv.first)].name,
-                  std::get<1>(kv.first), std::get<2>(kv.first));
+                  std::get<1>(kv.first), std::get<2>(kv.first), kv.second.violation);
 
   // A run that beat a committed best known cost means best_known.hpp is stale.
   for (const Job& j : jobs) {
@@ -918,8 +1021,11 @@ int main(int argc, char** argv) {
   for (const Job& j : jobs) cpu[entries[j.entry].family] += j.seconds;
   std::printf("\nCPU time of the runs by family (objective included):");
   for (const auto& kv : cpu) std::printf(" %s %.1f s;", kv.first.c_str(), kv.second);
-  std::printf("\nwall time: %.1f s on %u threads; CPU time %.1f s (%s mode)\n", wall, o.threads, cpu_total,
-              o.mode.c_str());
+  if (o.from_csv.empty())
+    std::printf("\nwall time: %.1f s on %u threads; CPU time %.1f s (%s mode)\n", wall, o.threads, cpu_total,
+                o.mode.c_str());
+  else
+    std::printf("\n(from %s)\n", o.from_csv.c_str());
   if (failures > 0) std::printf("%d runs failed\n", failures);
   return failures > 0 ? 1 : 0;
 }

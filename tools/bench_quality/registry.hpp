@@ -68,8 +68,13 @@ class Objective {
     const double c = spec_.problem->cost(x, spec_.dims, EvalCtx{spec_.seed, evals_});
     if (evals_ > spec_.budget) return c;
     bool in_box = true;
-    for (int d = 0; d < spec_.dims; ++d)
-      if (!(x[d] >= lo_[static_cast<size_t>(d)] && x[d] <= hi_[static_cast<size_t>(d)])) in_box = false;
+    for (int d = 0; d < spec_.dims; ++d) {
+      const double l = lo_[static_cast<size_t>(d)], h = hi_[static_cast<size_t>(d)];
+      if (x[d] >= l && x[d] <= h) continue;
+      in_box = false;
+      const double v = (x[d] < l ? l - x[d] : x[d] - h) / (h - l);
+      if (!(v <= max_violation_)) max_violation_ = v;  // NaN too
+    }
     if (!in_box) ++outside_;
     if (c < seen_) {  // NaN never improves
       seen_ = c;
@@ -98,6 +103,8 @@ class Objective {
   long hit() const { return hit_; }
   /// Evaluations within the budget at a point outside the box (a peer's).
   long outside() const { return outside_; }
+  /// Largest distance outside the box of those points, as a fraction of the range.
+  double max_violation() const { return max_violation_; }
   const std::vector<double>& trace() const { return trace_; }
   const std::vector<double>& best_x() const { return best_x_; }
   /// Marks the run as failed (init refused, a peer threw): reported, exit 1.
@@ -115,6 +122,7 @@ class Objective {
   double seen_ = std::numeric_limits<double>::infinity();
   double best_ = std::numeric_limits<double>::infinity();
   size_t next_ = 0;
+  double max_violation_ = 0;
   std::vector<double> trace_;
   std::string error_;
 };
