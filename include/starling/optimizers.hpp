@@ -11,6 +11,7 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
+#include "starling/nelder_mead.hpp"
 #include "starling/pso.hpp"
 
 /// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
@@ -19,11 +20,14 @@
 ///   #define RUN(Name, Config) run<starling::Name##Of<4, 16>>(#Name, starling::Config{});
 ///   STARLING_OPTIMIZERS(RUN)
 #define STARLING_OPTIMIZERS(X) \
-  X(Pso, PsoConfig)
+  X(Pso, PsoConfig)               \
+  X(NelderMead, NelderMeadConfig)
 
 namespace starling {
 
 template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using NelderMeadOf = NelderMead<MaxDims, Real>;
 
 }  // namespace starling
