@@ -192,11 +192,12 @@ extern template class NelderMeadCore<double>;
 /// population must be 0: the simplex is always D + 1 vertices.
 ///
 /// Memory: sizeof(NelderMead) = sizeof(Real)·((MaxDims + 1)·(MaxDims + 1)
-/// + 6·MaxDims) + sizeof(detail::NelderMeadCore<Real>): the vertices and
-/// their costs, centroid, reflected point, candidate, lo, hi and the
-/// incumbent; the core is 160 bytes for float on x86-64 and on Cortex-M
-/// (STARLING_NM_CORE_BYTES of the C API bounds it; tests check). E.g. float,
-/// D = 8: 4·(81 + 48) + 160 = 676 bytes.
+/// + 6·MaxDims) + sizeof(detail::NelderMeadCore<Real>), rounded up to a
+/// multiple of 8: the vertices and their costs, centroid, reflected point,
+/// candidate, lo, hi and the incumbent; the core (config, counters, key,
+/// safe-tuning settings) is 224 bytes for float on x86-64 and 184 on
+/// Cortex-M (tests/core/test_nelder_mead.cpp checks). E.g. float, D = 8:
+/// 4·(81 + 48) + 184 = 700 → 704 bytes on Cortex-M.
 ///
 /// Time: ask() O(D) (a trial point), tell() O(D) except the tell that ends a
 /// step, O(D²) (best/worst, collapse test and centroid).
@@ -285,7 +286,7 @@ class NelderMead {
   //                costs [D + 1], centroid [D], reflected point [D],
   //                candidate [D] (R each)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // save_size() = 140 + R·(3 + (D + 1)² + 6·D); e.g. float, D = 8: 620 bytes.
+  // save_size() = 140 + R·(3 + (D + 1)² + 6·D); e.g. float, D = 8: 668 bytes.
   // The coefficients are recomputed from the config. load() refuses (Corrupt)
   // anything out of range (a vertex, candidate or centroid outside the box,
   // a cost NaN or −inf or below the incumbent's, indices, phase) and leaves
