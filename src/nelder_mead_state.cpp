@@ -106,10 +106,13 @@ Status NelderMeadCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t si
       t.trial_ < 0 || t.trial_ > n + 2 || static_cast<long>(t.trial_) > evals || !finite_or_inf(t.fr_) ||
       t.fr_ < t.base_.best_value())
     return Status::Corrupt;
+  // A generation that ended in a stop (MaxIter, Stall) leaves its last
+  // vertex index one past the end.
+  const int vmax = t.base_.done() ? n + 1 : n;
   switch (t.phase_) {
     case Phase::Build:
       // The first simplex counts its vertices from 0, a restart's from 1.
-      if (t.vertex_ < (t.restarts_ > 0 ? 1 : 0) || t.vertex_ > n) return Status::Corrupt;
+      if (t.vertex_ < (t.restarts_ > 0 ? 1 : 0) || t.vertex_ > vmax) return Status::Corrupt;
       if (t.restarts_ == 0 && iter == 0) {
         // A tell that stops on Target or MaxEvals does not advance the vertex.
         const StopReason why = t.base_.stop_reason();
@@ -118,7 +121,7 @@ Status NelderMeadCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t si
       }
       break;
     case Phase::Shrink:
-      if (t.vertex_ < 0 || t.vertex_ > n || t.vertex_ == t.l_) return Status::Corrupt;
+      if (t.vertex_ < 0 || t.vertex_ > vmax || t.vertex_ == t.l_) return Status::Corrupt;
       break;
     default:
       if (t.vertex_ < 0 || t.vertex_ > n + 1) return Status::Corrupt;

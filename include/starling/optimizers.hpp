@@ -13,6 +13,7 @@
 
 #include "starling/nelder_mead.hpp"
 #include "starling/pso.hpp"
+#include "starling/spsa.hpp"
 
 /// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
 /// its class (methods without a population ignore MaxPop), so generic code
@@ -21,7 +22,8 @@
 ///   STARLING_OPTIMIZERS(RUN)
 #define STARLING_OPTIMIZERS(X) \
   X(Pso, PsoConfig)               \
-  X(NelderMead, NelderMeadConfig)
+  X(NelderMead, NelderMeadConfig) \
+  X(Spsa, SpsaConfig)
 
 namespace starling {
 
@@ -29,5 +31,7 @@ template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
 using NelderMeadOf = NelderMead<MaxDims, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using SpsaOf = Spsa<MaxDims, Real>;
 
 }  // namespace starling

@@ -5,6 +5,7 @@
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
 #include "starling/nelder_mead.hpp"
+#include "starling/spsa.hpp"
 #include "starling/optimizers.hpp"
 #include "starling/quant.hpp"
 #include "starling/crc32.hpp"
