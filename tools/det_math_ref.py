@@ -17,7 +17,16 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pso_ref import f32, f32bits  # noqa: E402
+from pso_ref import f32bits  # noqa: E402
+
+
+def f32(v):
+    """Round a double to float32 (correctly rounded; beyond the float range,
+    ±inf, as the hardware does)."""
+    try:
+        return struct.unpack('<f', struct.pack('<f', v))[0]
+    except OverflowError:
+        return math.copysign(math.inf, v)
 
 LOG2_C = [2.8853900817779268, 0.9617966939259757, 0.5770780163555853, 0.41219858311113244,
           0.3205988979753252, 0.2623081892525388, 0.2219530832136867, 0.19235933878519512,
