@@ -266,6 +266,31 @@ TEST_CASE(nm_converges) {
   }
 }
 
+// A state saved after any kind of stop loads back to the same bytes
+// (generations that end in a stop leave their indices one past the end).
+TEST_CASE(nm_saved_after_stops) {
+  const float lo[3] = {-1, -1, -1}, hi[3] = {1, 1, 1};
+  static uint8_t b1[NelderMead<16>::kMaxSaveSize], b2[NelderMead<16>::kMaxSaveSize];
+  auto f = [](const float* x, int) { return x[0] * x[0] + 2 * x[1] * x[1] + (x[2] - 0.5f) * (x[2] - 0.5f); };
+  for (int kind = 0; kind < 6; ++kind) {
+    NelderMeadConfig cfg;
+    cfg.max_iter = kind == 0 ? 1 : kind == 5 ? 7 : 60;
+    if (kind == 1) cfg.max_evals = 2;
+    if (kind == 2) cfg.stall_iter = 2;
+    if (kind == 3) cfg.target = 0.05f;
+    if (kind == 4) cfg.restart_tol = 0.3f;  // restarts, then MaxIter
+    CHECK(g_nm.init(lo, hi, 3, 0, cfg, 2) == Status::Ok);
+    g_nm.minimize(f);
+    CHECK(g_nm.done());
+    size_t n1 = 0, n2 = 0;
+    CHECK(g_nm.save(b1, sizeof b1, &n1) == Status::Ok);
+    if (!CHECK(g_other.load(b1, n1) == Status::Ok)) std::printf("     stop kind %d\n", kind);
+    CHECK(g_other.save(b2, sizeof b2, &n2) == Status::Ok);
+    CHECK(n1 == n2 && std::memcmp(b1, b2, n1) == 0);
+    CHECK(g_other.done() && g_other.stop_reason() == g_nm.stop_reason());
+  }
+}
+
 TEST_CASE(nm_state_fuzz) {
   float lo[5] = {-1, -2, 0, -3, 1}, hi[5] = {1, 2, 0.5f, 3, 9};
   NelderMeadConfig cfg;
