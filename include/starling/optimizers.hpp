@@ -11,6 +11,7 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
+#include "starling/anneal.hpp"
 #include "starling/nelder_mead.hpp"
 #include "starling/pso.hpp"
 #include "starling/spsa.hpp"
@@ -23,7 +24,8 @@
 #define STARLING_OPTIMIZERS(X) \
   X(Pso, PsoConfig)               \
   X(NelderMead, NelderMeadConfig) \
-  X(Spsa, SpsaConfig)
+  X(Spsa, SpsaConfig)             \
+  X(Anneal, AnnealConfig)
 
 namespace starling {
 
@@ -33,5 +35,7 @@ template <int MaxDims, int MaxPop, class Real = float>
 using NelderMeadOf = NelderMead<MaxDims, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
 using SpsaOf = Spsa<MaxDims, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using AnnealOf = Anneal<MaxDims, Real>;
 
 }  // namespace starling

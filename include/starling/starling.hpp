@@ -6,6 +6,7 @@
 #include "starling/pso.hpp"
 #include "starling/nelder_mead.hpp"
 #include "starling/spsa.hpp"
+#include "starling/anneal.hpp"
 #include "starling/optimizers.hpp"
 #include "starling/quant.hpp"
 #include "starling/crc32.hpp"

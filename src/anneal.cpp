@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+// src/anneal.cpp: the size-erased generalized simulated annealing core
+// (starling/anneal.hpp) over the family's OptCore: temperature schedule,
+// Tsallis visits (deterministic powers and logarithm, detail/det_math.hpp),
+// acceptance, re-annealing and the compass local phase; float and double.
+#include "starling/anneal.hpp"
+
+#include <cmath>
+
+#include "starling/detail/det_math.hpp"
+
+namespace starling {
+
+namespace {
+bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
+}  // namespace
+
+Status validate(const AnnealConfig& c) noexcept {
+  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) &&
+                  finite_in(c.initial_temp, 0.f, 1e6f) && c.initial_temp > 0.f &&
+                  finite_in(c.restart_temp_ratio, 0.f, 1.f) && c.restart_temp_ratio > 0.f &&
+                  c.restart_temp_ratio < 1.f && finite_in(c.visit, 1.1f, 2.95f) &&
+                  finite_in(c.accept, -1e4f, 0.9f) && c.local_sweeps >= 0 && c.local_sweeps <= 1000 &&
+                  finite_in(c.local_step, 0.f, 1.f) && c.local_step > 0.f;
+  return ok ? Status::Ok : Status::InvalidArgument;
+}
+
+namespace detail {
+
+namespace {
+
+constexpr double kLn2 = 0.6931471805599453;
+constexpr double kLog2e = 1.4426950408889634;
+constexpr double kSqrtPi = 1.7724538509055159;
+constexpr double kHalfLn2Pi = 0.9189385332046727;  // ln(2π)/2
+constexpr double kTail = 1e8;                      // SciPy's TAIL_LIMIT, in ranges here
+constexpr double kMinLocalStep = 9.5367431640625e-07;  // 2^-20
+constexpr int kPolarTries = 16;
+
+// Γ(z) for z > 0 (here z = 1/(q_v − 1) − 1/2 in [0.013, 9.5]): shifted up to
+// z >= 8, then Stirling's series to the z^-5 term.
+template <class Real>
+Real gamma_fn(Real z) noexcept {
+  Real prod = 1;
+  while (z < 8) {
+    prod = prod * z;
+    z = z + 1;
+  }
+  const Real lz = det_log2(z) * static_cast<Real>(kLn2);
+  const Real zi = Real(1) / z;
+  const Real zi2 = zi * zi;
+  const Real series =
+      zi * (static_cast<Real>(1.0 / 12) +
+            zi2 * (static_cast<Real>(-1.0 / 360) + zi2 * static_cast<Real>(1.0 / 1260)));
+  const Real lg = (z - Real(0.5)) * lz - z + static_cast<Real>(kHalfLn2Pi) + series;
+  return det_exp2(lg * static_cast<Real>(kLog2e)) / prod;
+}
+
+}  // namespace
+
+// The constants of the schedule, the visits and the acceptance.
+template <class Real>
+bool AnnealCore<Real>::derive() noexcept {
+  const Real qv = static_cast<Real>(cfg_.visit), qa = static_cast<Real>(cfg_.accept);
+  const Real qv1 = qv - 1;
+  t1_ = det_pow(Real(2), qv1) - 1;
+  const Real f2 = det_pow(qv1, Real(4) - qv);
+  const Real f3 = det_pow(Real(2), (Real(2) - qv) / qv1);
+  const Real f4p = static_cast<Real>(kSqrtPi) * f2 / (f3 * (Real(3) - qv));
+  const Real f5 = Real(1) / qv1 - Real(0.5);
+  const Real f6 = gamma_fn(f5);
+  p_ = qv1 / (Real(3) - qv);
+  et_ = Real(1) / (Real(3) - qv);
+  kvisit_ = det_pow(f4p / f6, p_);
+  ea_ = Real(1) / (Real(1) - qa);
+  t_restart_ = static_cast<Real>(cfg_.initial_temp) * static_cast<Real>(cfg_.restart_temp_ratio);
+  return std::isfinite(kvisit_) && kvisit_ > 0 && t1_ > 0 && std::isfinite(ea_);
+}
+
+// T_i, T_step and σ for level i.
+template <class Real>
+void AnnealCore<Real>::set_level(int level) noexcept {
+  level_ = level;
+  const Real qv1 = static_cast<Real>(cfg_.visit) - 1;
+  const Real t2 = det_pow(static_cast<Real>(level) + 2, qv1) - 1;
+  temp_ = static_cast<Real>(cfg_.initial_temp) * t1_ / t2;
+  tstep_ = temp_ / (static_cast<Real>(level) + 1);
+  sigma_ = kvisit_ * det_pow(temp_, et_);
+}
+
+template <class Real>
+Status AnnealCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
+                              int population, const AnnealConfig& cfg, uint64_t seed) noexcept {
+  base_.reset();
+  if (lo == nullptr || hi == nullptr || dims < 1 || population != 0) return Status::InvalidArgument;
+  const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
+  if (box_st != Status::Ok) return box_st;
+  const Status st = validate(cfg);
+  if (st != Status::Ok) return st;
+  cfg_ = cfg;
+  if (!derive()) return Status::InvalidArgument;
+  base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
+  set_level(0);
+  phase_ = Phase::Start;
+  improved_ = ls_improved_ = false;
+  j_ = trial_ = reanneals_ = 0;
+  ls_dir_ = ls_fails_ = ls_used_ = 0;
+  ls_step_ = static_cast<Real>(cfg.local_step);
+  cur_f_ = std::numeric_limits<Real>::infinity();
+  uniform_point(a);
+  for (int d = 0; d < dims; ++d) a.x[d] = a.current[d];
+  return Status::Ok;
+}
+
+// A uniform point of generation L = iteration() into a.current.
+template <class Real>
+void AnnealCore<Real>::uniform_point(const Arrays& a) const noexcept {
+  uint32_t w4[4] = {0, 0, 0, 0};
+  const uint32_t gen = static_cast<uint32_t>(base_.iteration());
+  for (int d = 0; d < base_.dims(); ++d) {
+    if ((d & 3) == 0) base_.block(kTagStart, gen, 0, static_cast<uint32_t>(d) >> 2, w4);
+    Real x = a.lo[d] + (a.hi[d] - a.lo[d]) * u32_to_unit<Real>(w4[d & 3]);
+    if (x > a.hi[d]) x = a.hi[d];
+    a.current[d] = x;
+  }
+}
+
+template <class Real>
+Status AnnealCore<Real>::set_start(const Arrays& a, const Real* x) noexcept {
+  const Status st = base_.set_start(box(a), x);
+  if (st != Status::Ok) return st;
+  for (int d = 0; d < base_.dims(); ++d) a.current[d] = a.x[d] = x[d];
+  return Status::Ok;
+}
+
+// The move of coordinate d in visit j (a fraction of the range).
+template <class Real>
+Real AnnealCore<Real>::visit_step(uint32_t j, int d) const noexcept {
+  const uint32_t gen = static_cast<uint32_t>(base_.iteration());
+  uint32_t w4[4];
+  Real tail = 0, xn = 0, yn = 0;
+  bool got = false;
+  for (int k = 0; k < kPolarTries && !got; ++k) {
+    base_.block(kTagVisit, gen, j, (static_cast<uint32_t>(d) << 4) | static_cast<uint32_t>(k), w4);
+    if (k == 0) tail = u32_to_unit<Real>(w4[2]);
+    const Real v1 = 2 * u32_to_unit<Real>(w4[0]) - 1;
+    const Real v2 = 2 * u32_to_unit<Real>(w4[1]) - 1;
+    const Real s = v1 * v1 + v2 * v2;
+    if (s >= 1 || s == 0) continue;
+    const Real m = std::sqrt(Real(-2) * (det_log2(s) * static_cast<Real>(kLn2)) / s);
+    xn = v1 * m;
+    yn = v2 * m;
+    got = true;
+  }
+  if (!got) return 0;
+  const Real den = det_pow(yn < 0 ? -yn : yn, p_);
+  const Real lim = static_cast<Real>(kTail);
+  Real v = den > 0 ? xn * sigma_ / den : lim + lim;
+  if (!(v <= lim)) v = lim * tail;  // NaN too
+  else if (v < -lim) v = -lim * tail;
+  return v;
+}
+
+// Visit j_ from the current point into a.x: every coordinate (j < D) or
+// coordinate j − D, wrapped around the box.
+template <class Real>
+void AnnealCore<Real>::visit(const Arrays& a) const noexcept {
+  const int n = base_.dims();
+  for (int d = 0; d < n; ++d) a.x[d] = a.current[d];
+  const int first = j_ < n ? 0 : j_ - n, last = j_ < n ? n : j_ - n + 1;
+  for (int d = first; d < last; ++d) {
+    const Real range = a.hi[d] - a.lo[d];
+    const Real v = visit_step(static_cast<uint32_t>(j_), d);
+    Real w = (a.current[d] - a.lo[d]) / range + v;
+    w = w - det_floor(w);
+    Real x = a.lo[d] + w * range;
+    if (x < a.lo[d]) x = a.lo[d];
+    if (x > a.hi[d]) x = a.hi[d];
+    a.x[d] = x;
+  }
+}
+
+template <class Real>
+bool AnnealCore<Real>::accept(Real f, uint32_t j) const noexcept {
+  uint32_t w4[4];
+  base_.block(kTagAccept, static_cast<uint32_t>(base_.iteration()), j, 0, w4);
+  const Real r = u32_to_unit<Real>(w4[0]);
+  const Real qa1 = Real(1) - static_cast<Real>(cfg_.accept);
+  const Real pt = Real(1) - qa1 * (f - cur_f_) / tstep_;
+  if (!(pt > 0)) return false;  // NaN too (both costs +inf)
+  return r < det_pow(pt, ea_);
+}
+
+template <class Real>
+const Real* AnnealCore<Real>::ask(const Arrays& a) noexcept {
+  if (!base_.running()) return nullptr;
+  if (!base_.pending()) {
+    const int n = base_.dims();
+    switch (phase_) {
+      case Phase::Start:
+        for (int d = 0; d < n; ++d) a.x[d] = a.current[d];
+        break;
+      case Phase::Chain:
+        visit(a);
+        break;
+      case Phase::Local: {
+        for (int d = 0; d < n; ++d) a.x[d] = a.best[d];
+        const int d = ls_dir_ >> 1;
+        const Real h = ls_step_ * (a.hi[d] - a.lo[d]);
+        Real y = (ls_dir_ & 1) != 0 ? a.best[d] - h : a.best[d] + h;
+        if (y < a.lo[d]) y = a.lo[d];
+        if (y > a.hi[d]) y = a.hi[d];
+        a.x[d] = y;
+        break;
+      }
+    }
+    if (!base_.filter(box(a), a.x, trial_)) return nullptr;
+    base_.set_pending(true);
+  }
+  return a.x;
+}
+
+template <class Real>
+Status AnnealCore<Real>::tell(const Arrays& a, Real cost) noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  if (!base_.running()) return Status::Done;
+  if (!base_.pending()) return Status::NotReady;
+  base_.set_pending(false);
+  const Real f = Base::sanitize(cost);
+  const Real before = base_.best_value();
+  if (!base_.record(box(a), a.x, f)) return Status::Ok;
+  ++trial_;
+  const int n = base_.dims();
+  switch (phase_) {
+    case Phase::Start:
+      for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
+      cur_f_ = f;
+      phase_ = Phase::Chain;
+      j_ = 0;
+      break;
+    case Phase::Chain:
+      if (f < before) improved_ = true;
+      if (f < cur_f_ || accept(f, static_cast<uint32_t>(j_))) {
+        for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
+        cur_f_ = f;
+      }
+      if (++j_ == 2 * n) end_chain(a);
+      break;
+    case Phase::Local:
+      ++ls_used_;
+      if (f < before) {
+        ls_improved_ = true;
+        ls_fails_ = 0;  // a success keeps its direction
+      } else {
+        local_fail();
+      }
+      if (!local_next(a)) end_level(a);
+      break;
+  }
+  return Status::Ok;
+}
+
+template <class Real>
+void AnnealCore<Real>::end_chain(const Arrays& a) noexcept {
+  if (cfg_.local_sweeps > 0 && (improved_ || level_ == 0)) {
+    phase_ = Phase::Local;
+    ls_used_ = ls_fails_ = ls_dir_ = 0;
+    ls_improved_ = false;
+    const Real cap = static_cast<Real>(cfg_.local_step);
+    ls_step_ = ls_step_ + ls_step_;
+    if (ls_step_ > cap) ls_step_ = cap;
+    if (local_next(a)) return;
+  }
+  end_level(a);
+}
+
+template <class Real>
+void AnnealCore<Real>::local_fail() noexcept {
+  const int dirs = 2 * base_.dims();
+  ls_dir_ = ls_dir_ + 1 == dirs ? 0 : ls_dir_ + 1;
+  if (++ls_fails_ >= dirs) {
+    ls_step_ = ls_step_ * Real(0.5);
+    ls_fails_ = 0;
+  }
+}
+
+// Moves to the next direction that changes the incumbent (a move the bound
+// cancels counts as a failure); false when the phase is over.
+template <class Real>
+bool AnnealCore<Real>::local_next(const Arrays& a) noexcept {
+  if (ls_used_ >= 2 * base_.dims() * cfg_.local_sweeps) return false;
+  for (;;) {
+    if (ls_step_ < static_cast<Real>(kMinLocalStep)) return false;
+    const int d = ls_dir_ >> 1;
+    const Real h = ls_step_ * (a.hi[d] - a.lo[d]);
+    Real y = (ls_dir_ & 1) != 0 ? a.best[d] - h : a.best[d] + h;
+    if (y < a.lo[d]) y = a.lo[d];
+    if (y > a.hi[d]) y = a.hi[d];
+    if (y != a.best[d]) return true;
+    local_fail();
+  }
+}
+
+template <class Real>
+void AnnealCore<Real>::end_level(const Arrays& a) noexcept {
+  const int n = base_.dims();
+  if (phase_ == Phase::Local && ls_improved_) {
+    for (int d = 0; d < n; ++d) a.current[d] = a.best[d];
+    cur_f_ = base_.best_value();
+  }
+  // The next level's state, also when the run stops here.
+  phase_ = Phase::Chain;
+  improved_ = ls_improved_ = false;
+  j_ = 0;
+  trial_ = 0;
+  set_level(level_ + 1);
+  if (!base_.end_generation()) return;
+  if (temp_ < t_restart_) {
+    // Re-anneal: back to T0 from a fresh uniform point (the best is kept).
+    ++reanneals_;
+    set_level(0);
+    phase_ = Phase::Start;
+    ls_step_ = static_cast<Real>(cfg_.local_step);
+    cur_f_ = std::numeric_limits<Real>::infinity();
+    uniform_point(a);
+  }
+}
+
+template class AnnealCore<float>;
+template class AnnealCore<double>;
+
+}  // namespace detail
+}  // namespace starling
