@@ -2,7 +2,7 @@
 // src/anneal.cpp: the size-erased generalized simulated annealing core
 // (starling/anneal.hpp) over the family's OptCore: temperature schedule,
 // Tsallis visits (deterministic powers and logarithm, detail/det_math.hpp),
-// acceptance, re-annealing and the compass local phase; float and double.
+// acceptance, re-annealing and the Hooke-Jeeves local phase; float and double.
 #include "starling/anneal.hpp"
 
 #include <cmath>
@@ -102,13 +102,14 @@ Status AnnealCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, i
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   set_level(0);
   phase_ = Phase::Start;
-  improved_ = ls_improved_ = false;
+  improved_ = ls_pattern_ = ls_at_base_ = false;
   j_ = trial_ = reanneals_ = 0;
-  ls_dir_ = ls_fails_ = ls_used_ = 0;
+  ls_dir_ = ls_used_ = 0;
   ls_step_ = static_cast<Real>(cfg.local_step);
+  ls_base_f_ = std::numeric_limits<Real>::infinity();
   cur_f_ = std::numeric_limits<Real>::infinity();
   uniform_point(a);
-  for (int d = 0; d < dims; ++d) a.x[d] = a.current[d];
+  for (int d = 0; d < dims; ++d) a.x[d] = a.base[d] = a.current[d];
   return Status::Ok;
 }
 
@@ -203,16 +204,10 @@ const Real* AnnealCore<Real>::ask(const Arrays& a) noexcept {
       case Phase::Chain:
         visit(a);
         break;
-      case Phase::Local: {
-        for (int d = 0; d < n; ++d) a.x[d] = a.best[d];
-        const int d = ls_dir_ >> 1;
-        const Real h = ls_step_ * (a.hi[d] - a.lo[d]);
-        Real y = (ls_dir_ & 1) != 0 ? a.best[d] - h : a.best[d] + h;
-        if (y < a.lo[d]) y = a.lo[d];
-        if (y > a.hi[d]) y = a.hi[d];
-        a.x[d] = y;
+      case Phase::Local:
+        for (int d = 0; d < n; ++d) a.x[d] = a.current[d];
+        if (!ls_pattern_) a.x[ls_dir_ >> 1] = probe(a);
         break;
-      }
     }
     if (!base_.filter(box(a), a.x, trial_)) return nullptr;
     base_.set_pending(true);
@@ -248,11 +243,17 @@ Status AnnealCore<Real>::tell(const Arrays& a, Real cost) noexcept {
       break;
     case Phase::Local:
       ++ls_used_;
-      if (f < before) {
-        ls_improved_ = true;
-        ls_fails_ = 0;  // a success keeps its direction
+      if (ls_pattern_) {
+        // The pattern point: explore around it, whatever its cost.
+        cur_f_ = f;
+        ls_pattern_ = ls_at_base_ = false;
+        ls_dir_ = 0;
+      } else if (f < cur_f_) {
+        for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
+        cur_f_ = f;
+        ls_dir_ = (ls_dir_ | 1) + 1;  // this coordinate is done: the next one's +
       } else {
-        local_fail();
+        ++ls_dir_;
       }
       if (!local_next(a)) end_level(a);
       break;
@@ -264,53 +265,87 @@ template <class Real>
 void AnnealCore<Real>::end_chain(const Arrays& a) noexcept {
   if (cfg_.local_sweeps > 0 && (improved_ || level_ == 0)) {
     phase_ = Phase::Local;
-    ls_used_ = ls_fails_ = ls_dir_ = 0;
-    ls_improved_ = false;
+    ls_used_ = 0;
     const Real cap = static_cast<Real>(cfg_.local_step);
     ls_step_ = ls_step_ + ls_step_;
     if (ls_step_ > cap) ls_step_ = cap;
+    // The base and the probe: the incumbent.
+    for (int d = 0; d < base_.dims(); ++d) a.current[d] = a.base[d] = a.best[d];
+    cur_f_ = ls_base_f_ = base_.best_value();
+    ls_pattern_ = false;
+    ls_at_base_ = true;
+    ls_dir_ = 0;
     if (local_next(a)) return;
   }
   end_level(a);
 }
 
+// The probe's coordinate d = ls_dir_/2 moved by +h (even) or −h (odd),
+// clamped to the box.
 template <class Real>
-void AnnealCore<Real>::local_fail() noexcept {
-  const int dirs = 2 * base_.dims();
-  ls_dir_ = ls_dir_ + 1 == dirs ? 0 : ls_dir_ + 1;
-  if (++ls_fails_ >= dirs) {
-    ls_step_ = ls_step_ * Real(0.5);
-    ls_fails_ = 0;
-  }
+Real AnnealCore<Real>::probe(const Arrays& a) const noexcept {
+  const int d = ls_dir_ >> 1;
+  const Real h = ls_step_ * (a.hi[d] - a.lo[d]);
+  Real y = (ls_dir_ & 1) != 0 ? a.current[d] - h : a.current[d] + h;
+  if (y < a.lo[d]) y = a.lo[d];
+  if (y > a.hi[d]) y = a.hi[d];
+  return y;
 }
 
-// Moves to the next direction that changes the incumbent (a move the bound
-// cancels counts as a failure); false when the phase is over.
+// Advances to the next candidate of the local phase (a move the bound
+// cancels is skipped without evaluating; a finished sweep ends in a pattern
+// move, a return to the base, or a halved step); false when the phase is
+// over.
 template <class Real>
 bool AnnealCore<Real>::local_next(const Arrays& a) noexcept {
-  if (ls_used_ >= 2 * base_.dims() * cfg_.local_sweeps) return false;
+  const int n = base_.dims();
   for (;;) {
-    if (ls_step_ < static_cast<Real>(kMinLocalStep)) return false;
-    const int d = ls_dir_ >> 1;
-    const Real h = ls_step_ * (a.hi[d] - a.lo[d]);
-    Real y = (ls_dir_ & 1) != 0 ? a.best[d] - h : a.best[d] + h;
-    if (y < a.lo[d]) y = a.lo[d];
-    if (y > a.hi[d]) y = a.hi[d];
-    if (y != a.best[d]) return true;
-    local_fail();
+    if (ls_used_ >= 2 * n * cfg_.local_sweeps || ls_step_ < static_cast<Real>(kMinLocalStep)) return false;
+    if (ls_pattern_) return true;
+    if (ls_dir_ < 2 * n) {
+      if (probe(a) != a.current[ls_dir_ >> 1]) return true;
+      ++ls_dir_;
+      continue;
+    }
+    const Real best_f = base_.best_value();
+    if (best_f < ls_base_f_) {
+      // The base improved: pattern move to best + (best − base).
+      for (int d = 0; d < n; ++d) {
+        Real y = a.best[d] + (a.best[d] - a.base[d]);
+        if (y < a.lo[d]) y = a.lo[d];
+        if (y > a.hi[d]) y = a.hi[d];
+        a.current[d] = y;
+        a.base[d] = a.best[d];
+      }
+      ls_base_f_ = best_f;
+      cur_f_ = std::numeric_limits<Real>::infinity();
+      ls_pattern_ = true;
+      continue;
+    }
+    if (!ls_at_base_) {
+      // Exploring around the pattern point found nothing: back to the base.
+      for (int d = 0; d < n; ++d) a.current[d] = a.best[d];
+      cur_f_ = best_f;
+      ls_at_base_ = true;
+    } else {
+      ls_step_ = ls_step_ * Real(0.5);
+    }
+    ls_dir_ = 0;
   }
 }
 
 template <class Real>
 void AnnealCore<Real>::end_level(const Arrays& a) noexcept {
   const int n = base_.dims();
-  if (phase_ == Phase::Local && ls_improved_) {
+  if (phase_ == Phase::Local) {
+    // The chain goes on from the incumbent after a local phase.
     for (int d = 0; d < n; ++d) a.current[d] = a.best[d];
     cur_f_ = base_.best_value();
   }
   // The next level's state, also when the run stops here.
   phase_ = Phase::Chain;
-  improved_ = ls_improved_ = false;
+  improved_ = ls_pattern_ = ls_at_base_ = false;
+  ls_dir_ = ls_used_ = 0;
   j_ = 0;
   trial_ = 0;
   set_level(level_ + 1);

@@ -40,18 +40,19 @@ Status AnnealCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t*
   base_.save_common(w, box(a));
   w.u8(static_cast<uint32_t>(phase_));
   w.u8(improved_ ? 1u : 0u);
-  w.u8(ls_improved_ ? 1u : 0u);
-  w.u8(0);
+  w.u8(ls_pattern_ ? 1u : 0u);
+  w.u8(ls_at_base_ ? 1u : 0u);
   w.i32(level_);
   w.i32(j_);
   w.i32(trial_);
   w.i32(reanneals_);
   w.i32(ls_dir_);
-  w.i32(ls_fails_);
   w.i32(ls_used_);
   w.real(cur_f_);
   w.real(ls_step_);
+  w.real(ls_base_f_);
   w.reals(a.current, n);
+  w.reals(a.base, n);
   w.reals(a.x, n);
   Base::seal(buf, size);
   if (written != nullptr) *written = size;
@@ -88,33 +89,39 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   t.cfg_.stall_iter = rules.stall_iter;
   if (validate(t.cfg_) != Status::Ok || !t.derive()) return Status::Corrupt;
 
-  const uint32_t phase = r.u8(), improved = r.u8(), ls_improved = r.u8();
-  if (phase > 2 || improved > 1 || ls_improved > 1 || r.u8() != 0) return Status::Corrupt;
+  const uint32_t phase = r.u8(), improved = r.u8(), pattern = r.u8(), at_base = r.u8();
+  if (phase > 2 || improved > 1 || pattern > 1 || at_base > 1) return Status::Corrupt;
   t.phase_ = static_cast<Phase>(phase);
   t.improved_ = improved != 0;
-  t.ls_improved_ = ls_improved != 0;
+  t.ls_pattern_ = pattern != 0;
+  t.ls_at_base_ = at_base != 0;
   const int level = r.i32();
   t.j_ = r.i32();
   t.trial_ = r.i32();
   t.reanneals_ = r.i32();
   t.ls_dir_ = r.i32();
-  t.ls_fails_ = r.i32();
   t.ls_used_ = r.i32();
   t.cur_f_ = r.real<Real>();
   t.ls_step_ = r.real<Real>();
+  t.ls_base_f_ = r.real<Real>();
   const int iter = t.base_.iteration();
   const long evals = t.base_.evaluations();
   const int dirs = 2 * n;
-  const bool phase_ok = t.phase_ == Phase::Start   ? t.j_ == 0 && !t.improved_ && !t.ls_improved_
-                        : t.phase_ == Phase::Chain ? t.j_ >= 0 && t.j_ < dirs && !t.ls_improved_
-                                                   : t.j_ == dirs;
-  if (!phase_ok || level < 0 || level > iter || t.reanneals_ < 0 || t.reanneals_ > iter ||
-      t.trial_ < 0 || static_cast<long>(t.trial_) > evals ||
-      t.trial_ > 1 + dirs + dirs * t.cfg_.local_sweeps || t.ls_dir_ < 0 || t.ls_dir_ >= dirs ||
-      t.ls_fails_ < 0 || t.ls_fails_ >= dirs || t.ls_used_ < 0 ||
-      t.ls_used_ > dirs * t.cfg_.local_sweeps || !std::isfinite(t.ls_step_) || !(t.ls_step_ > 0) ||
+  const Real best_f = t.base_.best_value();
+  const bool local = t.phase_ == Phase::Local;
+  // Outside a local phase its flags and counters are at rest (end_level
+  // clears them).
+  const bool phase_ok =
+      t.phase_ == Phase::Start   ? t.j_ == 0 && !t.improved_
+      : t.phase_ == Phase::Chain ? t.j_ >= 0 && t.j_ < dirs
+                                 : t.j_ == dirs && t.ls_dir_ <= dirs && (!t.ls_pattern_ || t.ls_dir_ == dirs);
+  if (!phase_ok || (!local && (t.ls_pattern_ || t.ls_at_base_ || t.ls_dir_ != 0 || t.ls_used_ != 0)) ||
+      level < 0 || level > iter || t.reanneals_ < 0 || t.reanneals_ > iter || t.trial_ < 0 ||
+      static_cast<long>(t.trial_) > evals || t.trial_ > 1 + dirs + dirs * t.cfg_.local_sweeps ||
+      t.ls_dir_ < 0 || t.ls_used_ < 0 || t.ls_used_ > dirs * t.cfg_.local_sweeps ||
+      !std::isfinite(t.ls_step_) || !(t.ls_step_ > 0) ||
       t.ls_step_ > static_cast<Real>(t.cfg_.local_step) || !finite_or_inf(t.cur_f_) ||
-      t.cur_f_ < t.base_.best_value())
+      t.cur_f_ < best_f || !finite_or_inf(t.ls_base_f_) || t.ls_base_f_ < best_f)
     return Status::Corrupt;
   t.set_level(level);
 
@@ -123,7 +130,7 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   const uint8_t* own = r.pos();
   {
     StateReader sr(own);
-    for (int row = 0; row < 2; ++row) {
+    for (int row = 0; row < 3; ++row) {
       StateReader lo_r(common_arrays), hi_r(common_arrays + nr);
       for (int d = 0; d < n; ++d) {
         const Real lo = lo_r.real<Real>(), hi = hi_r.real<Real>(), v = sr.real<Real>();
@@ -137,6 +144,7 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   Base::load_arrays(common_arrays, box(a), n);
   StateReader sr(own);
   sr.reals(a.current, n);
+  sr.reals(a.base, n);
   sr.reals(a.x, n);
   return Status::Ok;
 }

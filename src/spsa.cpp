@@ -63,8 +63,10 @@ Status SpsaCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int
   sum_p_ = sum_m_ = 0;
   phase_ = Phase::Center;
   trial_ = 0;
+  uint32_t w4[4] = {0, 0, 0, 0};
   for (int d = 0; d < dims; ++d) {
-    Real t = lo[d] + (hi[d] - lo[d]) * Real(0.5);
+    if ((d & 3) == 0) base_.block(kTagStart, 0, 0, static_cast<uint32_t>(d) >> 2, w4);
+    Real t = lo[d] + (hi[d] - lo[d]) * u32_to_unit<Real>(w4[d & 3]);
     if (t > hi[d]) t = hi[d];
     a.theta[d] = a.xp[d] = a.xm[d] = a.x[d] = t;
   }

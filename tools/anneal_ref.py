@@ -76,10 +76,11 @@ class Anneal:
         self.done = False
         self.set_level(0)
         self.phase = 'start'
-        self.improved = self.ls_improved = False
+        self.improved = self.ls_pattern = self.ls_at_base = False
         self.j = self.reanneals = 0
-        self.ls_dir = self.ls_fails = self.ls_used = 0
+        self.ls_dir = self.ls_used = 0
         self.ls_step = self.local_step
+        self.ls_base_f = INF
         self.cur_f = INF
         self.current = [f32(v) for v in start] if start is not None else self.uniform_point()
 
@@ -141,10 +142,11 @@ class Anneal:
             x[d] = min(max(xd, self.lo[d]), self.hi[d])
         return x
 
-    def local_point(self):
+    def probe(self):
+        """The probe's coordinate d = ls_dir/2 moved by +h (even) or -h (odd)."""
         d = self.ls_dir >> 1
         h = f32(self.ls_step * f32(self.hi[d] - self.lo[d]))
-        y = f32(self.best_x[d] - h) if self.ls_dir & 1 else f32(self.best_x[d] + h)
+        y = f32(self.current[d] - h) if self.ls_dir & 1 else f32(self.current[d] + h)
         return d, min(max(y, self.lo[d]), self.hi[d])
 
     def ask(self):
@@ -155,9 +157,10 @@ class Anneal:
         elif self.phase == 'chain':
             self.x = self.visit()
         else:
-            d, y = self.local_point()
-            self.x = list(self.best_x)
-            self.x[d] = y
+            self.x = list(self.current)
+            if not self.ls_pattern:
+                d, y = self.probe()
+                self.x[d] = y
         return self.x
 
     def record(self, x, f):
@@ -197,45 +200,65 @@ class Anneal:
                 self.end_chain()
         else:
             self.ls_used += 1
-            if f < before:
-                self.ls_improved, self.ls_fails = True, 0
+            if self.ls_pattern:
+                self.cur_f = f
+                self.ls_pattern = self.ls_at_base = False
+                self.ls_dir = 0
+            elif f < self.cur_f:
+                self.current, self.cur_f = list(self.x), f
+                self.ls_dir = (self.ls_dir | 1) + 1
             else:
-                self.local_fail()
+                self.ls_dir += 1
             if not self.local_next():
                 self.end_level()
 
     def end_chain(self):
         if self.sweeps > 0 and (self.improved or self.level == 0):
             self.phase = 'local'
-            self.ls_used = self.ls_fails = self.ls_dir = 0
-            self.ls_improved = False
+            self.ls_used = 0
             self.ls_step = min(f32(self.ls_step + self.ls_step), self.local_step)
+            self.current, self.base = list(self.best_x), list(self.best_x)
+            self.cur_f = self.ls_base_f = self.best_f
+            self.ls_pattern, self.ls_at_base, self.ls_dir = False, True, 0
             if self.local_next():
                 return
         self.end_level()
 
-    def local_fail(self):
-        dirs = 2 * self.n
-        self.ls_dir = (self.ls_dir + 1) % dirs
-        self.ls_fails += 1
-        if self.ls_fails >= dirs:
-            self.ls_step, self.ls_fails = f32(self.ls_step * 0.5), 0
-
     def local_next(self):
-        if self.ls_used >= 2 * self.n * self.sweeps:
-            return False
+        n = self.n
         while True:
-            if self.ls_step < MIN_LOCAL_STEP:
+            if self.ls_used >= 2 * n * self.sweeps or self.ls_step < MIN_LOCAL_STEP:
                 return False
-            d, y = self.local_point()
-            if y != self.best_x[d]:
+            if self.ls_pattern:
                 return True
-            self.local_fail()
+            if self.ls_dir < 2 * n:
+                d, y = self.probe()
+                if y != self.current[d]:
+                    return True
+                self.ls_dir += 1
+                continue
+            if self.best_f < self.ls_base_f:
+                # Pattern move: best + (best - base).
+                for d in range(n):
+                    y = f32(self.best_x[d] + f32(self.best_x[d] - self.base[d]))
+                    self.current[d] = min(max(y, self.lo[d]), self.hi[d])
+                    self.base[d] = self.best_x[d]
+                self.ls_base_f = self.best_f
+                self.cur_f = INF
+                self.ls_pattern = True
+                continue
+            if not self.ls_at_base:
+                self.current, self.cur_f = list(self.best_x), self.best_f
+                self.ls_at_base = True
+            else:
+                self.ls_step = f32(self.ls_step * 0.5)
+            self.ls_dir = 0
 
     def end_level(self):
-        if self.phase == 'local' and self.ls_improved:
+        if self.phase == 'local':
             self.current, self.cur_f = list(self.best_x), self.best_f
-        self.phase, self.improved, self.ls_improved, self.j = 'chain', False, False, 0
+        self.phase, self.improved, self.ls_pattern, self.ls_at_base, self.j = 'chain', False, False, False, 0
+        self.ls_dir = self.ls_used = 0
         self.set_level(self.level + 1)
         self.it += 1
         self.stall = 0 if self.best_f < self.gen_best else self.stall + 1

@@ -17,17 +17,17 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pso_ref import INF, FNV_OFFSET, f32bits, fnv_u32, golden_box, golden_cost, threefry4x32  # noqa: E402
+from pso_ref import INF, FNV_OFFSET, f32bits, fnv_u32, golden_box, golden_cost, threefry4x32, unit  # noqa: E402
 from det_math_ref import det_pow, f32  # noqa: E402
 
 STREAM = 0x53505331  # "SPS1"
-TAG_DELTA = 1
+TAG_DELTA, TAG_START = 1, 2
 
 
 class Spsa:
     def __init__(self, lo, hi, seed, max_iter=1000, max_evals=0, target=-INF, stall_iter=0, a=0.0,
                  first_step=0.05, calibrate=4, c=0.05, alpha=0.602, gamma=0.101, stability=-1.0,
-                 max_step=0.2, n_avg=1, theta_every=0, start=None):
+                 max_step=0.2, n_avg=1, theta_every=1, start=None):
         self.n = n = len(lo)
         self.lo = [f32(v) for v in lo]
         self.hi = [f32(v) for v in hi]
@@ -49,8 +49,11 @@ class Spsa:
         if start is not None:
             self.theta = [f32(v) for v in start]
         else:
-            self.theta = [min(f32(self.lo[d] + f32(f32(self.hi[d] - self.lo[d]) * 0.5)), self.hi[d])
-                          for d in range(n)]
+            self.theta = []
+            for d in range(n):
+                w = threefry4x32([d >> 2, 0, 0, TAG_START], self.key)[d & 3]
+                t = f32(self.lo[d] + f32(f32(self.hi[d] - self.lo[d]) * unit(w)))
+                self.theta.append(min(t, self.hi[d]))
         self.phase, self.trial = 'center', 0
         self.sum_p = self.sum_m = 0.0
         self.evals = self.it = self.stall = 0
@@ -169,13 +172,13 @@ class Spsa:
 # ---- golden trajectories (mirrored in tests/core/test_spsa.cpp) -------------
 CASES = [
     ('default_d3', 3, 1, dict(max_iter=60)),
+    ('plain_d4', 4, 5, dict(theta_every=0, max_iter=50)),
     ('avg3_theta2_d5', 5, 0xDEADBEEFCAFE, dict(n_avg=3, theta_every=2, max_iter=40)),
     ('fixed_gain_d2', 2, 7, dict(a=0.02, stability=5.0, c=0.1, alpha=1.0, gamma=0.1666, max_step=0.05,
                                  max_iter=80)),
     ('evals_d8', 8, 123456789, dict(max_iter=1000, max_evals=101, calibrate=1)),
-    ('start_target_d4', 4, 99, dict(start=[-1.5, 0.5, -0.25, 2.0], target=0.75, theta_every=1,
-                                    max_iter=500)),
-    ('wide_d130_stall', 130, 0x5EED, dict(max_iter=1000, theta_every=1, stall_iter=3)),
+    ('start_target_d4', 4, 99, dict(start=[-1.5, 0.5, -0.25, 2.0], target=0.75, max_iter=500)),
+    ('wide_d130_stall', 130, 0x5EED, dict(max_iter=1000, stall_iter=3)),
 ]
 
 

@@ -21,7 +21,7 @@ namespace starling {
 /// Settings. A default-constructed AnnealConfig is the recommended setting:
 /// SciPy dual_annealing's q_v = 2.62, q_a = −5 and re-annealing ratio 2e-5,
 /// with the initial temperature chosen for coordinates scaled to the box
-/// (see initial_temp), and a local phase of up to 3 compass sweeps.
+/// (see initial_temp), and a local phase of up to 3 Hooke–Jeeves sweeps.
 ///
 /// The method, per temperature level i (i = 0, 1, ... since the last
 /// (re-)annealing), with coordinates scaled to the box (u = (x − lo)/(hi −
@@ -45,14 +45,26 @@ namespace starling {
 ///   current point is a fresh uniform point (the best is kept).
 ///
 /// Local phase (this library's replacement for SciPy's L-BFGS-B, which
-/// needs gradients): compass search from the incumbent: coordinates in
-/// order, +step then −step of the range (clamped to the box; a move that
-/// the bound cancels is skipped without evaluating); a success stays on
-/// the same direction, 2·D failures in a row halve the step; it ends after
-/// 2·D·local_sweeps evaluations or when the step is below 2^-20. Each phase
-/// starts with twice the step the previous one ended with, at most
-/// local_step (local_step after a re-annealing). If it improved the best,
-/// the current point moves there.
+/// needs gradients): Hooke & Jeeves's pattern search from the incumbent.
+/// An exploratory sweep moves the probe point one coordinate at a time,
+/// +step then −step of the range (clamped to the box; a move the bound
+/// cancels is skipped without evaluating), keeping each move that lowers
+/// the probe's cost. After a sweep: if the best improved, a pattern move
+/// (the probe jumps to best + (best − base), the base becomes the best, and
+/// the next sweep explores around the jump whatever its cost); otherwise
+/// the probe returns to the base, and a sweep that fails around the base
+/// halves the step. The phase ends after 2·D·local_sweeps evaluations or
+/// when the step is below 2^-20; the chain then goes on from the
+/// incumbent. Each phase starts with twice the step the previous one
+/// ended with, at most local_step (local_step after a re-annealing).
+/// The pattern moves follow valleys that are not aligned with the axes,
+/// which a plain compass search crosses only in tiny steps.
+///
+/// Which settings: the default (3 sweeps) suits multimodal costs
+/// (Rastrigin, Ackley, Schwefel at D = 10 in bench_quality); a long local
+/// phase (local_sweeps 30 or more, as SciPy's local search runs to
+/// convergence) suits narrow curved valleys (Rosenbrock, some PID
+/// tasks), where NelderMead is better still (docs/optimizers.md).
 ///
 /// Sources: Tsallis & Stariolo, "Generalized simulated annealing", Physica
 /// A 233, 1996; Xiang, Sun, Fan & Gong, Phys. Lett. A 233, 1997 (dual
@@ -86,8 +98,9 @@ struct AnnealConfig {
   float visit = 2.62f;
   /// q_a: lower accepts fewer worse points. Range [−1e4, 0.9].
   float accept = -5.f;
-  /// Local phase length in compass sweeps (2·D evaluations each); 0 = no
-  /// local phase (plain generalized simulated annealing). Range [0, 1000].
+  /// Local phase length in Hooke–Jeeves sweeps (at most 2·D evaluations
+  /// each); 0 = no local phase (plain generalized simulated annealing).
+  /// Range [0, 1000].
   int local_sweeps = 3;
   /// The local phase's largest step as a fraction of each range. (0, 1].
   float local_step = 0.05f;
@@ -104,7 +117,8 @@ template <class Real>
 class AnnealCore {
  public:
   struct Arrays {     // views into the owning Anneal's storage
-    Real* current;    // [stride] the chain's current point
+    Real* current;    // [stride] the chain's current point (the local phase's probe)
+    Real* base;       // [stride] the local phase's base point
     Real* x;          // [stride] the candidate handed out
     Real* lo; Real* hi; Real* best;
     int stride;
@@ -142,10 +156,10 @@ class AnnealCore {
   float trust_radius() const noexcept { return base_.trust_radius(); }
 
   static constexpr size_t kConfigBytes = 32;
-  static constexpr size_t kOwnFixedBytes = 32;
+  static constexpr size_t kOwnFixedBytes = 28;
   static constexpr size_t state_size(int dims) noexcept {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnFixedBytes +
-           sizeof(Real) * (2 + 2 * static_cast<size_t>(dims)) + Base::kSealBytes;
+           sizeof(Real) * (3 + 3 * static_cast<size_t>(dims)) + Base::kSealBytes;
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
@@ -178,7 +192,7 @@ class AnnealCore {
   bool accept(Real f, uint32_t j) const noexcept;
   void end_chain(const Arrays& a) noexcept;
   bool local_next(const Arrays& a) noexcept;
-  void local_fail() noexcept;
+  Real probe(const Arrays& a) const noexcept;
   void end_level(const Arrays& a) noexcept;
 
   // Zero bits until init (constant-initialized into .bss).
@@ -197,14 +211,15 @@ class AnnealCore {
   Real cur_f_ = 0;     // cost of the current point (+inf: none finite)
   Real ls_step_ = 0;   // the local phase's step (fraction of the range)
   Phase phase_ = Phase::Start;
+  Real ls_base_f_ = 0; // the local phase's base cost
   bool improved_ = false;     // the best improved during this level's chain
-  bool ls_improved_ = false;  // ... during this local phase
+  bool ls_pattern_ = false;   // Local: the candidate is the pattern point
+  bool ls_at_base_ = false;   // Local: the probe started this sweep at the base
   int level_ = 0;      // i: levels since the last (re-)annealing
   int j_ = 0;          // Chain: the visit asked next
   int trial_ = 0;      // candidates asked in this generation (the envelope's index)
   int reanneals_ = 0;
-  int ls_dir_ = 0;     // Local: direction 2·d (+) or 2·d + 1 (−)
-  int ls_fails_ = 0;   // Local: failed directions in a row
+  int ls_dir_ = 0;     // Local: 2·d (+) or 2·d + 1 (−) of this sweep, 2·D: sweep over
   int ls_used_ = 0;    // Local: evaluations in this phase
 };
 
@@ -217,11 +232,12 @@ extern template class AnnealCore<double>;
 /// dimensions, all in the object (no heap). See AnnealConfig for the
 /// method. population must be 0.
 ///
-/// Memory: sizeof(Anneal) = sizeof(Real)·5·MaxDims + sizeof(detail::
-/// AnnealCore<Real>), rounded up to a multiple of 8: the current point,
-/// the candidate, lo, hi and the incumbent; the core is 264 bytes for float
-/// on x86-64 and 224 on Cortex-M (tests/core/test_anneal.cpp checks). E.g.
-/// float, D = 8: 160 + 224 = 384 bytes on Cortex-M.
+/// Memory: sizeof(Anneal) = sizeof(Real)·6·MaxDims + sizeof(detail::
+/// AnnealCore<Real>), rounded up to a multiple of 8: the current point (the
+/// local phase's probe), the local phase's base, the candidate, lo, hi and
+/// the incumbent; the core is 264 bytes for float on x86-64 and 224 on
+/// Cortex-M (tests/core/test_anneal.cpp checks). E.g. float, D = 8:
+/// 192 + 224 = 416 bytes on Cortex-M.
 ///
 /// Time: ask() O(D) for a visit (two det_pow, a det_log2 and a square root
 /// per moved coordinate, plus Threefry blocks), O(D) otherwise; tell() O(1)
@@ -293,12 +309,13 @@ class Anneal {
   //   config (32)  initial_temp, restart_temp_ratio, visit, accept f32,
   //                local_sweeps i32, local_step f32, 8 reserved bytes (0)
   //   common (72 + R·(2 + 3·D))  OptCore::save_common
-  //   own (32 + R·(2 + 2·D))  phase u8, improved u8, local improved u8, 0 u8;
-  //                level, visit, trial, re-annealings, local direction,
-  //                local failures, local evaluations (i32 each); current
-  //                cost, local step (R); current point[D], candidate[D]
+  //   own (28 + R·(3 + 3·D))  phase, improved, pattern pending, probe at
+  //                base (u8 each); level, visit, trial, re-annealings, local
+  //                direction, local evaluations (i32 each); current cost,
+  //                local step, base cost (R); current point[D], base[D],
+  //                candidate[D]
   //   seal (8)     reserved u32 (0), CRC-32/IEEE
-  // save_size() = 160 + R·(4 + 5·D); e.g. float, D = 8: 336 bytes. The
+  // save_size() = 156 + R·(5 + 6·D); e.g. float, D = 8: 368 bytes. The
   // temperature and the visiting constants are recomputed. load() checks
   // every range and refuses (Corrupt) without changing anything.
   size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
@@ -319,7 +336,8 @@ class Anneal {
   int iteration() const noexcept { return core_.iteration(); }
   int dims() const noexcept { return core_.dims(); }
   const AnnealConfig& config() const noexcept { return core_.config(); }
-  /// The chain's current point and its cost.
+  /// The chain's current point and its cost (during a local phase: its
+  /// probe point).
   const Real* current() const noexcept { return current_; }
   Real current_value() const noexcept { return core_.current_value(); }
   /// T_i of the current level, i itself, and the re-annealings so far.
@@ -331,9 +349,11 @@ class Anneal {
   Real visit_constant() const noexcept { return core_.visit_constant(); }
 
  private:
-  typename Core::Arrays arrays() noexcept { return {current_, x_, lo_, hi_, best_, MaxDims, MaxDims}; }
+  typename Core::Arrays arrays() noexcept {
+    return {current_, base_, x_, lo_, hi_, best_, MaxDims, MaxDims};
+  }
 
-  Real current_[MaxDims]{}, x_[MaxDims]{};
+  Real current_[MaxDims]{}, base_[MaxDims]{}, x_[MaxDims]{};
   Real lo_[MaxDims]{}, hi_[MaxDims]{}, best_[MaxDims]{};
   Core core_;
 };

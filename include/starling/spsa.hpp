@@ -21,7 +21,7 @@ namespace starling {
 /// Settings. A default-constructed SpsaConfig is the recommended setting:
 /// Spall's exponents, A from the planned number of steps, the gain a
 /// calibrated so that the first step moves each coordinate by 5 % of its
-/// range, perturbations of 5 % of each range.
+/// range, perturbations of 5 % of each range, θ measured every step.
 ///
 /// Coordinates are scaled to the box: u = (x − lo)/(hi − lo), so c, the
 /// steps and the gradient are in units of the range, and one setting suits
@@ -86,10 +86,13 @@ struct SpsaConfig {
   /// evaluations for a less noisy gradient. Range [1, 64].
   int n_avg = 1;
   /// Measure θ itself once at the start of every theta_every-th step
-  /// (steps 0, e, 2e, ...), so that the incumbent follows the iterate (SPSA
-  /// never evaluates θ otherwise: best_position() is then a perturbed
-  /// point, c_k away from θ). 0 = never. Range [0, 2^20].
-  int theta_every = 0;
+  /// (steps 0, e, 2e, ...), so that the incumbent follows the iterate.
+  /// Default 1: three evaluations a step instead of two, but
+  /// best_position() is then a point SPSA believes in; 0 = Spall's plain
+  /// method, which never evaluates θ (the incumbent is then a perturbed
+  /// point, c_k away from θ: on bench_quality's noise-free PID tasks and
+  /// noisy sphere it lost to 1 in almost every cell). Range [0, 2^20].
+  int theta_every = 1;
 };
 
 /// Returns Ok if every value of `cfg` is finite and in its documented range,
@@ -114,9 +117,10 @@ class SpsaCore {
   using Base = OptCore<Real>;
   /// The draw stream (key word 2, "SPS1").
   static constexpr uint32_t kStream = 0x53505331u;
-  /// Draw tag: step k's Δ_d is bit d % 32 of word (d / 32) % 4 of block
-  /// {d / 128, 0, k, kTagDelta}; bit 1 = −1.
-  enum : uint32_t { kTagDelta = 1 };
+  /// Draw tags: step k's Δ_d is bit d % 32 of word (d / 32) % 4 of block
+  /// {d / 128, 0, k, kTagDelta}, bit 1 = −1; θ0's coordinate d is uniform
+  /// in [lo, hi] from word d % 4 of block {d / 4, 0, 0, kTagStart}.
+  enum : uint32_t { kTagDelta = 1, kTagStart = 2 };
   enum class Phase : uint8_t { Center, Step };
   using Feasible = typename Base::Feasible;
 
@@ -195,7 +199,7 @@ extern template class SpsaCore<double>;
 
 /// SPSA over a box with room for MaxDims dimensions, all in the object.
 ///
-/// The run: the first evaluation is θ0 (the box centre, or the start
+/// The run: the first evaluation is θ0 (uniform in the box, or the start
 /// point), then each step measures θ if theta_every says so, then x+ and
 /// x− alternately (x+, x−, x+, ..., n_avg times each) and moves θ (see
 /// SpsaConfig for the rules). The
@@ -229,7 +233,8 @@ class Spsa {
   static constexpr bool kHasPopulation = false;
   using Core = detail::SpsaCore<Real>;
 
-  /// Validates and starts a run over the box [lo, hi]. θ0 = the box centre.
+  /// Validates and starts a run over the box [lo, hi]; θ0 is drawn
+  /// uniformly in the box (set_start replaces it).
   /// Returns InvalidArgument (lo or hi null, dims < 1, population not 0, an
   /// invalid interval as for Pso::init, a config value out of range),
   /// CapacityExceeded (dims > MaxDims), Ok. On failure: not ready.

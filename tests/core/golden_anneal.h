@@ -11,11 +11,11 @@ struct Trajectory { const char* name; int dims; uint64_t seed; uint64_t hash;
                     uint32_t best_bits, k_bits, temp_bits; long evals; int iterations;
                     int reannealings; };
 constexpr Trajectory kTrajectories[] = {
-  {"default_d3", 3, 0x1ull, 0x1214ab10bdc87c19ull, 0x394e29c6u, 0x40a50b45u, 0x3d47be57u, 331, 40, 0},
-  {"reanneal_d2", 2, 0xdeadbeefcafeull, 0x3c17663aa1c31b3aull, 0x396bd86cu, 0x40a50b45u, 0x3f3d5350u, 331, 60, 6},
+  {"default_d3", 3, 0x1ull, 0xd45c3bbf1d28b8e5ull, 0x39d8c89eu, 0x40a50b45u, 0x3d47be57u, 313, 40, 0},
+  {"reanneal_d2", 2, 0xdeadbeefcafeull, 0x66872d5707229561ull, 0x396bd86cu, 0x40a50b45u, 0x3f3d5350u, 331, 60, 6},
   {"gsa_noloc_d5", 5, 0x7ull, 0x7c4ba1fddf55c730ull, 0x3982f88eu, 0x3fbb4d0eu, 0x3c3b1be8u, 501, 50, 0},
-  {"evals_d1", 1, 0x75bcd15ull, 0x58489608cb1caf43ull, 0x37f8b6ffu, 0x40a50b45u, 0x3dac8c66u, 77, 28, 0},
-  {"start_target_d6", 6, 0x63ull, 0x33d8c9e129171c0full, 0x3e04f020u, 0x3efb060bu, 0x405677bcu, 121, 3, 0},
-  {"wide_d20_stall", 20, 0x5eedull, 0x170c80c79765db58ull, 0x41a13ec2u, 0x40a50b45u, 0x42030b53u, 1921, 34, 0},
+  {"evals_d1", 1, 0x75bcd15ull, 0x9afc626ded22665cull, 0x374b7aeeu, 0x40a50b45u, 0x3d9b5b40u, 77, 30, 0},
+  {"start_target_d6", 6, 0x63ull, 0x07e24752d670387eull, 0x3e0d6a14u, 0x3efb060bu, 0x405677bcu, 121, 3, 0},
+  {"wide_d20_stall", 20, 0x5eedull, 0x244d47893fcd94afull, 0x421eee9du, 0x40a50b45u, 0x427d7540u, 1201, 22, 0},
 };
 }  // namespace golden_anneal

@@ -10,11 +10,12 @@ namespace golden_spsa {
 struct Trajectory { const char* name; int dims; uint64_t seed; uint64_t hash, theta_hash;
                     uint32_t best_bits, gain_bits; long evals; int iterations; };
 constexpr Trajectory kTrajectories[] = {
-  {"default_d3", 3, 0x1ull, 0x32b63b306b8458abull, 0xe5854e9917e55ca5ull, 0x3e1ca9f8u, 0x3b7f0fb8u, 119, 60},
-  {"avg3_theta2_d5", 5, 0xdeadbeefcafeull, 0x3da7bd7fff823ae8ull, 0xd8b8f3902f906c64ull, 0x40d62704u, 0x3a5e456du, 255, 40},
-  {"fixed_gain_d2", 2, 0x7ull, 0xdb3fa0978a69d4ecull, 0x33e118a0406ee099ull, 0x3d00cfb3u, 0x3ca3d70au, 159, 80},
-  {"evals_d8", 8, 0x75bcd15ull, 0x2df28b9f4a532f1aull, 0xb86a996ec0c457dcull, 0x41cf0e28u, 0x38ff0c1au, 101, 50},
+  {"default_d3", 3, 0x1ull, 0x37d03e2d2632df81ull, 0xba92aeab2994078cull, 0x3fa2422fu, 0x3b25d8fdu, 178, 60},
+  {"plain_d4", 4, 0x5ull, 0xf33c27c4669666e2ull, 0xb7602e2fdfb55e0cull, 0x40fac3ceu, 0x3a1135b3u, 99, 50},
+  {"avg3_theta2_d5", 5, 0xdeadbeefcafeull, 0xf9c24a19ae064cfeull, 0x1eaba4ea33599f43ull, 0x4247a649u, 0x3a79330cu, 255, 40},
+  {"fixed_gain_d2", 2, 0x7ull, 0xe28c2e1d8b98f46bull, 0x06b73a1decc5e15bull, 0x3f118946u, 0x3ca3d70au, 238, 80},
+  {"evals_d8", 8, 0x75bcd15ull, 0x6ee14f1ca3b167a8ull, 0x1e4057d256ae4307ull, 0x43d08a24u, 0x3836a713u, 101, 34},
   {"start_target_d4", 4, 0x63ull, 0x9ced5c9503d5b1c1ull, 0xb04027c71462fac5ull, 0x3f3f7981u, 0x3bf7b1ceu, 398, 133},
-  {"wide_d130_stall", 130, 0x5eedull, 0x64a632b8b34b7506ull, 0x0a93bfbe1eb9acb3ull, 0x4a8fff94u, 0x340d161du, 10, 4},
+  {"wide_d130_stall", 130, 0x5eedull, 0xa3c415f30d54b7dfull, 0x91aa69b6ecbae198ull, 0x4b82b7dfu, 0x35446ca5u, 10, 4},
 };
 }  // namespace golden_spsa

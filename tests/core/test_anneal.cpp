@@ -117,13 +117,13 @@ TEST_CASE(anneal_memory_formula) {
   using F8 = Anneal<8>;
   using D3 = Anneal<3, double>;
   auto up8 = [](size_t n) { return (n + 7) / 8 * 8; };
-  CHECK_EQ(sizeof(F8), up8(sizeof(float) * 5 * 8 + sizeof(F8::Core)));
-  CHECK_EQ(sizeof(D3), up8(sizeof(double) * 5 * 3 + sizeof(D3::Core)));
+  CHECK_EQ(sizeof(F8), up8(sizeof(float) * 6 * 8 + sizeof(F8::Core)));
+  CHECK_EQ(sizeof(D3), up8(sizeof(double) * 6 * 3 + sizeof(D3::Core)));
   // The header's figures: 264 bytes on 64-bit hosts, 224 on 32-bit targets.
   CHECK_EQ(sizeof(F8::Core), sizeof(void*) == 8 ? size_t{264} : size_t{224});
-  // save_size() = 160 + R·(4 + 5·D)
-  CHECK_EQ(F8::kMaxSaveSize, size_t{160 + 4 * (4 + 40)});
-  CHECK_EQ(D3::kMaxSaveSize, size_t{160 + 8 * (4 + 15)});
+  // save_size() = 156 + R·(5 + 6·D)
+  CHECK_EQ(F8::kMaxSaveSize, size_t{156 + 4 * (5 + 48)});
+  CHECK_EQ(D3::kMaxSaveSize, size_t{156 + 8 * (5 + 18)});
 }
 
 // K = (f4/Γ(f5))^p against SciPy's own formulas (with its sin and lgamma),
@@ -236,37 +236,46 @@ TEST_CASE(anneal_acceptance) {
   }
 }
 
-// The local phase: after level 0's chain, compass moves of ±local_step·range
-// from the incumbent, one coordinate at a time.
+// The local phase (Hooke–Jeeves): after level 0's chain, exploratory moves
+// of ±step·range along one coordinate of the probe point (0.1 of the range
+// at first, halved when a sweep around the base fails), and pattern moves
+// (the probe jumps to best + (best − base) and is handed out as it is).
 TEST_CASE(anneal_local_phase) {
   const float lo[2] = {0, 0}, hi[2] = {2, 4};
   AnnealConfig cfg;
   cfg.local_step = 0.1f;
+  cfg.local_sweeps = 20;
   cfg.max_iter = 1;
+  auto f = [](const float* x) { return (x[0] - 1.3f) * (x[0] - 1.3f) + 0.1f * (x[1] - 0.7f) * (x[1] - 0.7f); };
   CHECK(g_sa.init(lo, hi, 2, 0, cfg, 6) == Status::Ok);
-  for (int k = 0; k < 5; ++k) (void)g_sa.tell(sphere(g_sa.ask(), 2));  // start + 4 visits
-  long compass = 0, other = 0;
+  for (int k = 0; k < 5; ++k) (void)g_sa.tell(f(g_sa.ask()));  // start + 4 visits
+  long explore = 0, pattern = 0, other = 0;
   while (const float* x = g_sa.ask()) {
-    const float* b = g_sa.best_position();
+    const float* p = g_sa.current();
     int moved = -1, count = 0;
     for (int d = 0; d < 2; ++d)
-      if (x[d] != b[d]) moved = d, ++count;
-    if (count == 1) {
-      const float h = std::fabs(x[moved] - b[moved]) / (hi[moved] - lo[moved]);
-      // 0.1 of the range, halved after a sweep without success, or cut by a bound
+      if (x[d] != p[d]) moved = d, ++count;
+    if (count == 0) {
+      ++pattern;
+    } else if (count == 1) {
+      const float h = std::fabs(x[moved] - p[moved]) / (hi[moved] - lo[moved]);
       bool ok = x[moved] == lo[moved] || x[moved] == hi[moved];
       for (float s = 0.1f; s > 1e-6f && !ok; s *= 0.5f) ok = std::fabs(h - s) < 1e-5f;
-      compass += ok;
+      explore += ok;
       other += !ok;
     } else {
       ++other;
     }
-    (void)g_sa.tell(sphere(x, 2));
+    (void)g_sa.tell(f(x));
   }
-  CHECK(compass > 0);
-  CHECK(compass <= 2 * 2 * 3);  // at most local_sweeps·2·D evaluations
+  CHECK(explore > 0);
+  CHECK(pattern > 0);
+  CHECK(explore + pattern <= 2 * 2 * 20);  // at most local_sweeps·2·D evaluations
   CHECK_EQ(other, 0L);
+  CHECK(g_sa.best_value() < 1e-6f);  // 20 sweeps refine the chain's best
   CHECK(g_sa.done() && g_sa.stop_reason() == StopReason::MaxIter);
+  // After the phase the chain goes on from the incumbent.
+  CHECK(std::memcmp(g_sa.current(), g_sa.best_position(), 2 * sizeof(float)) == 0);
 }
 
 TEST_CASE(anneal_converges) {

@@ -50,6 +50,9 @@ SpsaConfig golden_config(const char* name, const float** start) {
   *start = nullptr;
   if (std::strcmp(name, "default_d3") == 0) {
     c.max_iter = 60;
+  } else if (std::strcmp(name, "plain_d4") == 0) {
+    c.theta_every = 0;
+    c.max_iter = 50;
   } else if (std::strcmp(name, "avg3_theta2_d5") == 0) {
     c.n_avg = 3;
     c.theta_every = 2;
@@ -69,11 +72,9 @@ SpsaConfig golden_config(const char* name, const float** start) {
   } else if (std::strcmp(name, "start_target_d4") == 0) {
     *start = kStart;
     c.target = 0.75f;
-    c.theta_every = 1;
     c.max_iter = 500;
   } else {
     c.max_iter = 1000;
-    c.theta_every = 1;
     c.stall_iter = 3;
   }
   return c;
@@ -138,6 +139,7 @@ TEST_CASE(spsa_memory_formula) {
 TEST_CASE(spsa_gain_sequences) {
   const float lo[3] = {0, -10, 100}, hi[3] = {1, 10, 104};
   SpsaConfig cfg;
+  cfg.theta_every = 0;  // x+, x− only
   cfg.a = 0.003f;
   cfg.stability = 7.f;
   cfg.c = 0.02f;
@@ -182,6 +184,7 @@ TEST_CASE(spsa_gain_sequences) {
 TEST_CASE(spsa_calibrated_first_step) {
   const float lo[4] = {-1, -1, -1, -1}, hi[4] = {3, 3, 3, 3};
   SpsaConfig cfg;
+  cfg.theta_every = 0;
   cfg.max_iter = 40;
   CHECK(g_sp.init(lo, hi, 4, 0, cfg, 3) == Status::Ok);
   auto f = [](const float* x, int) { return 3 * x[0] + x[1] * x[1] - 2 * x[2] + x[3] * x[3] * x[3]; };
@@ -206,6 +209,7 @@ TEST_CASE(spsa_calibrated_first_step) {
 TEST_CASE(spsa_averaging) {
   const float lo[2] = {0, 0}, hi[2] = {1, 1};
   SpsaConfig cfg;
+  cfg.theta_every = 0;
   cfg.a = 0.01f;
   cfg.stability = 2.f;
   cfg.max_iter = 4;
