@@ -359,4 +359,9 @@ const char* starling_status_name(starling_status status);
 }  /* extern "C" */
 #endif
 
+/* The other optimizers of the family, with the same conventions. */
+#include "starling/nelder_mead.h"
+#include "starling/spsa.h"
+#include "starling/anneal.h"
+
 #endif /* STARLING_STARLING_H */
