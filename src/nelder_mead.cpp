@@ -61,7 +61,7 @@ Status NelderMeadCore<Real>::init(const Arrays& a, const Real* lo, const Real* h
   Real* v0 = a.simplex;
   uint32_t w4[4] = {0, 0, 0, 0};
   for (int d = 0; d < dims; ++d) {
-    if ((d & 3) == 0) base_.block(kTagInit, 0, 0, static_cast<uint32_t>(d) >> 2, w4);
+    if ((d & 3) == 0) base_.block(kTagVertex0, 0, 0, static_cast<uint32_t>(d) >> 2, w4);
     Real x = lo[d] + (hi[d] - lo[d]) * u32_to_unit<Real>(w4[d & 3]);
     if (x > hi[d]) x = hi[d];
     v0[d] = x;

@@ -81,11 +81,11 @@ class NelderMeadCore {
   using Base = OptCore<Real>;
   /// The draw stream (key word 2, "NMS1").
   static constexpr uint32_t kStream = 0x4E4D5331u;
-  /// Draw tags: kTagInit, block {d/4, 0, 0, tag}: word d%4 → vertex 0's
+  /// Draw tags: kTagVertex0, block {d/4, 0, 0, tag}: word d%4 → vertex 0's
   /// coordinate d (uniform in the box); kTagSigns, block {d/4, 0, r, tag}
   /// for simplex r (0 = the initial one, r = the r-th restart): the top bit
   /// of word d%4 is the sign of vertex d + 1's move (1 = minus).
-  enum : uint32_t { kTagInit = 1, kTagSigns = 2 };
+  enum : uint32_t { kTagVertex0 = 1, kTagSigns = 2 };
   enum class Phase : uint8_t { Build, Reflect, Expand, ContractOut, ContractIn, Shrink };
   using Feasible = typename Base::Feasible;
 
