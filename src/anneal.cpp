@@ -11,17 +11,24 @@
 
 namespace starling {
 
-namespace {
-bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
-}  // namespace
+using detail::finite_in;
 
 Status validate(const AnnealConfig& c) noexcept {
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) &&
-                  finite_in(c.initial_temp, 0.f, 1e6f) && c.initial_temp > 0.f &&
-                  finite_in(c.restart_temp_ratio, 0.f, 1.f) && c.restart_temp_ratio > 0.f &&
-                  c.restart_temp_ratio < 1.f && finite_in(c.visit, 1.1f, 2.95f) &&
-                  finite_in(c.accept, -1e4f, 0.9f) && c.local_sweeps >= 0 && c.local_sweeps <= 1000 &&
-                  finite_in(c.local_step, 0.f, 1.f) && c.local_step > 0.f;
+  // (0, x] ranges as [1e-30, x], (0, 1) as [1e-30, 1 − 2^-24]; a table,
+  // 12 bytes of flash a range.
+  struct Range {
+    float AnnealConfig::*field;
+    float lo, hi;
+  };
+  static constexpr Range kRanges[] = {{&AnnealConfig::initial_temp, 1e-30f, 1e6f},
+                                      {&AnnealConfig::restart_temp_ratio, 1e-30f, 0.99999994f},
+                                      {&AnnealConfig::visit, 1.1f, 2.95f},
+                                      {&AnnealConfig::accept, -1e4f, 0.9f},
+                                      {&AnnealConfig::local_step, 1e-30f, 1.f}};
+  for (const Range& r : kRanges)
+    if (!finite_in(c.*r.field, r.lo, r.hi)) return Status::InvalidArgument;
+  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && c.local_sweeps >= 0 &&
+                  c.local_sweeps <= 1000;
   return ok ? Status::Ok : Status::InvalidArgument;
 }
 
@@ -31,47 +38,39 @@ namespace {
 
 constexpr double kLn2 = 0.6931471805599453;
 constexpr double kLog2e = 1.4426950408889634;
-constexpr double kSqrtPi = 1.7724538509055159;
+constexpr double kLog2SqrtPi = 0.8257480647361593;  // log2(√π)
 constexpr double kHalfLn2Pi = 0.9189385332046727;  // ln(2π)/2
 constexpr double kTail = 1e8;                      // SciPy's TAIL_LIMIT, in ranges here
 constexpr double kMinLocalStep = 9.5367431640625e-07;  // 2^-20
 constexpr int kPolarTries = 16;
 
-// Γ(z) for z > 0 (here z = 1/(q_v − 1) − 1/2 in [0.013, 9.5]): shifted up to
-// z >= 8, then Stirling's series to the z^-5 term.
+}  // namespace
+
+// The constants of the schedule, the visits and the acceptance, in the log2
+// domain: K = 2^(p·log2(f4/Γ(f5))), log2 Γ(f5) from Stirling's series (to
+// the z^-5 term) at w = f5 + m >= 8 less log2 of f5·(f5 + 1)···(w − 1).
 template <class Real>
-Real gamma_fn(Real z) noexcept {
-  Real prod = 1;
+bool AnnealCore<Real>::derive() noexcept {
+  const Real qv = static_cast<Real>(cfg_.visit), qa = static_cast<Real>(cfg_.accept);
+  const Real qv1 = qv - 1, three = Real(3) - qv;
+  t1_ = det_exp2(qv1) - 1;
+  p_ = qv1 / three;
+  et_ = Real(1) / three;
+  h_ = (Real(1) - p_) * Real(0.5);
+  Real z = Real(1) / qv1 - Real(0.5), prod = 1;
   while (z < 8) {
     prod = prod * z;
     z = z + 1;
   }
-  const Real lz = det_log2(z) * static_cast<Real>(kLn2);
-  const Real zi = Real(1) / z;
-  const Real zi2 = zi * zi;
-  const Real series =
-      zi * (static_cast<Real>(1.0 / 12) +
-            zi2 * (static_cast<Real>(-1.0 / 360) + zi2 * static_cast<Real>(1.0 / 1260)));
-  const Real lg = (z - Real(0.5)) * lz - z + static_cast<Real>(kHalfLn2Pi) + series;
-  return det_exp2(lg * static_cast<Real>(kLog2e)) / prod;
-}
-
-}  // namespace
-
-// The constants of the schedule, the visits and the acceptance.
-template <class Real>
-bool AnnealCore<Real>::derive() noexcept {
-  const Real qv = static_cast<Real>(cfg_.visit), qa = static_cast<Real>(cfg_.accept);
-  const Real qv1 = qv - 1;
-  t1_ = det_pow(Real(2), qv1) - 1;
-  const Real f2 = det_pow(qv1, Real(4) - qv);
-  const Real f3 = det_pow(Real(2), (Real(2) - qv) / qv1);
-  const Real f4p = static_cast<Real>(kSqrtPi) * f2 / (f3 * (Real(3) - qv));
-  const Real f5 = Real(1) / qv1 - Real(0.5);
-  const Real f6 = gamma_fn(f5);
-  p_ = qv1 / (Real(3) - qv);
-  et_ = Real(1) / (Real(3) - qv);
-  kvisit_ = det_pow(f4p / f6, p_);
+  const Real zi = Real(1) / z, zi2 = zi * zi;
+  const Real series = zi * (static_cast<Real>(1.0 / 12) +
+                            zi2 * (static_cast<Real>(-1.0 / 360) + zi2 * static_cast<Real>(1.0 / 1260)));
+  const Real ln_gamma = ((((z - Real(0.5)) * det_log2(z)) * static_cast<Real>(kLn2) - z) +
+                         static_cast<Real>(kHalfLn2Pi)) + series;
+  const Real log2_gamma = ln_gamma * static_cast<Real>(kLog2e) - det_log2(prod);
+  const Real log2_k = (((static_cast<Real>(kLog2SqrtPi) + (Real(4) - qv) * det_log2(qv1)) -
+                        (Real(2) - qv) / qv1) - det_log2(three)) - log2_gamma;
+  kvisit_ = det_exp2(p_ * log2_k);
   ea_ = Real(1) / (Real(1) - qa);
   t_restart_ = static_cast<Real>(cfg_.initial_temp) * static_cast<Real>(cfg_.restart_temp_ratio);
   return std::isfinite(kvisit_) && kvisit_ > 0 && t1_ > 0 && std::isfinite(ea_);
@@ -139,7 +138,7 @@ template <class Real>
 Real AnnealCore<Real>::visit_step(uint32_t j, int d) const noexcept {
   const uint32_t gen = static_cast<uint32_t>(base_.iteration());
   uint32_t w4[4];
-  Real tail = 0, xn = 0, yn = 0;
+  Real tail = 0, v = 0;
   bool got = false;
   for (int k = 0; k < kPolarTries && !got; ++k) {
     base_.block(kTagVisit, gen, j, (static_cast<uint32_t>(d) << 4) | static_cast<uint32_t>(k), w4);
@@ -148,15 +147,17 @@ Real AnnealCore<Real>::visit_step(uint32_t j, int d) const noexcept {
     const Real v2 = 2 * u32_to_unit<Real>(w4[1]) - 1;
     const Real s = v1 * v1 + v2 * v2;
     if (s >= 1 || s == 0) continue;
-    const Real m = std::sqrt(Real(-2) * (det_log2(s) * static_cast<Real>(kLn2)) / s);
-    xn = v1 * m;
-    yn = v2 * m;
+    // x = v1·m, y = v2·m with m = √q, q = −2·ln(s)/s (the polar method),
+    // and x/|y|^p = v1·m^(1−p)/|v2|^p = v1·2^(h·log2 q − p·log2|v2|),
+    // h = (1 − p)/2: no square root (newlib's sqrtf sets errno and pulls
+    // its reentrancy data into RAM) and one power less. v2 = 0 gives
+    // 2^+inf, clamped by det_exp2 and then by the tail rule.
+    const Real q = Real(-2) * (det_log2(s) * static_cast<Real>(kLn2)) / s;
+    const Real e = h_ * det_log2(q) - p_ * det_log2(v2 < 0 ? -v2 : v2);
+    v = (sigma_ * v1) * det_exp2(e);
     got = true;
   }
-  if (!got) return 0;
-  const Real den = det_pow(yn < 0 ? -yn : yn, p_);
-  const Real lim = static_cast<Real>(kTail);
-  Real v = den > 0 ? xn * sigma_ / den : lim + lim;
+  const Real lim = static_cast<Real>(kTail);  // (sixteen failed tries leave v = 0)
   if (!(v <= lim)) v = lim * tail;  // NaN too
   else if (v < -lim) v = -lim * tail;
   return v;

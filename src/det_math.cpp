@@ -53,11 +53,21 @@ Real pow2(int n) noexcept {
   return r;
 }
 
+// Through a 32-bit integer where the value may have a fraction (|x| < 2^31;
+// above 2^24 a float is an integer already), else a 64-bit one (double up to
+// 2^62): 64-bit conversions of floats pull libgcc's soft-double code into a
+// Cortex-M4F image.
 template <class Real>
 Real floor_impl(Real x) noexcept {
-  constexpr Real kBig = static_cast<Real>(4611686018427387904.0);  // 2^62
-  if (!(x > -kBig && x < kBig)) return x;  // integers already (or NaN)
-  const Real t = static_cast<Real>(static_cast<int64_t>(x));  // toward zero, exact
+  constexpr Real kInt32 = static_cast<Real>(2147483648.0);  // 2^31
+  Real t;
+  if (x > -kInt32 && x < kInt32) {
+    t = static_cast<Real>(static_cast<int32_t>(x));  // toward zero, exact
+  } else {
+    constexpr Real kBig = static_cast<Real>(4611686018427387904.0);  // 2^62
+    if (sizeof(Real) == 4 || !(x > -kBig && x < kBig)) return x;  // integers already (or NaN)
+    t = static_cast<Real>(static_cast<int64_t>(x));
+  }
   return t > x ? t - 1 : t;
 }
 
@@ -118,6 +128,8 @@ float det_pow(float x, float y) noexcept { return pow_impl(x, y); }
 double det_pow(double x, double y) noexcept { return pow_impl(x, y); }
 float det_floor(float x) noexcept { return floor_impl(x); }
 double det_floor(double x) noexcept { return floor_impl(x); }
+
+bool finite_in(float v, float lo, float hi) noexcept { return v >= lo && v <= hi; }
 
 }  // namespace detail
 }  // namespace starling

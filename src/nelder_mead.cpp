@@ -6,16 +6,15 @@
 
 #include <cmath>
 
+#include "starling/detail/det_math.hpp"
+
 namespace starling {
 
-namespace {
-bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
-}  // namespace
+using detail::finite_in;
 
 Status validate(const NelderMeadConfig& c) noexcept {
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && std::isfinite(c.step) &&
-                  c.step > 0.f && c.step <= 1.f && finite_in(c.restart_tol, 0.f, 1.f) &&
-                  c.restart_tol < 1.f;
+  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && finite_in(c.step, 1e-30f, 1.f) &&
+                  finite_in(c.restart_tol, 0.f, 0.99999994f);
   return ok ? Status::Ok : Status::InvalidArgument;
 }
 
@@ -86,14 +85,6 @@ Status NelderMeadCore<Real>::set_start(const Arrays& a, const Real* x) noexcept 
   return Status::Ok;
 }
 
-template <class Real>
-void NelderMeadCore<Real>::project(const Arrays& a, Real* x) const noexcept {
-  for (int d = 0; d < base_.dims(); ++d) {
-    if (x[d] < a.lo[d]) x[d] = a.lo[d];
-    if (x[d] > a.hi[d]) x[d] = a.hi[d];
-  }
-}
-
 // The candidate of the current phase into a.x.
 template <class Real>
 void NelderMeadCore<Real>::build(const Arrays& a) noexcept {
@@ -103,46 +94,40 @@ void NelderMeadCore<Real>::build(const Arrays& a) noexcept {
   switch (phase_) {
     case Phase::Build: {
       const Real* v0 = a.simplex;
-      if (vertex_ == 0) {
-        for (int d = 0; d < n; ++d) x[d] = v0[d];
-        break;
-      }
+      for (int j = 0; j < n; ++j) x[j] = v0[j];
+      if (vertex_ == 0) break;
       // Vertex k = vertex 0 moved by ±step·range along axis k − 1.
       const int d = vertex_ - 1;
       uint32_t w4[4];
       base_.block(kTagSigns, static_cast<uint32_t>(restarts_), 0, static_cast<uint32_t>(d) >> 2, w4);
       const bool minus = (w4[d & 3] >> 31) != 0;
-      for (int j = 0; j < n; ++j) x[j] = v0[j];
       const Real h = static_cast<Real>(cfg_.step) * (a.hi[d] - a.lo[d]);
       Real y = minus ? v0[d] - h : v0[d] + h;
       if (y < a.lo[d] || y > a.hi[d]) y = minus ? v0[d] + h : v0[d] - h;
       x[d] = y;
       break;
     }
-    case Phase::Reflect: {
+    default: {
+      // Every step's point is c + k·(p − c): reflection cen − α·(worst −
+      // cen) (the same bits as cen + α·(cen − worst): negation is exact),
+      // expansion and outside contraction from the reflected point,
+      // inside contraction from the worst, shrink from the best vertex.
       const Real* w = a.simplex + h_ * a.stride;
-      for (int d = 0; d < n; ++d) x[d] = c[d] + alpha_ * (c[d] - w[d]);
-      break;
-    }
-    case Phase::Expand:
-      for (int d = 0; d < n; ++d) x[d] = c[d] + beta_ * (a.xr[d] - c[d]);
-      break;
-    case Phase::ContractOut:
-      for (int d = 0; d < n; ++d) x[d] = c[d] + gamma_ * (a.xr[d] - c[d]);
-      break;
-    case Phase::ContractIn: {
-      const Real* w = a.simplex + h_ * a.stride;
-      for (int d = 0; d < n; ++d) x[d] = c[d] + gamma_ * (w[d] - c[d]);
-      break;
-    }
-    case Phase::Shrink: {
-      const Real* b = a.simplex + l_ * a.stride;
-      const Real* v = a.simplex + vertex_ * a.stride;
-      for (int d = 0; d < n; ++d) x[d] = b[d] + delta_ * (v[d] - b[d]);
+      const Real* p = phase_ == Phase::Expand || phase_ == Phase::ContractOut ? a.xr : w;
+      Real k = phase_ == Phase::Reflect ? -alpha_ : phase_ == Phase::Expand ? beta_ : gamma_;
+      if (phase_ == Phase::Shrink) {
+        c = a.simplex + l_ * a.stride;
+        p = a.simplex + vertex_ * a.stride;
+        k = delta_;
+      }
+      for (int d = 0; d < n; ++d) x[d] = c[d] + k * (p[d] - c[d]);
       break;
     }
   }
-  project(a, x);
+  for (int d = 0; d < n; ++d) {  // the projection onto the box
+    if (x[d] < a.lo[d]) x[d] = a.lo[d];
+    if (x[d] > a.hi[d]) x[d] = a.hi[d];
+  }
 }
 
 template <class Real>

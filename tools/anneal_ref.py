@@ -23,24 +23,10 @@ from det_math_ref import det_exp2, det_floor, det_log2, det_pow, f32  # noqa: E4
 STREAM = 0x47534131  # "GSA1"
 TAG_VISIT, TAG_ACCEPT, TAG_START = 1, 2, 4
 LN2, LOG2E = 0.6931471805599453, 1.4426950408889634
-SQRT_PI, HALF_LN_2PI = 1.7724538509055159, 0.9189385332046727
+LOG2_SQRT_PI, HALF_LN_2PI = 0.8257480647361593, 0.9189385332046727
 TAIL = 1e8
 MIN_LOCAL_STEP = 2.0 ** -20
 POLAR_TRIES = 16
-
-
-def gamma_fn(z):
-    """Γ(z), z > 0: shift to z >= 8, Stirling's series to z^-5 (float32)."""
-    prod = 1.0
-    while z < 8:
-        prod = f32(prod * z)
-        z = f32(z + 1.0)
-    lz = f32(det_log2(z, f32) * f32(LN2))
-    zi = f32(1.0 / z)
-    zi2 = f32(zi * zi)
-    series = f32(zi * f32(f32(1.0 / 12) + f32(zi2 * f32(f32(-1.0 / 360) + f32(zi2 * f32(1.0 / 1260))))))
-    lg = f32(f32(f32(f32(f32(z - 0.5) * lz) - z) + f32(HALF_LN_2PI)) + series)
-    return f32(det_exp2(f32(lg * f32(LOG2E)), f32) / prod)
 
 
 class Anneal:
@@ -56,18 +42,26 @@ class Anneal:
         self.T0, self.ratio = f32(initial_temp), f32(restart_temp_ratio)
         self.qv, self.qa = f32(visit), f32(accept)
         self.sweeps, self.local_step = local_sweeps, f32(local_step)
-        # Constants of the schedule, the visits and the acceptance.
+        # Constants of the schedule, the visits and the acceptance (log2
+        # domain; log2 Γ(f5) by Stirling's series at f5 shifted to >= 8).
         qv, qa = self.qv, self.qa
-        qv1 = f32(qv - 1.0)
-        self.t1 = f32(det_pow(2.0, qv1, f32) - 1.0)
-        f2 = det_pow(qv1, f32(4.0 - qv), f32)
-        f3 = det_pow(2.0, f32(f32(2.0 - qv) / qv1), f32)
-        f4p = f32(f32(f32(SQRT_PI) * f2) / f32(f3 * f32(3.0 - qv)))
-        f5 = f32(f32(1.0 / qv1) - 0.5)
-        f6 = gamma_fn(f5)
-        self.p = f32(qv1 / f32(3.0 - qv))
-        self.et = f32(1.0 / f32(3.0 - qv))
-        self.K = det_pow(f32(f4p / f6), self.p, f32)
+        qv1, three = f32(qv - 1.0), f32(3.0 - qv)
+        self.t1 = f32(det_exp2(qv1, f32) - 1.0)
+        self.p = f32(qv1 / three)
+        self.et = f32(1.0 / three)
+        self.h = f32(f32(1.0 - self.p) * 0.5)
+        z, prod = f32(f32(1.0 / qv1) - 0.5), 1.0
+        while z < 8:
+            prod = f32(prod * z)
+            z = f32(z + 1.0)
+        zi = f32(1.0 / z)
+        zi2 = f32(zi * zi)
+        series = f32(zi * f32(f32(1.0 / 12) + f32(zi2 * f32(f32(-1.0 / 360) + f32(zi2 * f32(1.0 / 1260))))))
+        ln_gamma = f32(f32(f32(f32(f32(f32(z - 0.5) * det_log2(z, f32)) * f32(LN2)) - z) + f32(HALF_LN_2PI)) + series)
+        log2_gamma = f32(f32(ln_gamma * f32(LOG2E)) - det_log2(prod, f32))
+        log2_k = f32(f32(f32(f32(f32(LOG2_SQRT_PI) + f32(f32(4.0 - qv) * det_log2(qv1, f32))) -
+                             f32(f32(2.0 - qv) / qv1)) - det_log2(three, f32)) - log2_gamma)
+        self.K = det_exp2(f32(self.p * log2_k), f32)
         self.ea = f32(1.0 / f32(1.0 - qa))
         self.t_restart = f32(self.T0 * self.ratio)
         self.evals = self.it = self.stall = 0
@@ -104,7 +98,7 @@ class Anneal:
         return x
 
     def visit_step(self, j, d):
-        tail, got = 0.0, False
+        tail, v = 0.0, 0.0
         for k in range(POLAR_TRIES):
             w4 = self.block(TAG_VISIT, self.it, j, (d << 4) | k)
             if k == 0:
@@ -114,15 +108,12 @@ class Anneal:
             s = f32(f32(v1 * v1) + f32(v2 * v2))
             if s >= 1 or s == 0:
                 continue
-            m = f32(math.sqrt(f32(f32(-2.0 * f32(det_log2(s, f32) * f32(LN2))) / s)))
-            xn, yn = f32(v1 * m), f32(v2 * m)
-            got = True
+            # x/|y|^p of the polar pair, as v1 * 2^(h log2 q - p log2|v2|).
+            q = f32(f32(-2.0 * f32(det_log2(s, f32) * f32(LN2))) / s)
+            e = f32(f32(self.h * det_log2(q, f32)) - f32(self.p * det_log2(abs(v2), f32)))
+            v = f32(f32(self.sigma * v1) * det_exp2(e, f32))
             break
-        if not got:
-            return 0.0
-        den = det_pow(abs(yn), self.p, f32)
         lim = f32(TAIL)
-        v = f32(f32(xn * self.sigma) / den) if den > 0 else f32(lim + lim)
         if not v <= lim:
             v = f32(lim * tail)
         elif v < -lim:

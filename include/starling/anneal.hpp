@@ -29,7 +29,9 @@ namespace starling {
 ///   T_i = T0·(2^(q_v−1) − 1)/((i + 2)^(q_v−1) − 1),  T_step = T_i/(i + 1);
 ///   a chain of 2·D visits from the current point: visits 0 .. D−1 move
 ///   every coordinate, visits D .. 2D−1 one coordinate each (d = j − D); a
-///   coordinate moves by Δu = σ(T_i)·x/|y|^p, x and y standard normal,
+///   coordinate moves by Δu = σ(T_i)·x/|y|^p, x and y standard normal
+///   (computed as v1·2^(h·log2 q − p·log2|v2|) from the polar pair, see
+///   kTagVisit),
 ///   p = (q_v − 1)/(3 − q_v), σ(T) = K·T^(1/(3−q_v)), K = (f4/Γ(f5))^p with
 ///   f4 = √π·(q_v − 1)^(4−q_v)/(2^((2−q_v)/(q_v−1))·(3 − q_v)) and
 ///   f5 = 1/(q_v − 1) − 1/2 (Tsallis & Stariolo's visiting distribution as
@@ -131,9 +133,13 @@ class AnnealCore {
   ///   kTagVisit: visit j of level L, coordinate d, polar try k (0 .. 15):
   ///     block {16·d + k, j, L}: words 0 and 1 give v1 = 2·u − 1, v2 = 2·u − 1
   ///     (u = word·2^-32 at 24 bits), tried while s = v1² + v2² is >= 1 or
-  ///     0; then x = v1·m, y = v2·m, m = √(−2·ln s/s) (Marsaglia's polar
-  ///     method); word 2 of try 0's block is the tail's uniform. Sixteen
-  ///     failed tries (about 1e-11) leave that coordinate where it is.
+  ///     0; then x = v1·m, y = v2·m, m = √q, q = −2·ln(s)/s (Marsaglia's
+  ///     polar method), and the move σ·x/|y|^p is computed as
+  ///     (σ·v1)·2^(h·log2 q − p·log2|v2|), h = (1 − p)/2, ln s as
+  ///     log2(s)·ln 2 (no square root: newlib's sqrtf sets errno, which
+  ///     pulls its reentrancy data into RAM); word 2 of try 0's block is the
+  ///     tail's uniform. Sixteen failed tries (about 1e-11) leave that
+  ///     coordinate where it is.
   ///   kTagAccept: block {0, j, L}, word 0: the acceptance uniform.
   ///   kTagStart: block {d/4, 0, L}, word d%4: coordinate d of a (re-)
   ///     annealing's uniform point.
@@ -203,6 +209,7 @@ class AnnealCore {
   Real kvisit_ = 0;    // K
   Real p_ = 0;         // (q_v − 1)/(3 − q_v)
   Real et_ = 0;        // 1/(3 − q_v)
+  Real h_ = 0;         // (1 − p)/2
   Real ea_ = 0;        // 1/(1 − q_a)
   Real t_restart_ = 0; // T0·ratio
   // Derived from the level (recomputed on load).
@@ -235,9 +242,9 @@ extern template class AnnealCore<double>;
 /// Memory: sizeof(Anneal) = sizeof(Real)·6·MaxDims + sizeof(detail::
 /// AnnealCore<Real>), rounded up to a multiple of 8: the current point (the
 /// local phase's probe), the local phase's base, the candidate, lo, hi and
-/// the incumbent; the core is 264 bytes for float on x86-64 and 224 on
+/// the incumbent; the core is 272 bytes for float on x86-64 and 232 on
 /// Cortex-M (tests/core/test_anneal.cpp checks). E.g. float, D = 8:
-/// 192 + 224 = 416 bytes on Cortex-M.
+/// 192 + 232 = 424 bytes on Cortex-M.
 ///
 /// Time: ask() O(D) for a visit (two det_pow, a det_log2 and a square root
 /// per moved coordinate, plus Threefry blocks), O(D) otherwise; tell() O(1)

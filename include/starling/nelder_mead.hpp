@@ -144,7 +144,6 @@ class NelderMeadCore {
   void begin_step(const Arrays& a) noexcept;
   void next_shrink_vertex() noexcept;
   bool collapsed(const Arrays& a) const noexcept;
-  void project(const Arrays& a, Real* x) const noexcept;
 
   // Zero bits until init (constant-initialized into .bss).
   Base base_;

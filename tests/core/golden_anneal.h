@@ -11,11 +11,11 @@ struct Trajectory { const char* name; int dims; uint64_t seed; uint64_t hash;
                     uint32_t best_bits, k_bits, temp_bits; long evals; int iterations;
                     int reannealings; };
 constexpr Trajectory kTrajectories[] = {
-  {"default_d3", 3, 0x1ull, 0xd45c3bbf1d28b8e5ull, 0x39d8c89eu, 0x40a50b45u, 0x3d47be57u, 313, 40, 0},
-  {"reanneal_d2", 2, 0xdeadbeefcafeull, 0x66872d5707229561ull, 0x396bd86cu, 0x40a50b45u, 0x3f3d5350u, 331, 60, 6},
-  {"gsa_noloc_d5", 5, 0x7ull, 0x7c4ba1fddf55c730ull, 0x3982f88eu, 0x3fbb4d0eu, 0x3c3b1be8u, 501, 50, 0},
-  {"evals_d1", 1, 0x75bcd15ull, 0x9afc626ded22665cull, 0x374b7aeeu, 0x40a50b45u, 0x3d9b5b40u, 77, 30, 0},
-  {"start_target_d6", 6, 0x63ull, 0x07e24752d670387eull, 0x3e0d6a14u, 0x3efb060bu, 0x405677bcu, 121, 3, 0},
-  {"wide_d20_stall", 20, 0x5eedull, 0x244d47893fcd94afull, 0x421eee9du, 0x40a50b45u, 0x427d7540u, 1201, 22, 0},
+  {"default_d3", 3, 0x1ull, 0x09e9ae9cb1c33b8full, 0x38177b58u, 0x40a50b3au, 0x3d47be57u, 313, 40, 0},
+  {"reanneal_d2", 2, 0xdeadbeefcafeull, 0x7036e16ae82533a6ull, 0x3a18b0a5u, 0x40a50b3au, 0x3f3d5350u, 355, 60, 6},
+  {"gsa_noloc_d5", 5, 0x7ull, 0xa5110b7abca018b0ull, 0x39803948u, 0x3fbb4d09u, 0x3c3b1be8u, 501, 50, 0},
+  {"evals_d1", 1, 0x75bcd15ull, 0x502bc55506ccadb4ull, 0x36839658u, 0x40a50b3au, 0x3d9b5b40u, 77, 30, 0},
+  {"start_target_d6", 6, 0x63ull, 0xc904f5398ccc7204ull, 0x3e0d69d6u, 0x3efb060cu, 0x405677bcu, 121, 3, 0},
+  {"wide_d20_stall", 20, 0x5eedull, 0x4727a01755688a24ull, 0x421b86cau, 0x40a50b3au, 0x429d8e75u, 1041, 19, 0},
 };
 }  // namespace golden_anneal

@@ -119,8 +119,8 @@ TEST_CASE(anneal_memory_formula) {
   auto up8 = [](size_t n) { return (n + 7) / 8 * 8; };
   CHECK_EQ(sizeof(F8), up8(sizeof(float) * 6 * 8 + sizeof(F8::Core)));
   CHECK_EQ(sizeof(D3), up8(sizeof(double) * 6 * 3 + sizeof(D3::Core)));
-  // The header's figures: 264 bytes on 64-bit hosts, 224 on 32-bit targets.
-  CHECK_EQ(sizeof(F8::Core), sizeof(void*) == 8 ? size_t{264} : size_t{224});
+  // The header's figures: 272 bytes on 64-bit hosts, 232 on 32-bit targets.
+  CHECK_EQ(sizeof(F8::Core), sizeof(void*) == 8 ? size_t{272} : size_t{232});
   // save_size() = 156 + R·(5 + 6·D)
   CHECK_EQ(F8::kMaxSaveSize, size_t{156 + 4 * (5 + 48)});
   CHECK_EQ(D3::kMaxSaveSize, size_t{156 + 8 * (5 + 18)});
@@ -138,7 +138,7 @@ TEST_CASE(anneal_visiting_constant) {
     cfg.visit = c.qv;
     CHECK(g_sa.init(lo, hi, 2, 0, cfg, 1) == Status::Ok);
     const double rel = std::fabs(static_cast<double>(g_sa.visit_constant()) / c.k - 1);
-    if (!CHECK(rel < 3e-5)) std::printf("     q_v %g: K %g, want %g\n", static_cast<double>(c.qv),
+    if (!CHECK(rel < 1e-4)) std::printf("     q_v %g: K %g, want %g\n", static_cast<double>(c.qv),
                                         static_cast<double>(g_sa.visit_constant()), c.k);
     static Anneal<2, double> sd;
     const double lod[2] = {0, 0}, hid[2] = {1, 1};
