@@ -74,6 +74,9 @@ namespace starling {
 /// optimization: the GenSA package for R", R Journal 5(1), 2013; SciPy's
 /// scipy.optimize.dual_annealing (the defaults, the chain and the
 /// temperature schedule).
+///
+/// A range written (0, x] refuses values below 1e-30 as well (none of
+/// them is of use), and validate() refuses NaN and ±inf everywhere.
 struct AnnealConfig {
   /// Temperature levels. Each is 2·D visits (plus a re-annealing's fresh
   /// point and the local phase). The first evaluation (the start) belongs

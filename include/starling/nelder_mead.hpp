@@ -29,6 +29,9 @@ namespace starling {
 /// parameters", Comput. Optim. Appl. 51, 2012 (the coefficients for higher
 /// dimensions); O'Neill, Applied Statistics AS 47, 1971 (restarting a
 /// collapsed simplex).
+///
+/// A range written (0, x] refuses values below 1e-30 as well (none of
+/// them is of use), and validate() refuses NaN and ±inf everywhere.
 struct NelderMeadConfig {
   /// Simplex steps. The initial simplex counts as the first generation, each
   /// step (a reflection and what follows it) and each restart's fresh

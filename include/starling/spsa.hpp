@@ -42,6 +42,9 @@ namespace starling {
 /// (the gain sequences, α = 0.602, γ = 0.101, A ≈ 10 % of the iterations,
 /// a from the desired change in early iterations, c about the noise's
 /// standard deviation); Spall, IEEE TAC 37(3), 1992 (the method).
+///
+/// A range written (0, x] refuses values below 1e-30 as well (none of
+/// them is of use), and validate() refuses NaN and ±inf everywhere.
 struct SpsaConfig {
   /// Steps (each 2·n_avg evaluations). The evaluation of the initial point
   /// θ0 counts as the first generation, each step as one more. >= 1.
