@@ -155,13 +155,12 @@ void SpsaCore<Real>::begin_step(const Arrays& a) noexcept {
   for (int d = 0; d < base_.dims(); ++d) {
     if ((d & 127) == 0) base_.block(kTagDelta, k, 0, static_cast<uint32_t>(d) >> 7, w4);
     const bool minus = ((w4[(d >> 5) & 3] >> (d & 31)) & 1u) != 0;
-    const Real h = ck_ * (a.hi[d] - a.lo[d]);
-    Real p = minus ? a.theta[d] - h : a.theta[d] + h;
-    Real m = minus ? a.theta[d] + h : a.theta[d] - h;
-    if (p < a.lo[d]) p = a.lo[d];
-    if (p > a.hi[d]) p = a.hi[d];
-    if (m < a.lo[d]) m = a.lo[d];
-    if (m > a.hi[d]) m = a.hi[d];
+    // θ + (−h) and θ − h are the same IEEE operation.
+    const Real h = minus ? -(ck_ * (a.hi[d] - a.lo[d])) : ck_ * (a.hi[d] - a.lo[d]);
+    const Real lo = a.lo[d], hi = a.hi[d];
+    Real p = a.theta[d] + h, m = a.theta[d] - h;
+    p = p < lo ? lo : p > hi ? hi : p;
+    m = m < lo ? lo : m > hi ? hi : m;
     a.xp[d] = p;
     a.xm[d] = m;
   }
