@@ -211,8 +211,8 @@ Status OptCore<Real>::load_common(StateReader& r, int dims, uint32_t stream) noe
   trust_ = r.f32();
   max_tries_ = r.i32();
   const int64_t infeasible = r.i64(), fallback = r.i64();
-  // save never writes −0 (set_trust_radius stores +0), so a −0 is refused:
-  // an accepted blob saves back to the same bytes.
+  // -0 is refused rather than normalized: save() never writes it, and an
+  // accepted blob must save back to the same bytes.
   if (!std::isfinite(trust_) || std::signbit(trust_) || trust_ > 1.f || max_tries_ < 0 ||
       max_tries_ > kMaxFeasibleTries || !fits_long(infeasible) || !fits_long(fallback) ||
       fallback > infeasible)
