@@ -11,9 +11,12 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
+#include "starling/anneal.hpp"
 #include "starling/cmaes.hpp"
 #include "starling/de.hpp"
+#include "starling/nelder_mead.hpp"
 #include "starling/pso.hpp"
+#include "starling/spsa.hpp"
 
 /// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
 /// its class (methods without a population ignore MaxPop), so generic code
@@ -21,9 +24,12 @@
 ///   #define RUN(Name, Config) run<starling::Name##Of<4, 16>>(#Name, starling::Config{});
 ///   STARLING_OPTIMIZERS(RUN)
 #define STARLING_OPTIMIZERS(X) \
-  X(Pso, PsoConfig)              \
-  X(De, DeConfig)                \
-  X(Cmaes, CmaesConfig)
+  X(Pso, PsoConfig)               \
+  X(De, DeConfig)                 \
+  X(Cmaes, CmaesConfig)           \
+  X(NelderMead, NelderMeadConfig) \
+  X(Spsa, SpsaConfig)             \
+  X(Anneal, AnnealConfig)
 
 namespace starling {
 
@@ -33,5 +39,11 @@ template <int MaxDims, int MaxPop, class Real = float>
 using DeOf = De<MaxDims, MaxPop, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
 using CmaesOf = Cmaes<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using NelderMeadOf = NelderMead<MaxDims, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using SpsaOf = Spsa<MaxDims, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using AnnealOf = Anneal<MaxDims, Real>;
 
 }  // namespace starling

@@ -371,9 +371,13 @@ const char* starling_status_name(starling_status status);
 }  /* extern "C" */
 #endif
 
-/* The rest of the family (each header includes this one). */
+/* The other optimizers of the family, with the same conventions (each
+ * header includes this one). */
 #include "starling/de.h"
 #include "starling/cmaes.h"
+#include "starling/nelder_mead.h"
+#include "starling/spsa.h"
+#include "starling/anneal.h"
 
 #endif /* STARLING_STARLING_H */
 

@@ -10,9 +10,10 @@ a starling function called by the image (GCC -fcallgraph-info=su, static
 frames; calls through the port table are followed to every linked kernel;
 libgcc/libc helpers such as __aeabi_* count 0). Every image is also checked
 with tools/check_no_heap.sh. Exit status non-zero if the no-heap check fails,
-or, with --strict, if a budget (the library's part of the PSO image <= 3 KB
-flash and exactly sizeof(Pso) of RAM, of the fully_connected_s8 image <= 1 KB
-flash) is exceeded (otherwise reported as OVER BUDGET).
+or, with --strict, if a budget (the library's part of the PSO, De, NelderMead,
+Spsa and Anneal images <= 3 KB flash each, of the Cmaes image <= 8 KB, and
+exactly sizeof(the optimizer) of RAM, of the fully_connected_s8 image <= 1 KB flash) is exceeded (otherwise
+reported as OVER BUDGET).
 
 Usage: tools/footprint/footprint.py [--cpu m4f|m3|m0plus|m7] [--out DIR] [--strict]
 """
@@ -41,7 +42,17 @@ IMAGES = [  # name, defines, what it is
     ("fc", ["FP_FC"], "fully_connected_s8 16->8"),
     ("qnet", ["FP_QNET"], "QNet 4->8->3 + argmax"),
     ("all", ["FP_PSO", "FP_FC", "FP_QNET"], "all three"),
+    ("nelder_mead", ["FP_NM"], "NelderMead D=8, ask/tell, sphere"),
+    ("spsa", ["FP_SPSA"], "Spsa D=8, ask/tell, sphere"),
+    ("anneal", ["FP_ANNEAL"], "Anneal D=8, ask/tell, sphere"),
+    ("de", ["FP_DE"], "De D=8 N<=16, ask/tell, sphere"),
+    ("cmaes", ["FP_CMAES"], "Cmaes D=8 N<=16, ask/tell, sphere"),
 ]
+# Library flash budgets (bytes of starling:: symbols) and the object whose
+# sizeof must be the image's whole RAM growth, per image.
+BUDGETS = {"pso": (3072, "g_pso"), "fc": (1024, None), "nelder_mead": (3072, "g_nm"),
+           "spsa": (3072, "g_spsa"), "anneal": (3072, "g_anneal"), "de": (3072, "g_de"),
+           "cmaes": (8192, "g_cmaes")}
 
 
 def run(cmd, **kw):
@@ -152,7 +163,8 @@ def main():
             if len(f) == 4 and f[2] in "tTWwrR" and "starling::" in f[3]:
                 lib_text += int(f[1], 16)
         pso_size = None
-        m = re.search(r"^[0-9a-f]+ ([0-9a-f]+) [bB] \S*g_pso\S*$", syms, re.M)
+        sym_name = BUDGETS.get(name, (0, None))[1]
+        m = re.search(r"^[0-9a-f]+ ([0-9a-f]+) [bB] \S*%s\S*$" % sym_name, syms, re.M) if sym_name else None
         if m:
             pso_size = int(m.group(1), 16)
         heap = subprocess.run(["sh", os.path.join(ROOT, "tools", "check_no_heap.sh"), nm, elf],
@@ -172,7 +184,8 @@ def main():
             continue
         bss = "+%d" % (b - e[3])
         if pso_size is not None:
-            bss += " (sizeof(Pso<8,16>) = %d)" % pso_size
+            bss += " (sizeof(%s) = %d)" % ({"pso": "Pso<8,16>", "nelder_mead": "NelderMead<8>", "spsa": "Spsa<8>",
+                                            "anneal": "Anneal<8>", "de": "De<8,16>", "cmaes": "Cmaes<8,16>"}[name], pso_size)
         print("| %s | %s | +%d | %d | +%d | %s | %d B | %s |" % (name, what, t - e[1], lib_text, d - e[2], bss, stack,
                                                            "ok" if ok else "FAIL"))
     print("\nstack: sum of static frames along the deepest call chain below the image's own code "
@@ -182,15 +195,14 @@ def main():
     # main, objective and test data) and alignment; memset and the start-up
     # code are already in the empty image.
     over = []
-    pso_lib, fc_lib = rows["pso"][7], rows["fc"][7]
-    print("budget: PSO adds %d B of library flash (<= 3072), fully_connected_s8 %d B (<= 1024); "
-          "PSO RAM +%d B for sizeof %s" % (pso_lib, fc_lib, rows["pso"][3] - e[3], rows["pso"][5]))
-    if pso_lib > 3072:
-        over.append("PSO image adds %d B of library flash > 3 KB" % pso_lib)
-    if fc_lib > 1024:
-        over.append("fully_connected_s8 image adds %d B of library flash > 1 KB" % fc_lib)
-    if rows["pso"][5] is not None and rows["pso"][3] - e[3] != rows["pso"][5]:
-        over.append("PSO image RAM +%d B != sizeof(Pso<8,16>) = %d" % (rows["pso"][3] - e[3], rows["pso"][5]))
+    for name, (limit, obj) in BUDGETS.items():
+        lib, ram, size = rows[name][7], rows[name][3] - e[3], rows[name][5]
+        print("budget: %s adds %d B of library flash (<= %d)%s" % (
+            name, lib, limit, "" if obj is None else "; RAM +%d B for sizeof %s" % (ram, size)))
+        if lib > limit:
+            over.append("%s image adds %d B of library flash > %d B" % (name, lib, limit))
+        if obj is not None and size is not None and ram != size:
+            over.append("%s image RAM +%d B != sizeof = %d" % (name, ram, size))
     for f in over:
         print("OVER BUDGET:", f)
     if a.strict:

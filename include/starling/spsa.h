@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* starling/spsa.h: the C API (C99 and C++) of SPSA, starling::Spsa<MaxDims,
+ * float> (starling/spsa.hpp). Included by starling/starling.h.
+ *
+ *   static starling_spsa sp;                  // capacity STARLING_MAX_DIMS
+ *   starling_spsa_config cfg;
+ *   starling_spsa_config_default(&cfg);
+ *   if (starling_spsa_init(&sp, lo, hi, 3, &cfg, 42) != STARLING_OK) ...
+ *   for (const float* x; (x = starling_spsa_ask(&sp)) != NULL;)
+ *     (void)starling_spsa_tell(&sp, run_episode(x));
+ *   use(starling_spsa_theta(&sp));            // the iterate
+ *
+ * The conventions are starling_pso's (starling.h): the caller declares the
+ * struct (static or stack), its capacity is STARLING_MAX_DIMS in the caller's
+ * translation unit, the inline init/load pass sizeof and the capacity to the
+ * library; every function accepts NULL; a struct never initialized is "not
+ * ready" (ask NULL, tell STARLING_NOT_READY, done 1); an initialized struct
+ * whose header was overwritten gives STARLING_CORRUPT; no pointers into
+ * itself (it may be copied); one thread at a time. The trajectory is bit for
+ * bit that of the C++ class for the same box, config, seed and costs; a state
+ * saved here loads into the C++ class and vice versa.
+ *
+ * Memory: sizeof(starling_spsa) = STARLING_SPSA_SIZE(D) = 16 +
+ * (STARLING_SPSA_CORE_BYTES + 4·7·D) rounded up to 8, with
+ * D = STARLING_MAX_DIMS (the C++ layout: θ, x+, x−, candidate, lo, hi, best).
+ *
+ * Not in C: the population argument (always 0 for this method). */
+#ifndef STARLING_SPSA_H
+#define STARLING_SPSA_H
+
+#include "starling/starling.h"
+
+/** Bytes reserved for the C++ core (the library checks it fits). */
+#define STARLING_SPSA_CORE_BYTES 256
+#define STARLING_SPSA_ARRAY_BYTES(d) (sizeof(float) * 7u * (d))
+#define STARLING_SPSA_STORAGE_BYTES(d) ((STARLING_SPSA_CORE_BYTES + STARLING_SPSA_ARRAY_BYTES(d) + 7u) / 8u * 8u)
+#define STARLING_SPSA_SIZE(d) (16u + STARLING_SPSA_STORAGE_BYTES(d))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Settings, field for field starling::SpsaConfig (defaults, ranges and
+ *  sources documented there). Fill with ..._config_default() first. */
+typedef struct starling_spsa_config {
+  int max_iter;     /**< generations (θ0, then one per step), >= 1; default 1000 */
+  long max_evals;   /**< 0 = off (default) */
+  float target;     /**< stop when best <= target; −inf = off (default) */
+  int stall_iter;   /**< generations without improvement; 0 = off (default) */
+  float a;          /**< gain numerator; 0 = calibrated (default) */
+  float first_step; /**< the calibrated first step, fraction of each range; default 0.05 */
+  int calibrate;    /**< steps the calibration averages; default 4 */
+  float c;          /**< perturbation, fraction of each range; default 0.05 */
+  float alpha;      /**< a_k's exponent; default 0.602 */
+  float gamma;      /**< c_k's exponent; default 0.101 */
+  float stability;  /**< A; negative = 10 % of the planned steps (default) */
+  float max_step;   /**< largest move a step, fraction of each range; default 0.2 */
+  int n_avg;        /**< measurements of each point a step; default 1 */
+  int theta_every;  /**< measure θ every this many steps, 0 = never; default 1 */
+} starling_spsa_config;
+
+/** The whole state; declare it and do not touch its fields. */
+typedef struct starling_spsa {
+  uint32_t magic_;
+  int32_t max_dims_;
+  uint32_t size_;
+  uint32_t reserved_;
+  union {
+    uint64_t align_u64_;
+    double align_f64_;
+    unsigned char bytes_[STARLING_SPSA_STORAGE_BYTES(STARLING_MAX_DIMS)];
+  } storage_;
+} starling_spsa;
+
+starling_status starling_spsa_config_default(starling_spsa_config* cfg);
+/** Behind the inline init: capacities and sizeof explicit. Besides init's
+ *  statuses, STARLING_INVALID_ARGUMENT when max_dims is outside [1, 4096]
+ *  or size is below STARLING_SPSA_SIZE(max_dims). */
+starling_status starling_spsa_init_capacity(starling_spsa* sp, size_t size, int max_dims,
+                                                   const float* lo, const float* hi, int dims,
+                                                   const starling_spsa_config* cfg,
+                                                   uint64_t seed);
+/** Starts a run over [lo, hi] (dims values each). Returns
+ *  STARLING_INVALID_ARGUMENT (NULL, dims < 1, an invalid interval or config
+ *  value as for the C++ init), STARLING_CAPACITY_EXCEEDED (dims >
+ *  STARLING_MAX_DIMS), STARLING_OK. On failure *sp is left not ready. */
+static inline starling_status starling_spsa_init(starling_spsa* sp, const float* lo,
+                                                        const float* hi, int dims,
+                                                        const starling_spsa_config* cfg,
+                                                        uint64_t seed) {
+  return starling_spsa_init_capacity(sp, sizeof(starling_spsa), STARLING_MAX_DIMS, lo, hi,
+                                            dims, cfg, seed);
+}
+/** The next point (inside the box), NULL when done, not ready or NULL. */
+const float* starling_spsa_ask(starling_spsa* sp);
+/** Cost of the point last asked (NaN, ±inf = worst). STARLING_INVALID_ARGUMENT
+ *  (NULL), STARLING_NOT_READY (no pending ask, not initialized),
+ *  STARLING_DONE, STARLING_CORRUPT, STARLING_OK. */
+starling_status starling_spsa_tell(starling_spsa* sp, float cost);
+int starling_spsa_done(const starling_spsa* sp);
+starling_stop_reason starling_spsa_stop_reason(const starling_spsa* sp);
+const float* starling_spsa_best_position(const starling_spsa* sp);
+float starling_spsa_best_value(const starling_spsa* sp);
+long starling_spsa_evaluations(const starling_spsa* sp);
+int starling_spsa_iteration(const starling_spsa* sp);
+int starling_spsa_dims(const starling_spsa* sp);
+/** Loops ask → cost(x, dims, user) → tell until done. */
+starling_status starling_spsa_minimize(starling_spsa* sp,
+                                              float (*cost)(const float* x, int dims, void* user),
+                                              void* user);
+/* Safe tuning, as starling_pso_set_feasible & co. (reset by init). */
+starling_status starling_spsa_set_feasible(starling_spsa* sp, starling_feasible_fn pred,
+                                                  void* ctx, int max_tries);
+starling_status starling_spsa_set_trust_radius(starling_spsa* sp, float fraction);
+starling_status starling_spsa_set_start(starling_spsa* sp, const float* x);
+long starling_spsa_infeasible_count(const starling_spsa* sp);
+long starling_spsa_fallback_count(const starling_spsa* sp);
+/* Save and resume (format: starling::NelderMead::save). */
+size_t starling_spsa_save_size(const starling_spsa* sp);
+starling_status starling_spsa_save(const starling_spsa* sp, uint8_t* buf, size_t cap,
+                                          size_t* written);
+starling_status starling_spsa_load_capacity(starling_spsa* sp, size_t size, int max_dims,
+                                                   const uint8_t* buf, size_t n);
+/** Replaces *sp's state by a saved one (exactly n bytes); *sp need not have
+ *  been initialized. STARLING_CORRUPT (any check failed), STARLING_CAPACITY_
+ *  EXCEEDED, STARLING_INVALID_ARGUMENT (NULL), STARLING_OK; on failure *sp
+ *  is unchanged. */
+static inline starling_status starling_spsa_load(starling_spsa* sp, const uint8_t* buf,
+                                                        size_t n) {
+  return starling_spsa_load_capacity(sp, sizeof(starling_spsa), STARLING_MAX_DIMS, buf, n);
+}
+/** STARLING_SPSA_SIZE(max_dims) computed by the library; 0 when max_dims is
+ *  outside [1, 4096]. */
+size_t starling_spsa_size(int max_dims);
+/** The iterate θ (dims floats inside the box), NULL when NULL or not ready. */
+const float* starling_spsa_theta(const starling_spsa* sp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STARLING_SPSA_H */
