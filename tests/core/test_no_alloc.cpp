@@ -168,6 +168,58 @@ void drive_single_point() {
   }
 }
 
+// De and Cmaes: the same drive (population 0 = their default), their batch
+// ask/tell, and C.
+template <class Opt, class Real>
+void drive_batch(Opt& o) {
+  const Real* xs[8];
+  for (int round = 0; round < 3; ++round) {
+    const int n = o.ask_batch(xs, 8);
+    for (int k = 0; k < n; ++k) (void)o.tell_batch(k, xs[k][0] + xs[k][1]);
+  }
+}
+
+void drive_generational() {
+  const float lo[4] = {-3, -3, -3, -3}, hi[4] = {1, 2, 3, 4};
+  const double lod[4] = {-3, -3, -3, -3}, hid[4] = {1, 2, 3, 4};
+  static De<4, 12> de, de2;
+  static De<4, 12, double> ded, ded2;
+  static Cmaes<4, 12> es, es2;
+  static Cmaes<4, 12, double> esd, esd2;
+  drive_one(de, de2, DeConfig{}, lo, hi);
+  drive_one(ded, ded2, DeConfig{}, lod, hid);
+  drive_one(es, es2, CmaesConfig{}, lo, hi);
+  drive_one(esd, esd2, CmaesConfig{}, lod, hid);
+  DeConfig dc;
+  dc.max_evals = 100;
+  if (de.init(lo, hi, 4, 0, dc, 3) == Status::Ok) drive_batch<De<4, 12>, float>(de);
+  CmaesConfig cc;
+  cc.max_evals = 100;
+  if (esd.init(lod, hid, 4, 0, cc, 3) == Status::Ok) drive_batch<Cmaes<4, 12, double>, double>(esd);
+  auto cost = [](const float* x, int d, void*) { return sphere(x, d); };
+  static uint8_t state[8192];
+  size_t n = 0;
+  static starling_de cde, cde2;
+  starling_de_config cd;
+  (void)starling_de_config_default(&cd);
+  cd.max_evals = 60;
+  if (starling_de_init(&cde, lo, hi, 4, 0, &cd, 1) == STARLING_OK) {
+    (void)starling_de_set_trust_radius(&cde, 0.2f);
+    (void)starling_de_minimize(&cde, cost, nullptr);
+    (void)starling_de_save(&cde, state, sizeof state, &n);
+    (void)starling_de_load(&cde2, state, n);
+  }
+  static starling_cmaes ces, ces2;
+  starling_cmaes_config ce;
+  (void)starling_cmaes_config_default(&ce);
+  ce.max_evals = 60;
+  if (starling_cmaes_init(&ces, lo, hi, 4, 0, &ce, 1) == STARLING_OK) {
+    (void)starling_cmaes_minimize(&ces, cost, nullptr);
+    (void)starling_cmaes_save(&ces, state, sizeof state, &n);
+    (void)starling_cmaes_load(&ces2, state, n);
+  }
+}
+
 void drive_everything() {
   // PRNG
   Rng g(5);
@@ -325,6 +377,7 @@ void drive_everything() {
     }
   }
   drive_single_point();
+  drive_generational();
 }
 }  // namespace
 
