@@ -79,7 +79,7 @@ TEST_CASE(default_populations) {
   CHECK_EQ((De<30, 128>::default_population(30, 40000)), 82);
   CHECK_EQ((De<3, 8>::default_population(3, 3000)), 8);
   CHECK_EQ((De<10, 64>::default_population(10, 0)), 23);
-  CHECK_EQ((De<2, 64>::default_population(2, 1L << 40)), 36);  // 18·D
+  CHECK_EQ((De<2, 64>::default_population(2, std::numeric_limits<long>::max())), 36);  // 18·D
   CHECK_EQ((De<1, 64>::default_population(1, 10)), 8);
   // Cmaes: 4 + floor(3 ln D), checked against the C library's logarithm.
   for (int d = 1; d <= 5000; d += (d < 100 ? 1 : 37)) {
