@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// starling/detail/layer_kernels.hpp: internal declarations of the int8 layer
+// kernels (layers.hpp): the scalar references, the SIMD ports' conv and
+// depthwise kernels, and the choice among them.
+//
+// Kernels assume arguments that passed the public entry point's validation
+// (validate(p), non-null arrays of the documented sizes, enough scratch) and
+// check nothing. The scalar kernels are the written definition of "right";
+// a port's kernel must give the same bytes for every such input.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "starling/layers.hpp"
+#include "starling/quant.hpp"
+
+namespace starling {
+namespace detail {
+
+/// Signature of every conv2d kernel. scratch: the caller's buffer, already
+/// aligned to 16 bytes, of at least conv2d_s8_scratch_size(p) − 16 bytes
+/// (null when that size is 0).
+using S8ConvKernel = void (*)(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                              const int32_t* bias, int8_t* output, void* scratch);
+/// Signature of every depthwise kernel.
+using S8DepthwiseKernel = void (*)(const DepthwiseParams& p, const int8_t* input,
+                                   const int8_t* filter, const int32_t* bias, int8_t* output);
+
+/// Scalar references (ports/scalar). Cost as documented in layers.hpp; no
+/// memory beyond the stack frame; s8_conv__scalar ignores the scratch.
+void s8_conv__scalar(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                     const int32_t* bias, int8_t* output, void* scratch);
+void s8_depthwise__scalar(const DepthwiseParams& p, const int8_t* input, const int8_t* filter,
+                          const int32_t* bias, int8_t* output);
+void s8_avg_pool__scalar(const PoolParams& p, const int8_t* input, int8_t* output);
+void s8_max_pool__scalar(const PoolParams& p, const int8_t* input, int8_t* output);
+void s8_add__scalar(const AddParams& p, const int8_t* in1, const int8_t* in2, int8_t* output);
+void s8_softmax__scalar(const SoftmaxParams& p, const int8_t* input, int8_t* output);
+
+/// The output step every conv and depthwise kernel shares with the
+/// reference: bias + dot (two's-complement wrap, as the reference binaries),
+/// requantized by Rq, plus output_offset (wraps likewise), clamped.
+template <int32_t (*Rq)(int32_t, int32_t, int) noexcept>
+inline int8_t s8_conv_output(const ConvParams& p, const int32_t* bias, std::ptrdiff_t o,
+                             int32_t dot) noexcept {
+  const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[o]) : 0u;
+  const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(dot) + b);
+  const int32_t scaled = Rq(acc, p.multiplier[o], static_cast<int>(p.shift[o]));
+  int32_t v = static_cast<int32_t>(static_cast<uint32_t>(scaled) + static_cast<uint32_t>(p.output_offset));
+  v = v < p.act_min ? p.act_min : v;
+  v = v > p.act_max ? p.act_max : v;
+  return static_cast<int8_t>(v);
+}
+
+/// True for a pointwise convolution whose input is already the im2col matrix
+/// (1x1 filter, stride 1, no padding, output as large as the input): it runs
+/// as one fully-connected layer over all pixels and needs no scratch.
+inline bool conv_is_pointwise(const ConvParams& p) noexcept {
+  return p.k_h == 1 && p.k_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
+         p.pad_w == 0 && p.out_h == p.in_h && p.out_w == p.in_w;
+}
+
+/// The kernels in use for the active port (starling/port.hpp), resolved on
+/// each call (a pointer comparison once the port is known).
+S8ConvKernel s8_conv_kernel() noexcept;
+S8DepthwiseKernel s8_depthwise_kernel() noexcept;
+
+/// Conv by im2col onto the active port's fully-connected kernel: shared by
+/// the SIMD ports whose FC kernel is fast at kConvIm2colRows batch rows.
+void s8_conv__im2col_fc(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                        const int32_t* bias, int8_t* output, void* scratch);
+
+}  // namespace detail
+}  // namespace starling
