@@ -116,7 +116,7 @@ constexpr int kQPrevious = -1;
 
 /// One layer. Build it with qnet_fc / qnet_lut / qnet_argmax / qnet_conv /
 /// ... (constexpr) or aggregate-initialize it; unused members stay
-/// zero/null. sizeof: 156 bytes on 32-bit targets (200 on 64-bit ones); the
+/// zero/null. sizeof: 156 bytes on 32-bit targets (208 on 64-bit ones); the
 /// arrays it points to are not copied.
 struct QLayer {
   QLayerKind kind;
@@ -370,7 +370,7 @@ namespace detail {
 /// The network evaluator on caller-provided scratch memory (size-erased: one
 /// copy of the code serves every arena size; QNet<N> wraps it with its own
 /// array). It keeps a copy of the QModel, pointers to the arena, and sizes:
-/// sizeof is 64 bytes on 32-bit targets (88 on 64-bit).
+/// sizeof is 60 bytes on 32-bit targets (88 on 64-bit).
 ///
 /// Two ways to run, chosen at init:
 ///  * the ping-pong path (a straight chain of FullyConnected / Lut / Argmax
