@@ -99,7 +99,7 @@ class ModelBuilder:
             s = 8.0 * spread / 255.0
             z = self.rng.randint(-12, 12)
         t = self.tensor(shape, scale=s, zero_point=z, name=name)
-        self.spread[t] = spread if act == "NONE" else spread * 0.6
+        self.spread[t] = spread
         return t
 
     def input(self, shape, scale=1.0 / 32, zero_point=-5, name="input"):
