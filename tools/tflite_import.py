@@ -26,7 +26,8 @@ The header defines, for a model named NAME (upper case in macros):
                      (float32 as exact hex literals; q = round(x / scale) + zero_point)
     NAME_ARENA_BYTES the arena QNetCore::init plans for one sample
     NAME_LAYERS      the layer count (QModelStorage<NAME_LAYERS>)
-    NAME_blob[]      the blob bytes, 4-aligned (C99 with GCC/Clang, or C++)
+    NAME_blob[]      the blob bytes, 4-aligned (GCC/Clang attribute; define
+                     STARLING_BLOB_ALIGN first for another compiler)
 """
 import argparse
 import math
@@ -543,11 +544,7 @@ def c_header(name, src, blob, info, arena):
         f"#define {up}_LAYERS {len(info['layers'])}",
         "",
         "#ifndef STARLING_BLOB_ALIGN",
-        "#if defined(__cplusplus)",
-        "#define STARLING_BLOB_ALIGN alignas(4)",
-        "#else",
-        "#define STARLING_BLOB_ALIGN __attribute__((aligned(4)))",
-        "#endif",
+        "#define STARLING_BLOB_ALIGN __attribute__((aligned(4)))  /* GCC, Clang; C and C++ */",
         "#endif",
         "",
     ]
