@@ -207,12 +207,12 @@ class ModelBuilder:
         sh, sw = (stride, stride) if isinstance(stride, int) else stride
         oh, ow = _out_size(padding, h, kh, sh), _out_size(padding, w_, kw, sw)
         y = self.tensor([1, oh, ow, c], scale=self.scale(x), zero_point=self.zp(x))
-        self.spread[y] = self.spread[x]
+        self.spread[y] = self.spread.get(x, 1.0)
         return self.op(kind, [x], [y], ("Pool2DOptions", {
             "padding": 0 if padding == "SAME" else 1, "stride_w": sw, "stride_h": sh,
             "filter_width": kw, "filter_height": kh, "fused_activation_function": ACT_CODES[act]}))
 
-    def fc(self, x, out_dim, act="RELU", per_channel=False, weights=None, bias=True):
+    def fc(self, x, out_dim, act="RELU", per_channel=False, weights=None, bias=True, out=None):
         n = 1
         for d in self.shape(x)[1:]:
             n *= d
@@ -225,7 +225,7 @@ class ModelBuilder:
         b = self._bias(self.scale(x), scales * (out_dim if len(scales) == 1 else 1),
                        self.spread[x]) if bias is True else (bias or None)
         wt, bt = self._filter_and_bias(x, [out_dim, n], wq, scales, 0, b)
-        y = self.act_tensor([1, out_dim], self.spread[x], act)
+        y = out if out is not None else self.act_tensor([1, out_dim], self.spread[x], act)
         return self.op("FULLY_CONNECTED", [x, wt, bt], [y], ("FullyConnectedOptions", {
             "fused_activation_function": ACT_CODES[act]}))
 
@@ -243,7 +243,7 @@ class ModelBuilder:
         shp = self.tensor([len(shape)], "INT32", data=struct.pack(f"<{len(shape)}i", *shape)) \
             if with_shape_tensor else None
         y = self.tensor(shape, scale=self.scale(x), zero_point=self.zp(x))
-        self.spread[y] = self.spread[x]
+        self.spread[y] = self.spread.get(x, 1.0)
         ins = [x] if shp is None else [x, shp]
         return self.op("RESHAPE", ins, [y], ("ReshapeOptions", {"new_shape": list(shape)}))
 
@@ -253,7 +253,7 @@ class ModelBuilder:
         if same_quant:
             y = self.tensor([1, 1, 1, c] if keep_dims else [1, c], scale=self.scale(x),
                             zero_point=self.zp(x))
-            self.spread[y] = self.spread[x]
+            self.spread[y] = self.spread.get(x, 1.0)
         else:
             y = self.act_tensor([1, 1, 1, c] if keep_dims else [1, c], self.spread[x] * 0.5)
         return self.op("MEAN", [x, axis], [y], ("ReducerOptions", {"keep_dims": keep_dims}))
