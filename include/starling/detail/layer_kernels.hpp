@@ -65,6 +65,11 @@ inline bool conv_is_pointwise(const ConvParams& p) noexcept {
 S8ConvKernel s8_conv_kernel() noexcept;
 S8DepthwiseKernel s8_depthwise_kernel() noexcept;
 
+/// Gathers the input patches of output pixels row0 .. row0+n−1 (row-major
+/// over out_h·out_w, one image) into cols, n rows of k_h·k_w·in_c bytes in
+/// filter order; taps in the padding hold −input_offset (they add nothing).
+void s8_conv_im2col_rows(const ConvParams& p, const int8_t* image, int row0, int n, int8_t* cols);
+
 /// Conv by im2col onto the active port's fully-connected kernel: shared by
 /// the SIMD ports whose FC kernel is fast at kConvIm2colRows batch rows.
 void s8_conv__im2col_fc(const ConvParams& p, const int8_t* input, const int8_t* filter,
