@@ -8,6 +8,7 @@
 //
 //   ./bench_layers            # full run (5 passes, best of each cell)
 //   ./bench_layers --quick    # one short pass (smoke test)
+//   ./bench_layers [--quick] --only TEXT   # only the layers whose name contains TEXT
 //
 // One MAC is one int8 weight × input product-accumulate (taps in the
 // padding count too, as the layer's nominal k_h·k_w·in_c per output);
@@ -282,7 +283,13 @@ void fill(const Layer& L, const Geo& g) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  const char* only = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
+  }
+  auto selected = [&](const Layer& L) { return only == nullptr || std::strstr(L.name, only) != nullptr; };
   const int reps = quick ? 2 : 15;
   const double target = quick ? 2e-4 : 1e-3;
   const int passes = quick ? 1 : 5;
@@ -319,6 +326,7 @@ int main(int argc, char** argv) {
   for (int pass = 0; pass < passes; ++pass) {
     for (int li = 0; li < kNumLayers; ++li) {
       const Layer& L = kLayers[li];
+      if (!selected(L)) continue;
       const Geo g = geometry(L);
       const starling::DepthwiseParams p = params(L, g);
       fill(L, g);
@@ -372,6 +380,7 @@ int main(int argc, char** argv) {
   bool all_same = true;
   for (int li = 0; li < kNumLayers; ++li) {
     const Layer& L = kLayers[li];
+    if (!selected(L)) continue;
     const Geo g = geometry(L);
     std::printf("| %s | %.0f |", L.name, macs_of(L, g));
     double best = 1e30;

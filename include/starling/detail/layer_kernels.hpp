@@ -60,10 +60,18 @@ inline bool conv_is_pointwise(const ConvParams& p) noexcept {
          p.pad_w == 0 && p.out_h == p.in_h && p.out_w == p.in_w;
 }
 
+/// Depthwise layers the SIMD kernels take: depth multiplier 1 (every model
+/// of the set) and at most kDwSimdMaxTaps filter taps (their packed
+/// weights sit on the stack); the others run the scalar kernel.
+constexpr int kDwSimdMaxTaps = 64;
+inline bool dw_simd_ok(const DepthwiseParams& p) noexcept {
+  return p.depth_multiplier == 1 && p.k_h * p.k_w <= kDwSimdMaxTaps;
+}
+
 /// The kernels in use for the active port (starling/port.hpp), resolved on
 /// each call (a pointer comparison once the port is known).
 S8ConvKernel s8_conv_kernel() noexcept;
-S8DepthwiseKernel s8_depthwise_kernel() noexcept;
+S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept;
 
 /// Gathers the input patches of output pixels row0 .. row0+n−1 (row-major
 /// over out_h·out_w, one image) into cols, n rows of k_h·k_w·in_c bytes in
