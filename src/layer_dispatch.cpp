@@ -29,6 +29,9 @@ struct LayerKernels {
 // names not listed) use the scalar ones. Conv on ports without a conv
 // kernel runs as im2col rows through the port's fully-connected kernel.
 LayerKernels kernels_for(const char* port) noexcept {
+#if defined(STARLING_HAVE_X86_AVX2)
+  if (std::strcmp(port, "avx2") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx2)};
+#endif
 #if defined(STARLING_HAVE_X86_AVX512VNNI)
   if (std::strcmp(port, "avx512vnni") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx512vnni)};
 #endif
