@@ -35,6 +35,12 @@ LayerKernels kernels_for(const char* port) noexcept {
 #if defined(STARLING_HAVE_X86_AVX512VNNI)
   if (std::strcmp(port, "avx512vnni") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx512vnni)};
 #endif
+#if defined(STARLING_HAVE_NEON)
+  if (std::strcmp(port, "neon") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon)};
+#endif
+#if defined(STARLING_HAVE_NEON_DOTPROD)
+  if (std::strcmp(port, "neon_dotprod") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon_dotprod)};
+#endif
   if (std::strcmp(port, "scalar") == 0) return {s8_conv__scalar, s8_depthwise__scalar};
   return {s8_conv__im2col_fc, s8_depthwise__scalar};
 }

@@ -76,7 +76,7 @@ int8_t g_input[kMaxTensor];
 int8_t g_filter[kMaxFilter];
 int8_t g_output[kMaxTensor];
 int8_t g_ref[kMaxTensor];
-int8_t g_peer_out[kMaxTensor];
+[[maybe_unused]] int8_t g_peer_out[kMaxTensor];
 int32_t g_bias[4096];
 int32_t g_mult[4096];
 int32_t g_shift[4096];

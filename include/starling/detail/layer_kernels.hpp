@@ -68,6 +68,29 @@ inline bool dw_simd_ok(const DepthwiseParams& p) noexcept {
   return p.depth_multiplier == 1 && p.k_h * p.k_w <= kDwSimdMaxTaps;
 }
 
+/// The k_h·k_w input pointers of output pixel (oy, ox) at channel c0 of one
+/// image (tap order ky-major, as the filter): taps in the padding point at
+/// `pad`, a buffer of the input value −input_offset (so x + input_offset is
+/// 0 there and the tap adds nothing, as the reference's skipped taps).
+inline void dw_taps(const ConvParams& p, const int8_t* image, int oy, int ox, std::ptrdiff_t c0,
+                    const int8_t* pad, const int8_t** taps) noexcept {
+  const std::ptrdiff_t c = p.in_c;
+  const int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
+  int t = 0;
+  for (int ky = 0; ky < p.k_h; ++ky) {
+    const int iy = y0 + ky * p.dilation_h;
+    if (iy < 0 || iy >= p.in_h) {
+      for (int kx = 0; kx < p.k_w; ++kx) taps[t++] = pad;
+      continue;
+    }
+    const int8_t* row = image + static_cast<std::ptrdiff_t>(iy) * p.in_w * c + c0;
+    for (int kx = 0; kx < p.k_w; ++kx, ++t) {
+      const int ix = x0 + kx * p.dilation_w;
+      taps[t] = ix >= 0 && ix < p.in_w ? row + ix * c : pad;
+    }
+  }
+}
+
 /// The kernels in use for the active port (starling/port.hpp), resolved on
 /// each call (a pointer comparison once the port is known).
 S8ConvKernel s8_conv_kernel() noexcept;
