@@ -41,6 +41,10 @@ LayerKernels kernels_for(const char* port) noexcept {
 #if defined(STARLING_HAVE_NEON_DOTPROD)
   if (std::strcmp(port, "neon_dotprod") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon_dotprod)};
 #endif
+#if defined(STARLING_HAVE_CORTEXM)
+  if (std::strcmp(port, "cortexm_dsp") == 0)
+    return {STARLING_LAYER_K(conv, cortexm_dsp), STARLING_LAYER_K(depthwise, cortexm_dsp)};
+#endif
   if (std::strcmp(port, "scalar") == 0) return {s8_conv__scalar, s8_depthwise__scalar};
   return {s8_conv__im2col_fc, s8_depthwise__scalar};
 }
