@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "starling/detail/layer_kernels.hpp"
+#include "starling/detail/layer_kernels_ports.hpp"
 #include "starling/port.hpp"
 
 namespace starling {
@@ -11,16 +12,41 @@ namespace detail {
 
 namespace {
 
+// The kernel of this library copy's requantize rounding (the port libraries
+// hold both; this file is compiled with the library's macro).
+#if defined(STARLING_SINGLE_ROUNDING) && STARLING_SINGLE_ROUNDING
+#define STARLING_LAYER_K(kind, isa) s8_##kind##_single_rounding__##isa
+#else
+#define STARLING_LAYER_K(kind, isa) s8_##kind##__##isa
+#endif
+
 struct LayerKernels {
   S8ConvKernel conv;
-  S8DepthwiseKernel depthwise;
+  S8DepthwiseKernel depthwise;  // for layers with dw_simd_ok(); scalar otherwise
 };
 
-// Ports without their own layer kernels use the scalar ones. Adding a port:
-// one line here (its kernels come from its own header).
+// One line per port with layer kernels of its own; ports without them (and
+// names not listed) use the scalar ones. Conv on ports without a conv
+// kernel runs as im2col rows through the port's fully-connected kernel.
 LayerKernels kernels_for(const char* port) noexcept {
-  (void)port;
-  return LayerKernels{s8_conv__scalar, s8_depthwise__scalar};
+#if defined(STARLING_HAVE_X86_AVX2)
+  if (std::strcmp(port, "avx2") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx2)};
+#endif
+#if defined(STARLING_HAVE_X86_AVX512VNNI)
+  if (std::strcmp(port, "avx512vnni") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx512vnni)};
+#endif
+#if defined(STARLING_HAVE_NEON)
+  if (std::strcmp(port, "neon") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon)};
+#endif
+#if defined(STARLING_HAVE_NEON_DOTPROD)
+  if (std::strcmp(port, "neon_dotprod") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon_dotprod)};
+#endif
+#if defined(STARLING_HAVE_CORTEXM)
+  if (std::strcmp(port, "cortexm_dsp") == 0)
+    return {STARLING_LAYER_K(conv, cortexm_dsp), STARLING_LAYER_K(depthwise, cortexm_dsp)};
+#endif
+  if (std::strcmp(port, "scalar") == 0) return {s8_conv__scalar, s8_depthwise__scalar};
+  return {s8_conv__im2col_fc, s8_depthwise__scalar};
 }
 
 }  // namespace
@@ -29,7 +55,9 @@ LayerKernels kernels_for(const char* port) noexcept {
 // microseconds): no state, so no races and nothing to invalidate when
 // force_port() changes the port.
 S8ConvKernel s8_conv_kernel() noexcept { return kernels_for(active_port()).conv; }
-S8DepthwiseKernel s8_depthwise_kernel() noexcept { return kernels_for(active_port()).depthwise; }
+S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
+  return dw_simd_ok(p) ? kernels_for(active_port()).depthwise : s8_depthwise__scalar;
+}
 
 }  // namespace detail
 }  // namespace starling

@@ -159,7 +159,7 @@ Status depthwise_conv2d_s8(const DepthwiseParams& p, const int8_t* input, const 
   const Status s = validate(p);
   if (s != Status::Ok) return s;
   if (input == nullptr || filter == nullptr || output == nullptr) return Status::InvalidArgument;
-  detail::s8_depthwise_kernel()(p, input, filter, bias, output);
+  detail::s8_depthwise_kernel(p)(p, input, filter, bias, output);
   return Status::Ok;
 }
 

@@ -17,10 +17,10 @@
 namespace layer_golden {
 
 // depth_multiplier 0: conv2d_s8; >= 1: depthwise_conv2d_s8.
-struct ConvCase { int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, depth_multiplier, input_offset, output_offset, act_min, act_max, x_mode, w_mode, bias_mode, bias_range, mult_mode, multiplier, shift, shift_lo, shift_hi; uint32_t seed, hash_double, hash_single; };
-struct PoolCase { bool is_max; int32_t batches, in_h, in_w, channels, out_h, out_w, k_h, k_w, stride_h, stride_w, pad_h, pad_w, act_min, act_max, x_mode; uint32_t seed, hash; };
-struct AddCase { int32_t size, in1_offset, in2_offset, out_offset, left_shift, in1_multiplier, in1_shift, in2_multiplier, in2_shift, out_multiplier, out_shift, act_min, act_max, x_mode, x2_mode; uint32_t seed, hash_double, hash_single; };
-struct SoftmaxCase { int32_t rows, cols, input_multiplier, input_left_shift, diff_min, x_mode; uint32_t seed, hash_double, hash_single; };
+struct ConvCase { int batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, depth_multiplier, input_offset, output_offset, act_min, act_max, x_mode, w_mode, bias_mode, bias_range, mult_mode, multiplier, shift, shift_lo, shift_hi; uint32_t seed, hash_double, hash_single; };
+struct PoolCase { bool is_max; int batches, in_h, in_w, channels, out_h, out_w, k_h, k_w, stride_h, stride_w, pad_h, pad_w, act_min, act_max, x_mode; uint32_t seed, hash; };
+struct AddCase { int size, in1_offset, in2_offset, out_offset, left_shift, in1_multiplier, in1_shift, in2_multiplier, in2_shift, out_multiplier, out_shift, act_min, act_max, x_mode, x2_mode; uint32_t seed, hash_double, hash_single; };
+struct SoftmaxCase { int rows, cols, input_multiplier, input_left_shift, diff_min, x_mode; uint32_t seed, hash_double, hash_single; };
 struct FullConv {
   ConvCase c;  // seed and hashes unused
   const int8_t* input; const int8_t* filter; const int32_t* bias;  // bias may be null

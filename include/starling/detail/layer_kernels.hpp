@@ -60,10 +60,46 @@ inline bool conv_is_pointwise(const ConvParams& p) noexcept {
          p.pad_w == 0 && p.out_h == p.in_h && p.out_w == p.in_w;
 }
 
+/// Depthwise layers the SIMD kernels take: depth multiplier 1 (every model
+/// of the set) and at most kDwSimdMaxTaps filter taps (their packed
+/// weights sit on the stack); the others run the scalar kernel.
+constexpr int kDwSimdMaxTaps = 64;
+inline bool dw_simd_ok(const DepthwiseParams& p) noexcept {
+  return p.depth_multiplier == 1 && p.k_h * p.k_w <= kDwSimdMaxTaps;
+}
+
+/// The k_h·k_w input pointers of output pixel (oy, ox) at channel c0 of one
+/// image (tap order ky-major, as the filter): taps in the padding point at
+/// `pad`, a buffer of the input value −input_offset (so x + input_offset is
+/// 0 there and the tap adds nothing, as the reference's skipped taps).
+inline void dw_taps(const ConvParams& p, const int8_t* image, int oy, int ox, std::ptrdiff_t c0,
+                    const int8_t* pad, const int8_t** taps) noexcept {
+  const std::ptrdiff_t c = p.in_c;
+  const int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
+  int t = 0;
+  for (int ky = 0; ky < p.k_h; ++ky) {
+    const int iy = y0 + ky * p.dilation_h;
+    if (iy < 0 || iy >= p.in_h) {
+      for (int kx = 0; kx < p.k_w; ++kx) taps[t++] = pad;
+      continue;
+    }
+    const int8_t* row = image + static_cast<std::ptrdiff_t>(iy) * p.in_w * c + c0;
+    for (int kx = 0; kx < p.k_w; ++kx, ++t) {
+      const int ix = x0 + kx * p.dilation_w;
+      taps[t] = ix >= 0 && ix < p.in_w ? row + ix * c : pad;
+    }
+  }
+}
+
 /// The kernels in use for the active port (starling/port.hpp), resolved on
 /// each call (a pointer comparison once the port is known).
 S8ConvKernel s8_conv_kernel() noexcept;
-S8DepthwiseKernel s8_depthwise_kernel() noexcept;
+S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept;
+
+/// Gathers the input patches of output pixels row0 .. row0+n−1 (row-major
+/// over out_h·out_w, one image) into cols, n rows of k_h·k_w·in_c bytes in
+/// filter order; taps in the padding hold −input_offset (they add nothing).
+void s8_conv_im2col_rows(const ConvParams& p, const int8_t* image, int row0, int n, int8_t* cols);
 
 /// Conv by im2col onto the active port's fully-connected kernel: shared by
 /// the SIMD ports whose FC kernel is fast at kConvIm2colRows batch rows.
