@@ -20,6 +20,8 @@ namespace {
 #define STARLING_LAYER_K(kind, isa) s8_##kind##__##isa
 #endif
 
+#if defined(STARLING_HOSTED_ENV)
+
 struct LayerKernels {
   S8ConvKernel conv;
   S8DepthwiseKernel depthwise;  // for layers with dw_simd_ok(); scalar otherwise
@@ -41,10 +43,6 @@ LayerKernels kernels_for(const char* port) noexcept {
 #if defined(STARLING_HAVE_NEON_DOTPROD)
   if (std::strcmp(port, "neon_dotprod") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon_dotprod)};
 #endif
-#if defined(STARLING_HAVE_CORTEXM)
-  if (std::strcmp(port, "cortexm_dsp") == 0)
-    return {STARLING_LAYER_K(conv, cortexm_dsp), STARLING_LAYER_K(depthwise, cortexm_dsp)};
-#endif
   if (std::strcmp(port, "scalar") == 0) return {s8_conv__scalar, s8_depthwise__scalar};
   return {s8_conv__im2col_fc, s8_depthwise__scalar};
 }
@@ -58,6 +56,31 @@ S8ConvKernel s8_conv_kernel() noexcept { return kernels_for(active_port()).conv;
 S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
   return dw_simd_ok(p) ? kernels_for(active_port()).depthwise : s8_depthwise__scalar;
 }
+
+#else  // firmware: the port is fixed at compile time (see dispatch.cpp)
+
+}  // namespace
+
+// Bound at compile time and one function per kind, so an image that runs
+// only conv links only conv kernels.
+S8ConvKernel s8_conv_kernel() noexcept {
+#if defined(STARLING_HAVE_CORTEXM)
+  return STARLING_LAYER_K(conv, cortexm_dsp);
+#else
+  return s8_conv__scalar;
+#endif
+}
+S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
+#if defined(STARLING_HAVE_CORTEXM)
+  // The DSP kernel takes any filter size; depth multipliers above 1 run scalar.
+  return p.depth_multiplier == 1 ? STARLING_LAYER_K(depthwise, cortexm_dsp) : s8_depthwise__scalar;
+#else
+  (void)p;
+  return s8_depthwise__scalar;
+#endif
+}
+
+#endif  // STARLING_HOSTED_ENV
 
 }  // namespace detail
 }  // namespace starling
