@@ -25,6 +25,7 @@ namespace {
 struct LayerKernels {
   S8ConvKernel conv;
   S8DepthwiseKernel depthwise;  // for layers with dw_simd_ok(); scalar otherwise
+  bool (*conv_ok)(const ConvParams&) noexcept = nullptr;  // layers `conv` takes; else im2col + FC
 };
 
 // One line per port with layer kernels of its own; ports without them (and
@@ -35,7 +36,8 @@ LayerKernels kernels_for(const char* port) noexcept {
   if (std::strcmp(port, "avx2") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx2)};
 #endif
 #if defined(STARLING_HAVE_X86_AVX512VNNI)
-  if (std::strcmp(port, "avx512vnni") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx512vnni)};
+  if (std::strcmp(port, "avx512vnni") == 0)
+    return {STARLING_LAYER_K(conv, avx512vnni), STARLING_LAYER_K(depthwise, avx512vnni), conv_vnni_ok};
 #endif
 #if defined(STARLING_HAVE_NEON)
   if (std::strcmp(port, "neon") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon)};
@@ -52,7 +54,10 @@ LayerKernels kernels_for(const char* port) noexcept {
 // Looked up on every call (a few string comparisons, against a layer's
 // microseconds): no state, so no races and nothing to invalidate when
 // force_port() changes the port.
-S8ConvKernel s8_conv_kernel() noexcept { return kernels_for(active_port()).conv; }
+S8ConvKernel s8_conv_kernel(const ConvParams& p) noexcept {
+  const LayerKernels k = kernels_for(active_port());
+  return k.conv_ok == nullptr || k.conv_ok(p) ? k.conv : s8_conv__im2col_fc;
+}
 S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
   return dw_simd_ok(p) ? kernels_for(active_port()).depthwise : s8_depthwise__scalar;
 }
@@ -63,7 +68,8 @@ S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
 
 // Bound at compile time and one function per kind, so an image that runs
 // only conv links only conv kernels.
-S8ConvKernel s8_conv_kernel() noexcept {
+S8ConvKernel s8_conv_kernel(const ConvParams& p) noexcept {
+  (void)p;
 #if defined(STARLING_HAVE_CORTEXM)
   return STARLING_LAYER_K(conv, cortexm_dsp);
 #else
