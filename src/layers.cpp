@@ -150,7 +150,7 @@ Status conv2d_s8(const ConvParams& p, const int8_t* input, const int8_t* filter,
     const uintptr_t a = reinterpret_cast<uintptr_t>(scratch);
     aligned = static_cast<char*>(scratch) + ((16u - (a & 15u)) & 15u);
   }
-  detail::s8_conv_kernel()(p, input, filter, bias, output, aligned);
+  detail::s8_conv_kernel(p)(p, input, filter, bias, output, aligned);
   return Status::Ok;
 }
 

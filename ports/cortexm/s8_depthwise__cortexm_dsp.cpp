@@ -102,11 +102,11 @@ void dw(const DepthwiseParams& p, const int8_t* input, const int8_t* filter, con
 
 void s8_depthwise__cortexm_dsp(const DepthwiseParams& p, const int8_t* input, const int8_t* filter,
                                const int32_t* bias, int8_t* output) {
-  dw<requantize_double>(p, input, filter, bias, output);
+  dw<requantize_double_fast>(p, input, filter, bias, output);
 }
 void s8_depthwise_single_rounding__cortexm_dsp(const DepthwiseParams& p, const int8_t* input, const int8_t* filter,
                                                const int32_t* bias, int8_t* output) {
-  dw<requantize_single>(p, input, filter, bias, output);
+  dw<requantize_single_fast>(p, input, filter, bias, output);
 }
 
 }  // namespace detail

@@ -52,6 +52,28 @@ inline int8_t s8_conv_output(const ConvParams& p, const int32_t* bias, std::ptrd
   return static_cast<int8_t>(v);
 }
 
+/// requantize_double / requantize_single for multipliers >= 0 (what the
+/// layers' validation guarantees) and shifts in [−31, 30], without the
+/// general versions' 64-bit division: SRDHM with m >= 0 is
+/// floor((x·m + 2^30) / 2^31) for every x (the only saturating case needs
+/// m = −2^31), so one 64-bit product and shift do. Bit-exact with
+/// requantize_double / requantize_single there; inline, for the ports'
+/// kernels (the scalar references call requantize()).
+inline int32_t requantize_double_fast(int32_t acc, int32_t m, int shift) noexcept {
+  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);  // wraps like the reference
+  const int32_t h = static_cast<int32_t>((static_cast<int64_t>(x) * m + (int64_t{1} << 30)) >> 31);
+  const int32_t mask = static_cast<int32_t>((uint32_t{1} << right) - 1u);  // right <= 31
+  const int32_t rem = h & mask;
+  const int32_t thr = (mask >> 1) + (h < 0 ? 1 : 0);
+  return (h >> right) + (rem > thr ? 1 : 0);
+}
+inline int32_t requantize_single_fast(int32_t acc, int32_t m, int shift) noexcept {
+  const int t = 31 - shift;  // [1, 62]
+  const int64_t r = (static_cast<int64_t>(acc) * m + (int64_t{1} << (t - 1))) >> t;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));  // wraps like the reference
+}
+
 /// True for a pointwise convolution whose input is already the im2col matrix
 /// (1x1 filter, stride 1, no padding, output as large as the input): it runs
 /// as one fully-connected layer over all pixels and needs no scratch.
@@ -91,9 +113,21 @@ inline void dw_taps(const ConvParams& p, const int8_t* image, int oy, int ox, st
   }
 }
 
+/// Conv layers the AVX-512 VNNI conv kernel takes: K = k_h·k_w·in_c, rounded
+/// up to a multiple of 4, at most kMaxVnniK (its packed weights and gathered
+/// patches sit on the stack), and when in_c is a multiple of 4 (inputs read
+/// in place, a pointer per tap) at most kVnniMaxTaps taps. Others run as
+/// im2col rows through the port's fully-connected kernel.
+constexpr int kMaxVnniK = 1024;
+constexpr int kVnniMaxTaps = 64;
+inline bool conv_vnni_ok(const ConvParams& p) noexcept {
+  const long long k = static_cast<long long>(p.k_h) * p.k_w * p.in_c;
+  return (k + 3) / 4 * 4 <= kMaxVnniK && (p.in_c % 4 != 0 || p.k_h * p.k_w <= kVnniMaxTaps);
+}
+
 /// The kernels in use for the active port (starling/port.hpp), resolved on
 /// each call (a pointer comparison once the port is known).
-S8ConvKernel s8_conv_kernel() noexcept;
+S8ConvKernel s8_conv_kernel(const ConvParams& p) noexcept;
 S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept;
 
 /// Gathers the input patches of output pixels row0 .. row0+n−1 (row-major
