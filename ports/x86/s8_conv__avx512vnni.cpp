@@ -14,8 +14,8 @@
 // Inputs are read in place when in_c is a multiple of 4 (four k never cross
 // a tap); otherwise a tile's patches are gathered first, already as u, rows
 // padded to a multiple of 4 against zero weights.
-// Stack: packed weights <= 32 KiB, gathered patches <= 12 KiB, pad row
-// <= 1 KiB. Layers beyond conv_vnni_ok() take the im2col + FC path.
+// Stack: packed weights <= 32 KiB, gathered patches <= 6 KiB, tap pointers
+// 6 KiB, pad row <= 1 KiB: about 46 KiB at most. Layers beyond conv_vnni_ok() take the im2col + FC path.
 #include "immintrin_avx512.hpp"
 
 #include "s8_layer_x86.hpp"
@@ -104,7 +104,7 @@ void conv_tiles(const ConvParams& p, const int8_t* input, const int8_t* filter, 
   const std::ptrdiff_t out_c = p.out_c;
   alignas(64) __m512i wq[kMaxVnniK / 4 * 2];  // (K4 / 4)·NB entries
   alignas(64) int8_t pad[kMaxVnniK];
-  alignas(64) int8_t cols[P][kMaxVnniK];
+  alignas(64) int8_t cols[P][kMaxVnniColsK];
   std::memset(pad, static_cast<int8_t>(-off), static_cast<size_t>(direct ? C : 0));
   const int8_t* xt[P][kMaxTaps];
   std::ptrdiff_t tap_off[kMaxTaps];  // direct mode: tap t's offset from the window origin

@@ -241,9 +241,10 @@ inline void finish16(const FcParams& p, int o0, int n, __m512i dot, const int32_
 // Several batch rows of a short layer run as a pointwise convolution over
 // the rows (s8_conv__avx512vnni: output channels in lanes, each input quad
 // broadcast to 32 channels): at 64x64, batch 8, 1.9x the row tiles' speed.
-// Its conditions: in_dim a multiple of 4 within kMaxVnniK, and per-channel
+// Its conditions: in_dim a multiple of 4 within kMaxVnniK (stack: see that
+// kernel), per-channel
 // parameters (per-tensor ones are repeated on the stack, up to kFcConvMaxOut).
-constexpr int kFcConvMaxOut = 1024;
+constexpr int kFcConvMaxOut = 256;
 template <bool Single>
 bool fc_as_conv(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
                 int8_t* output, int batches) {
