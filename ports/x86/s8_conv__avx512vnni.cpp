@@ -14,8 +14,8 @@
 // Inputs are read in place when in_c is a multiple of 4 (four k never cross
 // a tap); otherwise a tile's patches are gathered first, already as u, rows
 // padded to a multiple of 4 against zero weights.
-// Stack: packed weights <= 32 KiB, gathered patches <= 12 KiB, pad row
-// <= 1 KiB. Layers beyond conv_vnni_ok() take the im2col + FC path.
+// Stack: packed weights <= 32 KiB, gathered patches <= 6 KiB, tap pointers
+// 6 KiB, pad row <= 1 KiB: about 46 KiB at most. Layers beyond conv_vnni_ok() take the im2col + FC path.
 #include "immintrin_avx512.hpp"
 
 #include "s8_layer_x86.hpp"
@@ -104,9 +104,13 @@ void conv_tiles(const ConvParams& p, const int8_t* input, const int8_t* filter, 
   const std::ptrdiff_t out_c = p.out_c;
   alignas(64) __m512i wq[kMaxVnniK / 4 * 2];  // (K4 / 4)·NB entries
   alignas(64) int8_t pad[kMaxVnniK];
-  alignas(64) int8_t cols[P][kMaxVnniK];
+  alignas(64) int8_t cols[P][kMaxVnniColsK];
   std::memset(pad, static_cast<int8_t>(-off), static_cast<size_t>(direct ? C : 0));
   const int8_t* xt[P][kMaxTaps];
+  std::ptrdiff_t tap_off[kMaxTaps];  // direct mode: tap t's offset from the window origin
+  for (int ky = 0, t = 0; ky < p.k_h && direct; ++ky)
+    for (int kx = 0; kx < p.k_w; ++kx, ++t)
+      tap_off[t] = (static_cast<std::ptrdiff_t>(ky) * p.dilation_h * p.in_w + static_cast<std::ptrdiff_t>(kx) * p.dilation_w) * C;
   const std::ptrdiff_t image_size = static_cast<std::ptrdiff_t>(p.in_h) * p.in_w * C;
   const int pixels = p.out_h * p.out_w;
   const bool pointwise = conv_is_pointwise(p);
@@ -161,7 +165,14 @@ void conv_tiles(const ConvParams& p, const int8_t* input, const int8_t* filter, 
           }
           const int oy = pix / p.out_w, ox = pix - oy * p.out_w;
           if (direct) {
-            dw_taps(p, image, oy, ox, 0, pad, xt[j]);
+            const int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
+            if (y0 >= 0 && y0 + (p.k_h - 1) * p.dilation_h < p.in_h && x0 >= 0 &&
+                x0 + (p.k_w - 1) * p.dilation_w < p.in_w) {  // every tap inside
+              const int8_t* base = image + (static_cast<std::ptrdiff_t>(y0) * p.in_w + x0) * C;
+              for (int t = 0; t < taps; ++t) xt[j][t] = base + tap_off[t];
+            } else {
+              dw_taps(p, image, oy, ox, 0, pad, xt[j]);
+            }
             continue;
           }
           // Gather the patch as u = x ^ 0x80 (padding taps (−input_offset) ^ 0x80,

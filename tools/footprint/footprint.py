@@ -31,7 +31,7 @@ CPUS = {
     "m7": ["-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16"],
 }
 # The same file list as src/meson.build and ports/*/meson.build.
-LIB_SRC = ["src/" + f for f in ["pso.cpp", "quant.cpp", "qnet.cpp", "qmodel.cpp", "c_api.cpp",
+LIB_SRC = ["src/" + f for f in ["opt_core.cpp", "pso.cpp", "quant.cpp", "qnet.cpp", "qmodel.cpp", "c_api.cpp",
                                 "crc32.cpp", "pso_state.cpp", "dispatch.cpp", "layers.cpp",
                                 "layer_dispatch.cpp", "conv_im2col.cpp"]] + \
           ["ports/scalar/" + f for f in ["s8_fc__scalar.cpp", "f32_swarm_update__scalar.cpp",

@@ -114,15 +114,17 @@ inline void dw_taps(const ConvParams& p, const int8_t* image, int oy, int ox, st
 }
 
 /// Conv layers the AVX-512 VNNI conv kernel takes: K = k_h·k_w·in_c, rounded
-/// up to a multiple of 4, at most kMaxVnniK (its packed weights and gathered
-/// patches sit on the stack), and when in_c is a multiple of 4 (inputs read
-/// in place, a pointer per tap) at most kVnniMaxTaps taps. Others run as
-/// im2col rows through the port's fully-connected kernel.
+/// up to a multiple of 4, at most kMaxVnniK (its packed weights sit on the
+/// stack); when in_c is a multiple of 4 (inputs read in place, a pointer per
+/// tap) at most kVnniMaxTaps taps, otherwise (patches gathered on the stack)
+/// K at most kMaxVnniColsK. Others run as im2col rows through the port's
+/// fully-connected kernel.
 constexpr int kMaxVnniK = 1024;
+constexpr int kMaxVnniColsK = 512;
 constexpr int kVnniMaxTaps = 64;
 inline bool conv_vnni_ok(const ConvParams& p) noexcept {
-  const long long k = static_cast<long long>(p.k_h) * p.k_w * p.in_c;
-  return (k + 3) / 4 * 4 <= kMaxVnniK && (p.in_c % 4 != 0 || p.k_h * p.k_w <= kVnniMaxTaps);
+  const long long k4 = (static_cast<long long>(p.k_h) * p.k_w * p.in_c + 3) / 4 * 4;
+  return p.in_c % 4 == 0 ? k4 <= kMaxVnniK && p.k_h * p.k_w <= kVnniMaxTaps : k4 <= kMaxVnniColsK;
 }
 
 /// The kernels in use for the active port (starling/port.hpp), resolved on
