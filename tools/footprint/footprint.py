@@ -12,7 +12,8 @@ libgcc/libc helpers such as __aeabi_* count 0). Every image is also checked
 with tools/check_no_heap.sh. Exit status non-zero if the no-heap check fails,
 or, with --strict, if a budget (the library's part of the PSO image <= 3 KB
 flash and exactly sizeof(Pso) of RAM, of the fully_connected_s8 image <= 1 KB
-flash) is exceeded (otherwise reported as OVER BUDGET).
+flash, of the conv2d_s8 image <= 3 KB, of the depthwise_conv2d_s8 image <= 2 KB)
+is exceeded (otherwise reported as OVER BUDGET).
 
 Usage: tools/footprint/footprint.py [--cpu m4f|m3|m0plus|m7] [--out DIR] [--strict]
 """
@@ -34,14 +35,19 @@ CPUS = {
 # scalar port; the linker keeps only what an image calls (--gc-sections).
 LIB_SRC = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "src", "*.cpp"))) + \
           sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "ports", "scalar", "*.cpp")))
-DSP_SRC = ["ports/cortexm/s8_fc__cortexm_dsp.cpp"]
+DSP_SRC = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "ports", "cortexm", "*.cpp")))
 IMAGES = [  # name, defines, what it is
     ("empty", [], "baseline: start-up + empty main"),
     ("pso", ["FP_PSO"], "EMPSO D=8 N=16, ask/tell, sphere"),
     ("fc", ["FP_FC"], "fully_connected_s8 16->8"),
     ("qnet", ["FP_QNET"], "QNet 4->8->3 + argmax"),
     ("all", ["FP_PSO", "FP_FC", "FP_QNET"], "all three"),
+    ("conv", ["FP_CONV"], "conv2d_s8 3x3, 8x8x8 -> 8"),
+    ("depthwise", ["FP_DW"], "depthwise_conv2d_s8 3x3, 8x8x8"),
 ]
+
+
+CONV_BUDGET, DW_BUDGET = 3072, 2048  # bytes of starling:: flash in the conv / depthwise images
 
 
 def run(cmd, **kw):
@@ -75,7 +81,8 @@ def parse_ci(files):
 
 
 def worst_stack(entry_syms, frame, calls, linked):
-    kernels = [s for s in frame if s in linked and ("s8_fc__" in s or "swarm_update__" in s)]
+    kernels = [s for s in frame if s in linked and any(k in s for k in ("s8_fc__", "swarm_update__", "s8_conv",
+                                                                          "s8_depthwise"))]
     memo = {}
 
     def depth(s, seen):
@@ -189,6 +196,16 @@ def main():
         over.append("PSO image adds %d B of library flash > 3 KB" % pso_lib)
     if fc_lib > 1024:
         over.append("fully_connected_s8 image adds %d B of library flash > 1 KB" % fc_lib)
+    # conv2d_s8 / depthwise_conv2d_s8: validation, the DSP kernel (or the
+    # scalar one), the scalar fallback a depthwise layer with a depth
+    # multiplier above 1 takes, and requantization.
+    conv_lib, dw_lib = rows["conv"][7], rows["depthwise"][7]
+    print("budget: conv2d_s8 adds %d B of library flash (<= %d), depthwise_conv2d_s8 %d B (<= %d)"
+          % (conv_lib, CONV_BUDGET, dw_lib, DW_BUDGET))
+    if conv_lib > CONV_BUDGET:
+        over.append("conv2d_s8 image adds %d B of library flash > %d" % (conv_lib, CONV_BUDGET))
+    if dw_lib > DW_BUDGET:
+        over.append("depthwise_conv2d_s8 image adds %d B of library flash > %d" % (dw_lib, DW_BUDGET))
     if rows["pso"][5] is not None and rows["pso"][3] - e[3] != rows["pso"][5]:
         over.append("PSO image RAM +%d B != sizeof(Pso<8,16>) = %d" % (rows["pso"][3] - e[3], rows["pso"][5]))
     for f in over:

@@ -1,6 +1,7 @@
 // tools/footprint/fp_image.cpp: one minimal firmware image per starling part,
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
-// runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1; none of
+// runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
+// -DFP_CONV=1, -DFP_DW=1; none of
 // them is the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
@@ -13,6 +14,9 @@
 #endif
 #if FP_QNET
 #include "starling/qnet.hpp"
+#endif
+#if FP_CONV || FP_DW
+#include "starling/layers.hpp"
 #endif
 
 volatile int32_t g_sink;
@@ -80,6 +84,55 @@ void run_qnet() {
 }
 #endif
 
+#if FP_CONV || FP_DW
+// An 8x8x8 image, 3x3 filter, SAME padding, per-channel requantization.
+constexpr int kH = 8, kC = 8;
+int8_t g_img[kH * kH * kC], g_act[kH * kH * kC];
+const int8_t kFilter[kC * 3 * 3 * kC] = {1, -2, 3, -4, 5, -6, 7, -8};
+const int32_t kCb[kC] = {10, -10};
+const int32_t kCm[kC] = {1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30};
+const int32_t kCs[kC] = {-6, -6, -6, -6, -6, -6, -6, -6};
+starling::DepthwiseParams layer_params(int out_c) {
+  starling::DepthwiseParams p{};
+  p.batches = 1;
+  p.in_h = p.in_w = p.out_h = p.out_w = kH;
+  p.in_c = kC;
+  p.out_c = out_c;
+  p.k_h = p.k_w = 3;
+  p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+  p.pad_h = p.pad_w = 1;
+  p.input_offset = 3;
+  p.output_offset = -5;
+  p.multiplier = kCm;
+  p.shift = kCs;
+  p.act_min = -128;
+  p.act_max = 127;
+  p.depth_multiplier = 1;
+  return p;
+}
+#endif
+
+#if FP_CONV
+// conv2d_s8, 8 -> 8 channels; scratch as conv2d_s8_scratch_size() asks (4·72 + 4·8 + 16).
+unsigned char g_scratch[4 * 9 * kC + 4 * kC + 16];
+void run_conv() {
+  for (int i = 0; i < kH * kH * kC; ++i) g_img[i] = static_cast<int8_t>(g_sink + i);
+  const starling::DepthwiseParams p = layer_params(kC);
+  if (starling::conv2d_s8(p, g_img, kFilter, kCb, g_act, g_scratch, sizeof g_scratch) == starling::Status::Ok)
+    g_sink = g_act[0] + g_act[kH * kH * kC - 1];
+}
+#endif
+
+#if FP_DW
+// depthwise_conv2d_s8, 8 channels, depth multiplier 1.
+void run_dw() {
+  for (int i = 0; i < kH * kH * kC; ++i) g_img[i] = static_cast<int8_t>(g_sink - i);
+  const starling::DepthwiseParams p = layer_params(kC);
+  if (starling::depthwise_conv2d_s8(p, g_img, kFilter, kCb, g_act) == starling::Status::Ok)
+    g_sink = g_act[0] + g_act[kH * kH * kC - 1];
+}
+#endif
+
 }  // namespace
 
 extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call main)
@@ -91,6 +144,12 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_QNET
   run_qnet();
+#endif
+#if FP_CONV
+  run_conv();
+#endif
+#if FP_DW
+  run_dw();
 #endif
   return g_sink;
 }
