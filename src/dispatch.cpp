@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/dispatch.cpp: the port registry and the run-time choice of kernels.
 #include <cstdlib>
 #include <cstring>

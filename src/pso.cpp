@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/pso.cpp: the size-erased swarm core, instantiated for float and double.
 #include "starling/pso.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Zero-copy loader of the QNet model blob format (see qmodel.hpp).
 #include "starling/qmodel.hpp"
 

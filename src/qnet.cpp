@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // QNet: int8 network over a ping-pong arena; LUT builders; lattice helper.
 #include "starling/qnet.hpp"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """qnet_blob.py: writer (and reference reader) of starling's QNet model blob.
 
 Standard library only. The C++ loader is starling::load_qmodel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/pso.hpp: particle swarm optimization (classic PSO and EMPSO) in a
 // fixed block of memory, driven by ask/tell.
 //

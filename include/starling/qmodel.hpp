@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/qmodel.hpp: the binary model format for QNet models that arrive at
 // run time (radio, SD card, a flash partition), and its zero-copy loader.
 //

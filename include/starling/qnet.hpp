@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/qnet.hpp: an int8 network (fully connected layers, element-wise
 // look-up-table activations, argmax) evaluated with TFLite int8 arithmetic
 // over a scratch arena; no heap.

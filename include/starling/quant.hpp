@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/quant.hpp: int8 quantized arithmetic, bit-exact with the TensorFlow
 // Lite (Micro) reference kernels and CMSIS-NN for every valid input.
 //

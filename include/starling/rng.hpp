@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/rng.hpp: the portable counter-based random numbers (Threefry-4x32).
 //
 // Why counter-based: every number is a pure function of (key, counter), so the

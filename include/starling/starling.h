@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* starling/starling.h: the C API (C99 and C++) of the particle swarm optimizer.
  *
  * The same optimizer as starling::Pso<MaxDims, MaxParticles, float> (see

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/starling.hpp: the umbrella header; includes every C++ public header.
 #pragma once
 #include "starling/status.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__cortexm_dsp: int8 fully-connected layer with the ARMv7E-M DSP extension (M4, M7, M33+DSP).
 #include <arm_acle.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Cortex-M DSP kernel (ports/cortexm) against the scalar reference with
 // ==, in the rounding this library copy was built with (tests/firmware builds
 // it twice): every in_dim 1..67 around the 4-byte step, every out_dim around

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the QNet blob loader: load_qmodel must return a
 // Status for any bytes, never read outside them, and whatever it accepts
 // must init and run. Built by tests/qnet/meson.build when the compiler is
