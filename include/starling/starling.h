@@ -59,6 +59,8 @@
 #include <stdbool.h>
 #endif
 
+#include "starling/version.h"
+
 #ifndef STARLING_MAX_DIMS
 #define STARLING_MAX_DIMS 16
 #endif
