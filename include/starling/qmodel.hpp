@@ -56,11 +56,13 @@
 
 namespace starling {
 
+///@{
 /// Format constants (see the table above).
 constexpr uint8_t kQModelMagic[4] = {'S', 'Q', 'N', 'T'};
 constexpr uint16_t kQModelVersion = 1;
 constexpr size_t kQModelHeaderBytes = 24;
 constexpr size_t kQModelRecordBytes = 56;
+///@}
 /// The layer count field is u16.
 constexpr int kQModelMaxLayers = 65535;
 
@@ -96,11 +98,12 @@ template <int MaxLayers>
 struct QModelStorage {
   static_assert(MaxLayers >= 1, "MaxLayers must be at least 1");
   static_assert(MaxLayers <= kQModelMaxLayers, "the format holds at most 65535 layers");
+  /// The capacity (the template argument): the most layers a blob may have.
   static constexpr int kMaxLayers = MaxLayers;
 
-  QLayer layers[MaxLayers] = {};
+  QLayer layers[MaxLayers] = {};  ///< the loaded layer descriptors (the first num_layers)
   int num_layers = 0;  ///< 0 until a successful load_qmodel
-  int input_dim = 0;
+  int input_dim = 0;   ///< int8 values per input sample; 0 until a successful load_qmodel
 
   /// The loaded model, pointing into this storage and into the blob; built
   /// on each call so that a copied storage refers to its own layers.

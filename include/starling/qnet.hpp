@@ -41,7 +41,7 @@ enum class QLayerKind : uint8_t {
 /// on 32-bit targets (96 on 64-bit ones; FcParams includes the kernel_sums
 /// pointer); the arrays it points to are not copied.
 struct QLayer {
-  QLayerKind kind;
+  QLayerKind kind;  ///< which layer this is; selects the members below that apply
   /// FullyConnected: shapes, offsets, requantization and clamp (see FcParams
   /// for the ranges; ReLU is act_min = output_offset, ReLU6 additionally
   /// act_max = output_offset + round(6/out_scale)). Other kinds: unused.
@@ -63,9 +63,9 @@ struct QLayer {
 /// Both counts are >= 1. The layers (and everything they point to) must
 /// outlive every QNet initialized with the model.
 struct QModel {
-  const QLayer* layers;
-  int num_layers;
-  int input_dim;
+  const QLayer* layers;  ///< num_layers layers, applied in order
+  int num_layers;        ///< >= 1
+  int input_dim;         ///< int8 values per input sample, >= 1
 };
 
 /// A fully-connected layer; weights and bias as documented in QLayer.
@@ -167,6 +167,7 @@ class QNetCore {
   /// Time: run()'s plus batches·output_dim() comparisons.
   [[nodiscard]] Status classify(const int8_t* input, int* cls, int batches = 1) noexcept;
 
+  /// True after a successful init() (run() and classify() need it).
   bool ready() const noexcept { return ready_; }
   /// Values per input sample (0 before init).
   int input_dim() const noexcept { return ready_ ? model_.input_dim : 0; }
@@ -205,6 +206,7 @@ class QNet {
   QNet(const QNet&) = delete;
   QNet& operator=(const QNet&) = delete;
 
+  /// The arena size this QNet owns (the template argument), in bytes.
   static constexpr size_t kArenaBytes = ArenaBytes;
 
   /// QNetCore::init on the owned arena (same statuses).
@@ -219,9 +221,13 @@ class QNet {
   [[nodiscard]] Status classify(const int8_t* input, int* cls, int batches = 1) noexcept {
     return core_.classify(input, cls, batches);
   }
+  /// QNetCore::ready: true after a successful init().
   bool ready() const noexcept { return core_.ready(); }
+  /// QNetCore::input_dim: values per input sample (0 before init).
   int input_dim() const noexcept { return core_.input_dim(); }
+  /// QNetCore::output_dim: values per output sample of run() (0 before init).
   int output_dim() const noexcept { return core_.output_dim(); }
+  /// QNetCore::max_batches: the most samples one run() takes in this arena.
   int max_batches() const noexcept { return core_.max_batches(); }
   /// The size-erased core, for code that takes any QNet (e.g. an objective).
   QNetCore& core() noexcept { return core_; }

@@ -148,6 +148,7 @@ constexpr Real u16_to_unit(uint32_t h) noexcept {
 class Rng {
  public:
   constexpr Rng() noexcept = default;
+  /// The stream for seed `s`, at position 0 (as seed(s)).
   explicit Rng(uint64_t s) noexcept { seed(s); }
 
   /// Restart the stream for `s` at position 0.
