@@ -34,7 +34,7 @@ if [ "${INSTALL_DEPS:-1}" = 1 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 fi
-cmake --version | head -1; doxygen --version; arduino-builder -version | head -1
+cmake --version | sed -n 1p; doxygen --version; arduino-builder -version | sed -n 1p
 rm -rf "$OUT"; mkdir -p "$OUT"
 quiet() {  # quiet LOG cmd...: the output only when the command fails
   local log=$1; shift
@@ -63,16 +63,20 @@ meson_cfg() {  # meson_cfg DIR [args...]
   local dir=$1; shift
   quiet "$dir.log" meson setup "$dir" "$SRC" -Dtests=disabled "$@"
 }
-cmake_cfg "$OUT/cmake-native" -DCMAKE_BUILD_TYPE=Release
+# The seven configure steps run side by side (each is mostly compiler probes).
+pids=()
+bg() { "$@" & pids+=($!); }
+bg cmake_cfg "$OUT/cmake-native"
+bg meson_cfg "$OUT/meson-opts" -Dport=scalar -Dsingle_rounding=true
+bg cmake_cfg "$OUT/cmake-opts" -DSTARLING_PORT=scalar -DSTARLING_SINGLE_ROUNDING=ON
+bg meson_cfg "$OUT/meson-a64" --cross-file "$SRC/ports/cross/aarch64-linux-gnu.ini"
+bg cmake_cfg "$OUT/cmake-a64" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchains/aarch64-linux-gnu.cmake"
+bg meson_cfg "$OUT/meson-m4f" --cross-file "$SRC/ports/cross/cortex-m4f.ini"
+bg cmake_cfg "$OUT/cmake-m4f" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchains/cortex-m4f.cmake"
+for p in "${pids[@]}"; do wait "$p"; done
 python3 "$SRC/tools/check_build_sync.py" "$MB" "$OUT/cmake-native" --label native
-meson_cfg "$OUT/meson-opts" -Dport=scalar -Dsingle_rounding=true
-cmake_cfg "$OUT/cmake-opts" -DSTARLING_PORT=scalar -DSTARLING_SINGLE_ROUNDING=ON
 python3 "$SRC/tools/check_build_sync.py" "$OUT/meson-opts" "$OUT/cmake-opts" --label "port=scalar single_rounding"
-meson_cfg "$OUT/meson-a64" --cross-file "$SRC/ports/cross/aarch64-linux-gnu.ini"
-cmake_cfg "$OUT/cmake-a64" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchains/aarch64-linux-gnu.cmake"
 python3 "$SRC/tools/check_build_sync.py" "$OUT/meson-a64" "$OUT/cmake-a64" --label aarch64
-meson_cfg "$OUT/meson-m4f" --cross-file "$SRC/ports/cross/cortex-m4f.ini"
-cmake_cfg "$OUT/cmake-m4f" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchains/cortex-m4f.cmake"
 python3 "$SRC/tools/check_build_sync.py" "$OUT/meson-m4f" "$OUT/cmake-m4f" --label cortex-m4f
 checks=$((checks + 4))
 lap "build sync"
@@ -91,7 +95,8 @@ run_consumer() {  # run_consumer EXE: runs it, keeps its result fields
   results+=("${line%% *}|${line#*| }")  # "consumer:|best=... evals=... fc=..."
   checks=$((checks + 1))
 }
-# find_package against the tree `cmake --install` writes.
+# find_package against the tree `cmake --install` writes (the native CMake
+# build above; like every consumer build here, no build type: no -O, quick).
 quiet "$OUT/cmake-native.build.log" cmake --build "$OUT/cmake-native" -j 2
 quiet "$OUT/cmake-install.log" cmake --install "$OUT/cmake-native" --prefix "$OUT/cmake-prefix"
 C="$SRC/tests/consumers"
