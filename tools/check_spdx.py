@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 SOURCE_SUFFIXES = ('.c', '.h', '.cc', '.cpp', '.hpp', '.py', '.sh', '.ld', '.ini',
-                   '.cmake', '.in', '.yml', '.yaml', '.ino', '.properties')
+                   '.cmake', '.in', '.yml', '.yaml', '.ino', '.properties', '.dox')
 SOURCE_NAMES = ('meson.build', 'meson_options.txt', 'meson.options', 'CMakeLists.txt',
                 'Doxyfile', 'Kconfig', 'run')
 # Files that must not say they are MIT-licensed starling code, each with why.
