@@ -68,10 +68,15 @@ def main():
         if WANT not in first3:
             bad.append(rel)
     for rel in bad:
-        style = '#' if rel.endswith(('.py', '.sh', '.build', '.txt', '.ini', '.cmake', '.yml',
-                                     '.yaml', '.properties', 'run', 'Doxyfile')) else '//'
+        if rel.endswith(('.py', '.sh', '.build', '.txt', '.ini', '.cmake', '.yml', '.yaml',
+                         '.properties', '.in', 'run', 'Doxyfile', 'Kconfig')):
+            line = f'# {WANT}'
+        elif rel.endswith(('.ld', '.dox')):
+            line = f'/* {WANT} */'
+        else:
+            line = f'// {WANT}'
         print(f"{rel}:1: error: no '{WANT}' line in the first 3 lines; add "
-              f"'{style} {WANT}' as line 1 (line 2 after a '#!' line). Generated file? "
+              f"'{line}' as line 1 (line 2 after a '#!' line). Generated file? "
               f"make its generator write the line.")
     print(f"check_spdx: {checked} source files, {len(bad)} without an SPDX line")
     return 1 if bad else 0
