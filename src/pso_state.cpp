@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/pso_state.cpp: save and load of the swarm's whole state (format version
 // 3, documented in starling/pso.hpp at Pso::save) over the family's shared
 // header, common section and seal (detail/opt_core.hpp).

@@ -143,9 +143,10 @@ template <int MaxLayers>
 struct QModelStorage {
   static_assert(MaxLayers >= 1, "MaxLayers must be at least 1");
   static_assert(MaxLayers <= kQModelMaxLayers, "the format holds at most 65535 layers");
+  /// The capacity (the template argument): the most layers a blob may have.
   static constexpr int kMaxLayers = MaxLayers;
 
-  QLayer layers[MaxLayers] = {};
+  QLayer layers[MaxLayers] = {};  ///< the loaded layer descriptors (the first num_layers)
   int num_layers = 0;  ///< 0 until a successful load_qmodel
   int input_dim = 0;
   int input_h = 0, input_w = 0, input_c = 0;  ///< the input shape (version 1: 0, 0, 0)

@@ -119,7 +119,7 @@ constexpr int kQPrevious = -1;
 /// zero/null. sizeof: 156 bytes on 32-bit targets (208 on 64-bit ones); the
 /// arrays it points to are not copied.
 struct QLayer {
-  QLayerKind kind;
+  QLayerKind kind;  ///< which layer this is; selects the members below that apply
   /// FullyConnected: shapes, offsets, requantization and clamp (see FcParams
   /// for the ranges; ReLU is act_min = output_offset, ReLU6 additionally
   /// act_max = output_offset + round(6/out_scale)). fc.in_dim is the element
@@ -418,6 +418,7 @@ class QNetCore {
   /// Time: run()'s plus batches·output_dim() comparisons.
   [[nodiscard]] Status classify(const int8_t* input, int* cls, int batches = 1) noexcept;
 
+  /// True after a successful init() (run() and classify() need it).
   bool ready() const noexcept { return ready_; }
   /// Values per input sample (0 before init).
   int input_dim() const noexcept { return ready_ ? model_.input_dim : 0; }
@@ -478,6 +479,7 @@ class QNet {
   QNet(const QNet&) = delete;
   QNet& operator=(const QNet&) = delete;
 
+  /// The arena size this QNet owns (the template argument), in bytes.
   static constexpr size_t kArenaBytes = ArenaBytes;
 
   /// QNetCore::init on the owned arena (same statuses).
@@ -492,9 +494,13 @@ class QNet {
   [[nodiscard]] Status classify(const int8_t* input, int* cls, int batches = 1) noexcept {
     return core_.classify(input, cls, batches);
   }
+  /// QNetCore::ready: true after a successful init().
   bool ready() const noexcept { return core_.ready(); }
+  /// QNetCore::input_dim: values per input sample (0 before init).
   int input_dim() const noexcept { return core_.input_dim(); }
+  /// QNetCore::output_dim: values per output sample of run() (0 before init).
   int output_dim() const noexcept { return core_.output_dim(); }
+  /// QNetCore::max_batches: the most samples one run() takes in this arena.
   int max_batches() const noexcept { return core_.max_batches(); }
   /// QNetCore::arena_bytes.
   size_t arena_bytes(int batches = 1) const noexcept { return core_.arena_bytes(batches); }

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ports/cross/ci-aarch64.sh: cross-build starling for aarch64 (baseline
 # armv8-a, dotprod kernels chosen at run time) and run the whole test suite
 # under qemu-user twice, on a CPU with FEAT_DotProd (QEMU_CPU=max) and on one

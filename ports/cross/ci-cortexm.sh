@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Cortex-M CI: the whole test suite on emulated Cortex-M4F (mps2-an386),
 # Cortex-M3 (mps2-an385, soft float) and Cortex-M7 (mps2-an500) under
 # qemu-system-arm with semihosting, build-only Cortex-M0+ and M55, the footprint table (tools/footprint)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__avx512vnni: int8 fully-connected layer, AVX-512 VNNI (vpdpbusd on zmm, masked tails, 16-lane requantize).
 #include "immintrin_avx512.hpp"
 

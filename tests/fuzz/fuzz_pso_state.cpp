@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the optimizer's state loader (Pso::load): any bytes
 // give a Status and never UB; a refused blob leaves the object unchanged; an
 // accepted one saves back to the very same bytes and runs. Built by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // QNet: equivalence with layer-by-layer kernel calls, init validation,
 // arena sizing, batches, LUT builders (golden values from Python), the
 // int8 lattice helper and CRC-32.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Footprint of starling on a Cortex-M: what each part adds to a firmware image.
 
 Builds the library at -Os with the cross compiler (no Meson needed), links

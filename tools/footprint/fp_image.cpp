@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tools/footprint/fp_image.cpp: one minimal firmware image per starling part,
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
