@@ -49,22 +49,67 @@ namespace starling {
 /// out_h and out_w are not tied to the padding formula: output positions
 /// whose window lies wholly in the padding get bias only, as in the reference.
 struct ConvParams {
+  /// Samples in the batch, >= 1 (QNet models store 1; QNet::run substitutes
+  /// its own count).
   int batches;
+  /** @{ */
+  /// Input height, width and channels (NHWC: input[b][y][x][c]), each >= 1.
   int in_h, in_w, in_c;            // input NHWC
+  /** @} */
+  /** @{ */
+  /// Output height, width and channels (NHWC), each >= 1. out_c is the
+  /// number of filters (conv2d_s8) or in_c·depth_multiplier (depthwise).
   int out_h, out_w, out_c;         // output NHWC
+  /** @} */
+  /** @{ */
+  /// Filter height and width in taps, each >= 1 (OHWI filter
+  /// [out_c][k_h][k_w][in_c]; depthwise [1][k_h][k_w][out_c]).
   int k_h, k_w;                    // filter OHWI: [out_c][k_h][k_w][in_c]
-  int stride_h, stride_w, dilation_h, dilation_w;
+  /** @} */
+  /** @{ */
+  /// Step between neighbouring output positions, in input pixels along
+  /// height and width; each >= 1.
+  int stride_h, stride_w;
+  /** @} */
+  /** @{ */
+  /// Step between neighbouring filter taps, in input pixels; each >= 1
+  /// (1 = no dilation).
+  int dilation_h, dilation_w;
+  /** @} */
+  /** @{ */
+  /// Input pixels of implicit padding before the first row (top) and column
+  /// (left), >= 0; TFLite's SAME padding gives max(0, (out − 1)·stride +
+  /// (k − 1)·dilation + 1 − in) / 2, VALID gives 0. Taps in the padding are
+  /// skipped (they add nothing), as in the reference kernels.
   int pad_h, pad_w;                // top and left padding, as TFLite computes them
-  int32_t input_offset, output_offset;
+  /** @} */
+  /// −input_zero_point, in [−127, 128]; added to every input value before the
+  /// multiply.
+  int32_t input_offset;
+  /// output_zero_point, in [−128, 127]; added after requantization, before
+  /// the clamp.
+  int32_t output_offset;
+  /// out_c fixed-point multipliers (quantize_multiplier of in_scale·w_scale[c]
+  /// / out_scale), each >= 0; per-tensor quantization repeats one value.
   const int32_t* multiplier;       // out_c entries
+  /// out_c shifts matching `multiplier`, each in [−31, 30] (> 0 shifts left).
   const int32_t* shift;            // out_c entries
+  /** @{ */
+  /// Output clamp (the fused activation in output quantization), −128 <=
+  /// act_min <= act_max <= 127: no activation is [−128, 127], ReLU starts at
+  /// output_offset.
   int32_t act_min, act_max;
+  /** @} */
 };
 /// Depthwise parameters (TFLite DEPTHWISE_CONV_2D): ConvParams' ranges, plus
 /// depth_multiplier >= 1 with out_c == in_c·depth_multiplier, and k_h·k_w <=
 /// kConvMaxDepth instead of the convolution's depth limit. Output channel
 /// c = ic·depth_multiplier + m reads input channel ic.
-struct DepthwiseParams : ConvParams { int depth_multiplier; };  // filter [1][k_h][k_w][out_c]
+struct DepthwiseParams : ConvParams {  // filter [1][k_h][k_w][out_c]
+  /// Output channels per input channel, >= 1, with out_c == in_c·depth_multiplier
+  /// (1 for the usual depthwise-separable block).
+  int depth_multiplier;
+};
 /// Pooling parameters (TFLite AVERAGE_POOL_2D / MAX_POOL_2D; input and output
 /// share one scale and zero point, so there are no offsets). Ranges:
 ///   batches, in_h, in_w, channels, out_h, out_w, k_h, k_w, stride_h,
@@ -74,9 +119,36 @@ struct DepthwiseParams : ConvParams { int depth_multiplier; };  // filter [1][k_
 ///   (An empty window makes TFLite Micro's average pool fail; TFLite's
 ///   padding formula never produces one.)
 struct PoolParams {
-  int batches, in_h, in_w, channels, out_h, out_w;
-  int k_h, k_w, stride_h, stride_w, pad_h, pad_w;
+  /// Samples in the batch, >= 1 (QNet models store 1).
+  int batches;
+  /** @{ */
+  /// Input height and width (NHWC), each >= 1.
+  int in_h, in_w;
+  /** @} */
+  /// Channels of input and output (pooling keeps them apart), >= 1.
+  int channels;
+  /** @{ */
+  /// Output height and width, each >= 1, such that every window overlaps the
+  /// input (see above).
+  int out_h, out_w;
+  /** @} */
+  /** @{ */
+  /// Window height and width in input pixels, each >= 1, k_h·k_w <= kPoolMaxWindow.
+  int k_h, k_w;
+  /** @} */
+  /** @{ */
+  /// Step between windows in input pixels, each >= 1.
+  int stride_h, stride_w;
+  /** @} */
+  /** @{ */
+  /// Top and left padding in input pixels, 0 <= pad < k; taps in the padding
+  /// are left out of the window (the average divides by the taps inside).
+  int pad_h, pad_w;
+  /** @} */
+  /** @{ */
+  /// Output clamp (fused activation), −128 <= act_min <= act_max <= 127.
   int32_t act_min, act_max;
+  /** @} */
 };
 /// Element-wise addition parameters, as TFLite's Prepare computes them for
 /// int8 ADD (left_shift 20). Ranges accepted by add_s8: size >= 1;
@@ -85,20 +157,56 @@ struct PoolParams {
 /// each shift in [−31, 0] (TFLite's "smaller than one" multipliers);
 /// −128 <= act_min <= act_max <= 127.
 struct AddParams {                 // TFLite's int8 ADD: both inputs rescaled, summed, rescaled
+  /// Elements in each of in1, in2 and the output (all batches together), >= 1.
   int size;
-  int32_t in1_offset, in2_offset, out_offset;
+  /** @{ */
+  /// −zero_point of in1 and of in2, each in [−127, 128].
+  int32_t in1_offset, in2_offset;
+  /** @} */
+  /// Output zero point, in [−128, 127].
+  int32_t out_offset;
+  /// Both offset inputs are multiplied by 2^left_shift before rescaling, to
+  /// keep precision; in [0, kAddMaxLeftShift] (TFLite: 20).
   int left_shift;
-  int32_t in1_multiplier; int in1_shift;
-  int32_t in2_multiplier; int in2_shift;
-  int32_t out_multiplier; int out_shift;
+  /// in1's rescale to the common scale: multiplier >= 0 (quantize_multiplier
+  /// of in1_scale / (2·max(in1_scale, in2_scale))) ...
+  int32_t in1_multiplier;
+  /// ... and its shift, in [−31, 0] (a right shift).
+  int in1_shift;
+  /// in2's rescale multiplier, >= 0 (as in1's with in2_scale) ...
+  int32_t in2_multiplier;
+  /// ... and its shift, in [−31, 0].
+  int in2_shift;
+  /// The sum's rescale to the output: multiplier >= 0 (quantize_multiplier of
+  /// 2·max(in1_scale, in2_scale) / (2^left_shift·out_scale)) ...
+  int32_t out_multiplier;
+  /// ... and its shift, in [−31, 0].
+  int out_shift;
+  /** @{ */
+  /// Output clamp (fused activation), −128 <= act_min <= act_max <= 127.
   int32_t act_min, act_max;
+  /** @} */
 };
 /// Softmax parameters, as TFLite's Prepare computes them for int8 input
 /// (PreprocessSoftmaxScaling with 5 integer bits of scaled difference;
 /// diff_min = −CalculateInputRadius(5, input_left_shift)). Ranges accepted by
 /// softmax_s8: rows, cols >= 1; input_multiplier >= 0; input_left_shift in
 /// [0, 30]; diff_min <= 0 (so each row's largest element always counts).
-struct SoftmaxParams { int rows, cols; int32_t input_multiplier; int input_left_shift; int diff_min; };
+struct SoftmaxParams {
+  /// Independent rows (for an NHWC tensor: batches·h·w), >= 1.
+  int rows;
+  /// Values per row, the axis normalized over (the channels), >= 1.
+  int cols;
+  /// With input_left_shift, the fixed-point form (quantize_multiplier) of
+  /// min(beta·input_scale·2^26, 2^31 − 1), which turns a difference
+  /// x − max(row) into Q5.26; >= 0.
+  int32_t input_multiplier;
+  /// input_multiplier's shift (a left shift, the real factor being >= 1), in [0, 30].
+  int input_left_shift;
+  /// Most negative difference x − max(row) still counted, <= 0; smaller ones
+  /// give probability 0 (output −128).
+  int diff_min;
+};
 
 // ---- Limits ----
 

@@ -95,12 +95,15 @@ namespace starling {
 constexpr uint8_t kQModelMagic[4] = {'S', 'Q', 'N', 'T'};
 /// The version tools write today; load_qmodel also reads kQModelVersion1.
 constexpr uint16_t kQModelVersion = 2;
+/// The first format (FC / LUT / argmax chains), still accepted by load_qmodel.
 constexpr uint16_t kQModelVersion1 = 1;
-/// Version 1 header and record sizes.
+/// Version 1 header size in bytes (its layer records start here).
 constexpr size_t kQModelHeaderBytes = 24;
+/// Version 1 layer record size in bytes.
 constexpr size_t kQModelRecordBytes = 56;
-/// Version 2 header and record sizes.
+/// Version 2 header size in bytes (its layer records start here).
 constexpr size_t kQModelHeaderBytesV2 = 32;
+/// Version 2 layer record size in bytes.
 constexpr size_t kQModelRecordBytesV2 = 120;
 /// The layer count field is u16.
 constexpr int kQModelMaxLayers = 65535;
@@ -148,8 +151,12 @@ struct QModelStorage {
 
   QLayer layers[MaxLayers] = {};  ///< the loaded layer descriptors (the first num_layers)
   int num_layers = 0;  ///< 0 until a successful load_qmodel
-  int input_dim = 0;
-  int input_h = 0, input_w = 0, input_c = 0;  ///< the input shape (version 1: 0, 0, 0)
+  int input_dim = 0;   ///< int8 values per input sample (0 until a successful load)
+  /** @{ */
+  /// The input shape (h, w, c) from the blob; version 1 blobs leave 0, 0, 0
+  /// (a flat vector of input_dim values).
+  int input_h = 0, input_w = 0, input_c = 0;
+  /** @} */
 
   /// The loaded model, pointing into this storage and into the blob; built
   /// on each call so that a copied storage refers to its own layers.

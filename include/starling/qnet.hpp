@@ -55,7 +55,11 @@ enum class QLayerKind : uint8_t {
 
 /// An NHWC shape of one sample (the batch is run()'s).
 struct QShape {
+  /** @{ */
+  /// Height, width and channels; each >= 1 in a valid model (a flat vector of
+  /// n values is {1, 1, n}; the element count h·w·c fits int).
   int h, w, c;
+  /** @} */
 };
 
 /// TFLite MEAN of int8 over axes 1 and 2 (height and width) of an NHWC
@@ -67,9 +71,22 @@ struct QShape {
 /// output_offset (output zero point) in [−128, 127]; multiplier >= 0; shift
 /// in [−31, 30]. `batches` as in the layer parameters of layers.hpp.
 struct MeanParams {
-  int batches, in_h, in_w, channels;
-  int32_t input_offset, output_offset;
+  /// Samples in the batch, >= 1 (QNet models store 1).
+  int batches;
+  /** @{ */
+  /// Input height and width, each >= 1, in_h·in_w <= kPoolMaxWindow (the
+  /// number of values averaged per channel).
+  int in_h, in_w;
+  /** @} */
+  /// Channels of input and output, >= 1.
+  int channels;
+  /// −input_zero_point, in [−127, 128].
+  int32_t input_offset;
+  /// output_zero_point, in [−128, 127].
+  int32_t output_offset;
+  /// Fixed-point multiplier of in_scale / out_scale (quantize_multiplier), >= 0.
   int32_t multiplier;
+  /// multiplier's shift, in [−31, 30] (> 0 shifts left).
   int shift;
 };
 
@@ -100,13 +117,22 @@ union QOpParams {
   AddParams add;            ///< Add (size = elements of one sample)
   SoftmaxParams softmax;    ///< Softmax (rows·cols = elements of one sample)
   MeanParams mean;          ///< Mean
+  /// No parameters (shape {0, 0, 0}): what FullyConnected, Lut and Argmax
+  /// layers carry.
   constexpr QOpParams() noexcept : shape{0, 0, 0} {}
+  /// A Reshape's output shape (implicit, so `QLayer::op = QShape{...}` works).
   constexpr QOpParams(const QShape& s) noexcept : shape(s) {}
+  /// A Conv2D layer's parameters (implicit; makes `conv` the active member).
   constexpr QOpParams(const ConvParams& p) noexcept : conv(p) {}
+  /// A DepthwiseConv2D layer's parameters (implicit; `dw` active).
   constexpr QOpParams(const DepthwiseParams& p) noexcept : dw(p) {}
+  /// An AvgPool2D or MaxPool2D layer's parameters (implicit; `pool` active).
   constexpr QOpParams(const PoolParams& p) noexcept : pool(p) {}
+  /// An Add layer's parameters (implicit; `add` active).
   constexpr QOpParams(const AddParams& p) noexcept : add(p) {}
+  /// A Softmax layer's parameters (implicit; `softmax` active).
   constexpr QOpParams(const SoftmaxParams& p) noexcept : softmax(p) {}
+  /// A Mean layer's parameters (implicit; `mean` active).
   constexpr QOpParams(const MeanParams& p) noexcept : mean(p) {}
 };
 
@@ -155,10 +181,17 @@ struct QLayer {
 /// input_dim), else (1, 1, input_dim). The layers (and everything they point
 /// to) must outlive every QNet initialized with the model.
 struct QModel {
+  /// The layers, in execution order (num_layers of them); not copied.
   const QLayer* layers;
+  /// Number of layers, >= 1 (at most kQModelMaxLayers for a blob).
   int num_layers;
+  /// int8 values in one input sample, >= 1 (what run() reads per batch row).
   int input_dim;
+  /** @{ */
+  /// The input's NHWC shape, each >= 1 with input_h·input_w·input_c ==
+  /// input_dim; or all three 0 (the default) for a flat vector (1, 1, input_dim).
   int input_h = 0, input_w = 0, input_c = 0;
+  /** @} */
 };
 
 /// A fully-connected layer; weights and bias as documented in QLayer.
