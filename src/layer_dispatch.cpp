@@ -7,6 +7,14 @@
 #include "starling/detail/layer_kernels_ports.hpp"
 #include "starling/port.hpp"
 
+// As in dispatch.cpp: builds that glob the sources (no STARLING_PORTS_CONFIGURED)
+// get the Cortex-M DSP kernels exactly when the compiler targets a core with
+// the DSP extension, i.e. when ports/cortexm/ compiles to something.
+#if !defined(STARLING_PORTS_CONFIGURED) && defined(__arm__) && defined(__ARM_FEATURE_DSP) && \
+    !defined(STARLING_HAVE_CORTEXM)
+#define STARLING_HAVE_CORTEXM 1
+#endif
+
 namespace starling {
 namespace detail {
 

@@ -14,6 +14,12 @@
 // input_offset·Σw per channel afterwards.
 // Every sum is exact in int32 (|acc| < 2^30 by kConvMaxDepth; SMLAD's
 // 16-bit lanes hold x + off in [−255, 255] and w), as the reference's.
+//
+// Meson and CMake compile this file only for cores with the DSP extension;
+// builds that glob ports/cortexm/ (Arduino, PlatformIO, ESP-IDF, Zephyr)
+// compile it for every target, so without DSP it compiles to nothing, and
+// src/layer_dispatch.cpp calls it exactly when it is compiled in.
+#if defined(__arm__) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 
 #include <cstddef>
@@ -22,10 +28,6 @@
 
 #include "starling/detail/layer_kernels_ports.hpp"
 #include "starling/quant.hpp"
-
-#if !defined(__ARM_FEATURE_DSP)
-#error "ports/cortexm needs the DSP extension (__ARM_FEATURE_DSP): see ports/cortexm/meson.build"
-#endif
 
 namespace starling {
 namespace detail {
@@ -340,3 +342,5 @@ void s8_conv_single_rounding__cortexm_dsp(const ConvParams& p, const int8_t* inp
 
 }  // namespace detail
 }  // namespace starling
+
+#endif  // __arm__ && __ARM_FEATURE_DSP

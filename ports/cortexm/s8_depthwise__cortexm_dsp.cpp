@@ -6,6 +6,12 @@
 // SXTB16 do the same for the weights, and SMLABB / SMLATT add each channel's
 // own product (SMLAD would add two channels together). Taps in the padding
 // are skipped, as in the reference; the sums are exact in int32.
+//
+// Meson and CMake compile this file only for cores with the DSP extension;
+// builds that glob ports/cortexm/ (Arduino, PlatformIO, ESP-IDF, Zephyr)
+// compile it for every target, so without DSP it compiles to nothing, and
+// src/layer_dispatch.cpp calls it exactly when it is compiled in.
+#if defined(__arm__) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 
 #include <cstddef>
@@ -14,10 +20,6 @@
 
 #include "starling/detail/layer_kernels_ports.hpp"
 #include "starling/quant.hpp"
-
-#if !defined(__ARM_FEATURE_DSP)
-#error "ports/cortexm needs the DSP extension (__ARM_FEATURE_DSP): see ports/cortexm/meson.build"
-#endif
 
 namespace starling {
 namespace detail {
@@ -111,3 +113,5 @@ void s8_depthwise_single_rounding__cortexm_dsp(const DepthwiseParams& p, const i
 
 }  // namespace detail
 }  // namespace starling
+
+#endif  // __arm__ && __ARM_FEATURE_DSP
