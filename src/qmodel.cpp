@@ -195,8 +195,11 @@ bool unused_fields_zero(const uint8_t* rec, unsigned u) noexcept {
          ((u & kUseP3) || zero(rec + kV2Params + 16, 8)) && zero(rec + kV2Reserved, 4);
 }
 
+// A kind the op set does not enable is parsed and its sections checked, but
+// its parameters cannot be (their checks are not linked): *disabled is set.
 Status parse_record_v2(const uint8_t* blob, const uint8_t* rec, uint32_t payload, uint32_t total,
-                       uint32_t index, bool last, QLayer* layer) noexcept {
+                       uint32_t index, bool last, const QOpResolver& ops, QLayer* layer,
+                       bool* disabled) noexcept {
   const uint8_t kind = rec[kV2Kind];
   if (kind < 1 || kind > 11) return Status::Corrupt;
   const unsigned u = uses(kind);
@@ -319,8 +322,13 @@ Status parse_record_v2(const uint8_t* blob, const uint8_t* rec, uint32_t payload
       l.op.dw.shift = shift;
     }
   }
+  if ((qnet_op(l.kind) & kQOpsChain) == 0 && ops.kernels[kind] == nullptr) {
+    *disabled = true;
+    *layer = l;
+    return Status::Ok;
+  }
   QShape produced{0, 0, 0};
-  if (detail::qnet_check_graph_layer(l, static_cast<int>(index), in, in_b, last, &produced) !=
+  if (detail::qnet_check_graph_layer(l, static_cast<int>(index), in, in_b, last, &produced, ops) !=
           Status::Ok ||
       produced.h != out.h || produced.w != out.w || produced.c != out.c) {
     return Status::Corrupt;
@@ -329,8 +337,8 @@ Status parse_record_v2(const uint8_t* blob, const uint8_t* rec, uint32_t payload
   return Status::Ok;
 }
 
-Status load_v2(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
-               QModel* out) noexcept {
+Status load_v2(const uint8_t* blob, size_t size, QLayer* layers, int capacity, QModel* out,
+               const QOpResolver& ops) noexcept {
   if (size < kQModelHeaderBytesV2) return Status::Corrupt;
   if (rd16(blob + 6) != kQModelHeaderBytesV2 || rd16(blob + 18) != kQModelRecordBytesV2) {
     return Status::Corrupt;
@@ -347,18 +355,21 @@ Status load_v2(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
   if (!read_shape(blob + 20, &in)) return Status::Corrupt;
   // Every record is checked even past the capacity (the shapes come from
   // the records), so CapacityExceeded never hides a corrupt blob.
+  bool disabled = false;
   for (uint32_t i = 0; i < count; ++i) {
     const uint8_t* rec = blob + kQModelHeaderBytesV2 + kQModelRecordBytesV2 * i;
     QLayer l{};
-    const Status s = parse_record_v2(blob, rec, payload, total, i, i + 1 == count, &l);
+    const Status s = parse_record_v2(blob, rec, payload, total, i, i + 1 == count, ops, &l, &disabled);
     if (s != Status::Ok) return s;
     if (i < static_cast<uint32_t>(capacity)) layers[i] = l;
   }
-  if (count > static_cast<uint32_t>(capacity)) return Status::CapacityExceeded;
+  if (count > static_cast<uint32_t>(capacity) || disabled) return Status::CapacityExceeded;
   const QModel m{layers, static_cast<int>(count), in.h * in.w * in.c, in.h, in.w, in.c};
+  // A graph of enabled kinds still needs the planned path.
+  if ((qnet_model_ops(m) & ~ops.ops) != 0) return Status::CapacityExceeded;
   // The records were checked one by one against the shapes they state; the
   // model as QNet sees it must agree.
-  if (qnet_validate(m) != Status::Ok) return Status::Corrupt;
+  if (qnet_validate(m, ops) != Status::Ok) return Status::Corrupt;
   *out = m;
   return Status::Ok;
 }
@@ -367,6 +378,11 @@ Status load_v2(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
 
 Status load_qmodel(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
                    QModel* out) noexcept {
+  return load_qmodel(blob, size, layers, capacity, out, qnet_default_resolver());
+}
+
+Status load_qmodel(const uint8_t* blob, size_t size, QLayer* layers, int capacity, QModel* out,
+                   const QOpResolver& ops) noexcept {
   if (out == nullptr) return Status::InvalidArgument;
   *out = QModel{layers, 0, 0};
   if (blob == nullptr || layers == nullptr || capacity < 1 ||
@@ -377,7 +393,7 @@ Status load_qmodel(const uint8_t* blob, size_t size, QLayer* layers, int capacit
   for (size_t i = 0; i < 4; ++i) {
     if (blob[i] != kQModelMagic[i]) return Status::Corrupt;
   }
-  if (rd16(blob + 4) == kQModelVersion) return load_v2(blob, size, layers, capacity, out);
+  if (rd16(blob + 4) == kQModelVersion) return load_v2(blob, size, layers, capacity, out, ops);
   if (rd16(blob + 4) != kQModelVersion1 || rd16(blob + 6) != kQModelHeaderBytes ||
       rd16(blob + 18) != kQModelRecordBytes) {
     return Status::Corrupt;

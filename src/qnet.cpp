@@ -1,85 +1,32 @@
 // SPDX-License-Identifier: MIT
-// QNet: int8 network over a ping-pong or planned arena; mean_s8; LUT
-// builders; lattice helper.
+// QNet: int8 network over a ping-pong arena (FullyConnected / Lut / Argmax
+// chains; the planned path for other models is reached through the op
+// resolver, src/qnet_graph.cpp); mean_s8; LUT builders; lattice helper.
 #include "starling/qnet.hpp"
 
 #include <climits>
 #include <cmath>
 #include <cstring>
 
+#include "starling/detail/qnet_graph.hpp"
+
 namespace starling {
 
 namespace {
 
-constexpr size_t kPlanWords = 3;  // per layer: offset, size, root/last use
-constexpr size_t kPlanEntryBytes = 4 * kPlanWords;
-constexpr uint32_t kAtInput = 0xFFFFFFFFu;  // a tensor that is the network input's bytes
-constexpr uint32_t kUnplaced = 0xFFFFFFFEu;
+constexpr size_t kPlanEntryBytes = 12;  // the planned path's per-layer record (qnet_graph.cpp)
 
-int source(const QLayer& l, int i) noexcept { return l.input == kQPrevious ? i : l.input; }
-
-bool is_alias(QLayerKind k) noexcept {
-  return k == QLayerKind::Reshape || k == QLayerKind::Argmax;
-}
-
-long long elems(const QShape& s) noexcept {
-  return static_cast<long long>(s.h) * s.w * s.c;
-}
-
-bool same(const QShape& a, const QShape& b) noexcept {
-  return a.h == b.h && a.w == b.w && a.c == b.c;
-}
-
-QShape input_shape(const QModel& m) noexcept {
-  if (m.input_h == 0 && m.input_w == 0 && m.input_c == 0) return QShape{1, 1, m.input_dim};
-  return QShape{m.input_h, m.input_w, m.input_c};
-}
-
-// The shape of tensor t (0 = input) of a model whose layers before t are
-// valid: walks back through layers that keep their input's shape.
-QShape shape_of(const QModel& m, int t) noexcept {
-  while (t > 0) {
-    const QLayer& l = m.layers[t - 1];
-    switch (l.kind) {
-      case QLayerKind::FullyConnected: return QShape{1, 1, l.fc.out_dim};
-      case QLayerKind::Conv2D: return QShape{l.op.conv.out_h, l.op.conv.out_w, l.op.conv.out_c};
-      case QLayerKind::DepthwiseConv2D: return QShape{l.op.dw.out_h, l.op.dw.out_w, l.op.dw.out_c};
-      case QLayerKind::AvgPool2D:
-      case QLayerKind::MaxPool2D:
-        return QShape{l.op.pool.out_h, l.op.pool.out_w, l.op.pool.channels};
-      case QLayerKind::Reshape: return l.op.shape;
-      case QLayerKind::Mean: return QShape{1, 1, l.op.mean.channels};
-      default: t = source(l, t - 1); break;  // Lut, Argmax, Add, Softmax
-    }
-  }
-  return input_shape(m);
-}
-
-// Checks the output shape a layer produces: positive and addressable as int.
-Status check_out(const QShape& s) noexcept {
-  if (s.h < 1 || s.w < 1 || s.c < 1) return Status::InvalidArgument;
-  return elems(s) > INT_MAX ? Status::CapacityExceeded : Status::Ok;
-}
-
-Status check_graph_layer(const QModel& m, int i) noexcept {
-  const QLayer& l = m.layers[i];
-  const int s1 = source(l, i);
-  if (s1 < 0 || s1 > i) return Status::InvalidArgument;
-  const bool add = l.kind == QLayerKind::Add;
-  if (add && (l.input2 < 0 || l.input2 > i)) return Status::InvalidArgument;
-  QShape out{0, 0, 0};
-  return detail::qnet_check_graph_layer(l, i, shape_of(m, s1), add ? shape_of(m, l.input2) : QShape{0, 0, 0},
-                                        i == m.num_layers - 1, &out);
-}
-
-uint32_t rd_plan(const int8_t* head, int t, size_t word) noexcept {
-  uint32_t v = 0;
-  std::memcpy(&v, head + (static_cast<size_t>(t) - 1) * kPlanEntryBytes + 4 * word, 4);
-  return v;
-}
-void wr_plan(int8_t* head, int t, size_t word, uint32_t v) noexcept {
-  std::memcpy(head + (static_cast<size_t>(t) - 1) * kPlanEntryBytes + 4 * word, &v, 4);
-}
+// The library's default op set (qnet_default_ops): every kind where an
+// operating system gives room, the FullyConnected / Lut / Argmax chain on
+// firmware, so that a firmware image that never names an op set links no
+// graph kernel.
+#if defined(STARLING_HOSTED_ENV) || defined(__linux__) || defined(_WIN32) || defined(__APPLE__)
+#define STARLING_QNET_DEFAULT_ALL 1
+constexpr QOps kDefaultOps = kQOpsAll;
+#else
+#define STARLING_QNET_DEFAULT_ALL 0
+constexpr QOps kDefaultOps = kQOpsChain;
+#endif
 
 // Adds without overflow: SIZE_MAX on overflow.
 size_t sat_add(size_t a, size_t b) noexcept {
@@ -113,82 +60,6 @@ Status qnet_check_layer(const QLayer& layer, int width, bool last, int* out_widt
       return Status::Ok;
     default:
       break;
-  }
-  return Status::InvalidArgument;
-}
-
-Status qnet_check_graph_layer(const QLayer& l, int index, const QShape& in, const QShape& in2,
-                              bool last, QShape* out) noexcept {
-  if (out == nullptr || index < 0) return Status::InvalidArgument;
-  const int s1 = source(l, index);
-  if (s1 < 0 || s1 > index) return Status::InvalidArgument;
-  if (l.kind != QLayerKind::Add && l.input2 != 0) return Status::InvalidArgument;
-  if (in.h < 1 || in.w < 1 || in.c < 1 || elems(in) > INT_MAX) return Status::InvalidArgument;
-  const int count = static_cast<int>(elems(in));
-  Status s = Status::Ok;
-  switch (l.kind) {
-    case QLayerKind::FullyConnected:
-    case QLayerKind::Lut:
-    case QLayerKind::Argmax: {
-      int w = 0;
-      if ((s = qnet_check_layer(l, count, last, &w)) != Status::Ok) return s;
-      *out = l.kind == QLayerKind::FullyConnected ? QShape{1, 1, w} : in;
-      return Status::Ok;
-    }
-    case QLayerKind::Conv2D: {
-      const ConvParams& p = l.op.conv;
-      if (p.batches != 1 || l.weights == nullptr) return Status::InvalidArgument;
-      if ((s = validate(p)) != Status::Ok) return s;
-      if (!same(in, QShape{p.in_h, p.in_w, p.in_c})) return Status::InvalidArgument;
-      *out = QShape{p.out_h, p.out_w, p.out_c};
-      return check_out(*out);
-    }
-    case QLayerKind::DepthwiseConv2D: {
-      const DepthwiseParams& p = l.op.dw;
-      if (p.batches != 1 || l.weights == nullptr) return Status::InvalidArgument;
-      if ((s = validate(p)) != Status::Ok) return s;
-      if (!same(in, QShape{p.in_h, p.in_w, p.in_c})) return Status::InvalidArgument;
-      *out = QShape{p.out_h, p.out_w, p.out_c};
-      return check_out(*out);
-    }
-    case QLayerKind::AvgPool2D:
-    case QLayerKind::MaxPool2D: {
-      const PoolParams& p = l.op.pool;
-      if (p.batches != 1) return Status::InvalidArgument;
-      if ((s = validate(p)) != Status::Ok) return s;
-      if (!same(in, QShape{p.in_h, p.in_w, p.channels})) return Status::InvalidArgument;
-      *out = QShape{p.out_h, p.out_w, p.channels};
-      return check_out(*out);
-    }
-    case QLayerKind::Add:
-      if (l.input2 < 0 || l.input2 > index) return Status::InvalidArgument;
-      if ((s = validate(l.op.add)) != Status::Ok) return s;
-      if (!same(in, in2) || l.op.add.size != count) return Status::InvalidArgument;
-      *out = in;
-      return Status::Ok;
-    case QLayerKind::Softmax: {
-      const SoftmaxParams& p = l.op.softmax;
-      if ((s = validate(p)) != Status::Ok) return s;
-      if (p.cols != in.c || static_cast<long long>(p.rows) != static_cast<long long>(in.h) * in.w) {
-        return Status::InvalidArgument;
-      }
-      *out = in;
-      return Status::Ok;
-    }
-    case QLayerKind::Reshape: {
-      const QShape& o = l.op.shape;
-      if (o.h < 1 || o.w < 1 || o.c < 1 || elems(o) != count) return Status::InvalidArgument;
-      *out = o;
-      return Status::Ok;
-    }
-    case QLayerKind::Mean: {
-      const MeanParams& p = l.op.mean;
-      if (p.batches != 1) return Status::InvalidArgument;
-      if ((s = validate(p)) != Status::Ok) return s;
-      if (!same(in, QShape{p.in_h, p.in_w, p.channels})) return Status::InvalidArgument;
-      *out = QShape{1, 1, p.channels};
-      return Status::Ok;
-    }
   }
   return Status::InvalidArgument;
 }
@@ -238,13 +109,19 @@ Status mean_s8(const MeanParams& p, const int8_t* input, int8_t* output) noexcep
   return Status::Ok;
 }
 
-Status qnet_validate(const QModel& model) noexcept {
+namespace {
+
+// qnet_validate with the op set of *ops, or the chain alone when ops is
+// null (what a firmware that names no op set uses: no resolver object, no
+// graph code linked).
+Status validate_with(const QModel& model, const QOpResolver* ops) noexcept {
   if (model.layers == nullptr || model.num_layers < 1 || model.input_dim < 1) {
     return Status::InvalidArgument;
   }
   const bool flat = model.input_h == 0 && model.input_w == 0 && model.input_c == 0;
   if (!flat && (model.input_h < 1 || model.input_w < 1 || model.input_c < 1 ||
-                elems(QShape{model.input_h, model.input_w, model.input_c}) != model.input_dim)) {
+                static_cast<long long>(model.input_h) * model.input_w * model.input_c !=
+                    model.input_dim)) {
     return Status::InvalidArgument;
   }
   if (detail::qnet_is_chain(model)) {
@@ -258,17 +135,54 @@ Status qnet_validate(const QModel& model) noexcept {
     }
     return Status::Ok;
   }
+  // Not a chain: the planned path. Kinds and tensor numbers are checked
+  // first, so that a malformed model is InvalidArgument whatever the op
+  // set; then a kind the op set lacks is CapacityExceeded (its code is not
+  // linked).
+  const QOps enabled = ops != nullptr && ops->graph != nullptr ? ops->ops : 0;
+  bool missing = (enabled & kQOpGraph) == 0;
   for (int i = 0; i < model.num_layers; ++i) {
-    const Status s = check_graph_layer(model, i);
-    if (s != Status::Ok) return s;
+    const QLayer& l = model.layers[i];
+    const unsigned k = static_cast<unsigned>(l.kind);
+    if (k < 1 || k > 11) return Status::InvalidArgument;
+    if (l.input != kQPrevious && (l.input < 0 || l.input > i)) return Status::InvalidArgument;
+    if (l.kind == QLayerKind::Add ? (l.input2 < 0 || l.input2 > i) : l.input2 != 0) {
+      return Status::InvalidArgument;
+    }
+    missing |= (enabled >> k & 1u) == 0;
   }
-  return Status::Ok;
+  if (missing) return Status::CapacityExceeded;
+  return ops->graph->validate(model, *ops);
 }
 
+}  // namespace
+
+Status qnet_validate(const QModel& model, const QOpResolver& ops) noexcept {
+  return validate_with(model, &ops);
+}
+
+QOps qnet_default_ops() noexcept { return kDefaultOps; }
+const QOpResolver& qnet_default_resolver() noexcept { return kQOpResolver<kDefaultOps>; }
+
 Status QNetCore::init(const QModel& model, int8_t* arena, size_t arena_bytes) noexcept {
+#if STARLING_QNET_DEFAULT_ALL
+  return init_with(model, arena, arena_bytes, &kQOpResolver<kQOpsAll>);
+#else
+  return init_with(model, arena, arena_bytes, nullptr);
+#endif
+}
+
+Status QNetCore::init(const QModel& model, int8_t* arena, size_t arena_bytes,
+                      const QOpResolver& ops) noexcept {
+  return init_with(model, arena, arena_bytes, &ops);
+}
+
+Status QNetCore::init_with(const QModel& model, int8_t* arena, size_t arena_bytes,
+                           const QOpResolver* ops) noexcept {
   ready_ = false;
   required_ = 0;
-  const Status s = qnet_validate(model);
+  ops_ = ops;
+  const Status s = validate_with(model, ops);
   if (s != Status::Ok) return s;
   if (arena == nullptr && arena_bytes > 0) return Status::InvalidArgument;
 
@@ -278,150 +192,32 @@ Status QNetCore::init(const QModel& model, int8_t* arena, size_t arena_bytes) no
   compute_layers_ = model.num_layers - (trailing_argmax ? 1 : 0);
   graph_ = !detail::qnet_is_chain(model);
   if (graph_) {
-    const Status ps = plan(arena_bytes);
+    const Status ps = ops->graph->plan(*this, arena_bytes);
     if (ps != Status::Ok) return ps;
     ready_ = true;
     return Status::Ok;
   }
 
-  const size_t need = qnet_arena_bytes(model, 1);
-  required_ = need;
-  if (arena_bytes < need) return Status::CapacityExceeded;
-  int width = model.input_dim;
-  for (int i = 0; i < compute_layers_; ++i) {
-    const QLayer& l = model.layers[i];
-    width = l.kind == QLayerKind::FullyConnected ? l.fc.out_dim : l.dim;
-  }
-  out_dim_ = width;
-  width_ = need / 2;
-  // The widest of input, activations and output bounds batches·width so that
-  // every index the kernels form stays within int.
-  int widest = model.input_dim;
+  // Ping-pong: two buffers of the widest FC/LUT output (qnet_arena_bytes'
+  // chain formula); the widest of input, activations and output bounds
+  // batches·width so that every index the kernels form stays within int.
+  int width = 0, widest = model.input_dim, out = model.input_dim;
   for (int i = 0; i < model.num_layers; ++i) {
     const QLayer& l = model.layers[i];
     const int w = l.kind == QLayerKind::FullyConnected ? l.fc.out_dim : l.dim;
+    if (l.kind != QLayerKind::Argmax && w > width) width = w;
     if (w > widest) widest = w;
+    if (i < compute_layers_) out = w;
   }
+  const size_t need = 2 * static_cast<size_t>(width);
+  required_ = need;
+  if (arena_bytes < need) return Status::CapacityExceeded;
+  out_dim_ = out;
+  width_ = static_cast<size_t>(width);
   size_t max_b = static_cast<size_t>(INT_MAX) / static_cast<size_t>(widest);
   if (need > 0 && arena_bytes / need < max_b) max_b = arena_bytes / need;
   max_batches_ = static_cast<int>(max_b);
   ready_ = true;
-  return Status::Ok;
-}
-
-// The plan lives in the arena's first 12·n bytes, three uint32 per tensor
-// t in [1, n] (the output of layer t − 1):
-//   word 0: offset of one sample in the tensor area (kAtInput: the input's bytes)
-//   word 1: bytes per sample (0 for an alias: Reshape, Argmax)
-//   word 2: while planning, an alias's root tensor or a root's last reader
-Status QNetCore::plan(size_t arena_bytes) noexcept {
-  const int n = model_.num_layers;
-  const size_t head = static_cast<size_t>(n) * kPlanEntryBytes;  // n <= INT_MAX: no overflow on 64-bit
-  if (static_cast<size_t>(n) > static_cast<size_t>(-1) / kPlanEntryBytes || arena_bytes < head) {
-    required_ = qnet_arena_bytes(model_, 1);
-    return Status::CapacityExceeded;
-  }
-  int8_t* h = arena_;
-  const int final_t = compute_layers_;  // the tensor run() returns (0: the input)
-  // Sizes and roots, in layer order (a source always precedes its reader).
-  for (int t = 1; t <= n; ++t) {
-    const QLayer& l = model_.layers[t - 1];
-    wr_plan(h, t, 0, kUnplaced);
-    if (is_alias(l.kind)) {
-      const int src = source(l, t - 1);
-      const uint32_t root =
-          src == 0 ? 0u : (rd_plan(h, src, 1) == 0 ? rd_plan(h, src, 2) : static_cast<uint32_t>(src));
-      wr_plan(h, t, 1, 0);
-      wr_plan(h, t, 2, root);
-    } else {
-      wr_plan(h, t, 1, static_cast<uint32_t>(elems(shape_of(model_, t))));
-      wr_plan(h, t, 2, static_cast<uint32_t>(t - 1));  // written by layer t − 1
-    }
-  }
-  auto root_of = [&](int t) -> int {
-    if (t == 0) return 0;
-    return rd_plan(h, t, 1) == 0 ? static_cast<int>(rd_plan(h, t, 2)) : t;
-  };
-  // Last reader of each root: the layers that read it or an alias of it; the
-  // final tensor stays alive to the end (classify reads it).
-  for (int i = 0; i < n; ++i) {
-    const QLayer& l = model_.layers[i];
-    const int reads[2] = {source(l, i), l.kind == QLayerKind::Add ? l.input2 : 0};
-    for (int r : reads) {
-      const int root = root_of(r);
-      if (root > 0 && rd_plan(h, root, 2) < static_cast<uint32_t>(i)) {
-        wr_plan(h, root, 2, static_cast<uint32_t>(i));
-      }
-    }
-  }
-  if (root_of(final_t) > 0) wr_plan(h, root_of(final_t), 2, static_cast<uint32_t>(n));
-  // Greedy placement, largest first (ties: lowest tensor), each at the lowest
-  // offset that overlaps no placed tensor alive at the same time.
-  size_t total = 0;
-  for (;;) {
-    int pick = 0;
-    uint32_t pick_size = 0;
-    for (int t = 1; t <= n; ++t) {
-      const uint32_t sz = rd_plan(h, t, 1);
-      if (sz > pick_size && rd_plan(h, t, 0) == kUnplaced) {
-        pick = t;
-        pick_size = sz;
-      }
-    }
-    if (pick == 0) break;
-    const uint32_t first = static_cast<uint32_t>(pick - 1), last = rd_plan(h, pick, 2);
-    auto conflicts = [&](int u) {
-      const uint32_t uf = static_cast<uint32_t>(u - 1), ul = rd_plan(h, u, 2);
-      return rd_plan(h, u, 1) != 0 && rd_plan(h, u, 0) != kUnplaced && uf <= last && first <= ul;
-    };
-    uint64_t best = UINT64_MAX;
-    for (int c = 0; c <= n; ++c) {  // candidate 0, then the end of each conflicting tensor
-      if (c > 0 && !conflicts(c)) continue;
-      const uint64_t at = c == 0 ? 0 : static_cast<uint64_t>(rd_plan(h, c, 0)) + rd_plan(h, c, 1);
-      if (at >= best) continue;
-      bool fits = true;
-      for (int u = 1; u <= n && fits; ++u) {
-        if (!conflicts(u)) continue;
-        const uint64_t uo = rd_plan(h, u, 0), ue = uo + rd_plan(h, u, 1);
-        fits = at + pick_size <= uo || ue <= at;
-      }
-      if (fits) best = at;
-    }
-    // Offsets stay below Σ sizes <= n·INT_MAX; they must fit the 32-bit plan.
-    if (best + pick_size > 0xFFFFFFF0u) {
-      required_ = static_cast<size_t>(-1);
-      return Status::CapacityExceeded;
-    }
-    wr_plan(h, pick, 0, static_cast<uint32_t>(best));
-    if (best + pick_size > total) total = static_cast<size_t>(best + pick_size);
-  }
-  // Aliases take their root's offset (kAtInput for the network input).
-  for (int t = 1; t <= n; ++t) {
-    if (rd_plan(h, t, 1) != 0) continue;
-    const int root = static_cast<int>(rd_plan(h, t, 2));
-    wr_plan(h, t, 0, root == 0 ? kAtInput : rd_plan(h, root, 0));
-  }
-  size_t scratch = 0;
-  long long widest = model_.input_dim;
-  for (int t = 1; t <= n; ++t) {
-    const QLayer& l = model_.layers[t - 1];
-    if (l.kind == QLayerKind::Conv2D) {
-      const size_t s = conv2d_s8_scratch_size(l.op.conv);
-      if (s > scratch) scratch = s;
-    }
-    const long long e = elems(shape_of(model_, t));
-    if (e > widest) widest = e;
-  }
-  tensor_bytes_ = total;
-  scratch_ = scratch;
-  out_dim_ = static_cast<int>(elems(shape_of(model_, final_t)));
-  required_ = sat_add(sat_add(head, total), scratch);
-  if (arena_bytes < required_) return Status::CapacityExceeded;
-  size_t max_b = static_cast<size_t>(INT_MAX) / static_cast<size_t>(widest);
-  if (total > 0 && (arena_bytes - head - scratch) / total < max_b) {
-    max_b = (arena_bytes - head - scratch) / total;
-  }
-  max_batches_ = static_cast<int>(max_b);
   return Status::Ok;
 }
 
@@ -433,89 +229,9 @@ size_t QNetCore::arena_bytes(int batches) const noexcept {
   return sat_add(sat_add(head, sat_mul(tensor_bytes_, b)), scratch_);
 }
 
-const int8_t* QNetCore::tensor_ptr(const int8_t* input, int t, int batches) const noexcept {
-  if (t == 0) return input;
-  const uint32_t off = rd_plan(arena_, t, 0);
-  if (off == kAtInput) return input;
-  const size_t head = static_cast<size_t>(model_.num_layers) * kPlanEntryBytes;
-  return arena_ + head + static_cast<size_t>(off) * static_cast<size_t>(batches);
-}
-
-Status QNetCore::forward_graph(const int8_t* input, int8_t* last_out, int batches,
-                               const int8_t** result) noexcept {
-  const size_t b = static_cast<size_t>(batches);
-  const size_t head = static_cast<size_t>(model_.num_layers) * kPlanEntryBytes;
-  void* scratch = scratch_ > 0 ? arena_ + head + tensor_bytes_ * b : nullptr;
-  for (int i = 0; i < compute_layers_; ++i) {
-    const QLayer& l = model_.layers[i];
-    const int8_t* src = tensor_ptr(input, source(l, i), batches);
-    const bool last = i == compute_layers_ - 1;
-    // The plan's slot; tensor_ptr gives a const view of the arena we own.
-    int8_t* slot = const_cast<int8_t*>(tensor_ptr(input, i + 1, batches));
-    int8_t* dst = last && last_out != nullptr ? last_out : slot;
-    Status s = Status::Ok;
-    switch (l.kind) {
-      case QLayerKind::FullyConnected:
-        s = fully_connected_s8(l.fc, src, l.weights, l.bias, dst, batches);
-        break;
-      case QLayerKind::Lut: {
-        const size_t n = static_cast<size_t>(l.dim) * b;
-        const int8_t* lut = l.lut;
-        for (size_t j = 0; j < n; ++j) dst[j] = lut[src[j] + 128];
-        break;
-      }
-      case QLayerKind::Conv2D: {
-        ConvParams p = l.op.conv;
-        p.batches = batches;
-        s = conv2d_s8(p, src, l.weights, l.bias, dst, scratch, scratch_);
-        break;
-      }
-      case QLayerKind::DepthwiseConv2D: {
-        DepthwiseParams p = l.op.dw;
-        p.batches = batches;
-        s = depthwise_conv2d_s8(p, src, l.weights, l.bias, dst);
-        break;
-      }
-      case QLayerKind::AvgPool2D:
-      case QLayerKind::MaxPool2D: {
-        PoolParams p = l.op.pool;
-        p.batches = batches;
-        s = l.kind == QLayerKind::AvgPool2D ? avg_pool2d_s8(p, src, dst) : max_pool2d_s8(p, src, dst);
-        break;
-      }
-      case QLayerKind::Add: {
-        AddParams p = l.op.add;
-        p.size *= batches;  // <= INT_MAX: max_batches bounds every tensor
-        s = add_s8(p, src, tensor_ptr(input, l.input2, batches), dst);
-        break;
-      }
-      case QLayerKind::Softmax: {
-        SoftmaxParams p = l.op.softmax;
-        p.rows *= batches;
-        s = softmax_s8(p, src, dst);
-        break;
-      }
-      case QLayerKind::Mean: {
-        MeanParams p = l.op.mean;
-        p.batches = batches;
-        s = mean_s8(p, src, dst);
-        break;
-      }
-      default:  // Reshape: the bytes stay; the last layer copies them out
-        if (dst != src) std::memmove(dst, src, static_cast<size_t>(out_dim_) * b);
-        break;
-    }
-    if (s != Status::Ok) return s;  // unreachable after init's validation
-  }
-  *result = compute_layers_ == 0 ? input
-            : last_out != nullptr ? last_out
-                                  : tensor_ptr(input, compute_layers_, batches);
-  return Status::Ok;
-}
-
 Status QNetCore::forward(const int8_t* input, int8_t* last_out, int batches,
                          const int8_t** result) noexcept {
-  if (graph_) return forward_graph(input, last_out, batches, result);
+  if (graph_) return ops_->graph->forward(*this, input, last_out, batches, result);
   const size_t buf = width_ * static_cast<size_t>(batches);
   int8_t* ping[2] = {arena_, arena_ + buf};
   const int8_t* cur = input;

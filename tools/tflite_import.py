@@ -26,6 +26,9 @@ The header defines, for a model named NAME (upper case in macros):
                      (float32 as exact hex literals; q = round(x / scale) + zero_point)
     NAME_ARENA_BYTES the arena QNetCore::init plans for one sample
     NAME_LAYERS      the layer count (QModelStorage<NAME_LAYERS>)
+    NAME_OPS         the op set the model needs (starling::QOps, as
+                     qnet_model_ops computes it): QNet<NAME_ARENA_BYTES, NAME_OPS>
+                     and kQOpResolver<NAME_OPS> link only those kinds' code
     NAME_blob[]      the blob bytes, 4-aligned (GCC/Clang attribute; define
                      STARLING_BLOB_ALIGN first for another compiler)
 """
@@ -457,6 +460,22 @@ class Importer:
 # ---------------------------------------------------------------------------
 # Arena plan (the algorithm of QNetCore::init, for the header's figure)
 
+def is_chain(input_shape, layers):
+    """True when QNet runs the model on its ping-pong path: fc/lut/argmax
+    layers, each reading the previous output, over a flat input."""
+    return input_shape[0] == 1 and input_shape[1] == 1 and all(
+        l["kind"] in ("fc", "lut", "argmax") and l.get("input", i) == i for i, l in enumerate(layers))
+
+
+def model_ops(input_shape, layers):
+    """The model's op set as starling::qnet_model_ops computes it: bit k for
+    layer kind k (qnet_blob.KINDS), bit 0 for the planned path."""
+    ops = 0 if is_chain(input_shape, layers) else 1
+    for l in layers:
+        ops |= 1 << qb.KINDS[l["kind"]]
+    return ops
+
+
 def plan_arena(input_shape, layers):
     """Bytes QNetCore::init needs for one sample: the ping-pong size for a
     straight fc/lut/argmax chain over a flat input, else the greedy plan
@@ -464,8 +483,7 @@ def plan_arena(input_shape, layers):
     argmax share their input's bytes) plus its 12 bytes a layer and the
     largest convolution scratch."""
     n = len(layers)
-    chain = input_shape[0] == 1 and input_shape[1] == 1 and all(
-        l["kind"] in ("fc", "lut", "argmax") and l.get("input", i) == i for i, l in enumerate(layers))
+    chain = is_chain(input_shape, layers)
     shapes = qb.graph_shapes(input_shape, layers)
     if chain:
         width = max([l["out_dim"] if l["kind"] == "fc" else math.prod(shapes[i])
@@ -516,6 +534,14 @@ def plan_arena(input_shape, layers):
 # ---------------------------------------------------------------------------
 # Outputs
 
+def op_names(ops):
+    """The kinds of an op set, as QLayerKind spells them (and Graph for bit 0)."""
+    names = {0: "Graph", 1: "FullyConnected", 2: "Lut", 3: "Argmax", 4: "Conv2D",
+             5: "DepthwiseConv2D", 6: "AvgPool2D", 7: "MaxPool2D", 8: "Add", 9: "Softmax",
+             10: "Reshape", 11: "Mean"}
+    return " ".join(names[k] for k in sorted(names) if ops >> k & 1)
+
+
 def c_header(name, src, blob, info, arena):
     up = name.upper()
     ih, iw, ic = info["input_shape"]
@@ -525,7 +551,8 @@ def c_header(name, src, blob, info, arena):
         f"// {name}: QNet model imported from {os.path.basename(src)} by tools/tflite_import.py;",
         "// GENERATED, do not edit. Load with starling::load_qmodel(" + name + "_blob, "
         f"sizeof {name}_blob, storage)",
-        f"// (QModelStorage<{up}_LAYERS>), run on a QNet<{up}_ARENA_BYTES>. Quantize an input x",
+        f"// (QModelStorage<{up}_LAYERS>, resolver starling::kQOpResolver<{up}_OPS>), run on a",
+        f"// QNet<{up}_ARENA_BYTES, {up}_OPS>. Quantize an input x",
         f"// as q = clamp(round(x / {up}_INPUT_SCALE) + {up}_INPUT_ZERO_POINT, -128, 127).",
         "#pragma once",
         "#include <stddef.h>",
@@ -542,6 +569,8 @@ def c_header(name, src, blob, info, arena):
         f"#define {up}_OUTPUT_ZERO_POINT ({info['output_zero_point']})",
         f"#define {up}_ARENA_BYTES {arena}",
         f"#define {up}_LAYERS {len(info['layers'])}",
+        f"#define {up}_OPS 0x{model_ops(info['input_shape'], info['layers']):x}u /* "
+        + op_names(model_ops(info['input_shape'], info['layers'])) + " */",
         "",
         "#ifndef STARLING_BLOB_ALIGN",
         "#define STARLING_BLOB_ALIGN __attribute__((aligned(4)))  /* GCC, Clang; C and C++ */",
@@ -616,7 +645,8 @@ def main(argv=None):
         print(f"tflite_import: {a.model}: {msg}", file=sys.stderr)
         return 1
     print(f"{a.model}: {len(info['layers'])} layers, input {list(info['input_shape'])}, "
-          f"output {info['output_size']}, blob {len(blob)} bytes, arena {arena} bytes")
+          f"output {info['output_size']}, blob {len(blob)} bytes, arena {arena} bytes, "
+          f"ops {op_names(model_ops(info['input_shape'], info['layers']))}")
     return 0
 
 

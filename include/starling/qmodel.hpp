@@ -131,14 +131,24 @@ constexpr int kQModelMaxLayers = 65535;
 /// aligned to 4 bytes (the int32 sections are read in place), or capacity
 /// < 1; Corrupt for any failed check (a model too large for the QNet
 /// kernels counts as corrupt); CapacityExceeded when the blob is valid but
-/// has more than `capacity` layers (every record is still checked). On any
+/// has more than `capacity` layers (every record is still checked), or when
+/// it is intact (CRC, structure, sections) but needs a layer kind or the
+/// planned path that the op set does not enable (the parameters of such
+/// layers are then not checked: their checks are not linked). On any
 /// error *out is {layers, 0, 0} (QNet::init rejects it) and layers[] may be
 /// partly written.
 /// Time O(size) (one CRC pass plus the multiplier/shift arrays) plus
 /// qnet_validate's; memory: the caller's layers[], sizeof(QLayer) each (156
 /// bytes on 32-bit targets).
+/// Uses the op set qnet_default_ops() (on firmware, FullyConnected / Lut /
+/// Argmax chains only); the overload below names one.
 [[nodiscard]] Status load_qmodel(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
                                  QModel* out) noexcept;
+/// load_qmodel with the op set of `ops` (a QOpResolver as QNetCore::init
+/// takes; only the enabled kinds' checks are linked). Same checks and
+/// statuses; a blob that needs a kind outside `ops` is CapacityExceeded.
+[[nodiscard]] Status load_qmodel(const uint8_t* blob, size_t size, QLayer* layers, int capacity,
+                                 QModel* out, const QOpResolver& ops) noexcept;
 
 /// Room for the descriptors of a model of up to MaxLayers layers; the
 /// weights stay in the blob. Memory: MaxLayers·sizeof(QLayer) + 20 bytes.
@@ -166,12 +176,22 @@ struct QModelStorage {
 };
 
 /// load_qmodel into a QModelStorage (same checks and statuses; the
-/// capacity is MaxLayers). On error the storage holds an empty model.
+/// capacity is MaxLayers), with the op set qnet_default_ops(). On error the
+/// storage holds an empty model.
 template <int MaxLayers>
 [[nodiscard]] Status load_qmodel(const uint8_t* blob, size_t size,
                                  QModelStorage<MaxLayers>& out) noexcept {
+  return load_qmodel(blob, size, out, qnet_default_resolver());
+}
+/// load_qmodel into a QModelStorage with the op set of `ops`, typically the
+/// one of the QNet that will run the model:
+/// `load_qmodel(blob, n, storage, kQOpResolver<MODEL_OPS>)`. Same checks
+/// and statuses.
+template <int MaxLayers>
+[[nodiscard]] Status load_qmodel(const uint8_t* blob, size_t size, QModelStorage<MaxLayers>& out,
+                                 const QOpResolver& ops) noexcept {
   QModel m{nullptr, 0, 0};
-  const Status s = load_qmodel(blob, size, out.layers, MaxLayers, &m);
+  const Status s = load_qmodel(blob, size, out.layers, MaxLayers, &m, ops);
   out.num_layers = m.num_layers;
   out.input_dim = m.input_dim;
   out.input_h = m.input_h;

@@ -354,6 +354,170 @@ constexpr size_t qnet_arena_bytes(const QModel& model, int batches = 1) noexcept
   return total + scratch + head;
 }
 
+// ---------------------------------------------------------------------------
+// Op sets: which layer kinds a QNet can run (TensorFlow Lite Micro's op
+// resolver, chosen at compile time). QNet reaches the code of every graph
+// kind (convolution, pooling, Add, ...) and its planned-arena path only
+// through a QOpResolver, so a firmware image links exactly the kernels of
+// the kinds its resolver enables (with --gc-sections): a QNet for
+// FullyConnected / Lut / Argmax chains adds about 1.6 KB of flash on a
+// Cortex-M4, one with every kind about 14 KB. docs/int8_models.md has the
+// table.
+
+/// A set of layer kinds: bit k (1 <= k <= 11) is QLayerKind k, and bit 0
+/// (kQOpGraph) is the planned path, which every model that is not a straight
+/// FullyConnected / Lut / Argmax chain over a flat input needs. Combine with
+/// `|`, e.g. `kQOpsChain | qnet_op(QLayerKind::Conv2D)`.
+using QOps = uint32_t;
+
+/// The bit of one layer kind in a QOps.
+constexpr QOps qnet_op(QLayerKind kind) noexcept {
+  return QOps{1} << (static_cast<unsigned>(kind) & 31u);
+}
+/// The planned path: tensor graphs, NHWC inputs, branches (an Add reading an
+/// earlier tensor), any layer reading other than the previous output. Every
+/// kind outside kQOpsChain implies it.
+constexpr QOps kQOpGraph = 1;
+/// FullyConnected, Lut and Argmax in a straight chain over a flat input:
+/// what every QNet runs, whatever its op set (QNet's original layer set).
+constexpr QOps kQOpsChain = qnet_op(QLayerKind::FullyConnected) | qnet_op(QLayerKind::Lut) |
+                            qnet_op(QLayerKind::Argmax);
+/// Every layer kind and the planned path.
+constexpr QOps kQOpsAll = kQOpGraph | kQOpsChain | qnet_op(QLayerKind::Conv2D) |
+                          qnet_op(QLayerKind::DepthwiseConv2D) | qnet_op(QLayerKind::AvgPool2D) |
+                          qnet_op(QLayerKind::MaxPool2D) | qnet_op(QLayerKind::Add) |
+                          qnet_op(QLayerKind::Softmax) | qnet_op(QLayerKind::Reshape) |
+                          qnet_op(QLayerKind::Mean);
+/// QNet's default template argument: no op set named, so the library's
+/// default applies (qnet_default_ops(): kQOpsAll on an operating system,
+/// kQOpsChain on firmware).
+constexpr QOps kQOpsDefault = 0;
+
+/// The op set the library was built to use when none is named (QNet<N>,
+/// QNetCore::init and load_qmodel without a resolver): kQOpsAll when it is
+/// built for an operating system (Linux, Windows, macOS, or any Meson/CMake
+/// build that is not bare metal), kQOpsChain for firmware (bare metal, RTOS
+/// SDKs, Arduino, PlatformIO), so that a firmware running only
+/// fully-connected models links no convolution kernel. O(1).
+QOps qnet_default_ops() noexcept;
+
+/// The op set `model` needs: the bit of every layer kind it holds, plus
+/// kQOpGraph when it is not a straight FullyConnected / Lut / Argmax chain over
+/// a flat input. constexpr, so a constant model can size its QNet's op set:
+/// `QNet<qnet_arena_bytes(kModel), qnet_model_ops(kModel)>`. Reads the first
+/// num_layers layers (none if layers is null); kinds outside 1..11 add no
+/// bit (qnet_validate refuses them). O(num_layers); no memory.
+constexpr QOps qnet_model_ops(const QModel& model) noexcept {
+  if (model.layers == nullptr) return 0;
+  QOps ops = detail::qnet_is_chain(model) ? 0 : kQOpGraph;
+  for (int i = 0; i < model.num_layers; ++i) {
+    const unsigned k = static_cast<unsigned>(model.layers[i].kind);
+    if (k >= 1 && k <= 11) ops |= QOps{1} << k;
+  }
+  return ops;
+}
+
+namespace detail {
+/// `ops` as a resolver enables it: unknown bits dropped, kQOpsChain added,
+/// kQOpGraph added when any other kind is present.
+constexpr QOps qnet_ops_closure(QOps ops) noexcept {
+  ops = (ops & kQOpsAll) | kQOpsChain;
+  return (ops & ~kQOpsChain) != 0 ? ops | kQOpGraph : ops;
+}
+/// A graph layer kind's code (its check and its run), defined in
+/// src/qnet_graph.cpp; opaque to callers.
+struct QOpKernel;
+/// The planned path's code (validation, arena planning, forward pass).
+struct QGraphRuntime;
+extern const QOpKernel kQOpConv2D;
+extern const QOpKernel kQOpDepthwiseConv2D;
+extern const QOpKernel kQOpAvgPool2D;
+extern const QOpKernel kQOpMaxPool2D;
+extern const QOpKernel kQOpAdd;
+extern const QOpKernel kQOpSoftmax;
+extern const QOpKernel kQOpReshape;
+extern const QOpKernel kQOpMean;
+extern const QGraphRuntime kQGraphRuntime;
+/// The kernel of `kind` when `ops` enables it, else null (FullyConnected,
+/// Lut and Argmax have none: QNetCore runs them itself).
+constexpr const QOpKernel* qnet_op_kernel(QOps ops, QLayerKind kind) noexcept {
+  if ((ops & qnet_op(kind)) == 0) return nullptr;
+  switch (kind) {
+    case QLayerKind::Conv2D: return &kQOpConv2D;
+    case QLayerKind::DepthwiseConv2D: return &kQOpDepthwiseConv2D;
+    case QLayerKind::AvgPool2D: return &kQOpAvgPool2D;
+    case QLayerKind::MaxPool2D: return &kQOpMaxPool2D;
+    case QLayerKind::Add: return &kQOpAdd;
+    case QLayerKind::Softmax: return &kQOpSoftmax;
+    case QLayerKind::Reshape: return &kQOpReshape;
+    case QLayerKind::Mean: return &kQOpMean;
+    default: return nullptr;
+  }
+}
+}  // namespace detail
+
+/// The code a QNet may call: a table with one entry per enabled graph kind
+/// and the planned path when any is enabled. Build it with qnet_resolver()
+/// into a constexpr object with static storage, so that the table (in
+/// flash) refers to nothing but the enabled kinds' code, and the linker
+/// drops the rest:
+///
+///   static constexpr starling::QOpResolver kOps = starling::qnet_resolver(
+///       starling::kQOpsChain | starling::qnet_op(starling::QLayerKind::Conv2D) | ...);
+///   if (net.init(model, arena, sizeof arena, kOps) != starling::Status::Ok) ...
+///
+/// or use kQOpResolver<ops>, which is such an object.
+///
+/// (qnet_resolver called at run time with a variable op set refers to every
+/// kind's code, as on a desktop.) sizeof: 56 bytes on 32-bit targets.
+struct QOpResolver {
+  /// The kinds enabled: always kQOpsChain, kQOpGraph when any other kind is.
+  QOps ops;
+  /// The planned path, or null for an op set of kQOpsChain alone.
+  const detail::QGraphRuntime* graph;
+  /// Per QLayerKind value: the kind's code, or null when it is not enabled
+  /// (and for FullyConnected, Lut and Argmax, which QNetCore runs itself).
+  const detail::QOpKernel* kernels[12];
+};
+
+/// The resolver of op set `ops` (kQOpsChain is always added; kQOpGraph is
+/// added when `ops` holds any other kind; bits of no kind are ignored).
+/// Evaluate it in a constant expression (see QOpResolver). O(1).
+constexpr QOpResolver qnet_resolver(QOps ops) noexcept {
+  ops = detail::qnet_ops_closure(ops);
+  return QOpResolver{ops,
+                     (ops & kQOpGraph) != 0 ? &detail::kQGraphRuntime : nullptr,
+                     {nullptr, nullptr, nullptr, nullptr,
+                      detail::qnet_op_kernel(ops, QLayerKind::Conv2D),
+                      detail::qnet_op_kernel(ops, QLayerKind::DepthwiseConv2D),
+                      detail::qnet_op_kernel(ops, QLayerKind::AvgPool2D),
+                      detail::qnet_op_kernel(ops, QLayerKind::MaxPool2D),
+                      detail::qnet_op_kernel(ops, QLayerKind::Add),
+                      detail::qnet_op_kernel(ops, QLayerKind::Softmax),
+                      detail::qnet_op_kernel(ops, QLayerKind::Reshape),
+                      detail::qnet_op_kernel(ops, QLayerKind::Mean)}};
+}
+
+/// A resolver with static storage for each op set, evaluated at compile
+/// time (so it refers only to the enabled kinds' code): what to pass to
+/// QNetCore::init and load_qmodel, e.g.
+/// `load_qmodel(blob, n, storage, kQOpResolver<MODEL_OPS>)`. QNet<N, Ops>
+/// uses kQOpResolver<Ops>.
+template <QOps Ops>
+inline constexpr QOpResolver kQOpResolver = qnet_resolver(Ops);
+
+/// The resolver of qnet_default_ops(), in the library (what QNet<N>,
+/// QNetCore::init and load_qmodel use when no resolver is named). Referring
+/// to it links the code of every kind the default enables. O(1).
+const QOpResolver& qnet_default_resolver() noexcept;
+
+/// The kinds (and kQOpGraph) that `model` needs and `ops` lacks: 0 when a
+/// QNet with that op set can run it. What to add after init or load_qmodel
+/// returned CapacityExceeded for a disabled kind. O(num_layers).
+constexpr QOps qnet_missing_ops(const QModel& model, QOps ops) noexcept {
+  return qnet_model_ops(model) & ~detail::qnet_ops_closure(ops);
+}
+
 /// Checks a whole model without running it: layers non-null, counts >= 1,
 /// the input shape (set and multiplying to input_dim, or all zero), and per
 /// layer i: `input` in [0, i] or kQPrevious, and the layer valid against
@@ -379,8 +543,16 @@ constexpr size_t qnet_arena_bytes(const QModel& model, int batches = 1) noexcept
 /// the multiplier and shift arrays; weights, bias and LUT contents are never
 /// checked (every int8/int32 value is valid). Time O(Σ per-channel counts +
 /// num_layers²) (a tensor's shape is found by walking back through layers
-/// that keep their input's shape); no memory.
+/// that keep their input's shape); no memory. Checks every kind (kQOpsAll),
+/// so calling it links every kind's checks (not their kernels).
 [[nodiscard]] Status qnet_validate(const QModel& model) noexcept;
+/// qnet_validate for a QNet whose op set is `ops`: the same checks for the
+/// kinds `ops` enables, and CapacityExceeded when the model needs a kind or
+/// the planned path that `ops` lacks (qnet_missing_ops(model, ops.ops) names
+/// them), checked after the model's structure (counts, input shape, kinds,
+/// tensor numbers: InvalidArgument) and before the layers' parameters.
+/// Links only the checks of the enabled kinds.
+[[nodiscard]] Status qnet_validate(const QModel& model, const QOpResolver& ops) noexcept;
 
 namespace detail {
 /// One step of qnet_validate for a straight FC/LUT/Argmax chain: checks
@@ -395,15 +567,22 @@ namespace detail {
 /// the shapes `in` of tensor `input` and, for an Add, `in2` of tensor
 /// `input2`; `last` when it is the last layer), and on Ok stores the shape
 /// it produces in *out. Shared with the version-2 blob loader, which takes
-/// the shapes from the blob's records. Same statuses as qnet_validate.
+/// the shapes from the blob's records. Same statuses as qnet_validate; a
+/// kind that `ops` does not enable is CapacityExceeded (its parameters are
+/// not checked).
 [[nodiscard]] Status qnet_check_graph_layer(const QLayer& layer, int index, const QShape& in,
-                                            const QShape& in2, bool last, QShape* out) noexcept;
+                                            const QShape& in2, bool last, QShape* out,
+                                            const QOpResolver& ops) noexcept;
+/// The planned path's friend: its functions (src/qnet_graph.cpp) plan and
+/// run a QNetCore's graph.
+struct QNetGraph;
 }  // namespace detail
 
 /// The network evaluator on caller-provided scratch memory (size-erased: one
 /// copy of the code serves every arena size; QNet<N> wraps it with its own
-/// array). It keeps a copy of the QModel, pointers to the arena, and sizes:
-/// sizeof is 60 bytes on 32-bit targets (88 on 64-bit).
+/// array). It keeps a copy of the QModel, pointers to the arena and to the
+/// op set's resolver, and sizes: sizeof is 64 bytes on 32-bit targets (96
+/// on 64-bit).
 ///
 /// Two ways to run, chosen at init:
 ///  * the ping-pong path (a straight chain of FullyConnected / Lut / Argmax
@@ -432,7 +611,19 @@ class QNetCore {
   /// return NotReady) until a successful init.
   /// Time: qnet_validate's, plus O(num_layers³) for the plan; no memory
   /// beyond the object and the arena.
+  /// Runs the kinds of qnet_default_ops() (qnet_default_resolver()): on
+  /// firmware only FullyConnected / Lut / Argmax chains, and a model that
+  /// needs more is CapacityExceeded; name an op set with the overload below.
   [[nodiscard]] Status init(const QModel& model, int8_t* arena, size_t arena_bytes) noexcept;
+  /// init with the op set of `ops` (see QOpResolver): the model is checked
+  /// by qnet_validate(model, ops), so a model that needs a kind `ops` does
+  /// not enable is CapacityExceeded, with required_arena_bytes() 0 and
+  /// qnet_missing_ops(model, ops.ops) naming the kinds. `ops` is kept by
+  /// address and must outlive the network (a constexpr object with static
+  /// storage; a temporary is refused at compile time). Otherwise as above.
+  [[nodiscard]] Status init(const QModel& model, int8_t* arena, size_t arena_bytes,
+                            const QOpResolver& ops) noexcept;
+  Status init(const QModel&, int8_t*, size_t, const QOpResolver&&) = delete;
 
   /// Runs the network on `batches` samples: input [batches][input_dim()],
   /// output [batches][output_dim()] (a trailing Argmax is not applied: run()
@@ -471,20 +662,23 @@ class QNetCore {
   size_t required_arena_bytes() const noexcept { return required_; }
   /// The model bound by the last successful init.
   const QModel& model() const noexcept { return model_; }
+  /// The op set of the resolver given to the last init, whether it
+  /// succeeded or not (kQOpsChain before the first init, and after an init
+  /// with the firmware default): the kinds this network can run.
+  QOps ops() const noexcept { return ops_ != nullptr ? ops_->ops : kQOpsChain; }
 
  private:
+  friend struct detail::QNetGraph;  // the planned path (src/qnet_graph.cpp)
   // Runs every FC/LUT layer; the last one writes into `last_out` (the
   // caller's output, or the arena for classify). Returns where it wrote.
   Status forward(const int8_t* input, int8_t* last_out, int batches,
                  const int8_t** result) noexcept;
-  // The planned path's forward: as forward(), with the plan in the arena.
-  Status forward_graph(const int8_t* input, int8_t* last_out, int batches,
-                       const int8_t** result) noexcept;
-  Status plan(size_t arena_bytes) noexcept;
-  // Where tensor t (0 = input) of `batches` samples lives.
-  const int8_t* tensor_ptr(const int8_t* input, int t, int batches) const noexcept;
+  // init with the op set of *ops; null: the FC/LUT/argmax chain alone.
+  Status init_with(const QModel& model, int8_t* arena, size_t arena_bytes,
+                   const QOpResolver* ops) noexcept;
 
   QModel model_{nullptr, 0, 0};
+  const QOpResolver* ops_ = nullptr;  // null: the FC/LUT/argmax chain alone
   int8_t* arena_ = nullptr;
   size_t width_ = 0;      // ping-pong: widest FC/LUT output, per sample
   size_t tensor_bytes_ = 0;  // planned: bytes of tensors per sample
@@ -502,8 +696,16 @@ class QNetCore {
 /// the kernels read int8 and take any scratch alignment).
 /// ArenaBytes >= qnet_arena_bytes(model, batches) for the batches you run
 /// (or QNetCore::arena_bytes(batches) as reported by a trial init).
+/// Ops: the layer kinds it runs (a QOps, see QOpResolver), fixed at compile
+/// time so that the image links only their code; kQOpsDefault (the default)
+/// takes the library's qnet_default_ops(): every kind on an operating
+/// system, FullyConnected / Lut / Argmax chains on firmware. A firmware that
+/// runs a convolutional model names its kinds, e.g.
+/// `QNet<MODEL_ARENA_BYTES, MODEL_OPS>` with the constants of the header
+/// tools/tflite_import.py writes, or
+/// `QNet<qnet_arena_bytes(kModel), qnet_model_ops(kModel)>`.
 /// Not copyable (the core points into this object's own array).
-template <size_t ArenaBytes>
+template <size_t ArenaBytes, QOps Ops = kQOpsDefault>
 class QNet {
   static_assert(ArenaBytes <= (static_cast<size_t>(1) << 30), "arena capacity too large");
 
@@ -514,10 +716,17 @@ class QNet {
 
   /// The arena size this QNet owns (the template argument), in bytes.
   static constexpr size_t kArenaBytes = ArenaBytes;
+  /// The op set named by the template argument (kQOpsDefault: the library's).
+  static constexpr QOps kOps = Ops;
 
-  /// QNetCore::init on the owned arena (same statuses).
+  /// QNetCore::init on the owned arena with this QNet's op set (same
+  /// statuses; CapacityExceeded for a model that needs a kind outside it).
   [[nodiscard]] Status init(const QModel& model) noexcept {
-    return core_.init(model, arena_, ArenaBytes);
+    if constexpr (Ops == kQOpsDefault) {
+      return core_.init(model, arena_, ArenaBytes);
+    } else {
+      return core_.init(model, arena_, ArenaBytes, kQOpResolver<Ops>);
+    }
   }
   /// QNetCore::run (same statuses).
   [[nodiscard]] Status run(const int8_t* input, int8_t* output, int batches = 1) noexcept {
@@ -539,6 +748,8 @@ class QNet {
   size_t arena_bytes(int batches = 1) const noexcept { return core_.arena_bytes(batches); }
   /// The size-erased core, for code that takes any QNet (e.g. an objective).
   QNetCore& core() noexcept { return core_; }
+  /// QNetCore::ops: the op set bound by the last init.
+  QOps ops() const noexcept { return core_.ops(); }
 
  private:
   QNetCore core_;

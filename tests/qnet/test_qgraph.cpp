@@ -11,6 +11,8 @@
 // tools/int8_ref.py computes the outputs), in this build's rounding.
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "check.hpp"
 #include "graph_golden.h"
@@ -40,6 +42,10 @@ using starling::QNetCore;
 using starling::Status;
 
 namespace {
+
+// Every kind: the library's default op set is only the FC/LUT/argmax chain
+// on firmware (the emulated Cortex-M runs this test too).
+const starling::QOpResolver& kAll = starling::kQOpResolver<starling::kQOpsAll>;
 
 // The exhaustive corruption sweeps run in full natively; on the emulated
 // Cortex-M (QGRAPH_SAMPLED) every 7th byte position is tried, which keeps
@@ -85,7 +91,7 @@ struct Buf {
 
 Status load_poisoned(Buf& buf, size_t len, QModelStorage<16>& st) {
   ASAN_POISON_MEMORY_REGION(buf.b + len, Buf::kCap - len);
-  const Status s = starling::load_qmodel(buf.b, len, st);
+  const Status s = starling::load_qmodel(buf.b, len, st, kAll);
   ASAN_UNPOISON_MEMORY_REGION(buf.b + len, Buf::kCap - len);
   return s;
 }
@@ -102,11 +108,11 @@ const graph_golden::Case* find(const char* name) {
 TEST_CASE(imported_models_match_python_reference) {
   for (const auto& c : graph_golden::kCases) {
     QModelStorage<16> st;
-    if (!CHECK(starling::load_qmodel(c.blob, c.blob_size, st) == Status::Ok)) continue;
+    if (!CHECK(starling::load_qmodel(c.blob, c.blob_size, st, kAll) == Status::Ok)) continue;
     CHECK_EQ(st.num_layers, c.layers);
     CHECK(st.input_h == c.in_h && st.input_w == c.in_w && st.input_c == c.in_c);
     QNetCore net;
-    if (!CHECK(net.init(st.model(), g_arena, kArenaCap) == Status::Ok)) continue;
+    if (!CHECK(net.init(st.model(), g_arena, kArenaCap, kAll) == Status::Ok)) continue;
     const int in_size = c.in_h * c.in_w * c.in_c;
     CHECK_EQ(net.input_dim(), in_size);
     CHECK_EQ(net.output_dim(), c.out_size);
@@ -130,9 +136,9 @@ TEST_CASE(imported_models_match_python_reference) {
 TEST_CASE(batches_equal_single_runs) {
   for (const auto& c : graph_golden::kCases) {
     QModelStorage<16> st;
-    CHECK(starling::load_qmodel(c.blob, c.blob_size, st) == Status::Ok);
+    CHECK(starling::load_qmodel(c.blob, c.blob_size, st, kAll) == Status::Ok);
     QNetCore net;
-    CHECK(net.init(st.model(), g_arena, kArenaCap) == Status::Ok);
+    CHECK(net.init(st.model(), g_arena, kArenaCap, kAll) == Status::Ok);
     const int b = c.count;
     if (!CHECK(net.max_batches() >= b)) continue;
     const size_t in_size = static_cast<size_t>(c.in_h * c.in_w * c.in_c);
@@ -151,10 +157,10 @@ TEST_CASE(batches_equal_single_runs) {
 TEST_CASE(arena_is_exactly_the_plan_and_stays_inside) {
   for (const auto& c : graph_golden::kCases) {
     QModelStorage<16> st;
-    CHECK(starling::load_qmodel(c.blob, c.blob_size, st) == Status::Ok);
+    CHECK(starling::load_qmodel(c.blob, c.blob_size, st, kAll) == Status::Ok);
     QNetCore net;
     // One byte short: refused, and the need is reported.
-    CHECK(net.init(st.model(), g_arena, c.arena - 1) == Status::CapacityExceeded);
+    CHECK(net.init(st.model(), g_arena, c.arena - 1, kAll) == Status::CapacityExceeded);
     CHECK(!net.ready());
     CHECK_EQ(net.required_arena_bytes(), c.arena);
     int8_t y[64];
@@ -162,7 +168,7 @@ TEST_CASE(arena_is_exactly_the_plan_and_stays_inside) {
     // Exactly the plan: one sample, and no byte after the arena is touched.
     std::memset(g_arena, 0x5A, sizeof g_arena);
     ASAN_POISON_MEMORY_REGION(g_arena + c.arena, sizeof g_arena - c.arena);
-    CHECK(net.init(st.model(), g_arena, c.arena) == Status::Ok);
+    CHECK(net.init(st.model(), g_arena, c.arena, kAll) == Status::Ok);
     CHECK_EQ(net.max_batches(), 1);
     for (int t = 0; t < c.count; ++t) {
       CHECK(net.run(c.in + t * c.in_h * c.in_w * c.in_c, y) == Status::Ok);
@@ -182,7 +188,7 @@ TEST_CASE(planner_reuses_memory) {
   // The residual model: 11 layers whose outputs sum to well over the plan.
   const graph_golden::Case* c = find("residual");
   QModelStorage<16> st;
-  CHECK(starling::load_qmodel(c->blob, c->blob_size, st) == Status::Ok);
+  CHECK(starling::load_qmodel(c->blob, c->blob_size, st, kAll) == Status::Ok);
   const size_t sum = starling::qnet_arena_bytes(st.model(), 1);
   CHECK(c->arena * 3 < sum * 2);
 }
@@ -229,7 +235,7 @@ TEST_CASE(every_byte_value_behind_a_valid_crc_is_checked) {
       if (s == Status::Ok) {
         ++ok;
         QNetCore net;
-        const Status si = net.init(st.model(), g_arena, kArenaCap);
+        const Status si = net.init(st.model(), g_arena, kArenaCap, kAll);
         if (si == Status::Ok) {
           ASAN_POISON_MEMORY_REGION(g_arena + net.arena_bytes(1), kArenaCap - net.arena_bytes(1));
           run_bad += net.run(c->in, g_out) != Status::Ok;
@@ -333,7 +339,7 @@ TEST_CASE(structural_damage_behind_a_valid_crc) {
     if (!CHECK(s == e.want)) std::printf("     edit: %s (%s)\n", e.what, starling::status_name(s));
     if (s == Status::Ok) {
       QNetCore net;
-      CHECK(net.init(st.model(), g_arena, kArenaCap) == Status::Ok);
+      CHECK(net.init(st.model(), g_arena, kArenaCap, kAll) == Status::Ok);
       int8_t y[64];
       CHECK(net.run(c->in, y) == Status::Ok);
     } else {
@@ -346,13 +352,13 @@ TEST_CASE(capacity_exceeded_only_for_valid_blobs) {
   const graph_golden::Case* c = find("residual");
   starling::QLayer layers[4];
   QModel out{nullptr, 0, 0};
-  CHECK(starling::load_qmodel(c->blob, c->blob_size, layers, 4, &out) == Status::CapacityExceeded);
+  CHECK(starling::load_qmodel(c->blob, c->blob_size, layers, 4, &out, kAll) == Status::CapacityExceeded);
   CHECK_EQ(out.num_layers, 0);
   // A corrupt record past the capacity is still found.
   static Buf buf(c->blob, c->blob_size);
   buf.wr16(Buf::rec(9) + 4, 11);  // layer 9 reads its own output
   buf.fix_crc();
-  CHECK(starling::load_qmodel(buf.b, buf.n, layers, 4, &out) == Status::Corrupt);
+  CHECK(starling::load_qmodel(buf.b, buf.n, layers, 4, &out, kAll) == Status::Corrupt);
 }
 
 // ---------------------------------------------------------------------------
@@ -384,7 +390,7 @@ TEST_CASE(hand_built_residual_graph) {
   const QModel m{kLayers, 6, 32, 4, 4, 2};
   CHECK(starling::qnet_validate(m) == Status::Ok);
   QNetCore net;
-  CHECK(net.init(m, g_arena, kArenaCap) == Status::Ok);
+  CHECK(net.init(m, g_arena, kArenaCap, kAll) == Status::Ok);
   CHECK_EQ(net.output_dim(), 3);
   int8_t x[32], y[3];
   for (int i = 0; i < 32; ++i) x[i] = static_cast<int8_t>(i * 7 - 100);
@@ -418,7 +424,7 @@ TEST_CASE(graph_validation_errors) {
     const Status s = starling::qnet_validate(m);
     if (!CHECK(s == want)) std::printf("     %s: %s\n", what, starling::status_name(s));
     QNetCore net;
-    if (want != Status::Ok) CHECK(net.init(m, g_arena, kArenaCap) == want);
+    if (want != Status::Ok) CHECK(net.init(m, g_arena, kArenaCap, kAll) == want);
   };
   l[1].input2 = 2;
   expect(Status::InvalidArgument, "add reads its own output");
@@ -472,6 +478,175 @@ TEST_CASE(graph_validation_errors) {
   expect(Status::InvalidArgument, "zeroed layer");
 }
 
+// ---------------------------------------------------------------------------
+// Op sets (QOpResolver): a QNet runs exactly the kinds its resolver enables.
+
+namespace {
+using starling::kQOpGraph;
+using starling::kQOpsAll;
+using starling::kQOpsChain;
+using starling::QOps;
+using starling::qnet_op;
+
+constexpr QLayer kResidual[] = {
+    starling::qnet_conv(conv_p(4, 4, 2, 2), kW, nullptr),
+    starling::qnet_conv(conv_p(4, 4, 2, 2), kW, nullptr),
+    starling::qnet_add(add_p(32), 0, 2),
+    starling::qnet_conv(conv_p(4, 4, 2, 3), kW, nullptr, 3),
+    starling::qnet_mean(starling::MeanParams{1, 4, 4, 3, 0, 0, 1 << 30, 0}),
+    starling::qnet_argmax(3),
+};
+constexpr QModel kResidualModel{kResidual, 6, 32, 4, 4, 2};
+constexpr QOps kResidualOps = kQOpGraph | qnet_op(QLayerKind::Conv2D) | qnet_op(QLayerKind::Add) |
+                              qnet_op(QLayerKind::Mean) | qnet_op(QLayerKind::Argmax);
+
+// init with a resolver temporary does not compile (the network keeps its address).
+template <class T, class = void>
+struct InitTakesTemporary : std::false_type {};
+template <class T>
+struct InitTakesTemporary<T, decltype((void)std::declval<T&>().init(
+                                 std::declval<const QModel&>(), nullptr, size_t{0},
+                                 starling::QOpResolver{}))> : std::true_type {};
+static_assert(!InitTakesTemporary<QNetCore>::value, "init must refuse a temporary resolver");
+}  // namespace
+
+TEST_CASE(op_sets_choose_the_kinds_a_qnet_runs) {
+  // What a model needs, at compile time.
+  static_assert(starling::qnet_model_ops(kResidualModel) == kResidualOps, "residual ops");
+  static_assert(starling::qnet_missing_ops(kResidualModel, kQOpsChain | qnet_op(QLayerKind::Conv2D)) ==
+                    (qnet_op(QLayerKind::Add) | qnet_op(QLayerKind::Mean)),
+                "missing ops");
+  static_assert(starling::qnet_missing_ops(kResidualModel, kResidualOps) == 0, "complete op set");
+  // The resolver tables: nothing but the enabled kinds.
+  const starling::QOpResolver& chain = starling::kQOpResolver<kQOpsChain>;
+  CHECK_EQ(chain.ops, kQOpsChain);
+  CHECK(chain.graph == nullptr);
+  for (const auto* k : chain.kernels) CHECK(k == nullptr);
+  for (unsigned k = 4; k < 12; ++k) CHECK(kAll.kernels[k] != nullptr);
+  CHECK(kAll.graph != nullptr);
+  CHECK_EQ(kAll.ops, kQOpsAll);
+  const starling::QOpResolver& need = starling::kQOpResolver<kResidualOps>;
+  CHECK_EQ(need.ops, kResidualOps | kQOpsChain);
+  for (unsigned k = 0; k < 12; ++k) {
+    CHECK_EQ(need.kernels[k] != nullptr, k >= 4 && (kResidualOps >> k & 1u) != 0);
+  }
+
+  int8_t x[32], want[3], y[3];
+  for (int i = 0; i < 32; ++i) x[i] = static_cast<int8_t>(i * 5 - 77);
+  QNetCore all;
+  CHECK(all.init(kResidualModel, g_arena, kArenaCap, kAll) == Status::Ok);
+  CHECK(all.run(x, want) == Status::Ok);
+
+  // The exact op set runs it, bit for bit as with every kind.
+  alignas(8) static int8_t arena2[1024];
+  QNetCore exact;
+  CHECK(exact.init(kResidualModel, arena2, sizeof arena2, need) == Status::Ok);
+  CHECK_EQ(exact.ops(), kResidualOps | kQOpsChain);
+  CHECK(exact.run(x, y) == Status::Ok);
+  CHECK(std::memcmp(y, want, 3) == 0);
+  CHECK_EQ(exact.arena_bytes(1), all.arena_bytes(1));
+  static starling::QNet<starling::qnet_arena_bytes(kResidualModel),
+                        starling::qnet_model_ops(kResidualModel)> typed;
+  CHECK(typed.init(kResidualModel) == Status::Ok);
+  CHECK(typed.run(x, y) == Status::Ok);
+  CHECK(std::memcmp(y, want, 3) == 0);
+
+  // One kind short: refused before the arena is looked at, and not ready.
+  QNetCore fewer;
+  CHECK(fewer.init(kResidualModel, arena2, sizeof arena2,
+                   starling::kQOpResolver<kResidualOps & ~qnet_op(QLayerKind::Add)>) ==
+        Status::CapacityExceeded);
+  CHECK_EQ(fewer.required_arena_bytes(), size_t{0});
+  CHECK(!fewer.ready());
+  CHECK(fewer.run(x, y) == Status::NotReady);
+  CHECK(starling::qnet_validate(kResidualModel, chain) == Status::CapacityExceeded);
+  CHECK(starling::qnet_validate(kResidualModel, need) == Status::Ok);
+  // A malformed model is InvalidArgument whatever the op set.
+  QLayer bad[6];
+  for (int i = 0; i < 6; ++i) bad[i] = kResidual[i];
+  const QModel bad_model{bad, 6, 32, 4, 4, 2};
+  bad[2] = QLayer{};
+  CHECK(starling::qnet_validate(bad_model, chain) == Status::InvalidArgument);
+  bad[2] = kResidual[2];
+  bad[2].input2 = 3;  // the add reads its own output
+  CHECK(starling::qnet_validate(bad_model, chain) == Status::InvalidArgument);
+  bad[2] = kResidual[2];
+  bad[0].op.conv.stride_h = 0;  // a bad conv: the checks of a disabled kind do not run
+  CHECK(starling::qnet_validate(bad_model, chain) == Status::CapacityExceeded);
+  CHECK(starling::qnet_validate(bad_model, need) == Status::InvalidArgument);
+  bad[0].op.conv.stride_h = 1;
+  bad[0].op.conv.pad_h = -1;
+  CHECK(starling::qnet_validate(bad_model, need) == Status::InvalidArgument);
+  bad[0].op.conv.pad_h = 1;
+  CHECK(starling::qnet_validate(bad_model, need) == Status::Ok);
+
+  // FullyConnected layers over an NHWC input need the planned path (kQOpGraph).
+  static const QLayer kFc[] = {
+      starling::qnet_fc({4, 3, 0, 0, kM, kS, false, -128, 127}, kW, nullptr),
+      starling::qnet_argmax(3),
+  };
+  const QModel image{kFc, 2, 4, 2, 2, 1}, flat{kFc, 2, 4};
+  const QOps fc_argmax = qnet_op(QLayerKind::FullyConnected) | qnet_op(QLayerKind::Argmax);
+  CHECK_EQ(starling::qnet_model_ops(image), fc_argmax | kQOpGraph);
+  CHECK_EQ(starling::qnet_model_ops(flat), fc_argmax);
+  QNetCore on_chain, on_graph;
+  CHECK(on_chain.init(image, g_arena, kArenaCap, chain) == Status::CapacityExceeded);
+  CHECK(on_chain.init(flat, g_arena, kArenaCap, chain) == Status::Ok);
+  CHECK(on_graph.init(image, arena2, sizeof arena2, starling::kQOpResolver<kQOpGraph>) == Status::Ok);
+  CHECK(on_chain.run(x, want) == Status::Ok);
+  CHECK(on_graph.run(x, y) == Status::Ok);
+  CHECK(std::memcmp(y, want, 3) == 0);
+
+  // The library's default: every kind on an operating system, the chain on firmware.
+#if defined(STARLING_HOSTED_ENV) || defined(__linux__) || defined(_WIN32) || defined(__APPLE__)
+  CHECK_EQ(starling::qnet_default_ops(), kQOpsAll);
+  const Status want_default = Status::Ok;
+#else
+  CHECK_EQ(starling::qnet_default_ops(), kQOpsChain);
+  const Status want_default = Status::CapacityExceeded;
+#endif
+  CHECK_EQ(starling::qnet_default_resolver().ops, starling::qnet_default_ops());
+  QNetCore by_default;
+  CHECK(by_default.init(kResidualModel, g_arena, kArenaCap) == want_default);
+  CHECK_EQ(by_default.ops(), starling::qnet_default_ops());
+  CHECK(by_default.init(flat, g_arena, kArenaCap) == Status::Ok);
+}
+
+TEST_CASE(loader_refuses_kinds_outside_its_op_set) {
+  const starling::QOpResolver& chain = starling::kQOpResolver<kQOpsChain>;
+  for (const auto& c : graph_golden::kCases) {
+    QModelStorage<16> st;
+    if (!CHECK(starling::load_qmodel(c.blob, c.blob_size, st, kAll) == Status::Ok)) continue;
+    const QOps ops = starling::qnet_model_ops(st.model());
+    const bool graph = (ops & kQOpGraph) != 0;
+    // The chain op set loads chains only; a graph blob is intact but refused.
+    CHECK(starling::load_qmodel(c.blob, c.blob_size, st, chain) ==
+          (graph ? Status::CapacityExceeded : Status::Ok));
+    CHECK_EQ(st.num_layers, graph ? 0 : c.layers);
+    // Without any one kind the blob needs: CapacityExceeded, never Ok.
+    for (unsigned k = 4; k < 12; ++k) {
+      if ((ops >> k & 1u) == 0) continue;
+      const starling::QOpResolver fewer = starling::qnet_resolver(kQOpsAll & ~(QOps{1} << k));
+      CHECK(starling::load_qmodel(c.blob, c.blob_size, st, fewer) == Status::CapacityExceeded);
+    }
+    if (!graph) continue;
+    // Corruption is still Corrupt: a broken CRC, and a structural defect in
+    // the record of a disabled kind (a reserved field set).
+    static Buf buf(c.blob, c.blob_size);
+    buf = Buf(c.blob, c.blob_size);
+    buf.b[40] ^= 1;
+    CHECK(load_poisoned(buf, buf.n, st) == Status::Corrupt);
+    CHECK(starling::load_qmodel(buf.b, buf.n, st, chain) == Status::Corrupt);
+    buf = Buf(c.blob, c.blob_size);
+    int rec = 0;
+    while (rec < c.layers && buf.b[Buf::rec(rec)] <= 3) ++rec;  // first graph kind
+    if (!CHECK(rec < c.layers)) continue;
+    buf.b[Buf::rec(rec) + 76] = 1;
+    buf.fix_crc();
+    CHECK(starling::load_qmodel(buf.b, buf.n, st, chain) == Status::Corrupt);
+  }
+}
+
 TEST_CASE(reshape_aliases_and_final_copy) {
   // input (1,1,12) -> reshape (2,2,3) -> max pool 1x1 -> reshape (1,1,12):
   // the final reshape's bytes are the pool's, copied to the output by run().
@@ -482,7 +657,7 @@ TEST_CASE(reshape_aliases_and_final_copy) {
   };
   const QModel m{kLayers, 3, 12};
   QNetCore net;
-  CHECK(net.init(m, g_arena, kArenaCap) == Status::Ok);
+  CHECK(net.init(m, g_arena, kArenaCap, kAll) == Status::Ok);
   CHECK_EQ(net.arena_bytes(1), size_t{3 * 12 + 12});  // plan + one 12-byte tensor
   int8_t x[12], y[12];
   for (int i = 0; i < 12; ++i) x[i] = static_cast<int8_t>(i * 9 - 50);
@@ -493,10 +668,10 @@ TEST_CASE(reshape_aliases_and_final_copy) {
   CHECK_EQ(cls, 8);  // the first 20 (x[8] = 22 clamps to 20; later ones too)
   // A model that only reshapes its input needs nothing but the plan.
   const QModel only{kLayers, 1, 12};
-  CHECK(net.init(only, g_arena, 12) == Status::Ok);
+  CHECK(net.init(only, g_arena, 12, kAll) == Status::Ok);
   CHECK(net.run(x, y) == Status::Ok);
   CHECK(std::memcmp(x, y, 12) == 0);
-  CHECK(net.init(only, g_arena, 11) == Status::CapacityExceeded);
+  CHECK(net.init(only, g_arena, 11, kAll) == Status::CapacityExceeded);
   CHECK_EQ(net.required_arena_bytes(), starling::qnet_arena_bytes(only, 1));
 }
 
