@@ -12,7 +12,7 @@ libgcc/libc helpers such as __aeabi_* count 0). Every image is also checked
 with tools/check_no_heap.sh. Exit status non-zero if the no-heap check fails,
 or, with --strict, if a budget (the library's part of the PSO image <= 3 KB
 flash and exactly sizeof(Pso) of RAM, of the fully_connected_s8 image <= 1 KB
-flash, of the conv2d_s8 image <= 3.5 KB, of the depthwise_conv2d_s8 image <= 2 KB)
+flash, of the conv2d_s8 image <= 3.5 KB, of the depthwise_conv2d_s8 image <= 2.5 KB)
 is exceeded (otherwise reported as OVER BUDGET).
 
 Usage: tools/footprint/footprint.py [--cpu m4f|m3|m0plus|m7] [--out DIR] [--strict]
@@ -51,7 +51,7 @@ IMAGES = [  # name, defines, what it is
 ]
 
 
-CONV_BUDGET, DW_BUDGET = 3584, 2048  # bytes of starling:: flash in the conv / depthwise images
+CONV_BUDGET, DW_BUDGET = 3584, 2560  # bytes of starling:: flash in the conv / depthwise images
 
 
 def run(cmd, **kw):
