@@ -56,5 +56,7 @@ python3 "$SRC/tools/footprint/footprint.py" --strict --out "$BUILD/footprint"
 
 echo "=== instructions per MAC (QEMU TCG plugin)"
 "$SRC/tools/footprint/insn_per_mac.sh" "$BUILD/m4f"
+# conv2d_s8 / depthwise_conv2d_s8 (and CMSIS-NN's when the build has -Dcmsis_nn): ~20 s
+"$SRC/tools/footprint/layer_insn_per_mac.sh" "$BUILD/m4f"
 
 echo "ALL OK in $(( $(date +%s) - t0 )) s"

@@ -179,8 +179,10 @@ void dw(const DepthwiseParams& p, const int8_t* input, const int8_t* filter, con
         } else if (group == 1) {
           dw_taps(p, image, oy, ox, c0, pad, tp[0]);
           const __mmask64 km = lanes(0, nc);
+          // Taps in the padding point at the pad row, which holds −input_offset:
+          // one load either way, no branch.
           accumulate(quads, taps, wq, flip, pad_x, a0, a1, a2, a3,
-                     [&](int t) { return tp[0][t] != pad ? _mm512_maskz_loadu_epi8(km, tp[0][t]) : pad_x; });
+                     [&](int t) { return _mm512_maskz_loadu_epi8(km, tp[0][t]); });
         } else {
           for (int j = 0; j < np; ++j) {
             const int py = (pix0 + j) / p.out_w;
@@ -188,8 +190,7 @@ void dw(const DepthwiseParams& p, const int8_t* input, const int8_t* filter, con
           }
           accumulate(quads, taps, wq, flip, pad_x, a0, a1, a2, a3, [&](int t) {
             __m512i v = pad_x;
-            for (int j = 0; j < np; ++j)
-              if (tp[j][t] != pad) v = _mm512_mask_loadu_epi8(v, lanes(j * span, nc), back(tp[j][t], j * span));
+            for (int j = 0; j < np; ++j) v = _mm512_mask_loadu_epi8(v, lanes(j * span, nc), back(tp[j][t], j * span));
             return v;
           });
         }

@@ -13,7 +13,7 @@ libgcc/libc helpers such as __aeabi_* count 0). Every image is also checked
 with tools/check_no_heap.sh. Exit status non-zero if the no-heap check fails,
 or, with --strict, if a budget (the library's part of the PSO image <= 3 KB
 flash and exactly sizeof(Pso) of RAM, of the fully_connected_s8 image <= 1 KB
-flash, of the conv2d_s8 image <= 3 KB, of the depthwise_conv2d_s8 image <= 2 KB,
+flash, of the conv2d_s8 image <= 3.5 KB, of the depthwise_conv2d_s8 image <= 2.5 KB,
 of the QNet FC/LUT/argmax image <= 1,784 B (1,622 B before the graph layers,
 +10 %) with no graph kernel linked, of the DS-CNN op-set image <= 7 KB)
 is exceeded (otherwise reported as OVER BUDGET).
@@ -52,7 +52,7 @@ IMAGES = [  # name, defines, what it is
 ]
 
 
-CONV_BUDGET, DW_BUDGET = 3072, 2048  # bytes of starling:: flash in the conv / depthwise images
+CONV_BUDGET, DW_BUDGET = 3584, 2560  # bytes of starling:: flash in the conv / depthwise images
 # The QNet 4->8->3 image (FC/LUT/argmax op set, the firmware default) added
 # 1,622 B before the graph layers existed; op sets keep it there (+10 %).
 QNET_BUDGET, DSCNN_BUDGET = 1784, 7168

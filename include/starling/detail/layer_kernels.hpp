@@ -37,6 +37,11 @@ void s8_max_pool__scalar(const PoolParams& p, const int8_t* input, int8_t* outpu
 void s8_add__scalar(const AddParams& p, const int8_t* in1, const int8_t* in2, int8_t* output);
 void s8_softmax__scalar(const SoftmaxParams& p, const int8_t* input, int8_t* output);
 
+// The inline helpers below have internal linkage (each translation unit its
+// own copy): a port library compiled with ISA flags must not supply a weak
+// copy that portable code could link to (tests/ports/check_isa_isolation.sh).
+namespace {
+
 /// The output step every conv and depthwise kernel shares with the
 /// reference: bias + dot (two's-complement wrap, as the reference binaries),
 /// requantized by Rq, plus output_offset (wraps likewise), clamped.
@@ -126,6 +131,8 @@ inline bool conv_vnni_ok(const ConvParams& p) noexcept {
   const long long k4 = (static_cast<long long>(p.k_h) * p.k_w * p.in_c + 3) / 4 * 4;
   return p.in_c % 4 == 0 ? k4 <= kMaxVnniK && p.k_h * p.k_w <= kVnniMaxTaps : k4 <= kMaxVnniColsK;
 }
+
+}  // namespace
 
 /// The kernels in use for the active port (starling/port.hpp), resolved on
 /// each call (a pointer comparison once the port is known).
