@@ -8,8 +8,9 @@ Source files are C/C++ sources and headers, Python and shell scripts, Meson,
 CMake, Doxygen, linker, cross and YAML files, Arduino sketches and any file
 that starts with '#!'. Each must carry 'SPDX-License-Identifier: MIT' in its
 first three lines (line 2 when line 1 is a shebang). Data (JSON, model blobs,
-fuzz corpus) and prose (Markdown, LICENSE) cannot carry comments and are not
-checked. The file list is `git ls-files` (tracked files and files added to
+fuzz corpora: every tests/fuzz/corpus* directory, and any file with a NUL
+byte in its first 4 KB) and prose (Markdown, LICENSE) cannot carry comments
+and are not checked. The file list is `git ls-files` (tracked files and files added to
 the index), or every file under the directory outside a git checkout.
 """
 import os
@@ -27,7 +28,9 @@ EXEMPT = {
     # exporter's self-test requires this copy to equal a fresh export.
     'examples/requant_tune/exported_model.h',
 }
-SKIP_DIRS = ('tests/fuzz/corpus/', 'subprojects/', 'build')
+# Prefixes: 'tests/fuzz/corpus' covers corpus/, corpus_state/ and any later
+# corpus directory (libFuzzer inputs are arbitrary bytes, even a leading '#!').
+SKIP_DIRS = ('tests/fuzz/corpus', 'subprojects/', 'build')
 WANT = 'SPDX-License-Identifier: MIT'
 
 
@@ -61,8 +64,8 @@ def main():
             continue  # deleted in the work tree, not yet in the index
         with open(path, 'rb') as f:
             head = f.read(4096)
-        if not is_source(rel, head):
-            continue
+        if b'\0' in head or not is_source(rel, head):
+            continue  # binary data is never a source file
         checked += 1
         first3 = b'\n'.join(head.split(b'\n')[:3]).decode('utf-8', 'replace')
         if WANT not in first3:
