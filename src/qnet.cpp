@@ -113,8 +113,14 @@ namespace {
 
 // qnet_validate with the op set of *ops, or the chain alone when ops is
 // null (what a firmware that names no op set uses: no resolver object, no
-// graph code linked).
-Status validate_with(const QModel& model, const QOpResolver* ops) noexcept {
+// graph code linked). *chain: the model is a straight FullyConnected / Lut /
+// Argmax chain over a flat input (the ping-pong path). One pass checks the
+// structure (kinds, tensor numbers), so that a malformed model is
+// InvalidArgument whatever the op set, and finds the chain and the kinds
+// needed; then a kind the op set lacks is CapacityExceeded (its code is not
+// linked). The pass is qnet_is_chain and qnet_model_ops folded into the
+// checks, so that an FC-only firmware carries one small loop.
+Status validate_with(const QModel& model, const QOpResolver* ops, bool* chain) noexcept {
   if (model.layers == nullptr || model.num_layers < 1 || model.input_dim < 1) {
     return Status::InvalidArgument;
   }
@@ -124,23 +130,12 @@ Status validate_with(const QModel& model, const QOpResolver* ops) noexcept {
                     model.input_dim)) {
     return Status::InvalidArgument;
   }
-  if (detail::qnet_is_chain(model)) {
-    int width = model.input_dim;
-    for (int i = 0; i < model.num_layers; ++i) {
-      int next = 0;
-      const Status s =
-          detail::qnet_check_layer(model.layers[i], width, i == model.num_layers - 1, &next);
-      if (s != Status::Ok) return s;
-      width = next;
-    }
-    return Status::Ok;
-  }
-  // Not a chain: the planned path. Kinds and tensor numbers are checked
-  // first, so that a malformed model is InvalidArgument whatever the op
-  // set; then a kind the op set lacks is CapacityExceeded (its code is not
-  // linked).
-  const QOps enabled = ops != nullptr && ops->graph != nullptr ? ops->ops : 0;
-  bool missing = (enabled & kQOpGraph) == 0;
+  bool straight = model.input_h <= 1 && model.input_w <= 1;
+  QOps need = 0;
+  // The chain's own checks run while the model still looks like a chain;
+  // their first failure counts only if it stays one to the end.
+  Status chain_status = Status::Ok;
+  int width = model.input_dim;
   for (int i = 0; i < model.num_layers; ++i) {
     const QLayer& l = model.layers[i];
     const unsigned k = static_cast<unsigned>(l.kind);
@@ -149,16 +144,26 @@ Status validate_with(const QModel& model, const QOpResolver* ops) noexcept {
     if (l.kind == QLayerKind::Add ? (l.input2 < 0 || l.input2 > i) : l.input2 != 0) {
       return Status::InvalidArgument;
     }
-    missing |= (enabled >> k & 1u) == 0;
+    // FullyConnected, Lut, Argmax are kinds 1..3 (kQOpsChain).
+    straight = straight && k <= 3 && (l.input == kQPrevious || l.input == i);
+    need |= QOps{1} << k;
+    if (straight && chain_status == Status::Ok) {
+      chain_status = detail::qnet_check_layer(l, width, i == model.num_layers - 1, &width);
+    }
   }
-  if (missing) return Status::CapacityExceeded;
+  *chain = straight;
+  if (straight) return chain_status;
+  if (ops == nullptr || ops->graph == nullptr || ((need | kQOpGraph) & ~ops->ops) != 0) {
+    return Status::CapacityExceeded;
+  }
   return ops->graph->validate(model, *ops);
 }
 
 }  // namespace
 
 Status qnet_validate(const QModel& model, const QOpResolver& ops) noexcept {
-  return validate_with(model, &ops);
+  bool chain = false;
+  return validate_with(model, &ops, &chain);
 }
 
 QOps qnet_default_ops() noexcept { return kDefaultOps; }
@@ -182,7 +187,8 @@ Status QNetCore::init_with(const QModel& model, int8_t* arena, size_t arena_byte
   ready_ = false;
   required_ = 0;
   ops_ = ops;
-  const Status s = validate_with(model, ops);
+  bool chain = false;
+  const Status s = validate_with(model, ops, &chain);
   if (s != Status::Ok) return s;
   if (arena == nullptr && arena_bytes > 0) return Status::InvalidArgument;
 
@@ -190,7 +196,7 @@ Status QNetCore::init_with(const QModel& model, int8_t* arena, size_t arena_byte
   arena_ = arena;
   const bool trailing_argmax = model.layers[model.num_layers - 1].kind == QLayerKind::Argmax;
   compute_layers_ = model.num_layers - (trailing_argmax ? 1 : 0);
-  graph_ = !detail::qnet_is_chain(model);
+  graph_ = !chain;
   if (graph_) {
     const Status ps = ops->graph->plan(*this, arena_bytes);
     if (ps != Status::Ok) return ps;

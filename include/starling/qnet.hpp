@@ -360,8 +360,8 @@ constexpr size_t qnet_arena_bytes(const QModel& model, int batches = 1) noexcept
 // kind (convolution, pooling, Add, ...) and its planned-arena path only
 // through a QOpResolver, so a firmware image links exactly the kernels of
 // the kinds its resolver enables (with --gc-sections): a QNet for
-// FullyConnected / Lut / Argmax chains adds about 1.6 KB of flash on a
-// Cortex-M4, one with every kind about 14 KB. docs/int8_models.md has the
+// FullyConnected / Lut / Argmax chains adds about 1.9 KB of flash on a
+// Cortex-M4, one with every kind about 13 KB. docs/int8_models.md has the
 // table.
 
 /// A set of layer kinds: bit k (1 <= k <= 11) is QLayerKind k, and bit 0
