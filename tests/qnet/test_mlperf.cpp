@@ -90,6 +90,9 @@ void check_model(const char* name, const uint8_t* blob, size_t size, uint32_t cr
   for (int k = 0; k < 2; ++k) {
     fill(mlperf_golden::kSeeds[k], x, InSize);
     CHECK(net.run(x, y) == Status::Ok);
+    // The committed outputs use TFLite's default double rounding; a
+    // single-rounding build checks everything above and that the model runs.
+    if (starling::requantize_is_single_rounding()) continue;
     const int8_t* want = golden + k * OutSize;
     if (!CHECK(std::memcmp(y, want, OutSize) == 0)) {
       int first = 0;
@@ -107,8 +110,6 @@ void check_model(const char* name, const uint8_t* blob, size_t size, uint32_t cr
 }  // namespace
 
 TEST_CASE(mlperf_tiny_models_match_python_reference) {
-  // The committed outputs use TFLite's default double rounding.
-  if (starling::requantize_is_single_rounding()) return;
 #if MLPERF_DSCNN
   check_model<DSCNN_MODEL_LAYERS, DSCNN_MODEL_ARENA_BYTES, DSCNN_MODEL_INPUT_SIZE,
               DSCNN_MODEL_OUTPUT_SIZE, DSCNN_MODEL_OPS>("dscnn", dscnn_model_blob, sizeof dscnn_model_blob,
