@@ -248,8 +248,6 @@ int main(int argc, char** argv) {
 #if BENCH_XNNPACK
     XnnModel xm;
     const bool xnn_ok = have_xnn && build_xnn(cut, cut.num_layers, g_in, &xm);
-#else
-    const bool xnn_ok = false;
 #endif
     double best[8], best_xnn = 1e300, best_full = 1e300;
     for (int k = 0; k < np; ++k) best[k] = 1e300;
