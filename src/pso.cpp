@@ -75,19 +75,17 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
       return Status::InvalidArgument;
     }
   }
-  seed_particles<false>(a, kTagInit, 0);
+  seed_particles(a, kTagInit, 0, Real(0));
   return Status::Ok;
 }
 
-// Every particle anew: x uniform in the box, or with kAround in the restart
-// box around the incumbent, v uniform in [−vmax, vmax], no momentum, no
+// Every particle anew: x uniform in the box, or with radius > 0 in the
+// restart box around the incumbent, v uniform in [−vmax, vmax], no momentum, no
 // personal best. Block (pair, i, iteration, tag) gives {ux[2p], uv[2p],
 // ux[2p+1], uv[2p+1]}.
 template <class Real>
-template <bool kAround>
-STARLING_ALWAYS_INLINE void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept {
+void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
   const int dims = base_.dims();
-  const Real r = kAround ? static_cast<Real>(cfg_.restart_radius) : Real(0);
   for (int i = 0; i < particles_; ++i) {
     Real* x = a.x + i * a.stride;
     Real* v = a.v + i * a.stride;
@@ -100,7 +98,7 @@ STARLING_ALWAYS_INLINE void PsoCore<Real>::seed_particles(const Arrays& a, uint3
       const Real ux = u32_to_unit<Real>(w4[(d & 1) * 2]);
       const Real uv = u32_to_unit<Real>(w4[(d & 1) * 2 + 1]);
       Real lo = a.lo[d], hi = a.hi[d];
-      if (kAround && r > 0) {  // around the incumbent
+      if (r > 0) {  // around the incumbent
         const Real rad = r * (a.hi[d] - a.lo[d]);
         if (a.gbest[d] - rad > lo) lo = a.gbest[d] - rad;
         if (a.gbest[d] + rad < hi) hi = a.gbest[d] + rad;
@@ -238,7 +236,8 @@ STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
 template <class Real>
 void PsoCore<Real>::restart(const Arrays& a) noexcept {
   ++restarts_;
-  seed_particles<true>(a, kTagRestart, static_cast<uint32_t>(base_.iteration()));
+  seed_particles(a, kTagRestart, static_cast<uint32_t>(base_.iteration()),
+                 static_cast<Real>(cfg_.restart_radius));
 }
 
 // The Global topology's social attractor: the incumbent, or with restarts

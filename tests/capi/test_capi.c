@@ -166,9 +166,12 @@ static void test_config_default(void) {
   CHECK(cfg.w == 0.7298f);
   CHECK(cfg.c1 == 1.49618f && cfg.c2 == 1.49618f);
   CHECK(cfg.beta == 0.9f);
-  CHECK(cfg.v_max == 0.5f);
+  CHECK(cfg.v_max == 0.25f);
   CHECK_EQ_INT(cfg.boundary, STARLING_BOUNDARY_CLAMP);
-  CHECK_EQ_INT(cfg.topology, STARLING_TOPOLOGY_GLOBAL);
+  CHECK_EQ_INT(cfg.topology, STARLING_TOPOLOGY_VON_NEUMANN);
+  CHECK_EQ_INT(cfg.restart_stall, 60);
+  CHECK(cfg.restart_radius == 0.1f);
+  CHECK(cfg.stall_tol == 0.003f);
   CHECK_EQ_INT(cfg.max_iter, 100);
   CHECK_EQ_INT(cfg.max_evals, 0);
   CHECK(isinf(cfg.target) && cfg.target < 0);

@@ -23,18 +23,35 @@ float sphere(const float* x, int n) {
 TEST_CASE(default_config_is_documented_choice) {
   const PsoConfig c;
   CHECK(c.variant == Variant::Constriction);
-  CHECK(c.topology == Topology::Global);
+  CHECK(c.topology == Topology::VonNeumann);
   CHECK(c.boundary == Boundary::Clamp);
   CHECK_EQ(c.w, 0.7298f);
   CHECK_EQ(c.c1, 1.49618f);
   CHECK_EQ(c.c2, 1.49618f);
   CHECK_EQ(c.beta, 0.9f);
-  CHECK_EQ(c.v_max, 0.5f);
+  CHECK_EQ(c.v_max, 0.25f);
+  CHECK_EQ(c.restart_stall, 60);
+  CHECK_EQ(c.restart_radius, 0.1f);
+  CHECK_EQ(c.stall_tol, 0.003f);
   CHECK_EQ(c.max_iter, 100);
   CHECK_EQ(c.max_evals, 0L);
   CHECK(std::isinf(c.target) && c.target < 0);
   CHECK_EQ(c.stall_iter, 0);
   CHECK(validate(c) == Status::Ok);
+  // The measured EMPSO and the published configurations (pso.hpp says which
+  // benchmark cells chose the first; the others keep their papers' values).
+  const PsoConfig e = PsoConfig::empso();
+  CHECK(e.variant == Variant::Empso && e.topology == Topology::Global);
+  CHECK(e.c1 == 2.f && e.c2 == 2.f && e.beta == 0.8f && e.v_max == 0.15f);
+  CHECK(e.restart_stall == 40 && e.restart_radius == 0.1f && e.stall_tol == 0.003f);
+  CHECK(validate(e) == Status::Ok);
+  for (const PsoConfig& k : {PsoConfig::inertia(), PsoConfig::fips(), PsoConfig::literature()}) {
+    CHECK(k.v_max == 0.5f && k.restart_stall == 0 && k.restart_radius == 0.f && k.stall_tol == 0.f);
+    CHECK(validate(k) == Status::Ok);
+  }
+  CHECK(PsoConfig::inertia().topology == Topology::Global);
+  CHECK(PsoConfig::fips().topology == Topology::VonNeumann);
+  CHECK(PsoConfig::literature().topology == Topology::Global);
 }
 
 TEST_CASE(invalid_inputs_map_to_status) {

@@ -445,6 +445,12 @@ TEST_CASE(c_api_save_and_load) {
   cc.stall_iter = c.stall_iter;
   cc.bias_correction = c.bias_correction;
   cc.random_per_particle = c.random_per_particle;
+  cc.v_max = c.v_max;
+  cc.w_end = c.w_end;
+  cc.neighbors = c.neighbors;
+  cc.restart_stall = c.restart_stall;
+  cc.restart_radius = c.restart_radius;
+  cc.stall_tol = c.stall_tol;
   CHECK(starling_pso_init(&cp, kLo, kHi, 5, 8, &cc, 31) == STARLING_OK);
   CHECK(starling_pso_set_feasible(&cp, feasible<float>, nullptr, 4) == STARLING_OK);
   CHECK(starling_pso_set_trust_radius(&cp, 0.25f) == STARLING_OK);
@@ -515,7 +521,12 @@ namespace {
 // feature, saved after 13 evaluations with an ask pending.
 void golden_setup(Pso<4, 6>& p) {
   const float lo[3] = {-1, -2, -0.5f}, hi[3] = {1, 0.5f, 2}, start[3] = {-0.9f, -1.8f, 1.9f};
-  PsoConfig c = PsoConfig::empso();
+  // EMPSO as the AdaSwarm paper has it (beta 0.9, v_max 0.5, no restarts),
+  // spelled out so that the committed blob does not move with the defaults.
+  PsoConfig c = PsoConfig::literature();
+  c.variant = Variant::Empso;
+  c.c1 = c.c2 = 2.f;
+  c.beta = 0.9f;
   c.topology = Topology::Ring;
   c.boundary = Boundary::Reflect;
   c.max_iter = 40;
