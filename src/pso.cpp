@@ -33,7 +33,10 @@ int torus_cols(int n) noexcept {
   while ((2 * c + 1) * (2 * c + 1) <= 4 * n) ++c;  // (c + 1/2)² <= n
   return c;
 }
-int wrap(int j, int n) noexcept { return ((j % n) + n) % n; }
+// j in [-n, 2n): every caller's offset is below the swarm size, so two
+// compares do what a division would (a division per informant cost the
+// local topologies ~30 % of the overhead per evaluation at D = 30, N = 40).
+int wrap(int j, int n) noexcept { return j < 0 ? j + n : j >= n ? j - n : j; }
 // Particle t that link k of particle j's block names (Topology::Random).
 int link_target(uint32_t w, int n) noexcept {
   return static_cast<int>((static_cast<uint64_t>(w) * static_cast<uint32_t>(n)) >> 32);
