@@ -117,20 +117,9 @@ void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t itera
     for (int d = 0; d < dims; ++d) {
       if ((d & 1) == 0)
         base_.block(tag, iteration, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 1, w4);
-      const Real ux = u32_to_unit<Real>(w4[(d & 1) * 2]);
-      const Real uv = u32_to_unit<Real>(w4[(d & 1) * 2 + 1]);
-      Real lo = a.lo[d], hi = a.hi[d];
-      if (r > 0) {  // around the incumbent
-        const Real rad = r * (a.hi[d] - a.lo[d]);
-        if (a.gbest[d] - rad > lo) lo = a.gbest[d] - rad;
-        if (a.gbest[d] + rad < hi) hi = a.gbest[d] + rad;
-      }
-      Real xd = lo + (hi - lo) * ux;
-      if (xd > hi) xd = hi;  // rounding can reach past hi when |lo| >> range
-      x[d] = xd;
-      v[d] = (uv * 2 - 1) * a.vmax[d];
+      seeded_coord(w4, d, a.lo[d], a.hi[d], a.gbest[d], r, a.vmax[d], &x[d], &v[d]);
       m[d] = 0;
-      pb[d] = xd;
+      pb[d] = x[d];
     }
     a.pbest_f[i] = std::numeric_limits<Real>::infinity();
   }

@@ -159,6 +159,27 @@ struct PsoConfig {
 
 namespace detail {
 
+/// Coordinate d of a (re)seeded particle from the block w of d's pair (see
+/// swarm_block, kTagInit / kTagRestart): x uniform in [lo, hi], or with
+/// radius > 0 in that box narrowed to ±radius·(hi − lo) around centre; v
+/// uniform in [−vmax, vmax]. Shared by the seeding and the state check.
+template <class Real>
+inline void seeded_coord(const uint32_t w[4], int d, Real lo, Real hi, Real centre, Real radius,
+                         Real vmax, Real* x, Real* v) noexcept {
+  const Real ux = u32_to_unit<Real>(w[(d & 1) * 2]);
+  const Real uv = u32_to_unit<Real>(w[(d & 1) * 2 + 1]);
+  Real l = lo, h = hi;
+  if (radius > 0) {  // around the incumbent
+    const Real rad = radius * (hi - lo);
+    if (centre - rad > l) l = centre - rad;
+    if (centre + rad < h) h = centre + rad;
+  }
+  Real xd = l + (h - l) * ux;
+  if (xd > h) xd = h;  // rounding can reach past h when |l| >> range
+  *x = xd;
+  *v = (uv * 2 - 1) * vmax;
+}
+
 /// Everything of a swarm but its arrays: the size-erased core that all
 /// capacities share, so firmware pays for the code once per Real type. The
 /// stop rules, the incumbent, the envelope and the common saved section are
@@ -214,6 +235,8 @@ class PsoCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// Pso::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
   bool done() const noexcept { return base_.done(); }
   bool ready() const noexcept { return base_.ready(); }
@@ -235,6 +258,14 @@ class PsoCore {
 
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.gbest}; }
+  // The per-particle arrays of a state, live or in a saved blob.
+  struct SwarmCells {
+    Cells<Real> x, v, m, pbest, pbest_f, cost;
+  };
+  // The state check (Pso::check_invariants lists what it checks): the one
+  // function behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const SwarmCells& s) const noexcept;
+  static SwarmCells saved_cells(const uint8_t* rows, int dims) noexcept;
   Status tell_one(const Arrays& a, Real f) noexcept;
   void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
@@ -315,8 +346,9 @@ class Pso {
   /// default_particles(dims), capped at MaxParticles. Returns:
   ///   InvalidArgument: lo or hi null, dims < 1, particles 1 or negative, a
   ///     bound not finite, lo >= hi, hi − lo above max/32 (1.06e37 for
-  ///     float) or below the smallest accepted range (16 ulps of the larger
-  ///     bound and 2^-102 ≈ 2e-31 for float, see detail::valid_interval), a
+  ///     float) or below the smallest accepted range, 2^24 times the
+  ///     smallest normal number (2^-102 ≈ 2.0e-31 for float, 2^-998 for
+  ///     double; see detail::valid_interval), a
   ///     velocity limit v_max·(hi − lo) below the smallest normal number, a
   ///     config value out of range (validate()), Ring neighbors >= particles,
   ///     Fips with the Random topology;
@@ -473,9 +505,10 @@ class Pso {
   //                bias_correction, bit 1 random_per_particle), w, c1, c2,
   //                beta, v_max, w_end f32, neighbors i32, restart_stall i32,
   //                restart_radius f32, 12 reserved bytes (0)
-  //   common (72 + R·(2 + 3·D))  stop rules, seed, state, stop reason,
+  //   common (76 + R·(2 + 3·D))  stop rules, seed, state, stop reason,
   //                pending ask, start given, evaluations, iteration, stall,
-  //                trust radius, max_tries, infeasible and fallback counts,
+  //                trust radius, the outstanding candidates' clip radius,
+  //                max_tries, infeasible and fallback counts,
   //                best value, best at the sweep's start, lo[D], hi[D],
   //                best position[D] (OptCore::save_common)
   //   swarm (28 + R·(2 + N·(4·D + 2)))  cursor, swarm's best particle,
@@ -484,8 +517,8 @@ class Pso {
   //                (R); per particle x[D], v[D], m[D], pbest[D], pbest cost,
   //                batch cost (NaN: not told)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // Size: save_size() = 176 + R·(4 + 3·D + N·(4·D + 2)) bytes; e.g. float,
-  // D = 8, N = 16: 2,464 bytes. The velocity limits are recomputed
+  // Size: save_size() = 180 + R·(4 + 3·D + N·(4·D + 2)) bytes; e.g. float,
+  // D = 8, N = 16: 2,468 bytes. The velocity limits are recomputed
   // (v_max·range) and the neighbourhoods re-derived.
 
   /// Bytes save() writes for the current run (0 before init).
@@ -504,15 +537,79 @@ class Pso {
   }
   /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
   /// Returns Corrupt when anything is wrong: magic, version, Real size,
-  /// length, CRC, a config value (validate()), an enum or flag, a count or
-  /// counter (cursor < particles, evaluations consistent with the sweep and
-  /// cursor, ...), a bound (see init), a position outside its bounds, a
-  /// non-finite value, |v| > v_max·range;
-  /// CapacityExceeded when a valid state has more dims or particles than
-  /// this Pso holds; InvalidArgument if buf is null. On failure nothing is
-  /// changed. Time O(size).
+  /// length, CRC, reserved bytes, an enum or flag, or any invariant of
+  /// check_invariants() (the same function checks both: a state loads
+  /// exactly when a live run could have reached it, as far as the saved
+  /// fields show); CapacityExceeded when a valid state has more dims or
+  /// particles than this Pso holds; InvalidArgument if buf is null. On
+  /// failure nothing is changed, byte for byte. Time O(size) (plus one
+  /// Threefry block per two coordinates while the swarm is at its seed).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
+  }
+
+  /// Checks every invariant a live run keeps (the list below) on this
+  /// object, with the same function load() applies to a saved state: Ok,
+  /// Corrupt if one fails (memory overwritten, or a bug), NotReady before
+  /// init. For tests, fuzzers and debug builds; O(particles·dims).
+  ///
+  /// The shared invariants C1..C8 of every optimizer (listed in
+  /// detail/opt_core.hpp: stop rules and stop reason agree with the
+  /// counters, the incumbent's value never NaN or −inf, boxes valid, the
+  /// incumbent in the box and, before any evaluation, the start or lo, the
+  /// clip radius set exactly while candidates are outstanding), and the
+  /// swarm's (N particles, the cursor c = the particle asked next):
+  ///  P1  the config passes validate(), Ring neighbors < N, its stop rules
+  ///      are the common section's; N >= 2.
+  ///  P2  every velocity limit v_max·(hi − lo) is a normal number (init's rule).
+  ///  P3  0 <= c < N; evaluations = iteration·N + c, plus 1 after a stop by
+  ///      Target or MaxEvals (the tell that stops does not advance c); c = 0
+  ///      after any other stop.
+  ///  P4  every position and personal best finite and inside the box; every
+  ///      |v| <= v_max·(hi − lo); every momentum finite, and 0 unless EMPSO
+  ///      has moved the swarm since it was (re)seeded.
+  ///  P5  personal best costs never NaN and >= the best value; at iteration
+  ///      0 a particle not yet told has +inf, and one told a finite cost has
+  ///      its personal best where it was told (its position).
+  ///  P6  the swarm's best particle is −1 exactly while nothing was told
+  ///      since the swarm was (re)seeded (then c = 0, every personal best
+  ///      cost +inf, swarm stall 0, swarm best at the sweep's start +inf, and
+  ///      without restarts nothing evaluated); otherwise it holds the least
+  ///      personal best cost, no more than the swarm's best at the sweep's
+  ///      start, and equal to it while nothing was told in this sweep. That
+  ///      value is +inf at iteration 0.
+  ///  P7  without restarts, the least personal best cost is the best value
+  ///      and, when finite, some particle's personal best is the incumbent
+  ///      with that cost; while every cost told was NaN or ±inf, the
+  ///      incumbent is the first point told, particle 0's position at
+  ///      iteration 0. (A restart forgets the personal bests: then the
+  ///      incumbent is only known to be in the box and <= every cost.)
+  ///  P8  a start point with nothing evaluated is particle 0's position
+  ///      and personal best, and the incumbent's array.
+  ///  P9  a pending ask: running, no batch, particle c a possible candidate;
+  ///      an open batch: running, no pending ask, n <= N − c and <= the
+  ///      evaluations max_evals leaves, 0 <= told < n with exactly `told`
+  ///      of its costs not NaN, each candidate possible. A possible
+  ///      candidate is in the box and in the trust box of the clip radius
+  ///      around the incumbent (see OptCore::candidate). No cost is −inf.
+  ///  P10 restarts: none without restart_stall; restarts·restart_stall +
+  ///      swarm stall <= iteration; swarm stall < restart_stall while
+  ///      running (<= once stopped) and <= the stall count; without
+  ///      restarts the swarm's stall and sweep-start best are the
+  ///      optimizer's.
+  ///  P11 link epoch 0 unless Topology::Random; there epoch + restarts <=
+  ///      the sweeps that moved or restarted the swarm.
+  ///  P12 beta^t in [0, 1]: 1 until the first move after a (re)seed, and
+  ///      <= beta after a move without restarts.
+  ///  P13 at iteration 0, and after a restart until the first tell, every
+  ///      velocity is the seed's (Threefry, kTagInit / kTagRestart) and so
+  ///      is the personal best of each particle without a finite cost
+  ///      (particle 0 with a start: its position).
+  /// Not checkable from the state, so not checked: that a point passes the
+  /// feasibility predicate (a function pointer, not saved), and positions
+  /// after the first move (they follow from the whole history).
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<Pso*>(this)->arrays());
   }
 
   /// True once a stop criterion was met (and before a successful init).
