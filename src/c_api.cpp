@@ -298,6 +298,7 @@ starling_status starling_pso_minimize(starling_pso* pso,
     case Check::Ready: break;
   }
   Core* c = core(pso);
+  if (c->batch_size() > 0) return STARLING_NOT_READY;
   const Arrays a = arrays(pso);
   const int dims = c->dims();
   while (const float* x = c->ask(a)) (void)c->tell(a, cost(x, dims, user));  // cannot fail

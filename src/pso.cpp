@@ -72,6 +72,9 @@ template <class Real>
 Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
                            int particles, const PsoConfig& cfg, uint64_t seed) noexcept {
   base_.reset();
+  particles_ = 0;  // a failed init answers as a fresh object (no batch, no swarm)
+  batch_n_ = 0;
+  batch_told_ = 0;
   if (particles == 0 && dims >= 1) {
     particles = pso_default_particles(dims);
     if (particles > a.max_particles) particles = a.max_particles;
@@ -97,6 +100,9 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   link_epoch_ = 0;
   beta_pow_ = 1;
   for (int d = 0; d < dims; ++d) a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
+  // Batch costs are NaN (not told) outside an open batch, so nothing of an
+  // earlier run is left in the object or in what save() writes.
+  for (int i = 0; i < particles; ++i) a.cost[i] = std::numeric_limits<Real>::quiet_NaN();
   seed_particles(a, kTagInit, 0);
   return Status::Ok;
 }
@@ -224,6 +230,7 @@ Status PsoCore<Real>::tell_batch(const Arrays& a, int k, Real cost) noexcept {
   batch_n_ = 0;
   batch_told_ = 0;
   for (int j = 0; j < n && base_.running(); ++j) (void)tell_one(a, a.cost[first + j]);
+  for (int j = 0; j < n; ++j) a.cost[first + j] = std::numeric_limits<Real>::quiet_NaN();
   return Status::Ok;
 }
 

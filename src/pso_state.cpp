@@ -232,7 +232,8 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
     if (std::isnan(f) || f < best) return false;  // also refuses −inf
     if (f < fmin) fmin = f;
     if (f == best && base_.same_as_best(b, s.pbest, i)) holds_best = true;
-    if (s.cost(i, 0) == -kInf) return false;
+    const bool in_batch = i >= cursor_ && i < cursor_ + batch_n_;
+    if (s.cost(i) == -kInf || (!in_batch && !std::isnan(s.cost(i)))) return false;
     if (iter == 0) {  // nothing moved, no restart: told particles sit where they were told
       const bool told = i < cursor_ || (mid_stop && i == cursor_);
       if (!told && f != kInf) return false;

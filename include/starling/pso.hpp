@@ -71,7 +71,7 @@ struct PsoConfig {
   int max_iter = 100;
   /// Stop after this many evaluations, also mid-sweep. 0 = off.
   long max_evals = 0;
-  /// Stop as soon as best <= target. −inf = off. NaN is invalid.
+  /// Stop as soon as best <= target. −inf = off. NaN and +inf are invalid.
   float target = -std::numeric_limits<float>::infinity();
   /// Stop after this many sweeps without improving the best. 0 = off.
   int stall_iter = 0;
@@ -97,7 +97,7 @@ struct PsoConfig {
   /// Informants of a particle besides itself. Ring: an even number, at
   /// most particles − 1 (2: i−1 and i+1); Random: 1 .. 4, the particles each
   /// particle informs (SPSO-2011's K = 3). 0 = the topology's default (Ring
-  /// 2, Random 3); ignored by Global and VonNeumann.
+  /// 2, Random 3); ignored by Global and VonNeumann. Never negative.
   int neighbors = 0;
   /// Restart: after this many sweeps in which the swarm's own best did not
   /// improve, re-seed every particle (position uniform in the restart box,
@@ -395,8 +395,9 @@ class Pso {
   /// The pointers stay valid until the batch is complete.
   int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
   /// Cost of candidate k (0 <= k < n) of the open batch. Returns NotReady
-  /// without an open batch or if k was already told, InvalidArgument if k
-  /// is out of range, Ok otherwise (the last tell applies the whole batch).
+  /// before init, without an open batch or if k was already told, Done after
+  /// the optimizer stopped, InvalidArgument if k is out of range, Ok
+  /// otherwise (the last tell applies the whole batch).
   [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
   /// Candidates of the open batch, 0 when none is open.
   int batch_size() const noexcept { return core_.batch_size(); }
@@ -406,7 +407,8 @@ class Pso {
   static constexpr int default_particles(int dims) noexcept { return detail::pso_default_particles(dims); }
 
   /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  /// Returns NotReady if not initialized, Ok when it ran to a stop.
+  /// Returns NotReady if not initialized or while a batch is open (nothing
+  /// is evaluated then), Ok when it ran to a stop.
   template <class F>
   Status minimize(F&& cost) noexcept {
     return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
@@ -415,7 +417,7 @@ class Pso {
   /// (best value, evaluations, iteration): progress output, logging.
   template <class F, class Observer>
   Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
+    if (!core_.ready() || core_.batch_size() > 0) return Status::NotReady;
     // The array pointers (fixed by this object's address) built once, not
     // on every ask and tell.
     const auto a = arrays();
@@ -487,6 +489,8 @@ class Pso {
   /// every re-draw was rejected.
   long fallback_count() const noexcept { return core_.fallback_count(); }
   float trust_radius() const noexcept { return core_.trust_radius(); }
+  /// The predicate's re-draws per candidate (set_feasible's max_tries; saved).
+  int max_feasible_tries() const noexcept { return core_.max_feasible_tries(); }
 
   // ---- Save and resume ------------------------------------------------------
   //
@@ -591,7 +595,8 @@ class Pso {
   ///      evaluations max_evals leaves, 0 <= told < n with exactly `told`
   ///      of its costs not NaN, each candidate possible. A possible
   ///      candidate is in the box and in the trust box of the clip radius
-  ///      around the incumbent (see OptCore::candidate). No cost is −inf.
+  ///      around the incumbent (see OptCore::candidate). No cost is −inf,
+  ///      and every cost outside the open batch is NaN.
   ///  P10 restarts: none without restart_stall; restarts·restart_stall +
   ///      swarm stall <= iteration; swarm stall < restart_stall while
   ///      running (<= once stopped) and <= the stall count; without

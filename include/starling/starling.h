@@ -256,7 +256,8 @@ int starling_pso_particles(const starling_pso* pso);
 
 /** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
  *  through untouched. Returns STARLING_INVALID_ARGUMENT if pso or cost is
- *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
+ *  NULL, STARLING_NOT_READY if not initialized or while a batch is open
+ *  (nothing is evaluated then), STARLING_CORRUPT if the
  *  header was overwritten, STARLING_OK when it ran to a stop (also when it
  *  had already stopped). */
 starling_status starling_pso_minimize(starling_pso* pso,

@@ -120,8 +120,22 @@ class OptCore {
   /// another's (and from a user's Rng) for the same seed.
   void start(const Box& b, const Real* lo, const Real* hi, int dims, const StopRules& rules,
              uint64_t seed, uint32_t stream) noexcept;
-  /// Marks the object not ready (a failed init).
-  void reset() noexcept { state_ = State::Uninit; }
+  /// Marks the object not ready (a failed init): the queries then answer as
+  /// for a fresh object (no best, no evaluations, dims 0); the safe-tuning
+  /// settings are kept.
+  void reset() noexcept {
+    state_ = State::Uninit;
+    stop_ = StopReason::None;
+    dims_ = 0;
+    evals_ = 0;
+    iter_ = 0;
+    stall_ = 0;
+    pending_ = false;
+    has_start_ = false;
+    clip_ = 0;
+    infeasible_ = 0;
+    fallback_ = 0;
+  }
 
   // ---- the ask side ---------------------------------------------------------
   bool running() const noexcept { return state_ == State::Running; }
