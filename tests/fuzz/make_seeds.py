@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# Writes hand-made seeds for tests/fuzz/fuzz_api.cpp: operation sequences that
-# reach deep states (long runs, restarts, every topology, batches, save/load
-# and forks mid-run, the safe-tuning envelope, NaN costs, stops of every
-# kind) which random bytes rarely build. The byte layout is fuzz_api.cpp's
-# Lane::step. Usage: make_api_seeds.py OUTDIR
+# Writes the hand-made seeds of the optimizer fuzzers:
+#  - tests/fuzz/corpus_api (fuzz_api.cpp): operation sequences that reach deep
+#    states (long runs, restarts, every topology, batches, save/load and forks
+#    mid-run, the safe-tuning envelope, NaN costs, stops of every kind) which
+#    random bytes rarely build; the byte layout is fuzz_api.cpp's Lane::step;
+#  - tests/fuzz/corpus_pso_state (fuzz_pso_state.cpp): mode-2 parameter sets
+#    (a real run of each kind, saved and then edited by the fuzzer) and the
+#    committed golden blob.
+# The fuzzers' long sessions add what they find to these directories (merged
+# with -merge=1). Usage: make_seeds.py [ROOT] (default: the repository)
 import os
 import struct
 import sys
@@ -109,13 +114,48 @@ SEEDS = {
 }
 
 
+def state_seeds():
+    """fuzz_pso_state mode 2 (byte 0: mode + 3 * double): q[0..11] of generate()."""
+    seeds = {}
+    kinds = {  # dims-1, particles-2, variant, topology, boundary, flags, max_iter-1, stall,
+               # max_evals, evals, (pending 1, pred 2, trust 4, start 8, batch 16), tries/seed
+        'plain_pending': [2, 3, 1, 0, 0, 0, 19, 0, 1, 30, 1, 5],
+        'envelope_start': [1, 2, 2, 1, 1, 0, 19, 0, 1, 0, 1 | 2 | 4 | 8, 3],
+        'envelope_mid': [3, 4, 0, 2, 2, 1, 19, 0, 1, 41, 1 | 2 | 4, 4],
+        'fips_random_batch': [2, 4, 3, 3, 0, 2, 19, 0, 1, 25, 16, 6],
+        'restarts': [1, 4, 2, 1, 1, 0, 19, 4 | 8, 1, 60, 0, 7],
+        'restarts_radius_random': [0, 3, 0, 3 | 4 | 8, 2, 0, 19, 4 | 32, 1, 63, 16 | 2, 8],
+        'target_stop': [1, 1, 1, 0, 0, 4, 19, 0, 1, 63, 0, 1],
+        'max_evals_stop': [2, 2, 2, 1, 0, 0, 19, 0, 3 * 20, 40, 0, 2],
+        'stall_stop': [0, 0, 0, 0, 0, 0, 19, 2, 1, 63, 0, 3],
+        'nan_first_batch': [3, 0, 1, 2, 1, 0, 3, 0, 1, 4, 16 | 1, 2],
+    }
+    for name, q in kinds.items():
+        for dbl in (0, 1):
+            seeds['%s_%s' % (name, 'double' if dbl else 'float')] = bytes([2 + 3 * dbl] + q)
+    with open(os.path.join(ROOT, 'tests', 'core', 'golden_state.h')) as f:
+        text = f.read()
+    blob = bytes(int(v, 16) for v in text[text.index('kBlob['):].split('{')[1].split('}')[0]
+                 .replace(',', ' ').split())
+    seeds['golden_blob'] = bytes([0]) + blob  # mode 0: as it is
+    return seeds
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else 'corpus_api'
-    os.makedirs(out, exist_ok=True)
-    for name, body in SEEDS.items():
-        with open(os.path.join(out, 'seed_' + name), 'wb') as f:
-            f.write(bytes([OPT_PSO]) + body)
-    print('%d seeds in %s' % (len(SEEDS), out))
+    global ROOT
+    if len(sys.argv) > 1:
+        ROOT = sys.argv[1]
+    for sub, seeds, prefix in (('corpus_api', SEEDS, bytes([OPT_PSO])),
+                               ('corpus_pso_state', state_seeds(), b'')):
+        out = os.path.join(ROOT, 'tests', 'fuzz', sub)
+        os.makedirs(out, exist_ok=True)
+        for name, body in seeds.items():
+            with open(os.path.join(out, 'seed_' + name), 'wb') as f:
+                f.write(prefix + body)
+        print('%d seeds in %s' % (len(seeds), out))
 
 
 if __name__ == '__main__':
