@@ -609,6 +609,41 @@ static void test_reinit_mid_run(void) {
   CHECK(fresh.best == again.best);
 }
 
+/* Issue 16: minimize with a batch open refuses (it used to return OK
+ * without evaluating anything); check_invariants holds along a run, reports
+ * NOT_READY before init, and a refused load changes no byte of a struct
+ * that was never initialized. */
+static void test_batch_minimize_and_invariants(void) {
+  static starling_pso fresh;
+  static unsigned char before[sizeof(starling_pso)];
+  const float* xs[STARLING_MAX_PARTICLES];
+  static uint8_t blob[4096];
+  size_t n = 0;
+  int k, b;
+  CHECK_EQ_INT(starling_pso_check_invariants(NULL), STARLING_INVALID_ARGUMENT);
+  memset(&fresh, 0x33, sizeof fresh);
+  CHECK_EQ_INT(starling_pso_check_invariants(&fresh), STARLING_NOT_READY);
+  CHECK_EQ_INT(init_small(&g_pso, 20), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_check_invariants(&g_pso), STARLING_OK);
+  b = starling_pso_ask_batch(&g_pso, xs, STARLING_MAX_PARTICLES);
+  CHECK(b >= 2);
+  CHECK_EQ_INT(starling_pso_minimize(&g_pso, hashing_cost, NULL), STARLING_NOT_READY);
+  CHECK_EQ_INT(starling_pso_evaluations(&g_pso), 0);
+  CHECK_EQ_INT(starling_pso_check_invariants(&g_pso), STARLING_OK);
+  CHECK(starling_pso_save_size(&g_pso) <= sizeof blob);
+  CHECK_EQ_INT(starling_pso_save(&g_pso, blob, sizeof blob, &n), STARLING_OK);
+  for (k = 0; k < b; ++k) CHECK_EQ_INT(starling_pso_tell_batch(&g_pso, k, capi_objective(xs[k], 2)), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_minimize(&g_pso, hashing_cost, NULL), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_check_invariants(&g_pso), STARLING_OK);
+  blob[n / 2] ^= 1; /* breaks the CRC */
+  memcpy(before, &fresh, sizeof fresh);
+  CHECK_EQ_INT(starling_pso_load(&fresh, blob, n), STARLING_CORRUPT);
+  CHECK(memcmp(before, &fresh, sizeof fresh) == 0);
+  blob[n / 2] ^= 1;
+  CHECK_EQ_INT(starling_pso_load(&fresh, blob, n), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_check_invariants(&fresh), STARLING_OK);
+}
+
 static void test_status_name(void) {
   CHECK(strcmp(starling_status_name(STARLING_OK), "Ok") == 0);
   CHECK(strcmp(starling_status_name(STARLING_INVALID_ARGUMENT), "InvalidArgument") == 0);
@@ -639,6 +674,7 @@ int main(void) {
   RUN(test_corrupt_header);
   RUN(test_copy_continues);
   RUN(test_reinit_mid_run);
+  RUN(test_batch_minimize_and_invariants);
   RUN(test_status_name);
   printf("%ld passed, %ld failed\n", g_passed, g_failed);
   return g_failed == 0 && g_passed > 0 ? 0 : 1;

@@ -511,4 +511,65 @@ TEST_CASE(memory_is_sizeof) {
               static_cast<unsigned>(sizeof(Pso<2, 16>)), static_cast<unsigned>(core_f));
 }
 
+// Found by tests/fuzz/fuzz_api.cpp (issue 16): a failed re-init answers as a
+// fresh object, as the C API does, not with the previous run's best, counts
+// and open batch.
+TEST_CASE(failed_init_answers_as_fresh) {
+  static Pso<3, 6> p;
+  const float lo[3] = {-1, -1, -1}, hi[3] = {1, 1, 1}, bad[3] = {1, -2, 1};
+  CHECK(p.init(lo, hi, 3, 6, PsoConfig{}, 3) == Status::Ok);
+  for (int k = 0; k < 8; ++k) CHECK(p.tell(sphere(p.ask(), 3)) == Status::Ok);
+  const float* xs[6];
+  CHECK_EQ(p.ask_batch(xs, 6), 4);
+  CHECK(p.init(lo, bad, 3, 6, PsoConfig{}, 3) == Status::InvalidArgument);
+  CHECK(p.done() && p.ask() == nullptr && p.best_position() == nullptr);
+  CHECK_EQ(p.best_value(), kInf);
+  CHECK_EQ(p.evaluations(), 0L);
+  CHECK_EQ(p.iteration(), 0);
+  CHECK_EQ(p.dims(), 0);
+  CHECK_EQ(p.particles(), 0);
+  CHECK_EQ(p.batch_size(), 0);  // was 4: the old run's batch
+  CHECK(p.stop_reason() == StopReason::None);
+  CHECK_EQ(p.save_size(), static_cast<size_t>(0));
+  CHECK(p.check_invariants() == Status::NotReady);
+}
+
+// Found by the fuzzer: init left the previous run's batch costs in the
+// object, and save() wrote them, so equal runs saved different bytes.
+TEST_CASE(equal_runs_save_equal_bytes_whatever_came_before) {
+  static Pso<3, 6> a, b;
+  static uint8_t sa[Pso<3, 6>::kMaxSaveSize], sb[Pso<3, 6>::kMaxSaveSize];
+  const float lo[3] = {-1, -1, -1}, hi[3] = {1, 1, 1};
+  CHECK(a.init(lo, hi, 3, 6, PsoConfig{}, 1) == Status::Ok);
+  const float* xs[6];
+  const int n = a.ask_batch(xs, 6);
+  for (int k = 0; k < n; ++k) CHECK(a.tell_batch(k, 1.f + static_cast<float>(k)) == Status::Ok);
+  CHECK_EQ(n, 6);
+  CHECK(a.init(lo, hi, 3, 6, PsoConfig{}, 2) == Status::Ok);
+  CHECK(b.init(lo, hi, 3, 6, PsoConfig{}, 2) == Status::Ok);
+  size_t na = 0, nb = 0;
+  CHECK(a.save(sa, sizeof sa, &na) == Status::Ok && b.save(sb, sizeof sb, &nb) == Status::Ok);
+  CHECK(na == nb && std::memcmp(sa, sb, na) == 0);
+  // A completed batch leaves no costs behind either.
+  const int m = a.ask_batch(xs, 6);
+  for (int k = 0; k < m; ++k) CHECK(a.tell_batch(k, 2.f) == Status::Ok);
+  for (int k = 0; k < 6; ++k) CHECK(b.tell(2.f + 0.f * sphere(b.ask(), 3)) == Status::Ok);
+  CHECK(a.save(sa, sizeof sa, &na) == Status::Ok && b.save(sb, sizeof sb, &nb) == Status::Ok);
+  CHECK(na == nb && std::memcmp(sa, sb, na) == 0);
+}
+
+// minimize() with a batch open used to return Ok without evaluating
+// anything (ask() gives nullptr then), though Ok means "ran to a stop".
+TEST_CASE(minimize_refuses_an_open_batch) {
+  static Pso<2, 4> p;
+  const float lo[2] = {-1, -1}, hi[2] = {1, 1};
+  CHECK(p.init(lo, hi, 2, 4, PsoConfig{}, 9) == Status::Ok);
+  const float* xs[4];
+  CHECK_EQ(p.ask_batch(xs, 4), 4);
+  CHECK(p.minimize(sphere) == Status::NotReady);
+  CHECK(!p.done() && p.evaluations() == 0 && p.batch_size() == 4);
+  for (int k = 0; k < 4; ++k) CHECK(p.tell_batch(k, sphere(xs[k], 2)) == Status::Ok);
+  CHECK(p.minimize(sphere) == Status::Ok && p.done());
+}
+
 int main() { return check::run_all(); }
