@@ -34,7 +34,8 @@ enum class Boundary : int {
 /// Who informs a particle: the best personal best among its informants is its
 /// social attractor (its neighbourhood best), or, under Fips, every informant
 /// attracts it. Informants are listed in a fixed order (ties keep the
-/// earlier): the particle itself first.
+/// earlier): the particle itself first (Global: every particle in index
+/// order).
 enum class Topology : int {
   Global,      ///< every particle (gbest)
   Ring,        ///< index ring: i, i−1, i+1, i−2, i+2, … up to `neighbors`/2 on each side
@@ -639,8 +640,9 @@ class Pso {
   Real personal_best_value(int i) const noexcept { return pbest_f_[i]; }
   /// Restarts so far in this run (PsoConfig::restart_stall).
   int restarts() const noexcept { return core_.restarts(); }
-  /// Particle i's informants under the configured topology (itself first,
-  /// in tie order) into out (cap entries); returns how many there are.
+  /// Particle i's informants under the configured topology in tie order
+  /// (itself first; Global: 0 .. N−1) into out (at most cap entries);
+  /// returns how many there are (0 if i is not a particle).
   int informants(int i, int32_t* out, int cap) const noexcept {
     return core_.informants(const_cast<Pso*>(this)->arrays(), i, out, cap);
   }

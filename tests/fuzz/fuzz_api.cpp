@@ -360,6 +360,12 @@ template <class Opt>
 struct HasTries<Opt, decltype((void)std::declval<const Opt&>().max_feasible_tries())>
     : std::true_type {};
 
+template <class Opt, class = void>
+struct HasInformants : std::false_type {};
+template <class Opt>
+struct HasInformants<Opt, decltype((void)std::declval<const Opt&>().informants(0, nullptr, 0))>
+    : std::true_type {};
+
 template <class Opt>
 Status invariants(const Opt& o) {
   if constexpr (HasCheck<Opt>::value) {
@@ -487,7 +493,10 @@ class Lane {
       case 12: op_set_start(in); break;
       case 13: op_minimize(in); break;
       case 14: op_fork(in); break;
-      default: post(); break;  // nothing: the checks again (padding in hand-made seeds)
+      default:  // nothing: the checks again (padding in hand-made seeds), and the informants
+        check_informants();
+        post();
+        break;
     }
   }
 
@@ -1200,6 +1209,27 @@ class Lane {
       REQUIRE(ctx_t_.calls == ctx_o_.calls - twin_base_);
     }
     if constexpr (C::on) compare_c();
+  }
+
+  // Pso's informants(): documented order, and the twin's are the same.
+  void check_informants() {
+    if constexpr (HasInformants<Opt>::value) {
+      const int n = o_.particles();
+      if (n < 2) return;
+      for (int i = -1; i <= n; ++i) {
+        int32_t a[kPop + 8], b[kPop + 8];
+        const int ca = o_.informants(i, a, kPop + 8);
+        if (i < 0 || i >= n) {
+          REQUIRE(ca == 0);
+          continue;
+        }
+        REQUIRE(ca >= 1 && ca <= kPop + 8 && o_.informants(i, b, 1) == ca && b[0] == a[0]);
+        const bool global = o_.config().topology == starling::Topology::Global;
+        REQUIRE(global ? ca == n && a[0] == 0 : a[0] == i);
+        for (int k = 0; k < ca; ++k) REQUIRE(a[k] >= 0 && a[k] < n && (!global || a[k] == k));
+        if (twin_on_) REQUIRE(tw_.informants(i, b, kPop + 8) == ca && std::memcmp(a, b, sizeof(int32_t) * static_cast<size_t>(ca)) == 0);
+      }
+    }
   }
 
   void compare(const Opt& t) {

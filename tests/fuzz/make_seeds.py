@@ -107,6 +107,11 @@ SEEDS = {
     'default_population': init_nice(4, 0) + run(48) + save(0) + load(0, 3, 5, 0, 0xff) + run(10),
     'hostile_inits': bytes([1, 0, 2] + [0] * 30) + NOP * 8 + bytes([1, 3, 3] + [12, 5, 13] * 6)
     + NOP * 24 + init_nice(2, 3) + bytes([1, 2, 4] + [16] * 40) + NOP * 8 + run(10),
+    # v_max = the smallest denormal (hostile field, kind 5): init refuses the
+    # underflowing velocity limit; then a nice run with an informants check.
+    'vmax_underflow': bytes([1, 2, 3] + [1] * 6 + [0, 4, 0, 1, 0, 32, 0, 5, 0, 0, 0, 0, 0])
+    + NOP * 4 + init_nice(3, 5, preset=0, m=0b01000011) + run(20) + NOP + init_nice(2, 6, m=0b101)
+    + run(8) + NOP + init_nice(2, 4, preset=1, m=0b111) + run(13) + NOP,
     'edited_blobs': init_nice(3, 5) + run(30) + ask() + save(0)
     + load(0, 5, 0x90, 0, 2, 0) + NOP * 3 + load(0, 5, 0x94, 0, 12, 0) + NOP * 3
     + load(0, 4, 0, 0x70, 0, 0x01) + NOP * 3 + load(0, 1, 3) + load(0, 2) + load(0, 6)
