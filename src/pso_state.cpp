@@ -17,7 +17,7 @@ constexpr char kMagic[4] = {'S', 'P', 'S', 'O'};
 // 3: the family's layout, topologies, restarts and batches.
 // An earlier state would not continue the same way, so it is refused.
 constexpr uint16_t kVersion = 3;
-constexpr size_t kConfigReserved = 12;
+constexpr size_t kConfigReserved = 8;
 
 }  // namespace
 
@@ -44,6 +44,7 @@ Status PsoCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* wr
   w.i32(cfg_.neighbors);
   w.i32(cfg_.restart_stall);
   w.f32(cfg_.restart_radius);
+  w.f32(cfg_.stall_tol);
   for (size_t k = 0; k < kConfigReserved; ++k) w.u8(0);
   base_.save_common(w, box(a));
   w.i32(cursor_);
@@ -99,6 +100,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.cfg_.neighbors = r.i32();
   t.cfg_.restart_stall = r.i32();
   t.cfg_.restart_radius = r.f32();
+  t.cfg_.stall_tol = r.f32();
   for (size_t k = 0; k < kConfigReserved; ++k)
     if (r.u8() != 0) return Status::Corrupt;
   const uint8_t* common = r.pos();
@@ -126,6 +128,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
 
   // Valid: commit.
   *this = t;
+  hooks_ = hooks_for(cfg_);
   base_.refresh_hook();
   Base::load_arrays(common_arrays, box(a), dims);
   for (int d = 0; d < dims; ++d) a.vmax[d] = static_cast<Real>(cfg_.v_max) * (a.hi[d] - a.lo[d]);
@@ -192,13 +195,20 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
   if (!base_.check_common(b, {pending || batch_n_ > 0, told_this_sweep})) return false;
 
   // P10 restarts, P11 topology links, P12 the bias correction's beta^t.
+  // With stall_tol 0 the swarm improves exactly when the incumbent does
+  // (until a restart forgets it); with stall_tol > 0 a small improvement of
+  // the incumbent is none for the swarm, and only a restart lets the swarm
+  // improve without the incumbent.
   const int rs = cfg_.restart_stall;
-  if (restarts_ < 0 || swarm_stall_ < 0 || swarm_stall_ > base_.stall() ||
-      (rs == 0 && restarts_ != 0) ||
+  const bool strict_stall = cfg_.stall_tol == 0.f;
+  if (restarts_ < 0 || swarm_stall_ < 0 || (rs == 0 && restarts_ != 0) ||
       static_cast<int64_t>(restarts_) * rs + swarm_stall_ > iter ||
       (rs > 0 && (running ? swarm_stall_ >= rs : swarm_stall_ > rs)) ||
-      (restarts_ == 0 && (swarm_stall_ != base_.stall() ||
-                          !same_bits(swarm_start_best_, base_.generation_start_best()))))
+      (strict_stall && swarm_stall_ > base_.stall()) ||
+      (strict_stall && restarts_ == 0 &&
+       (swarm_stall_ != base_.stall() ||
+        !same_bits(swarm_start_best_, base_.generation_start_best()))) ||
+      (!strict_stall && restarts_ == 0 && base_.stall() > swarm_stall_))
     return false;
   if (cfg_.topology != Topology::Random
           ? link_epoch_ != 0
@@ -249,10 +259,16 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
         swarm_start_best_ != kInf || (restarts_ == 0 && evals != 0))
       return false;
   } else {
-    const Real sb = s.pbest_f(sbest_);
-    if (evals == 0 || sb != fmin || std::isnan(swarm_start_best_) || sb > swarm_start_best_ ||
-        (!told_this_sweep && sb != swarm_start_best_))
-      return false;
+    // The reference is the swarm's best when it last improved (end_sweep):
+    // at a sweep boundary, the best itself if that sweep improved, else a
+    // best no more than stall_tol·|reference| below it.
+    const Real sb = s.pbest_f(sbest_), ref = swarm_start_best_;
+    if (evals == 0 || sb != fmin || std::isnan(ref) || sb > ref) return false;
+    if (!told_this_sweep && iter > 0) {
+      const Real tol = static_cast<Real>(cfg_.stall_tol);
+      const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
+      if (swarm_stall_ == 0 ? !same_bits(sb, ref) : sb < ref - margin) return false;
+    }
   }
   if (iter == 0 && swarm_start_best_ != kInf) return false;
   if (restarts_ == 0 && evals > 0) {

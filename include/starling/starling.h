@@ -78,7 +78,7 @@
 
 /** Bytes reserved in starling_pso for the C++ core object (the library
  *  checks at compile time that its core fits and is suitably aligned). */
-#define STARLING_PSO_CORE_BYTES 256
+#define STARLING_PSO_CORE_BYTES 288
 /** Bytes of the arrays for capacities d (dims) and n (particles): the float
  *  arrays and one 32-bit neighbourhood index per particle; constant
  *  expressions of the capacity macros (no casts, so the header is also clean
@@ -161,6 +161,7 @@ typedef struct starling_pso_config {
   int neighbors;              /**< RING: even, < particles; RANDOM: 1..4; 0 = default (2, 3) */
   int restart_stall;          /**< re-seed after this many sweeps without the swarm improving; 0 = off */
   float restart_radius;       /**< restart box: 0 = whole box, (0, 1] = ±r·range around the best */
+  float stall_tol;            /**< improvements below stall_tol·|best| count as none; [0, 1] */
 } starling_pso_config;
 
 /** The optimizer's whole state. Declare it (static or on the stack) and pass

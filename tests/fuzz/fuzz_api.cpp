@@ -261,6 +261,7 @@ struct FuzzConfig<starling::PsoConfig> {
       }
       c.bias_correction = (m2 & 8) != 0;
       c.random_per_particle = (m2 & 16) != 0;
+      if (m2 & 32) c.stall_tol = (m2 & 64) != 0 ? 0.5f : 0.01f;
       return c;
     }
     if (m & 1) c.variant = static_cast<starling::Variant>(in.u8() % 6);
@@ -283,6 +284,7 @@ struct FuzzConfig<starling::PsoConfig> {
     if (m2 & 8) c.restart_radius = hostile<float>(in);
     if (m2 & 16) c.bias_correction = !c.bias_correction;
     if (m2 & 32) c.random_per_particle = !c.random_per_particle;
+    if (m2 & 64) c.stall_tol = hostile<float>(in);
     return c;
   }
   // The documented ranges (pso.hpp: PsoConfig, Pso::init), not validate().
@@ -299,7 +301,8 @@ struct FuzzConfig<starling::PsoConfig> {
       return false;
     if (c.topology == starling::Topology::Random && c.neighbors > 4) return false;
     if (c.variant == starling::Variant::Fips && c.topology == starling::Topology::Random) return false;
-    return c.restart_stall >= 0 && c.restart_stall <= (1 << 20) && in(c.restart_radius, 0, 1);
+    return c.restart_stall >= 0 && c.restart_stall <= (1 << 20) && in(c.restart_radius, 0, 1) &&
+           in(c.stall_tol, 0, 1);
   }
   template <class Real>
   static bool valid_box(const C& c, const Real* lo, const Real* hi, int dims) {
@@ -592,6 +595,7 @@ class Lane {
     c.neighbors = k.neighbors;
     c.restart_stall = k.restart_stall;
     c.restart_radius = k.restart_radius;
+    c.stall_tol = k.stall_tol;
     return c;
   }
 

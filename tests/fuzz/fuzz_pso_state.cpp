@@ -107,6 +107,7 @@ size_t generate(const uint8_t* d, size_t n, bool dbl) {
     c.restart_stall = 1 + q[7] / 8 % 3;
     c.restart_radius = (q[7] & 32) != 0 ? 0.3f : 0.f;
   }
+  if (q[7] & 64) c.stall_tol = (q[7] & 128) != 0 ? 0.5f : 0.02f;
   c.boundary = static_cast<starling::Boundary>(q[4] % 3);
   c.bias_correction = (q[5] & 1) != 0;
   c.random_per_particle = (q[5] & 2) != 0;

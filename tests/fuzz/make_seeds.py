@@ -95,7 +95,7 @@ SEEDS = {
     + load(0) + run(20, 4) + save(1) + load(1, 5, 3, 0, 2, 0) + NOP * 4,
     'restarts_ring': init_nice(3, 6, preset=2, max_iter=24, m=0b11000011, m2=0b00010101)
     + run(48, 0) + run(48, 0) + save(0) + load(0) + run(48) + fork(3) + run(48) + minimize(),
-    'restarts_radius_random': init_nice(2, 5, preset=1, max_iter=24, m=0b11000111, m2=0b00011101)
+    'restarts_radius_random': init_nice(2, 5, preset=1, max_iter=24, m=0b11000111, m2=0b01111101)
     + run(48) + run(48) + save(1) + load(1) + run(48) + minimize(),
     'fips_von_neumann': init_nice(4, 6, preset=3, max_iter=12, m=0b00000101) + run(48)
     + fork(1) + run(48) + minimize(),
@@ -129,7 +129,8 @@ def state_seeds():
         'envelope_mid': [3, 4, 0, 2, 2, 1, 19, 0, 1, 41, 1 | 2 | 4, 4],
         'fips_random_batch': [2, 4, 3, 3, 0, 2, 19, 0, 1, 25, 16, 6],
         'restarts': [1, 4, 2, 1, 1, 0, 19, 4 | 8, 1, 60, 0, 7],
-        'restarts_radius_random': [0, 3, 0, 3 | 4 | 8, 2, 0, 19, 4 | 32, 1, 63, 16 | 2, 8],
+        'restarts_radius_random': [0, 3, 0, 3 | 4 | 8, 2, 0, 19, 4 | 32 | 64 | 128, 1, 63, 16 | 2, 8],
+        'restarts_stall_tol': [2, 4, 2, 1, 0, 0, 19, 4 | 64, 1, 63, 0, 9],
         'target_stop': [1, 1, 1, 0, 0, 4, 19, 0, 1, 63, 0, 1],
         'max_evals_stop': [2, 2, 2, 1, 0, 0, 19, 0, 3 * 20, 40, 0, 2],
         'stall_stop': [0, 0, 0, 0, 0, 0, 19, 2, 1, 63, 0, 3],
