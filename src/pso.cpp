@@ -59,29 +59,19 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   if (particles > a.max_particles) return Status::CapacityExceeded;
   if (!cfg_valid) return Status::InvalidArgument;
   if (cfg.topology == Topology::Ring && cfg.neighbors >= particles) return Status::InvalidArgument;
+  for (int d = 0; d < dims; ++d) {
+    a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
+    // A velocity limit that underflows would freeze the particles.
+    if (!(a.vmax[d] >= std::numeric_limits<Real>::min())) return Status::InvalidArgument;
+  }
 
   cfg_ = cfg;
   hooks_ = hooks;
   particles_ = particles;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   cursor_ = 0;
-  batch_n_ = 0;
-  batch_told_ = 0;
   restarts_ = 0;
   link_epoch_ = 0;
-  beta_pow_ = 1;
-  for (int d = 0; d < dims; ++d) {
-    a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
-    // A velocity limit that underflows would freeze the particles.
-    if (!(a.vmax[d] >= std::numeric_limits<Real>::min())) {
-      base_.reset();
-      particles_ = 0;
-      return Status::InvalidArgument;
-    }
-  }
-  // Batch costs are NaN (not told) outside an open batch, so nothing of an
-  // earlier run is left in the object or in what save() writes.
-  for (int i = 0; i < particles; ++i) a.cost[i] = std::numeric_limits<Real>::quiet_NaN();
   seed_particles<false>(a, kTagInit, 0);
   return Status::Ok;
 }
@@ -110,6 +100,10 @@ STARLING_ALWAYS_INLINE void PsoCore<Real>::seed_particles(const Arrays& a, uint3
       pb[d] = x[d];
     }
     a.pbest_f[i] = std::numeric_limits<Real>::infinity();
+    // Batch costs are NaN (not told) outside an open batch (a restart ends
+    // a sweep, so none is open), and nothing of an earlier run is left in
+    // the object or in what save() writes.
+    a.cost[i] = std::numeric_limits<Real>::quiet_NaN();
   }
   sbest_ = -1;
   swarm_stall_ = 0;

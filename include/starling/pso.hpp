@@ -163,26 +163,25 @@ namespace detail {
 inline bool finite_in(float v, float lo, float hi) noexcept {
   return std::isfinite(v) && v >= lo && v <= hi;
 }
-}  // namespace detail
-
-/// Returns Ok if every value of `cfg` is finite and in its documented range,
-/// InvalidArgument otherwise. Inline: where the config is a constant (the
-/// usual firmware), the checks fold away at compile time.
-[[nodiscard]] inline Status validate(const PsoConfig& c) noexcept {
-  // A table and a loop: smaller on a microcontroller than one test each.
-  struct Range {
-    float v, lo, hi;
-  };
-  const Range ranges[] = {{c.w, -1.f, 1.f},
-                          {c.w_end, -1.f, 1.f},
-                          {c.c1, 0.f, 10.f},
-                          {c.c2, 0.f, 10.f},
-                          {c.beta, 0.f, 0.99999994f},  // [0, 1)
-                          {c.v_max, std::numeric_limits<float>::denorm_min(), 1.f},  // (0, 1]
-                          {c.restart_radius, 0.f, 1.f},
-                          {c.stall_tol, 0.f, 1.f}};
-  for (const Range& r : ranges)
-    if (!detail::finite_in(r.v, r.lo, r.hi)) return Status::InvalidArgument;
+/// The float fields' ranges (validate()), written once for both checks below.
+struct PsoRange {
+  float v, lo, hi;
+};
+struct PsoRanges {
+  PsoRange r[8];
+};
+STARLING_ALWAYS_INLINE PsoRanges pso_ranges(const PsoConfig& c) noexcept {
+  return {{{c.w, -1.f, 1.f},
+           {c.w_end, -1.f, 1.f},
+           {c.c1, 0.f, 10.f},
+           {c.c2, 0.f, 10.f},
+           {c.beta, 0.f, 0.99999994f},                                 // [0, 1)
+           {c.v_max, std::numeric_limits<float>::denorm_min(), 1.f},  // (0, 1]
+           {c.restart_radius, 0.f, 1.f},
+           {c.stall_tol, 0.f, 1.f}}};
+}
+/// validate()'s rules for the enum, integer and stop-rule fields.
+STARLING_ALWAYS_INLINE bool pso_shape_ok(const PsoConfig& c) noexcept {
   constexpr int kMaxRandomLinks = 4;  // one Threefry block a particle
   const bool neighbors_ok =
       c.neighbors >= 0 &&
@@ -190,12 +189,38 @@ inline bool finite_in(float v, float lo, float hi) noexcept {
                                     : c.topology != Topology::Random || c.neighbors <= kMaxRandomLinks);
   const bool fips_random = c.variant == Variant::Fips && c.topology == Topology::Random;
   const auto in_enum = [](int v, int count) { return v >= 0 && v < count; };
-  const bool ok = in_enum(static_cast<int>(c.variant), 4) && in_enum(static_cast<int>(c.boundary), 3) &&
-                  in_enum(static_cast<int>(c.topology), 4) && !fips_random && neighbors_ok &&
-                  detail::valid_stop_rules(detail::stop_rules_of(c)) && c.restart_stall >= 0 &&
-                  c.restart_stall <= (1 << 20);
-  return ok ? Status::Ok : Status::InvalidArgument;
+  return in_enum(static_cast<int>(c.variant), 4) && in_enum(static_cast<int>(c.boundary), 3) &&
+         in_enum(static_cast<int>(c.topology), 4) && !fips_random && neighbors_ok &&
+         valid_stop_rules(stop_rules_of(c)) && c.restart_stall >= 0 && c.restart_stall <= (1 << 20);
 }
+}  // namespace detail
+
+/// Returns Ok if every value of `cfg` is finite and in its documented range,
+/// InvalidArgument otherwise. Pso::init folds the same checks away at
+/// compile time where the config is a constant (the usual firmware), and
+/// calls this function otherwise.
+[[nodiscard]] inline Status validate(const PsoConfig& c) noexcept {
+  // A table and a loop: smaller on a microcontroller than one test each.
+  const detail::PsoRanges t = detail::pso_ranges(c);
+  for (const detail::PsoRange& r : t.r)
+    if (!detail::finite_in(r.v, r.lo, r.hi)) return Status::InvalidArgument;
+  return detail::pso_shape_ok(c) ? Status::Ok : Status::InvalidArgument;
+}
+
+namespace detail {
+/// validate(c) == Ok, computed in the caller: a constant config folds to a
+/// constant (no code, no call), any other calls validate() (one shared copy).
+STARLING_ALWAYS_INLINE bool pso_config_valid(const PsoConfig& c) noexcept {
+#if defined(__GNUC__)
+  const PsoRanges t = pso_ranges(c);
+  bool ok = pso_shape_ok(c);
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; ++k) ok = ok && finite_in(t.r[k].v, t.r[k].lo, t.r[k].hi);
+  if (__builtin_constant_p(ok)) return ok;
+#endif
+  return validate(c) == Status::Ok;
+}
+}  // namespace detail
 
 namespace detail {
 
@@ -204,8 +229,8 @@ namespace detail {
 /// radius > 0 in that box narrowed to ±radius·(hi − lo) around centre; v
 /// uniform in [−vmax, vmax]. Shared by the seeding and the state check.
 template <class Real>
-inline void seeded_coord(const uint32_t w[4], int d, Real lo, Real hi, Real centre, Real radius,
-                         Real vmax, Real* x, Real* v) noexcept {
+STARLING_ALWAYS_INLINE void seeded_coord(const uint32_t w[4], int d, Real lo, Real hi, Real centre,
+                                         Real radius, Real vmax, Real* x, Real* v) noexcept {
   const Real ux = u32_to_unit<Real>(w[(d & 1) * 2]);
   const Real uv = u32_to_unit<Real>(w[(d & 1) * 2 + 1]);
   Real l = lo, h = hi;
@@ -432,10 +457,10 @@ class Pso {
   ///     Fips with the Random topology;
   ///   CapacityExceeded: dims > MaxDims or particles > MaxParticles.
   /// On failure the optimizer is left not ready (ask() gives nullptr).
-  [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int particles,
+  [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int particles,
                             const PsoConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, detail::pso_particles(particles, dims, MaxParticles),
-                      cfg, seed, detail::PsoCore<Real>::hooks_for(cfg), validate(cfg) == Status::Ok);
+                      cfg, seed, detail::PsoCore<Real>::hooks_for(cfg), detail::pso_config_valid(cfg));
   }
 
   /// The next position to evaluate (dims values, inside [lo, hi] always), or

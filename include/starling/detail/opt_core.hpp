@@ -61,7 +61,7 @@ constexpr StopRules stop_rules_of(const Cfg& c) noexcept {
   return {c.max_iter, c.max_evals, c.target, c.stall_iter};
 }
 /// True when every stop rule is in its documented range.
-inline bool valid_stop_rules(const StopRules& r) noexcept {
+STARLING_ALWAYS_INLINE bool valid_stop_rules(const StopRules& r) noexcept {
   return r.max_iter >= 1 && r.max_evals >= 0 && !std::isnan(r.target) &&
          r.target != std::numeric_limits<float>::infinity() && r.stall_iter >= 0;
 }
@@ -177,7 +177,7 @@ class OptCore {
   /// Marks the object not ready (a failed init): the queries then answer as
   /// for a fresh object (no best, no evaluations, dims 0); the safe-tuning
   /// settings are kept.
-  void reset() noexcept {
+  STARLING_ALWAYS_INLINE void reset() noexcept {
     state_ = State::Uninit;
     stop_ = StopReason::None;
     dims_ = 0;
@@ -212,11 +212,8 @@ class OptCore {
   /// The same without the stop: false leaves the run going (a batch that
   /// ends early instead).
   STARLING_ALWAYS_INLINE bool try_filter(const Box& b, Real* x, int index) noexcept {
-    if (safe_ != nullptr && !safe_(*this, b, x, index)) return false;
-    // The trust box every outstanding candidate lies in (+inf: unclipped).
-    const float r = trust_ > 0.f && (evals_ > 0 || has_start_) ? trust_
-                                                                : std::numeric_limits<float>::infinity();
-    if (r > clip_) clip_ = r;
+    if (safe_ != nullptr) return safe_(*this, b, x, index);  // notes the clip radius
+    clip_ = std::numeric_limits<float>::infinity();  // no filter: unclipped
     return true;
   }
 
@@ -425,7 +422,13 @@ class OptCore {
   // set_feasible / set_trust_radius / load when a filter is on: firmware that
   // never enables safe tuning does not link them (about 0.6 KB).
   static bool safe_thunk(OptCore& c, const Box& b, Real* x, int index) noexcept {
-    return c.make_safe(b, x, index);
+    if (!c.make_safe(b, x, index)) return false;
+    // The trust box every outstanding candidate lies in (+inf: unclipped).
+    const float r = c.trust_ > 0.f && (c.evals_ > 0 || c.has_start_)
+                        ? c.trust_
+                        : std::numeric_limits<float>::infinity();
+    if (r > c.clip_) c.clip_ = r;
+    return true;
   }
   void update_safe_hook() noexcept {
     safe_ = feasible_ != nullptr || trust_ > 0 ? &safe_thunk : nullptr;
