@@ -6,7 +6,8 @@
 // and check_invariants() holding after every call. Built by
 // tests/core/meson.build with clang and -fsanitize=fuzzer; bounded session:
 //   ./build-fuzz/tests/core/fuzz_pso_state -max_total_time=60 -seed=1 tests/fuzz/corpus_pso_state
-// (tests/fuzz/make_seeds.py writes the seeds; mode 2 also works without).
+// (tests/fuzz/make_seeds.py writes the seeds, regress_* are inputs that once
+// failed; mode 2 also works without a corpus).
 //
 // The first byte picks how the rest is used:
 //   0: a blob as it is (header, length and CRC checks);
