@@ -208,14 +208,23 @@ STARLING_ALWAYS_INLINE bool pso_shape_ok(const PsoConfig& c) noexcept {
 }
 
 namespace detail {
-/// validate(c) == Ok, computed in the caller: a constant config folds to a
-/// constant (no code, no call), any other calls validate() (one shared copy).
-STARLING_ALWAYS_INLINE bool pso_config_valid(const PsoConfig& c) noexcept {
-#if defined(__GNUC__)
+/// validate(c) == Ok as one expression (the loop unrolled), so that it folds
+/// to a constant where the config is one.
+STARLING_ALWAYS_INLINE bool pso_config_ok(const PsoConfig& c) noexcept {
   const PsoRanges t = pso_ranges(c);
   bool ok = pso_shape_ok(c);
+#if defined(__GNUC__)
 #pragma GCC unroll 8
+#endif
   for (int k = 0; k < 8; ++k) ok = ok && finite_in(t.r[k].v, t.r[k].lo, t.r[k].hi);
+  return ok;
+}
+/// validate(c) == Ok, computed in the caller (Pso::init): a constant config
+/// folds to a constant (no code, no call), any other calls validate() (one
+/// shared copy).
+STARLING_ALWAYS_INLINE bool pso_config_valid(const PsoConfig& c) noexcept {
+#if defined(__GNUC__)
+  const bool ok = pso_config_ok(c);
   if (__builtin_constant_p(ok)) return ok;
 #endif
   return validate(c) == Status::Ok;

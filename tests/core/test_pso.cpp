@@ -132,6 +132,8 @@ TEST_CASE(invalid_inputs_map_to_status) {
     r.mutate(c, l, h, dims, n);
     const Status s = pso.init(l, h, dims, n, c, 1);
     if (!CHECK(s == r.expect)) std::printf("     case '%s' gave %s\n", r.what, status_name(s));
+    // The form Pso::init folds where the config is a constant agrees.
+    CHECK_EQ(starling::detail::pso_config_ok(c), validate(c) == Status::Ok);
     // A failed init leaves the optimizer unusable, never half-initialized.
     if (s != Status::Ok) {
       CHECK(pso.ask() == nullptr);
@@ -141,6 +143,49 @@ TEST_CASE(invalid_inputs_map_to_status) {
   }
   CHECK(pso.init(nullptr, hi, 4, 8, PsoConfig{}, 1) == Status::InvalidArgument);
   CHECK(pso.init(lo, nullptr, 4, 8, PsoConfig{}, 1) == Status::InvalidArgument);
+}
+
+// Configs that are compile-time constants at the call: Pso::init folds the
+// config checks there in optimized builds (pso_config_valid), and must
+// answer exactly as validate() does.
+TEST_CASE(constant_configs_fold_to_validate) {
+  static Pso<2, 4> pso;
+  const float lo[2] = {-1, -1}, hi[2] = {1, 1};
+  CHECK(pso.init(lo, hi, 2, 4, PsoConfig{}, 1) == Status::Ok);
+  CHECK(pso.init(lo, hi, 2, 4, PsoConfig::empso(), 1) == Status::Ok);
+  {
+    PsoConfig c = PsoConfig::empso();
+    c.w = 1.5f;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.stall_tol = 1.01f;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c = PsoConfig::fips();
+    c.topology = Topology::Random;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.target = std::numeric_limits<float>::infinity();
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.max_iter = 0;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.topology = Topology::Ring;
+    c.neighbors = 2;
+    c.restart_stall = 3;
+    c.restart_radius = 0.25f;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::Ok);
+  }
 }
 
 TEST_CASE(protocol_before_init) {
