@@ -37,8 +37,7 @@ LIB_SRC = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, 
 DSP_SRC = ["ports/cortexm/s8_fc__cortexm_dsp.cpp"]
 IMAGES = [  # name, defines, what it is
     ("empty", [], "baseline: start-up + empty main"),
-    ("pso", ["FP_PSO"], "EMPSO D=8 N=16, ask/tell, sphere (paper settings, no restarts)"),
-    ("pso-empso", ["FP_PSO", "FP_PSO_MEASURED"], "the same with PsoConfig::empso() (restarts): no budget"),
+    ("pso", ["FP_PSO"], "EMPSO D=8 N=16, ask/tell, sphere"),
     ("fc", ["FP_FC"], "fully_connected_s8 16->8"),
     ("qnet", ["FP_QNET"], "QNet 4->8->3 + argmax"),
     ("all", ["FP_PSO", "FP_FC", "FP_QNET"], "all three"),

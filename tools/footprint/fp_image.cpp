@@ -31,16 +31,7 @@ float sphere(const float* x, int n) {
 void run_pso() {
   float lo[kD], hi[kD];
   for (int d = 0; d < kD; ++d) lo[d] = -5.0f, hi[d] = 5.0f;
-#if FP_PSO_MEASURED
-  starling::PsoConfig cfg = starling::PsoConfig::empso();  // + restarts (the stall hook)
-#else
-  // The smallest EMPSO: the paper's settings, no restarts, Global topology
-  // (what the 3 KB budget is on; the measured empso() adds its restarts).
-  starling::PsoConfig cfg = starling::PsoConfig::literature();
-  cfg.variant = starling::Variant::Empso;
-  cfg.c1 = cfg.c2 = 2.0f;
-  cfg.beta = 0.9f;
-#endif
+  starling::PsoConfig cfg = starling::PsoConfig::empso();
   cfg.max_iter = 50;
   if (g_pso.init(lo, hi, kD, kN, cfg, 1u) != starling::Status::Ok) return;
   while (const float* x = g_pso.ask()) {
