@@ -21,9 +21,9 @@ namespace {
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-/// requant8() of s8_fc_x86.hpp on 16 lanes (the same formulas as
-/// s8_fc__avx512vnni.cpp's copy; AVX-512 has the arithmetic 64-bit shift and
-/// mask registers). Bit-exact with requantize_double / requantize_single.
+/// requant8() of s8_fc_x86.hpp on 16 lanes, for the fully connected kernel
+/// and the layers alike (AVX-512 has the arithmetic 64-bit shift and mask
+/// registers). Bit-exact with requantize_double / requantize_single.
 template <bool Single>
 inline __m512i layer_requant16(__m512i acc, __m512i m, __m512i sh) noexcept {
   const __m512i zero = _mm512_setzero_si512();
