@@ -15,6 +15,8 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -227,6 +229,15 @@ inline starling::PsoConfig with_topology(starling::PsoConfig c, starling::Topolo
   c.topology = t;
   return c;
 }
+/// EMPSO as the AdaSwarm paper sets it (beta 0.9, c 2), on the defaults
+/// before measurement: the empso() of before the quality benchmark.
+inline starling::PsoConfig empso_paper() {
+  starling::PsoConfig c = starling::PsoConfig::literature();
+  c.variant = starling::Variant::Empso;
+  c.c1 = c.c2 = 2.0f;
+  c.beta = 0.9f;
+  return c;
+}
 inline starling::PsoConfig with_boundary(starling::PsoConfig c, starling::Boundary b) {
   c.boundary = b;
   return c;
@@ -236,6 +247,50 @@ inline std::string lower(const char* s) {
   std::string r(s);
   for (char& ch : r) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
   return r;
+}
+
+/// Candidate swarm configurations from the environment, for choosing
+/// defaults (docs/quality.md, "Choosing the defaults"):
+///   BQ_PSO_CANDIDATES="NAME=variant:topology:neighbors:v_max:restart_stall:restart_radius:stall_tol[:c[:beta]];..."
+/// variant c (constriction), e (EMPSO, c 2), i (inertia), f (FIPS); topology
+/// g (Global), r (Ring), v (von Neumann), x (Random). Unset: none.
+inline void add_candidates(std::vector<Entry>& e) {
+  const char* spec = std::getenv("BQ_PSO_CANDIDATES");
+  if (spec == nullptr) return;
+  using starling::PsoConfig;
+  using Swarm = starling::Pso<kMaxDims, kMaxPop, float>;
+  const std::string all(spec);
+  size_t p0 = 0;
+  while (p0 < all.size()) {
+    size_t p1 = all.find(';', p0);
+    if (p1 == std::string::npos) p1 = all.size();
+    const std::string one = all.substr(p0, p1 - p0);
+    p0 = p1 + 1;
+    const size_t eq = one.find('=');
+    if (eq == std::string::npos) continue;
+    char var = 'c', top = 'g';
+    int nb = 0, rs = 0;
+    float vmax = 0.5f, rr = 0.f, tol = 0.f, cc = -1.f, beta = -1.f;
+    if (std::sscanf(one.c_str() + eq + 1, "%c:%c:%d:%f:%d:%f:%f:%f:%f", &var, &top, &nb, &vmax, &rs, &rr,
+                    &tol, &cc, &beta) < 7)
+      continue;
+    PsoConfig c = PsoConfig::literature();
+    if (var == 'e') c.variant = starling::Variant::Empso, c.c1 = c.c2 = 2.0f;
+    if (var == 'i') c = PsoConfig::inertia();
+    if (var == 'f') c.variant = starling::Variant::Fips;
+    c.topology = top == 'r'   ? starling::Topology::Ring
+                 : top == 'v' ? starling::Topology::VonNeumann
+                 : top == 'x' ? starling::Topology::Random
+                              : starling::Topology::Global;
+    c.neighbors = nb;
+    c.v_max = vmax;
+    c.restart_stall = rs;
+    c.restart_radius = rr;
+    c.stall_tol = tol;
+    if (cc > 0) c.c1 = c.c2 = cc;
+    if (beta > 0) c.beta = beta;
+    e.push_back(ask_tell<Swarm>(one.substr(0, eq), c, one.substr(eq + 1)));
+  }
 }
 
 /// starling's entries: every member of the optimizer family with its default
@@ -251,7 +306,11 @@ inline std::vector<Entry> starling_entries() {
   STARLING_OPTIMIZERS(BQ_FAMILY_ENTRY)
 #undef BQ_FAMILY_ENTRY
   for (auto& x : std::vector<Entry>{
-           ask_tell<Swarm>("empso", PsoConfig::empso(), "PsoConfig::empso(): EMPSO, beta 0.9, c 2, global best, clamp"),
+           ask_tell<Swarm>("empso", PsoConfig::empso(),
+                           "PsoConfig::empso(): EMPSO, beta 0.8, c 2, v_max 0.15, global best, restarts (40, 0.1)"),
+           ask_tell<Swarm>("pso-literature", PsoConfig::literature(),
+                           "PsoConfig::literature(): the default before measurement (constriction, global, v_max 0.5)"),
+           ask_tell<Swarm>("empso-paper", empso_paper(), "EMPSO as in the AdaSwarm paper: beta 0.9, c 2, v_max 0.5, global"),
            ask_tell<Swarm>("inertia", PsoConfig::inertia(), "PsoConfig::inertia(): w 0.9 -> 0.4 over the budget, c 2"),
            ask_tell<Swarm>("pso-ring", with_topology(PsoConfig{}, starling::Topology::Ring),
                            "PsoConfig{} with Topology::Ring (i-1, i, i+1)"),
@@ -260,6 +319,7 @@ inline std::vector<Entry> starling_entries() {
            ask_tell<Swarm>("fips", PsoConfig::fips(), "PsoConfig::fips(): fully informed, von Neumann"),
        })
     e.push_back(std::move(x));
+  add_candidates(e);
   return e;
 }
 
