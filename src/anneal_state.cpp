@@ -69,6 +69,9 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   if (size != state_size(n)) return Status::Corrupt;
   if (n > a.max_dims) return Status::CapacityExceeded;
 
+  // Decode into a copy of the core (the arrays stay in the buffer), check the
+  // copy with the buffer's arrays, and only then commit: on failure *this
+  // and the arrays stay as they were, byte for byte.
   AnnealCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   t.cfg_.initial_temp = r.f32();
@@ -87,6 +90,7 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   t.cfg_.max_evals = rules.max_evals;
   t.cfg_.target = rules.target;
   t.cfg_.stall_iter = rules.stall_iter;
+  // A1, and the derived constants (derive() refuses what they cannot hold).
   if (validate(t.cfg_) != Status::Ok || !t.derive()) return Status::Corrupt;
 
   const uint32_t phase = r.u8(), improved = r.u8(), pattern = r.u8(), at_base = r.u8();
@@ -104,41 +108,15 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   t.cur_f_ = r.real<Real>();
   t.ls_step_ = r.real<Real>();
   t.ls_base_f_ = r.real<Real>();
-  const int iter = t.base_.iteration();
-  const long evals = t.base_.evaluations();
-  const int dirs = 2 * n;
-  const Real best_f = t.base_.best_value();
-  const bool local = t.phase_ == Phase::Local;
-  // Outside a local phase its flags and counters are at rest (end_level
-  // clears them).
-  const bool phase_ok =
-      t.phase_ == Phase::Start   ? t.j_ == 0 && !t.improved_
-      : t.phase_ == Phase::Chain ? t.j_ >= 0 && t.j_ < dirs
-                                 : t.j_ == dirs && t.ls_dir_ <= dirs && (!t.ls_pattern_ || t.ls_dir_ == dirs);
-  if (!phase_ok || (!local && (t.ls_pattern_ || t.ls_at_base_ || t.ls_dir_ != 0 || t.ls_used_ != 0)) ||
-      level < 0 || level > iter || t.reanneals_ < 0 || t.reanneals_ > iter || t.trial_ < 0 ||
-      static_cast<long>(t.trial_) > evals || t.trial_ > 1 + dirs + dirs * t.cfg_.local_sweeps ||
-      t.ls_dir_ < 0 || t.ls_used_ < 0 || t.ls_used_ > dirs * t.cfg_.local_sweeps ||
-      !std::isfinite(t.ls_step_) || !(t.ls_step_ > 0) ||
-      t.ls_step_ > static_cast<Real>(t.cfg_.local_step) || !finite_or_inf(t.cur_f_) ||
-      t.cur_f_ < best_f || !finite_or_inf(t.ls_base_f_) || t.ls_base_f_ < best_f)
-    return Status::Corrupt;
   t.set_level(level);
-
-  const size_t nr = sizeof(Real) * static_cast<size_t>(n);
   const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
   const uint8_t* own = r.pos();
-  {
-    StateReader sr(own);
-    for (int row = 0; row < 3; ++row) {
-      StateReader lo_r(common_arrays), hi_r(common_arrays + nr);
-      for (int d = 0; d < n; ++d) {
-        const Real lo = lo_r.real<Real>(), hi = hi_r.real<Real>(), v = sr.real<Real>();
-        if (!(v >= lo && v <= hi)) return Status::Corrupt;
-      }
-    }
-  }
+  const size_t nr = sizeof(Real) * static_cast<size_t>(n);
+  const OwnCells c{Cells<Real>::saved(own), Cells<Real>::saved(own + nr),
+                   Cells<Real>::saved(own + 2 * nr)};
+  if (!t.check(Base::common_cells(common_arrays, n), c)) return Status::Corrupt;
 
+  // Valid: commit.
   *this = t;
   base_.refresh_hook();
   Base::load_arrays(common_arrays, box(a), n);
@@ -149,6 +127,77 @@ Status AnnealCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
   return Status::Ok;
 }
 
+template <class Real>
+Status AnnealCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  const OwnCells c{Cells<Real>::live(a.current), Cells<Real>::live(a.base), Cells<Real>::live(a.x)};
+  if (!check(Base::common_cells(box(a)), c)) return Status::Corrupt;
+  // The values derived from the config and the level (load recomputes them).
+  AnnealCore t = *this;
+  if (!t.derive()) return Status::Corrupt;
+  t.set_level(level_);
+  const Real mine[] = {t1_, kvisit_, p_, et_, h_, ea_, t_restart_, temp_, tstep_, sigma_};
+  const Real theirs[] = {t.t1_, t.kvisit_, t.p_, t.et_, t.h_, t.ea_, t.t_restart_, t.temp_, t.tstep_, t.sigma_};
+  for (size_t k = 0; k < sizeof(mine) / sizeof(mine[0]); ++k)
+    if (!same_bits(mine[k], theirs[k])) return Status::Corrupt;
+  return Status::Ok;
+}
+
+// The invariants, numbered as in anneal.hpp (Anneal::check_invariants); C1..C8
+// are OptCore::check_common's.
+template <class Real>
+bool AnnealCore<Real>::check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept {
+  const int n = base_.dims();
+  const int iter = base_.iteration();
+  const long evals = base_.evaluations();
+  const StopRules& rules = base_.rules();
+  const StopReason why = base_.stop_reason();
+  const bool mid = why == StopReason::Target || why == StopReason::MaxEvals;
+  const bool pending = base_.pending();
+  const Real best_f = base_.best_value();
+  // A1 the config.
+  if (validate(cfg_) != Status::Ok || cfg_.max_iter != rules.max_iter ||
+      cfg_.max_evals != rules.max_evals || !same_bits(cfg_.target, rules.target) ||
+      cfg_.stall_iter != rules.stall_iter)
+    return false;
+  // A2 the phase and its counters; outside a local phase its flags and
+  // counters are at rest (end_level clears them).
+  const int dirs = 2 * n;
+  const bool local = phase_ == Phase::Local;
+  const bool phase_ok = phase_ == Phase::Start   ? j_ == 0 && !improved_
+                        : phase_ == Phase::Chain ? j_ >= 0 && j_ < dirs
+                                                 : j_ == dirs && ls_dir_ <= dirs &&
+                                                       (!ls_pattern_ || ls_dir_ == dirs);
+  if (!phase_ok || (!local && (ls_pattern_ || ls_at_base_ || ls_dir_ != 0 || ls_used_ != 0)) ||
+      level_ < 0 || level_ > iter || reanneals_ < 0 || reanneals_ > iter || trial_ < 0 ||
+      static_cast<long>(trial_) > evals || trial_ > 1 + dirs + dirs * cfg_.local_sweeps ||
+      ls_dir_ < 0 || ls_used_ < 0 || ls_used_ > dirs * cfg_.local_sweeps)
+    return false;
+  // A3 the local step in (0, local_step]; the current and the local base
+  // costs never NaN or −inf and >= the best value.
+  if (!std::isfinite(ls_step_) || !(ls_step_ > 0) || ls_step_ > static_cast<Real>(cfg_.local_step) ||
+      !finite_or_inf(cur_f_) || cur_f_ < best_f || !finite_or_inf(ls_base_f_) || ls_base_f_ < best_f)
+    return false;
+  // C1..C8 (a level has seen a tell once its first candidate was told).
+  if (!base_.check_common(b, {pending, trial_ > 0 || mid})) return false;
+  // A4 the current point, the local base and the candidate finite and in
+  // the box.
+  if (!base_.in_box(b, c.current, 0) || !base_.in_box(b, c.base, 0) || !base_.in_box(b, c.x, 0))
+    return false;
+  // A5 a start point with nothing evaluated is the current point and the
+  // candidate.
+  if (base_.has_start() && evals == 0 &&
+      (!base_.same_as_best(b, c.current, 0) || !base_.same_as_best(b, c.x, 0)))
+    return false;
+  // A6 a pending candidate is what the filters could have handed out.
+  if (pending && !base_.candidate(b, c.x, 0)) return false;
+  return true;
+}
+
+template bool AnnealCore<float>::check(const OptCore<float>::BoxCells&, const OwnCells&) const noexcept;
+template bool AnnealCore<double>::check(const OptCore<double>::BoxCells&, const OwnCells&) const noexcept;
+template Status AnnealCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status AnnealCore<double>::check_invariants(const Arrays&) const noexcept;
 template Status AnnealCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status AnnealCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status AnnealCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;

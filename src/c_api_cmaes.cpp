@@ -127,6 +127,7 @@ starling_status starling_cmaes_load_capacity(starling_cmaes* es, size_t es_size,
                                           const uint8_t* buf, size_t size) {
   return F::load(es, es_size, max_dims, max_pop, buf, size);
 }
+starling_status starling_cmaes_check_invariants(const starling_cmaes* es) { return F::check_invariants(es); }
 size_t starling_cmaes_size(int max_dims, int max_pop) { return F::required_size(max_dims, max_pop); }
 
 }  // extern "C"

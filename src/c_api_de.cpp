@@ -118,6 +118,7 @@ starling_status starling_de_load_capacity(starling_de* de, size_t de_size, int m
                                           const uint8_t* buf, size_t size) {
   return F::load(de, de_size, max_dims, max_pop, buf, size);
 }
+starling_status starling_de_check_invariants(const starling_de* de) { return F::check_invariants(de); }
 size_t starling_de_size(int max_dims, int max_pop) { return F::required_size(max_dims, max_pop); }
 
 }  // extern "C"

@@ -162,6 +162,11 @@ struct Family {
     // save() only reads through the view.
     return g != STARLING_OK ? g : to_c(core(p)->save(arrays(const_cast<S*>(p)), buf, cap, written));
   }
+  static starling_status check_invariants(const S* p) {
+    const starling_status g = gate(p);
+    // check_invariants() only reads through the view.
+    return g != STARLING_OK ? g : to_c(core(p)->check_invariants(arrays(const_cast<S*>(p))));
+  }
   static starling_status load(S* p, size_t size, int max_dims, const uint8_t* buf, size_t n) {
     if (p == nullptr || buf == nullptr) return STARLING_INVALID_ARGUMENT;
     switch (check(p)) {
@@ -234,6 +239,9 @@ struct Family {
   starling_status starling_##prefix##_load_capacity(T::CStruct* p, size_t size, int max_dims,            \
                                                     const uint8_t* buf, size_t n) {                      \
     return prefix##_family::load(p, size, max_dims, buf, n);                                             \
+  }                                                                                                      \
+  starling_status starling_##prefix##_check_invariants(const T::CStruct* p) {                            \
+    return prefix##_family::check_invariants(p);                                                         \
   }                                                                                                      \
   size_t starling_##prefix##_size(int max_dims) { return prefix##_family::required_size(max_dims); }     \
   }

@@ -151,6 +151,11 @@ struct GenFamily {
     if (g != STARLING_OK) return g;
     return to_c(core(p)->save(arrays(const_cast<S*>(p)), buf, cap, written));  // save only reads
   }
+  static starling_status check_invariants(const S* p) {
+    const starling_status g = gate(p);
+    // check_invariants() only reads through the view.
+    return g != STARLING_OK ? g : to_c(core(p)->check_invariants(arrays(const_cast<S*>(p))));
+  }
   static starling_status load(S* p, size_t size, int max_dims, int max_pop, const uint8_t* buf, size_t n) {
     if (p == nullptr || buf == nullptr) return STARLING_INVALID_ARGUMENT;
     switch (check(p)) {

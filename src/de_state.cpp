@@ -19,10 +19,6 @@ template <class Real>
 bool finite_or_inf(Real v) noexcept {
   return !std::isnan(v) && v != -std::numeric_limits<Real>::infinity();
 }
-template <class Real>
-bool in_box(Real v, Real lo, Real hi) noexcept {
-  return std::isfinite(v) && v >= lo && v <= hi;
-}
 }  // namespace
 
 template <class Real>
@@ -74,6 +70,9 @@ Status DeCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noex
   const size_t fixed = Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnFixedBytes;
   if (size < fixed + Base::kSealBytes) return Status::Corrupt;
 
+  // Decode into a copy of the core (the arrays stay in the buffer), check the
+  // copy with the buffer's arrays, and only then commit: on failure *this
+  // and the arrays stay as they were, byte for byte.
   DeCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   t.cfg_.memory_size = r.i32();
@@ -103,81 +102,27 @@ Status DeCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noex
   t.gen_.batch_n = r.i32();
   t.gen_.batch_told = r.i32();
   t.arc_cap_ = r.i32();
-  const int h = t.cfg_.memory_size;
+  const int h = t.cfg_.memory_size;  // in [1, 16]: validate() passed
+  // D1's bounds on what sizes the blob, before the size is computed.
   if (t.pop_init_ < pop || t.pop_init_ > (1 << 24) || t.arc_cap_ < 0) return Status::Corrupt;
   {
-    // The limit init set: min(round(rate·N0), capacity), so at most the first.
     const int cap = t.arc_cap_;
     t.arc_cap_ = 1 << 30;
     if (cap > t.archive_cap(t.pop_init_)) return Status::Corrupt;
     t.arc_cap_ = cap;
   }
-  if (t.arc_n_ < 0 || t.arc_n_ > t.archive_cap(pop) || t.mem_k_ < 0 || t.mem_k_ >= h)
-    return Status::Corrupt;
+  if (t.arc_n_ < 0 || t.arc_n_ > t.archive_cap(pop)) return Status::Corrupt;
   if (size != state_size(dims, pop, t.arc_n_, h)) return Status::Corrupt;
   if (dims > a.max_dims || pop > a.max_pop || t.arc_cap_ > a.max_pop) return Status::CapacityExceeded;
-  const bool running = !t.base_.done();
-  const int iter = t.base_.iteration();
-  const GenCursor<Real>& gc = t.gen_;
-  if (gc.cursor < 0 || gc.cursor >= pop || gc.batch_n < 0 || gc.batch_n > pop - gc.cursor ||
-      gc.batch_told < 0 || (gc.batch_n > 0 && (gc.batch_told >= gc.batch_n || !running || t.base_.pending())) ||
-      (gc.batch_n == 0 && gc.batch_told != 0))
-    return Status::Corrupt;
-  // The population of this generation follows from the evaluations at its
-  // start (a tell that stops on Target or MaxEvals does not advance the cursor).
-  const StopReason stop = t.base_.stop_reason();
-  const long mid = (stop == StopReason::Target || stop == StopReason::MaxEvals) ? 1 : 0;
-  const long at_start = t.base_.evaluations() - gc.cursor - mid;
-  if (at_start < 0) return Status::Corrupt;
-  if (iter == 0 ? (pop != t.pop_init_ || at_start != 0)
-                : (pop != t.target_population(at_start) || at_start < t.pop_init_))
-    return Status::Corrupt;
-  if (!(t.cfg_.reduce_population && t.cfg_.max_evals > 0) &&
-      at_start != static_cast<long>(iter) * pop)
-    return Status::Corrupt;
   for (int k = 0; k < kMaxMemory; ++k) t.mf_[k] = t.mcr_[k] = 0;
-  for (int k = 0; k < h; ++k) {
-    t.mf_[k] = r.real<Real>();
-    if (!(t.mf_[k] > 0 && t.mf_[k] <= 1)) return Status::Corrupt;
-  }
-  for (int k = 0; k < h; ++k) {
-    t.mcr_[k] = r.real<Real>();
-    if (!((t.mcr_[k] >= 0 && t.mcr_[k] <= 1) || t.mcr_[k] == -1)) return Status::Corrupt;
-  }
-
-  // Rows: validated in place, then copied.
+  for (int k = 0; k < h; ++k) t.mf_[k] = r.real<Real>();
+  for (int k = 0; k < h; ++k) t.mcr_[k] = r.real<Real>();
   const uint8_t* rows = r.pos();
   const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
-  const size_t nd = sizeof(Real) * static_cast<size_t>(dims);
-  {
-    StateReader pr(rows);
-    int told = 0;
-    for (int i = 0; i < pop + t.arc_n_; ++i) {
-      const int row_count = i < pop ? 2 : 1;
-      for (int row = 0; row < row_count; ++row) {
-        StateReader lo_r(common_arrays), hi_r(common_arrays + nd);
-        for (int d = 0; d < dims; ++d) {
-          const Real l = lo_r.real<Real>(), hh = hi_r.real<Real>();
-          if (!in_box(pr.real<Real>(), l, hh)) return Status::Corrupt;
-        }
-        if (i >= pop) break;
-        const Real c = pr.real<Real>();
-        if (row == 0 && !finite_or_inf(c)) return Status::Corrupt;
-        if (row == 0 && iter == 0 && c != std::numeric_limits<Real>::infinity()) return Status::Corrupt;
-        if (row == 1) {
-          const bool before = i < gc.cursor + mid;
-          const bool in_batch = i >= gc.cursor && i < gc.cursor + gc.batch_n;
-          if (before ? !finite_or_inf(c) : !(std::isnan(c) || (in_batch && finite_or_inf(c))))
-            return Status::Corrupt;
-          if (in_batch && !std::isnan(c)) ++told;
-          const Real F = pr.real<Real>(), CR = pr.real<Real>();
-          if (!(F > 0 && F <= 1) || !(CR >= 0 && CR <= 1)) return Status::Corrupt;
-        }
-      }
-    }
-    if (told != gc.batch_told) return Status::Corrupt;
-  }
+  if (!t.check(Base::common_cells(common_arrays, dims), saved_cells(rows, dims, pop)))
+    return Status::Corrupt;
 
+  // Valid: commit.
   *this = t;
   base_.refresh_hook();
   Base::load_arrays(common_arrays, box(a), dims);
@@ -194,6 +139,133 @@ Status DeCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noex
   return Status::Ok;
 }
 
+template <class Real>
+typename DeCore<Real>::OwnCells DeCore<Real>::saved_cells(const uint8_t* rows, int dims, int pop) noexcept {
+  const int row = 2 * dims + 4;
+  const size_t r = sizeof(Real), nd = r * static_cast<size_t>(dims);
+  return {Cells<Real>::saved(rows, row),
+          Cells<Real>::saved(rows + nd, row),
+          Cells<Real>::saved(rows + nd + r, row),
+          Cells<Real>::saved(rows + 2 * nd + r, row),
+          Cells<Real>::saved(rows + 2 * nd + 2 * r, row),
+          Cells<Real>::saved(rows + 2 * nd + 3 * r, row),
+          Cells<Real>::saved(rows + r * static_cast<size_t>(row) * static_cast<size_t>(pop), dims)};
+}
+
+template <class Real>
+Status DeCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  const OwnCells c{Cells<Real>::live(a.x, a.stride), Cells<Real>::live(a.f, 1),
+                   Cells<Real>::live(a.u, a.stride), Cells<Real>::live(a.fu, 1),
+                   Cells<Real>::live(a.F, 1),        Cells<Real>::live(a.CR, 1),
+                   Cells<Real>::live(a.arc, a.stride)};
+  if (!check(Base::common_cells(box(a)), c)) return Status::Corrupt;
+  // Unused memory entries stay 0 (load clears them).
+  for (int k = cfg_.memory_size; k < kMaxMemory; ++k)
+    if (!same_bits(mf_[k], Real(0)) || !same_bits(mcr_[k], Real(0))) return Status::Corrupt;
+  return Status::Ok;
+}
+
+// The invariants, numbered as in de.hpp (De::check_invariants); C1..C8 are
+// OptCore::check_common's. Scalars come from *this, arrays through the
+// cells; every index is range-checked before it is used.
+template <class Real>
+bool DeCore<Real>::check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept {
+  constexpr Real kInf = std::numeric_limits<Real>::infinity();
+  const int pop = pop_;
+  const StopRules& rules = base_.rules();
+  const bool running = !base_.done(), pending = base_.pending();
+  const int iter = base_.iteration();
+  const long evals = base_.evaluations();
+  const StopReason stop = base_.stop_reason();
+  const long mid = (stop == StopReason::Target || stop == StopReason::MaxEvals) ? 1 : 0;
+  const GenCursor<Real>& gc = gen_;
+  // D1 the config, the population, the archive and the memory index.
+  if (validate(cfg_) != Status::Ok || cfg_.max_iter != rules.max_iter ||
+      cfg_.max_evals != rules.max_evals || !same_bits(cfg_.target, rules.target) ||
+      cfg_.stall_iter != rules.stall_iter)
+    return false;
+  if (pop < 4 || pop_init_ < pop || pop_init_ > (1 << 24) || arc_cap_ < 0) return false;
+  {
+    // The limit init set: min(round(rate·N0), capacity), so at most the first.
+    DeCore u = *this;
+    u.arc_cap_ = 1 << 30;
+    if (arc_cap_ > u.archive_cap(pop_init_)) return false;
+  }
+  if (arc_n_ < 0 || arc_n_ > archive_cap(pop) || mem_k_ < 0 || mem_k_ >= cfg_.memory_size) return false;
+  // D2 where the generation stands (as Pso's P3 and P9).
+  if (gc.cursor < 0 || gc.cursor >= pop || gc.batch_n < 0 || gc.batch_n > pop - gc.cursor ||
+      gc.batch_told < 0 ||
+      (gc.batch_n > 0 && (gc.batch_told >= gc.batch_n || !running || pending ||
+                          (rules.max_evals > 0 && gc.batch_n > rules.max_evals - evals))) ||
+      (gc.batch_n == 0 && gc.batch_told != 0))
+    return false;
+  // D3 the population of this generation follows from the evaluations at its
+  // start (a tell that stops on Target or MaxEvals does not advance the
+  // cursor).
+  const long at_start = evals - gc.cursor - mid;
+  if (at_start < 0) return false;
+  if (iter == 0 ? (pop != pop_init_ || at_start != 0)
+                : (pop != target_population(at_start) || at_start < pop_init_))
+    return false;
+  if (!(cfg_.reduce_population && cfg_.max_evals > 0) && at_start != static_cast<long>(iter) * pop)
+    return false;
+  // C1..C8 (a generation has seen a tell once its cursor moved).
+  if (!base_.check_common(b, {pending || gc.batch_n > 0, gc.cursor > 0 || mid != 0})) return false;
+  // D4 the memories: M_F in (0, 1], M_CR in [0, 1] or −1 (terminal).
+  for (int k = 0; k < cfg_.memory_size; ++k) {
+    if (!(mf_[k] > 0 && mf_[k] <= 1)) return false;
+    if (!((mcr_[k] >= 0 && mcr_[k] <= 1) || mcr_[k] == -1)) return false;
+  }
+  // D5 every individual, trial and archive row finite and in the box; every
+  // F in (0, 1], CR in [0, 1].
+  for (int i = 0; i < pop; ++i) {
+    if (!base_.in_box(b, c.x, i) || !base_.in_box(b, c.u, i)) return false;
+    if (!(c.F(i) > 0 && c.F(i) <= 1) || !(c.CR(i) >= 0 && c.CR(i) <= 1)) return false;
+  }
+  for (int i = 0; i < arc_n_; ++i)
+    if (!base_.in_box(b, c.arc, i)) return false;
+  // D6 costs: the population's never NaN or −inf, +inf at iteration 0, never
+  // below the best value; the trials' told before the cursor (and the one
+  // that stopped the run) likewise, NaN after it except the open batch's
+  // told ones (any non-NaN); exactly `told` of the batch told. A finite best
+  // value is a member's or a trial's told in this generation.
+  const Real best = base_.best_value();
+  bool holds = false;
+  int told = 0;
+  for (int i = 0; i < pop; ++i) {
+    const Real f = c.f(i), fu = c.fu(i);
+    if (!finite_or_inf(f) || f < best || (iter == 0 && f != kInf)) return false;
+    if (f == best) holds = true;
+    const bool before = i < gc.cursor + mid;
+    const bool in_batch = i >= gc.cursor && i < gc.cursor + gc.batch_n;
+    if (before) {
+      if (!finite_or_inf(fu) || fu < best) return false;
+      if (fu == best) holds = true;
+    } else if (!(std::isnan(fu) || (in_batch && finite_or_inf(fu)))) {
+      return false;
+    }
+    if (in_batch && !std::isnan(fu)) ++told;
+  }
+  if (told != gc.batch_told || (std::isfinite(best) && !holds)) return false;
+  // D7 a start point with nothing evaluated is trial 0 and member 0.
+  if (base_.has_start() && evals == 0 &&
+      (!base_.same_as_best(b, c.u, 0) || !base_.same_as_best(b, c.x, 0)))
+    return false;
+  // D8 outstanding candidates (the pending one, the open batch) are what
+  // the filters could have handed out.
+  if (pending && !base_.candidate(b, c.u, gc.cursor)) return false;
+  for (int k = 0; k < gc.batch_n; ++k)
+    if (!base_.candidate(b, c.u, gc.cursor + k)) return false;
+  return true;
+}
+
+template bool DeCore<float>::check(const OptCore<float>::BoxCells&, const OwnCells&) const noexcept;
+template bool DeCore<double>::check(const OptCore<double>::BoxCells&, const OwnCells&) const noexcept;
+template DeCore<float>::OwnCells DeCore<float>::saved_cells(const uint8_t*, int, int) noexcept;
+template DeCore<double>::OwnCells DeCore<double>::saved_cells(const uint8_t*, int, int) noexcept;
+template Status DeCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status DeCore<double>::check_invariants(const Arrays&) const noexcept;
 template Status DeCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status DeCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status DeCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;

@@ -67,7 +67,10 @@ Status NelderMeadCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t si
   if (size != state_size(n)) return Status::Corrupt;
   if (n > a.max_dims) return Status::CapacityExceeded;
 
-  NelderMeadCore t = *this;  // everything goes into a copy first
+  // Decode into a copy of the core (the arrays stay in the buffer), check the
+  // copy with the buffer's arrays, and only then commit: on failure *this
+  // and the arrays stay as they were, byte for byte.
+  NelderMeadCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   t.cfg_.step = r.f32();
   t.cfg_.restart_tol = r.f32();
@@ -84,9 +87,7 @@ Status NelderMeadCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t si
   t.cfg_.max_evals = rules.max_evals;
   t.cfg_.target = rules.target;
   t.cfg_.stall_iter = rules.stall_iter;
-  if (validate(t.cfg_) != Status::Ok) return Status::Corrupt;
   t.set_coefficients();
-
   const uint32_t phase = r.u8();
   if (phase > static_cast<uint32_t>(Phase::Shrink) || r.u8() != 0 || r.u8() != 0 || r.u8() != 0)
     return Status::Corrupt;
@@ -98,63 +99,9 @@ Status NelderMeadCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t si
   t.restarts_ = r.i32();
   t.trial_ = r.i32();
   t.fr_ = r.real<Real>();
-  const int iter = t.base_.iteration();
-  const long evals = t.base_.evaluations();
-  const bool in_idx = t.l_ >= 0 && t.l_ <= n && t.s_ >= 0 && t.s_ <= n && t.h_ >= 0 && t.h_ <= n;
-  const bool stepping = t.phase_ != Phase::Build;
-  if (!in_idx || (stepping && (t.h_ == t.l_ || t.s_ == t.h_)) || t.restarts_ < 0 || t.restarts_ > iter ||
-      t.trial_ < 0 || t.trial_ > n + 2 || static_cast<long>(t.trial_) > evals || !finite_or_inf(t.fr_) ||
-      t.fr_ < t.base_.best_value())
-    return Status::Corrupt;
-  // A generation that ended in a stop (MaxIter, Stall) leaves its last
-  // vertex index one past the end.
-  const int vmax = t.base_.done() ? n + 1 : n;
-  switch (t.phase_) {
-    case Phase::Build:
-      // The first simplex counts its vertices from 0, a restart's from 1.
-      if (t.vertex_ < (t.restarts_ > 0 ? 1 : 0) || t.vertex_ > vmax) return Status::Corrupt;
-      if (t.restarts_ == 0 && iter == 0) {
-        // A tell that stops on Target or MaxEvals does not advance the vertex.
-        const StopReason why = t.base_.stop_reason();
-        const bool mid = why == StopReason::Target || why == StopReason::MaxEvals;
-        if (evals != t.vertex_ + (mid ? 1 : 0)) return Status::Corrupt;
-      }
-      break;
-    case Phase::Shrink:
-      if (t.vertex_ < 0 || t.vertex_ > vmax || t.vertex_ == t.l_) return Status::Corrupt;
-      break;
-    default:
-      if (t.vertex_ < 0 || t.vertex_ > n + 1) return Status::Corrupt;
-      if (iter == 0) return Status::Corrupt;  // no step before the first simplex is complete
-      break;
-  }
-
-  // Arrays: validated in place, then copied.
-  const size_t nr = sizeof(Real) * static_cast<size_t>(n);
   const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
   const uint8_t* own = r.pos();
-  const Real best_f = t.base_.best_value();
-  {
-    StateReader sr(own);
-    auto in_box = [&](int rows) {
-      for (int i = 0; i < rows; ++i) {
-        StateReader lo_r(common_arrays), hi_r(common_arrays + nr);
-        for (int d = 0; d < n; ++d) {
-          const Real lo = lo_r.real<Real>(), hi = hi_r.real<Real>(), v = sr.real<Real>();
-          if (!(v >= lo && v <= hi)) return false;
-        }
-      }
-      return true;
-    };
-    if (!in_box(n + 1)) return Status::Corrupt;
-    for (int i = 0; i <= n; ++i) {
-      const Real f = sr.real<Real>();
-      if (!finite_or_inf(f) || f < best_f) return Status::Corrupt;
-    }
-    for (int d = 0; d < n; ++d)  // the centroid: a mean of vertices, finite
-      if (!std::isfinite(sr.real<Real>())) return Status::Corrupt;
-    if (!in_box(2)) return Status::Corrupt;  // reflected point, candidate
-  }
+  if (!t.check(Base::common_cells(common_arrays, n), saved_cells(own, n))) return Status::Corrupt;
 
   // Valid: commit.
   *this = t;
@@ -169,10 +116,114 @@ Status NelderMeadCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t si
   return Status::Ok;
 }
 
+template <class Real>
+typename NelderMeadCore<Real>::OwnCells NelderMeadCore<Real>::saved_cells(const uint8_t* own,
+                                                                          int n) noexcept {
+  const size_t nr = sizeof(Real) * static_cast<size_t>(n);
+  const uint8_t* fv = own + (static_cast<size_t>(n) + 1) * nr;
+  const uint8_t* cen = fv + sizeof(Real) * (static_cast<size_t>(n) + 1);
+  return {Cells<Real>::saved(own, n), Cells<Real>::saved(fv, 1), Cells<Real>::saved(cen),
+          Cells<Real>::saved(cen + nr), Cells<Real>::saved(cen + 2 * nr)};
+}
+
+template <class Real>
+Status NelderMeadCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  const OwnCells c{Cells<Real>::live(a.simplex, a.stride), Cells<Real>::live(a.fv, 1),
+                   Cells<Real>::live(a.cen), Cells<Real>::live(a.xr), Cells<Real>::live(a.x)};
+  if (!check(Base::common_cells(box(a)), c)) return Status::Corrupt;
+  // The derived coefficients (load recomputes them).
+  NelderMeadCore t = *this;
+  t.set_coefficients();
+  if (!same_bits(t.alpha_, alpha_) || !same_bits(t.beta_, beta_) || !same_bits(t.gamma_, gamma_) ||
+      !same_bits(t.delta_, delta_))
+    return Status::Corrupt;
+  return Status::Ok;
+}
+
+// The invariants, numbered as in nelder_mead.hpp (NelderMead::check_invariants);
+// C1..C8 are OptCore::check_common's. Scalars come from *this, arrays through
+// the cells; every index is range-checked before it is used.
+template <class Real>
+bool NelderMeadCore<Real>::check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept {
+  const int n = base_.dims();
+  const int iter = base_.iteration();
+  const long evals = base_.evaluations();
+  const StopRules& rules = base_.rules();
+  const StopReason why = base_.stop_reason();
+  const bool mid = why == StopReason::Target || why == StopReason::MaxEvals;
+  const bool pending = base_.pending();
+  // N1 the config.
+  if (validate(cfg_) != Status::Ok || cfg_.max_iter != rules.max_iter ||
+      cfg_.max_evals != rules.max_evals || !same_bits(cfg_.target, rules.target) ||
+      cfg_.stall_iter != rules.stall_iter)
+    return false;
+  // N2 the step's indices and counters.
+  const bool in_idx = l_ >= 0 && l_ <= n && s_ >= 0 && s_ <= n && h_ >= 0 && h_ <= n;
+  const bool stepping = phase_ != Phase::Build;
+  if (!in_idx || (stepping && (h_ == l_ || s_ == h_)) || restarts_ < 0 || restarts_ > iter ||
+      trial_ < 0 || trial_ > n + 2 || static_cast<long>(trial_) > evals)
+    return false;
+  // N3 where the phase stands. A generation that ended in a stop (MaxIter,
+  // Stall) leaves its last vertex index one past the end.
+  const int vmax = base_.done() ? n + 1 : n;
+  switch (phase_) {
+    case Phase::Build:
+      // The first simplex counts its vertices from 0, a restart's from 1.
+      if (vertex_ < (restarts_ > 0 ? 1 : 0) || vertex_ > vmax) return false;
+      // A tell that stops on Target or MaxEvals does not advance the vertex.
+      if (restarts_ == 0 && iter == 0 && evals != vertex_ + (mid ? 1 : 0)) return false;
+      break;
+    case Phase::Shrink:
+      if (vertex_ < 0 || vertex_ > vmax || vertex_ == l_) return false;
+      break;
+    default:
+      if (vertex_ < 0 || vertex_ > n + 1) return false;
+      if (iter == 0) return false;  // no step before the first simplex is complete
+      break;
+  }
+  // C1..C8 (a generation has seen a tell once its first candidate was told).
+  if (!base_.check_common(b, {pending, trial_ > 0 || mid})) return false;
+  // N4 vertices, reflected point and candidate in the box; the centroid finite.
+  for (int i = 0; i <= n; ++i)
+    if (!base_.in_box(b, c.simplex, i)) return false;
+  if (!base_.in_box(b, c.xr, 0) || !base_.in_box(b, c.x, 0)) return false;
+  for (int d = 0; d < n; ++d)
+    if (!std::isfinite(c.cen[d])) return false;
+  // N5 costs: never NaN or −inf, never below the incumbent's; a finite
+  // incumbent's cost is a vertex's or the reflected point's (the best vertex
+  // is never replaced), or the candidate's whose tell stopped the run.
+  const Real best_f = base_.best_value();
+  if (!finite_or_inf(fr_) || fr_ < best_f) return false;
+  bool holds = fr_ == best_f || mid;
+  for (int i = 0; i <= n; ++i) {
+    const Real f = c.fv(i);
+    if (!finite_or_inf(f) || f < best_f) return false;
+    if (f == best_f) holds = true;
+  }
+  if (std::isfinite(best_f) && !holds) return false;
+  // N6 a start point is every vertex until the first evaluation (and the
+  // pending candidate, which goes out unfiltered).
+  if (base_.has_start() && evals == 0) {
+    for (int i = 0; i <= n; ++i)
+      if (!base_.same_as_best(b, c.simplex, i)) return false;
+    if (pending && !base_.same_as_best(b, c.x, 0)) return false;
+  }
+  // N7 the pending candidate is what the filters could have handed out.
+  if (pending && !base_.candidate(b, c.x, 0)) return false;
+  return true;
+}
+
 template Status NelderMeadCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status NelderMeadCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status NelderMeadCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;
 template Status NelderMeadCore<double>::load(const Arrays&, const uint8_t*, size_t) noexcept;
+template bool NelderMeadCore<float>::check(const OptCore<float>::BoxCells&, const OwnCells&) const noexcept;
+template bool NelderMeadCore<double>::check(const OptCore<double>::BoxCells&, const OwnCells&) const noexcept;
+template NelderMeadCore<float>::OwnCells NelderMeadCore<float>::saved_cells(const uint8_t*, int) noexcept;
+template NelderMeadCore<double>::OwnCells NelderMeadCore<double>::saved_cells(const uint8_t*, int) noexcept;
+template Status NelderMeadCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status NelderMeadCore<double>::check_invariants(const Arrays&) const noexcept;
 
 }  // namespace detail
 }  // namespace starling

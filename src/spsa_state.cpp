@@ -70,6 +70,9 @@ Status SpsaCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) no
   if (size != state_size(n)) return Status::Corrupt;
   if (n > a.max_dims) return Status::CapacityExceeded;
 
+  // Decode into a copy of the core (the arrays stay in the buffer), check the
+  // copy with the buffer's arrays, and only then commit: on failure *this
+  // and the arrays stay as they were, byte for byte.
   SpsaCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   t.cfg_.a = r.f32();
@@ -90,9 +93,6 @@ Status SpsaCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) no
   t.cfg_.max_evals = rules.max_evals;
   t.cfg_.target = rules.target;
   t.cfg_.stall_iter = rules.stall_iter;
-  if (validate(t.cfg_) != Status::Ok) return Status::Corrupt;
-  t.derive();
-
   const uint32_t phase = r.u8();
   if (phase > 1 || r.u8() != 0 || r.u8() != 0 || r.u8() != 0) return Status::Corrupt;
   t.phase_ = static_cast<Phase>(phase);
@@ -102,52 +102,16 @@ Status SpsaCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) no
   t.cal_sum_ = r.real<Real>();
   t.sum_p_ = r.real<Real>();
   t.sum_m_ = r.real<Real>();
-  const int iter = t.base_.iteration();
-  const long evals = t.base_.evaluations();
-  if ((t.phase_ == Phase::Center) != (iter == 0)) return Status::Corrupt;
-  const int off = iter > 0 ? t.theta_offset() : 0;
-  const int j = t.trial_ - off;  // measurements of x± made in this step
-  const int limit = iter > 0 ? t.step_measurements(static_cast<uint32_t>(iter - 1)) : 1;
-  const bool calibrating = t.cfg_.a == 0.f;
-  if (t.trial_ < 0 || t.trial_ >= limit || !std::isfinite(t.a_) || t.a_ < 0 ||
-      (!calibrating && (t.a_ != static_cast<Real>(t.cfg_.a) || t.cal_n_ != 0 || t.cal_sum_ != 0)) ||
-      t.cal_n_ < 0 || t.cal_n_ > t.cfg_.calibrate || t.cal_n_ > iter || !std::isfinite(t.cal_sum_) ||
-      t.cal_sum_ < 0 || (t.cal_n_ == 0) != (t.cal_sum_ == 0) || (calibrating && (t.cal_n_ == 0) != (t.a_ == 0)) || !finite_or_inf(t.sum_p_) ||
-      !finite_or_inf(t.sum_m_) || (j <= 0 && (t.sum_p_ != 0 || t.sum_m_ != 0)) ||
-      (j == 1 && t.sum_m_ != 0))
-    return Status::Corrupt;
-  // Evaluations follow from the steps: θ0, then per step 2·n_avg plus θ's
-  // (steps 0, e, 2e, ...: ceil(K/e) of the first K); a tell that stops on
-  // Target or MaxEvals does not count its measurement.
-  const StopReason why = t.base_.stop_reason();
-  const bool mid = why == StopReason::Target || why == StopReason::MaxEvals;
-  int64_t expect = t.trial_ + (mid ? 1 : 0);
-  if (iter > 0) {
-    const int64_t steps = iter - 1, e = t.cfg_.theta_every;
-    expect += 1 + steps * 2 * t.cfg_.n_avg + (e > 0 ? (steps + e - 1) / e : 0);
-  }
-  if (evals != expect) return Status::Corrupt;
-  if (iter > 0) {
-    const uint32_t k = static_cast<uint32_t>(iter - 1);
-    t.ck_ = static_cast<Real>(t.cfg_.c) / det_pow(static_cast<Real>(k) + 1, static_cast<Real>(t.cfg_.gamma));
-  } else {
-    t.ck_ = static_cast<Real>(t.cfg_.c);
-  }
-
-  const size_t nr = sizeof(Real) * static_cast<size_t>(n);
+  if (validate(t.cfg_) != Status::Ok) return Status::Corrupt;  // S1, before derive() divides
+  t.rederive();
   const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
   const uint8_t* own = r.pos();
-  {
-    StateReader sr(own);
-    for (int row = 0; row < 4; ++row) {
-      StateReader lo_r(common_arrays), hi_r(common_arrays + nr);
-      for (int d = 0; d < n; ++d) {
-        const Real lo = lo_r.real<Real>(), hi = hi_r.real<Real>(), v = sr.real<Real>();
-        if (!(v >= lo && v <= hi)) return Status::Corrupt;
-      }
-    }
-  }
+  const size_t nr = sizeof(Real) * static_cast<size_t>(n);
+  const OwnCells c{Cells<Real>::saved(own), Cells<Real>::saved(own + nr),
+                   Cells<Real>::saved(own + 2 * nr), Cells<Real>::saved(own + 3 * nr)};
+  if (!t.check(Base::common_cells(common_arrays, n), c)) return Status::Corrupt;
 
+  // Valid: commit.
   *this = t;
   base_.refresh_hook();
   Base::load_arrays(common_arrays, box(a), n);
@@ -159,6 +123,96 @@ Status SpsaCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) no
   return Status::Ok;
 }
 
+// The values derived from the config, the stop rules and the step number.
+template <class Real>
+void SpsaCore<Real>::rederive() noexcept {
+  derive();
+  const int iter = base_.iteration();
+  if (iter > 0) {
+    const uint32_t k = static_cast<uint32_t>(iter - 1);
+    ck_ = static_cast<Real>(cfg_.c) / det_pow(static_cast<Real>(k) + 1, static_cast<Real>(cfg_.gamma));
+  } else {
+    ck_ = static_cast<Real>(cfg_.c);
+  }
+}
+
+template <class Real>
+Status SpsaCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  const OwnCells c{Cells<Real>::live(a.theta), Cells<Real>::live(a.xp), Cells<Real>::live(a.xm),
+                   Cells<Real>::live(a.x)};
+  if (!check(Base::common_cells(box(a)), c)) return Status::Corrupt;
+  SpsaCore t = *this;  // the derived values (load recomputes them)
+  t.rederive();
+  if (!same_bits(t.big_a_, big_a_) || !same_bits(t.ck_, ck_)) return Status::Corrupt;
+  return Status::Ok;
+}
+
+// The invariants, numbered as in spsa.hpp (Spsa::check_invariants); C1..C8
+// are OptCore::check_common's.
+template <class Real>
+bool SpsaCore<Real>::check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept {
+  const int iter = base_.iteration();
+  const long evals = base_.evaluations();
+  const StopRules& rules = base_.rules();
+  const StopReason why = base_.stop_reason();
+  const bool mid = why == StopReason::Target || why == StopReason::MaxEvals;
+  const bool pending = base_.pending();
+  // S1 the config.
+  if (validate(cfg_) != Status::Ok || cfg_.max_iter != rules.max_iter ||
+      cfg_.max_evals != rules.max_evals || !same_bits(cfg_.target, rules.target) ||
+      cfg_.stall_iter != rules.stall_iter)
+    return false;
+  // S2 the phase and the step's measurements.
+  if ((phase_ == Phase::Center) != (iter == 0)) return false;
+  const int off = iter > 0 ? theta_offset() : 0;
+  const int j = trial_ - off;  // measurements of x± made in this step
+  const int limit = iter > 0 ? step_measurements(static_cast<uint32_t>(iter - 1)) : 1;
+  if (trial_ < 0 || trial_ >= limit) return false;
+  // S3 the gain and its calibration.
+  const bool calibrating = cfg_.a == 0.f;
+  if (!std::isfinite(a_) || a_ < 0 ||
+      (!calibrating && (a_ != static_cast<Real>(cfg_.a) || cal_n_ != 0 || cal_sum_ != 0)) ||
+      cal_n_ < 0 || cal_n_ > cfg_.calibrate || cal_n_ > iter || !std::isfinite(cal_sum_) ||
+      cal_sum_ < 0 || (cal_n_ == 0) != (cal_sum_ == 0) ||
+      (calibrating && (cal_n_ == 0) != (a_ == 0)))
+    return false;
+  // S4 the step's sums: NaN never (costs are sanitized), 0 before a
+  // measurement of their point.
+  if (!finite_or_inf(sum_p_) || !finite_or_inf(sum_m_) || (j <= 0 && (sum_p_ != 0 || sum_m_ != 0)) ||
+      (j == 1 && sum_m_ != 0))
+    return false;
+  // S5 evaluations follow from the steps: θ0, then per step 2·n_avg plus
+  // θ's (steps 0, e, 2e, ...: ceil(K/e) of the first K); a tell that stops
+  // on Target or MaxEvals does not count its measurement.
+  int64_t expect = trial_ + (mid ? 1 : 0);
+  if (iter > 0) {
+    const int64_t steps = iter - 1, e = cfg_.theta_every;
+    expect += 1 + steps * 2 * cfg_.n_avg + (e > 0 ? (steps + e - 1) / e : 0);
+  }
+  if (evals != expect) return false;
+  // C1..C8 (a step has seen a tell once a measurement was made).
+  if (!base_.check_common(b, {pending, trial_ > 0 || mid})) return false;
+  // S6 θ, x+, x− and the candidate finite and in the box.
+  if (!base_.in_box(b, c.theta, 0) || !base_.in_box(b, c.xp, 0) || !base_.in_box(b, c.xm, 0) ||
+      !base_.in_box(b, c.x, 0))
+    return false;
+  // S7 a start point with nothing evaluated is θ, x± and the candidate.
+  if (base_.has_start() && evals == 0 &&
+      (!base_.same_as_best(b, c.theta, 0) || !base_.same_as_best(b, c.xp, 0) ||
+       !base_.same_as_best(b, c.xm, 0) || !base_.same_as_best(b, c.x, 0)))
+    return false;
+  // S8 a pending candidate is what the filters could have handed out.
+  if (pending && !base_.candidate(b, c.x, 0)) return false;
+  return true;
+}
+
+template bool SpsaCore<float>::check(const OptCore<float>::BoxCells&, const OwnCells&) const noexcept;
+template bool SpsaCore<double>::check(const OptCore<double>::BoxCells&, const OwnCells&) const noexcept;
+template void SpsaCore<float>::rederive() noexcept;
+template void SpsaCore<double>::rederive() noexcept;
+template Status SpsaCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status SpsaCore<double>::check_invariants(const Arrays&) const noexcept;
 template Status SpsaCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status SpsaCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status SpsaCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;

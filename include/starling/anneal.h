@@ -126,6 +126,11 @@ static inline starling_status starling_anneal_load(starling_anneal* sa, const ui
                                                         size_t n) {
   return starling_anneal_load_capacity(sa, sizeof(starling_anneal), STARLING_MAX_DIMS, buf, n);
 }
+/** Checks every invariant of the run (starling::Anneal::check_invariants in
+ *  starling/anneal.hpp, the same check load applies): STARLING_OK,
+ *  STARLING_CORRUPT if one fails or the struct's header was overwritten,
+ *  STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if sa is NULL. */
+starling_status starling_anneal_check_invariants(const starling_anneal* sa);
 /** STARLING_ANNEAL_SIZE(max_dims) computed by the library; 0 when max_dims is
  *  outside [1, 4096]. */
 size_t starling_anneal_size(int max_dims);

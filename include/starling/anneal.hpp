@@ -172,6 +172,8 @@ class AnnealCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// Anneal::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
   bool done() const noexcept { return base_.done(); }
   bool ready() const noexcept { return base_.ready(); }
@@ -194,6 +196,13 @@ class AnnealCore {
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
   bool derive() noexcept;
+  // The arrays of a state, live or in a saved blob.
+  struct OwnCells {
+    Cells<Real> current, base, x;
+  };
+  // The state check (Anneal::check_invariants lists it): the one function
+  // behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept;
   void set_level(int level) noexcept;
   void uniform_point(const Arrays& a) const noexcept;
   void visit(const Arrays& a) const noexcept;
@@ -318,23 +327,65 @@ class Anneal {
   //   header (16)  magic "SGSA", version u16 (1), R u8, 0 u8, D u32, 0 u32
   //   config (32)  initial_temp, restart_temp_ratio, visit, accept f32,
   //                local_sweeps i32, local_step f32, 8 reserved bytes (0)
-  //   common (72 + R·(2 + 3·D))  OptCore::save_common
+  //   common (76 + R·(2 + 3·D))  OptCore::save_common
   //   own (28 + R·(3 + 3·D))  phase, improved, pattern pending, probe at
   //                base (u8 each); level, visit, trial, re-annealings, local
   //                direction, local evaluations (i32 each); current cost,
   //                local step, base cost (R); current point[D], base[D],
   //                candidate[D]
   //   seal (8)     reserved u32 (0), CRC-32/IEEE
-  // save_size() = 156 + R·(5 + 6·D); e.g. float, D = 8: 368 bytes. The
-  // temperature and the visiting constants are recomputed. load() checks
-  // every range and refuses (Corrupt) without changing anything.
+  // save_size() = 160 + R·(5 + 6·D); e.g. float, D = 8: 372 bytes. The
+  // temperature and the visiting constants are recomputed.
+
+  /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
+  /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
+  /// Writes the state to buf (cap bytes) and the size to *written (may be
+  /// null). Time O(D). Returns NotReady before init, InvalidArgument if buf
+  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<Anneal*>(this)->arrays(), buf, cap, written);
   }
+  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
+  /// Returns Corrupt when anything is wrong: magic, version, Real size,
+  /// length, CRC, reserved bytes, a flag or the phase, or any invariant of
+  /// check_invariants() (the same function checks both); CapacityExceeded
+  /// when a valid state has more dims than this Anneal holds;
+  /// InvalidArgument if buf is null. On failure nothing is changed, byte for
+  /// byte. Time O(D).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
+  }
+  /// Checks every invariant a live run keeps on this object, with the same
+  /// function load() applies to a saved state: Ok, Corrupt if one fails
+  /// (memory overwritten, or a bug), NotReady before init. O(D).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and the annealer's
+  /// (L = the level, j = the visit, m = the candidates told in this level):
+  ///  A1  the config passes validate() and gives finite visiting constants;
+  ///      its stop rules are the common section's (and the temperature and
+  ///      the visiting constants are the config's and L's, live only: load
+  ///      recomputes them).
+  ///  A2  Start: j = 0, nothing improved; Chain: 0 <= j < 2·D; Local: j =
+  ///      2·D, the local direction <= 2·D (= 2·D while a pattern point is
+  ///      pending); outside Local the local flags and counters are 0;
+  ///      0 <= L <= iteration, 0 <= re-annealings <= iteration, 0 <= m <=
+  ///      evaluations and <= 1 + 2·D·(1 + local_sweeps), local evaluations
+  ///      in [0, 2·D·local_sweeps].
+  ///  A3  the local step in (0, local_step]; the current and the local base
+  ///      costs never NaN or −inf and >= the best value.
+  ///  A4  the current point, the local base and the candidate finite and in
+  ///      the box.
+  ///  A5  a start point with nothing evaluated is the current point and the
+  ///      candidate.
+  ///  A6  a pending candidate is in the box and in the trust box of the clip
+  ///      radius around the incumbent (OptCore::candidate).
+  /// Not checkable from the state, so not checked: that a point passes the
+  /// feasibility predicate, and where the chain has moved (it follows from
+  /// the whole history).
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<Anneal*>(this)->arrays());
   }
 
   bool done() const noexcept { return core_.done(); }

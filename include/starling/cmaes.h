@@ -130,6 +130,11 @@ static inline starling_status starling_cmaes_load(starling_cmaes* es, const uint
   return starling_cmaes_load_capacity(es, sizeof(starling_cmaes), STARLING_MAX_DIMS, STARLING_MAX_POP,
                                       buf, size);
 }
+/** Checks every invariant of the run (starling::Cmaes::check_invariants in
+ *  starling/cmaes.hpp, the same check load applies): STARLING_OK,
+ *  STARLING_CORRUPT if one fails or the struct's header was overwritten,
+ *  STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if es is NULL. */
+starling_status starling_cmaes_check_invariants(const starling_cmaes* es);
 /** sizeof(starling_cmaes) for capacities (max_dims, max_pop); 0 if impossible. */
 size_t starling_cmaes_size(int max_dims, int max_pop);
 

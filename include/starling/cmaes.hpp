@@ -123,6 +123,8 @@ class CmaesCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// Cmaes::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
   size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims(), lambda_) : 0; }
 
   bool done() const noexcept { return base_.done(); }
@@ -148,6 +150,16 @@ class CmaesCore {
   void tell_one(const Arrays& a, Real f) noexcept;
   void end_generation(const Arrays& a) noexcept;
   void setup(int lambda) noexcept;
+  // The arrays of a state, live or in a saved blob (C: the live matrix, or
+  // the blob's upper triangle packed row by row).
+  struct OwnCells {
+    Cells<Real> m, ps, pc, d, c, b, x, f;
+    bool packed;
+  };
+  // The state check (Cmaes::check_invariants lists it): the one function
+  // behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept;
+  static OwnCells saved_cells(const uint8_t* p, int n, int lambda) noexcept;
   void fresh_run(const Arrays& a) noexcept;
   bool update(const Arrays& a) noexcept;
   void eigen(const Arrays& a) noexcept;
@@ -332,7 +344,7 @@ class Cmaes {
   //   header (16)  magic "SCMA", version u16 (1), R u8, 0 u8, D u32, L u32
   //   config (24)  sigma0 f32, form u8, flags u8 (bit 0 ipop), 2 reserved
   //                (0), separable_above i32, 12 reserved bytes (0)
-  //   common (72 + R·(2 + 3·D))  OptCore::save_common
+  //   common (76 + R·(2 + 3·D))  OptCore::save_common
   //   own (48 + R·(9 + 4·D + D(D+1)/2 + D² + L·(D + 1)))  λ0, λ limit,
   //                restarts, flat count, cursor, batch size, batch told,
   //                generations in the open stagnation window, windows
@@ -343,7 +355,7 @@ class Cmaes {
   //                p_σ, p_c, axis lengths [D]; C's upper triangle row by
   //                row; B [D][D]; candidates [L][D]; costs [L] (NaN: not told)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // save_size() = 200 + R·(11 + 7·D + D(D+1)/2 + D² + L·(D + 1)) bytes.
+  // save_size() = 172 + R·(11 + 7·D + D(D+1)/2 + D² + L·(D + 1)) bytes.
 
   size_t save_size() const noexcept { return core_.save_size(); }
   static constexpr size_t kMaxSaveSize = detail::CmaesCore<Real>::state_size(MaxDims, MaxPop);
@@ -353,12 +365,48 @@ class Cmaes {
     return core_.save(const_cast<Cmaes*>(this)->arrays(), buf, cap, written);
   }
   /// Replaces the state by a saved one (exactly `size` bytes). Corrupt when
-  /// anything is wrong (magic, version, Real size, length, CRC, a config
-  /// value, a count or counter, σ or an axis length not positive and
-  /// finite, a point outside the box, a non-finite value...),
-  /// CapacityExceeded when it needs more room than this Cmaes has,
-  /// InvalidArgument if buf is null. On failure nothing changes. O(size).
+  /// anything is wrong (magic, version, Real size, length, CRC, reserved
+  /// bytes, the form or a flag, or any invariant of check_invariants(): the
+  /// same function checks both), CapacityExceeded when it needs more room
+  /// than this Cmaes has (dims, λ, or the saved run's λ limit),
+  /// InvalidArgument if buf is null. On failure nothing changes, byte for
+  /// byte. O(size).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
+  /// Checks every invariant a live run keeps on this object, with the same
+  /// function load() applies to a saved state: Ok, Corrupt if one fails
+  /// (memory overwritten, or a bug), NotReady before init. O(D² + λ·D).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and CMA-ES's (λ the
+  /// current population, λ0 the first, c the candidate asked next):
+  ///  E1  the config passes validate(), its stop rules are the common
+  ///      section's; the separable form exactly as the config and D give it.
+  ///  E2  4 <= λ0 <= λ <= the λ limit <= 2^24; λ = λ0 without restarts or
+  ///      without IPOP; 0 <= restarts, flat count, completed windows <=
+  ///      iteration; 0 <= the evaluations at the last eigendecomposition <=
+  ///      evaluations; 0 <= generations in the open window < its length.
+  ///  E3  0 <= c < λ, c (+ 1 after a stop by Target or MaxEvals) <=
+  ///      evaluations; a pending ask: running, no batch; an open batch of n:
+  ///      running, no pending ask, n <= λ − c and <= the evaluations
+  ///      max_evals leaves, 0 <= told < n.
+  ///  E4  σ finite and > 0; (1 − cσ)^(2g) in [0, 1]; the previous
+  ///      generation's best never NaN or −inf.
+  ///  E5  the mean finite and in the box; the paths finite; the axis lengths
+  ///      in (0, max]; C's upper triangle finite with a diagonal >= 0; B's
+  ///      entries in [−1, 1].
+  ///  E6  every candidate finite and in the box; costs before c (and the one
+  ///      whose tell stopped the run) never NaN or −inf and >= the best
+  ///      value; NaN after c except the open batch's told costs (not −inf),
+  ///      exactly `told` of them.
+  ///  E7  a start point with nothing evaluated is the mean and candidate 0.
+  ///  E8  the pending candidate and the open batch are in the box and in the
+  ///      trust box of the clip radius around the incumbent
+  ///      (OptCore::candidate).
+  /// Not checkable from the state, so not checked: that a point passes the
+  /// feasibility predicate, that C = B·diag(d²)·Bᵀ between refreshes, and
+  /// the derived weights and rates (load recomputes them).
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<Cmaes*>(this)->arrays());
+  }
 
   bool done() const noexcept { return core_.done(); }
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }

@@ -115,6 +115,11 @@ starling_status starling_de_load_capacity(starling_de* de, size_t de_size, int m
 static inline starling_status starling_de_load(starling_de* de, const uint8_t* buf, size_t size) {
   return starling_de_load_capacity(de, sizeof(starling_de), STARLING_MAX_DIMS, STARLING_MAX_POP, buf, size);
 }
+/** Checks every invariant of the run (starling::De::check_invariants in
+ *  starling/de.hpp, the same check load applies): STARLING_OK,
+ *  STARLING_CORRUPT if one fails or the struct's header was overwritten,
+ *  STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if de is NULL. */
+starling_status starling_de_check_invariants(const starling_de* de);
 /** sizeof(starling_de) for capacities (max_dims, max_pop); 0 if impossible. */
 size_t starling_de_size(int max_dims, int max_pop);
 

@@ -118,6 +118,8 @@ class DeCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// De::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
   size_t save_size() const noexcept {
     return base_.ready() ? state_size(base_.dims(), pop_, arc_n_, cfg_.memory_size) : 0;
   }
@@ -149,6 +151,14 @@ class DeCore {
   void make_trials(const Arrays& a) noexcept;
   int archive_cap(int pop) const noexcept;
   int target_population(long evals) const noexcept;
+  // The arrays of a state, live or in a saved blob.
+  struct OwnCells {
+    Cells<Real> x, f, u, fu, F, CR, arc;
+  };
+  // The state check (De::check_invariants lists it): the one function behind
+  // load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept;
+  static OwnCells saved_cells(const uint8_t* rows, int dims, int pop) noexcept;
 
   // All zero bits until init() (a static De is constant-initialized into .bss).
   Base base_;
@@ -300,14 +310,14 @@ class De {
   //   config (32)  memory_size i32, p_best f32, archive_rate f32,
   //                min_population i32, flags u8 (bit 0 reduce_population),
   //                15 reserved bytes (0)
-  //   common (72 + R·(2 + 3·D))  OptCore::save_common
+  //   common (76 + R·(2 + 3·D))  OptCore::save_common
   //   own (28 + R·(2·H + N·(2·D + 4) + A·D))  initial population, archive
   //                entries, memory index, cursor, batch size, batch told,
   //                archive limit (i32 each); M_F[H], M_CR[H]; per individual
   //                x[D], cost, trial[D], trial cost (NaN: not told), F, CR;
   //                archive rows [A][D]
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // save_size() = 176 + R·(2 + 3·D + 2·H + N·(2·D + 4) + A·D) bytes.
+  // save_size() = 160 + R·(2 + 3·D + 2·H + N·(2·D + 4) + A·D) bytes.
 
   size_t save_size() const noexcept { return core_.save_size(); }
   /// The largest save() of this capacity (memory_size 16, full archive).
@@ -319,13 +329,49 @@ class De {
     return core_.save(const_cast<De*>(this)->arrays(), buf, cap, written);
   }
   /// Replaces the state by a saved one (exactly `size` bytes). Corrupt when
-  /// anything is wrong (magic, version, Real size, length, CRC, a config
-  /// value, a counter or count out of range or inconsistent, a point outside
-  /// the box or not finite, F or CR out of range...), CapacityExceeded when
-  /// it needs more room than this De has (dims, population, or the saved
-  /// run's archive limit above MaxPop), InvalidArgument if buf is null. On
-  /// failure nothing changes. O(size).
+  /// anything is wrong (magic, version, Real size, length, CRC, reserved
+  /// bytes, a flag, or any invariant of check_invariants(): the same
+  /// function checks both), CapacityExceeded when it needs more room than
+  /// this De has (dims, population, or the saved run's archive limit above
+  /// MaxPop), InvalidArgument if buf is null. On failure nothing changes,
+  /// byte for byte. O(size).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
+  /// Checks every invariant a live run keeps on this object, with the same
+  /// function load() applies to a saved state: Ok, Corrupt if one fails
+  /// (memory overwritten, or a bug), NotReady before init. O(N·D).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and DE's (N the
+  /// current population, N0 the first, c the candidate asked next):
+  ///  D1  the config passes validate(), its stop rules are the common
+  ///      section's; 4 <= N <= N0 <= 2^24; the archive limit in [0,
+  ///      round(archive_rate·N0)], the archive count in [0, min(round(
+  ///      archive_rate·N), limit)]; the memory index in [0, memory_size);
+  ///      unused memory entries 0 (live only).
+  ///  D2  0 <= c < N; a pending ask: running, no batch; an open batch of n:
+  ///      running, no pending ask, n <= N − c and <= the evaluations
+  ///      max_evals leaves, 0 <= told < n.
+  ///  D3  the evaluations at the generation's start (evaluations − c, − 1
+  ///      after a stop by Target or MaxEvals) are 0 at iteration 0 with N =
+  ///      N0, else >= N0 with N = L-SHADE's reduction target for them, and
+  ///      iteration·N without a budget-driven reduction.
+  ///  D4  M_F entries in (0, 1], M_CR entries in [0, 1] or −1 (terminal).
+  ///  D5  every member, trial and archive row finite and in the box; each
+  ///      trial's F in (0, 1], CR in [0, 1].
+  ///  D6  member costs never NaN or −inf and >= the best value, all +inf at
+  ///      iteration 0; trial costs before c (and the one whose tell stopped
+  ///      the run) likewise, NaN after c except told costs of the open batch
+  ///      (not −inf), exactly `told` of them; a finite best value is a
+  ///      member's cost or a cost told in this generation.
+  ///  D7  a start point with nothing evaluated is trial 0 and member 0.
+  ///  D8  the pending trial and the open batch's trials are in the box and
+  ///      in the trust box of the clip radius around the incumbent
+  ///      (OptCore::candidate).
+  /// Not checkable from the state, so not checked: that a point passes the
+  /// feasibility predicate, and how the trials were drawn (they follow from
+  /// the whole history).
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<De*>(this)->arrays());
+  }
 
   bool done() const noexcept { return core_.done(); }
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }

@@ -123,6 +123,11 @@ static inline starling_status starling_nelder_mead_load(starling_nelder_mead* nm
                                                         size_t n) {
   return starling_nelder_mead_load_capacity(nm, sizeof(starling_nelder_mead), STARLING_MAX_DIMS, buf, n);
 }
+/** Checks every invariant of the run (starling::NelderMead::check_invariants in
+ *  starling/nelder_mead.hpp, the same check load applies): STARLING_OK,
+ *  STARLING_CORRUPT if one fails or the struct's header was overwritten,
+ *  STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if nm is NULL. */
+starling_status starling_nelder_mead_check_invariants(const starling_nelder_mead* nm);
 /** STARLING_NM_SIZE(max_dims) computed by the library; 0 when max_dims is
  *  outside [1, 4096]. */
 size_t starling_nelder_mead_size(int max_dims);

@@ -117,6 +117,8 @@ class NelderMeadCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// NelderMead::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
   bool done() const noexcept { return base_.done(); }
   bool ready() const noexcept { return base_.ready(); }
@@ -147,6 +149,14 @@ class NelderMeadCore {
   void begin_step(const Arrays& a) noexcept;
   void next_shrink_vertex() noexcept;
   bool collapsed(const Arrays& a) const noexcept;
+  // The arrays of a state, live or in a saved blob.
+  struct OwnCells {
+    Cells<Real> simplex, fv, cen, xr, x;
+  };
+  // The state check (NelderMead::check_invariants lists it): the one
+  // function behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept;
+  static OwnCells saved_cells(const uint8_t* own, int n) noexcept;
 
   // Zero bits until init (constant-initialized into .bss).
   Base base_;
@@ -281,25 +291,65 @@ class NelderMead {
   //   header (16)  magic "SNMS", version u16 (1), R u8, 0 u8, D u32, 0 u32
   //   config (16)  step f32, restart_tol f32, flags u8 (bit 0 adaptive),
   //                7 reserved bytes (0)
-  //   common (72 + R·(2 + 3·D))  OptCore::save_common
+  //   common (76 + R·(2 + 3·D))  OptCore::save_common
   //   own (28 + R·(1 + (D + 1)² + 3·D))  phase u8, 3 reserved bytes (0),
   //                vertex, best, second worst, worst, restarts, trial (i32
   //                each); reflected cost R; vertices [(D + 1)·D], their
   //                costs [D + 1], centroid [D], reflected point [D],
   //                candidate [D] (R each)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // save_size() = 140 + R·(3 + (D + 1)² + 6·D); e.g. float, D = 8: 668 bytes.
-  // The coefficients are recomputed from the config. load() refuses (Corrupt)
-  // anything out of range (a vertex, candidate or centroid outside the box,
-  // a cost NaN or −inf or below the incumbent's, indices, phase) and leaves
-  // the object unchanged; CapacityExceeded if D > MaxDims.
+  // save_size() = 144 + R·(3 + (D + 1)² + 6·D); e.g. float, D = 8: 672 bytes.
+  // The coefficients are recomputed from the config.
+
+  /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
+  /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
+  /// Writes the state to buf (cap bytes) and the size to *written (may be
+  /// null). Time O(D²). Returns NotReady before init, InvalidArgument if buf
+  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<NelderMead*>(this)->arrays(), buf, cap, written);
   }
+  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
+  /// Returns Corrupt when anything is wrong: magic, version, Real size,
+  /// length, CRC, reserved bytes, the phase, or any invariant of
+  /// check_invariants() (the same function checks both); CapacityExceeded
+  /// when a valid state has more dims than this NelderMead holds;
+  /// InvalidArgument if buf is null. On failure nothing is changed, byte for
+  /// byte. Time O(D²).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
+  }
+  /// Checks every invariant a live run keeps on this object, with the same
+  /// function load() applies to a saved state: Ok, Corrupt if one fails
+  /// (memory overwritten, or a bug), NotReady before init. O(D²).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and the simplex's:
+  ///  N1  the config passes validate(); its stop rules are the common
+  ///      section's (and the coefficients are the config's, live only: load
+  ///      recomputes them).
+  ///  N2  best, second worst and worst vertex indices in [0, D], the worst
+  ///      differing from the other two while stepping; 0 <= restarts <=
+  ///      iteration; 0 <= trial <= D + 2 and <= evaluations.
+  ///  N3  Build: the vertex asked next in [0 (1 after a restart), D] (D + 1
+  ///      once stopped), and in the first simplex it counts the evaluations
+  ///      (plus 1 after a stop by Target or MaxEvals); Shrink: the vertex in
+  ///      [0, D] (D + 1 once stopped), never the best; a step phase never at
+  ///      iteration 0.
+  ///  N4  every vertex, the reflected point and the candidate finite and in
+  ///      the box; the centroid finite.
+  ///  N5  every vertex cost and the reflected cost never NaN or −inf and >=
+  ///      the best value; a finite best value is one of them (or the cost
+  ///      whose tell stopped the run).
+  ///  N6  a start point with nothing evaluated is every vertex (and the
+  ///      pending candidate).
+  ///  N7  a pending candidate is in the box and in the trust box of the clip
+  ///      radius around the incumbent (OptCore::candidate).
+  /// Not checkable from the state: that a point passes the feasibility
+  /// predicate, and where the steps put the vertices.
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<NelderMead*>(this)->arrays());
   }
 
   bool done() const noexcept { return core_.done(); }

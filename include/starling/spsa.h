@@ -129,6 +129,11 @@ static inline starling_status starling_spsa_load(starling_spsa* sp, const uint8_
                                                         size_t n) {
   return starling_spsa_load_capacity(sp, sizeof(starling_spsa), STARLING_MAX_DIMS, buf, n);
 }
+/** Checks every invariant of the run (starling::Spsa::check_invariants in
+ *  starling/spsa.hpp, the same check load applies): STARLING_OK,
+ *  STARLING_CORRUPT if one fails or the struct's header was overwritten,
+ *  STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if sp is NULL. */
+starling_status starling_spsa_check_invariants(const starling_spsa* sp);
 /** STARLING_SPSA_SIZE(max_dims) computed by the library; 0 when max_dims is
  *  outside [1, 4096]. */
 size_t starling_spsa_size(int max_dims);

@@ -156,6 +156,8 @@ class SpsaCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// Spsa::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
   bool done() const noexcept { return base_.done(); }
   bool ready() const noexcept { return base_.ready(); }
@@ -175,6 +177,14 @@ class SpsaCore {
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
   void derive() noexcept;
+  void rederive() noexcept;  // derive() and c_k of the current step
+  // The arrays of a state, live or in a saved blob.
+  struct OwnCells {
+    Cells<Real> theta, xp, xm, x;
+  };
+  // The state check (Spsa::check_invariants lists it): the one function
+  // behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const OwnCells& c) const noexcept;
   void begin_step(const Arrays& a) noexcept;
   void update(const Arrays& a) noexcept;
   void finish(const Arrays& a) noexcept;
@@ -293,24 +303,64 @@ class Spsa {
   //   header (16)  magic "SSPS", version u16 (1), R u8, 0 u8, D u32, 0 u32
   //   config (40)  a, first_step, c, alpha, gamma, stability, max_step f32,
   //                n_avg, theta_every, calibrate i32
-  //   common (72 + R·(2 + 3·D))  OptCore::save_common
+  //   common (76 + R·(2 + 3·D))  OptCore::save_common
   //   own (12 + R·(4 + 4·D))  phase u8, 3 reserved bytes (0), measurements
   //                made in the step, calibration estimates (i32 each); gain
   //                a, calibration sum, sums of the x+ and x− measurements
   //                (R each); θ[D], x+[D], x−[D], candidate[D]
   //   seal (8)     reserved u32 (0), CRC-32/IEEE
-  // save_size() = 148 + R·(6 + 7·D); e.g. float, D = 8: 396 bytes. A and c_k
-  // are recomputed. load() checks every range (points inside the box, sums
-  // finite or +inf, the evaluation count against the steps: θ0, then
-  // 2·n_avg per step plus the θ measurements) and refuses (Corrupt) without
-  // changing anything.
+  // save_size() = 152 + R·(6 + 7·D); e.g. float, D = 8: 400 bytes. A and c_k
+  // are recomputed.
+
+  /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
+  /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
+  /// Writes the state to buf (cap bytes) and the size to *written (may be
+  /// null). Time O(D). Returns NotReady before init, InvalidArgument if buf
+  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<Spsa*>(this)->arrays(), buf, cap, written);
   }
+  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
+  /// Returns Corrupt when anything is wrong: magic, version, Real size,
+  /// length, CRC, reserved bytes, the phase, or any invariant of
+  /// check_invariants() (the same function checks both); CapacityExceeded
+  /// when a valid state has more dims than this Spsa holds;
+  /// InvalidArgument if buf is null. On failure nothing is changed, byte for
+  /// byte. Time O(D).
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
+  }
+  /// Checks every invariant a live run keeps on this object, with the same
+  /// function load() applies to a saved state: Ok, Corrupt if one fails
+  /// (memory overwritten, or a bug), NotReady before init. O(D).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and SPSA's:
+  ///  S1  the config passes validate(); its stop rules are the common
+  ///      section's (and A and c_k are what the config and the step give,
+  ///      live only: load recomputes them).
+  ///  S2  phase Center exactly at iteration 0; the step's measurements m in
+  ///      [0, 2·n_avg + 1 if the step measures θ), 1 at iteration 0).
+  ///  S3  the gain a finite and >= 0: the config's a (no calibration
+  ///      estimates, sum 0) unless a = 0, where 0 <= estimates <=
+  ///      min(calibrate, iteration), the sum finite, >= 0 and 0 exactly
+  ///      without estimates, and a = 0 exactly without estimates.
+  ///  S4  the sums of the x+ and x− measurements never NaN or −inf, and 0
+  ///      before their point was measured in this step.
+  ///  S5  evaluations = 1 + (k − 1)·2·n_avg + the θ measurements of the
+  ///      first k − 1 steps + m at iteration k >= 1 (m at iteration 0), plus
+  ///      1 after a stop by Target or MaxEvals.
+  ///  S6  θ, x+, x− and the candidate finite and in the box.
+  ///  S7  a start point with nothing evaluated is θ, x+, x− and the
+  ///      candidate.
+  ///  S8  a pending candidate is in the box and in the trust box of the clip
+  ///      radius around the incumbent (OptCore::candidate).
+  /// Not checkable from the state, so not checked: that a point passes the
+  /// feasibility predicate, and θ after the first step (it follows from the
+  /// whole history).
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<Spsa*>(this)->arrays());
   }
 
   bool done() const noexcept { return core_.done(); }

@@ -290,6 +290,15 @@ TEST_CASE(cmaes_start_point_and_centre) {
 
 // load(): a foreign or truncated blob is Corrupt, a larger run does not fit
 // a smaller object, and a refused load changes nothing.
+static const double* lo_d3() {
+  static const double v[3] = {-1, -2, -3};
+  return v;
+}
+static const double* hi_d3() {
+  static const double v[3] = {1, 2, 3};
+  return v;
+}
+
 TEST_CASE(load_refusals) {
   static De<6, 24> de, de_small;
   static Cmaes<6, 24> es;
@@ -306,6 +315,14 @@ TEST_CASE(load_refusals) {
   size_t n = 0;
   CHECK(de.save(g_buf, 10, &n) == Status::CapacityExceeded);
   CHECK(de.save(g_buf, sizeof g_buf, &n) == Status::Ok);
+  // The formula in de.hpp: save_size() = 160 + R·(2 + 3·D + 2·H + N·(2·D + 4) + A·D).
+  {
+    const size_t d = 6, h = static_cast<size_t>(dc.memory_size);
+    const size_t np = static_cast<size_t>(de.population()), na = static_cast<size_t>(de.archive_size());
+    CHECK(na > 0);  // the archive term is exercised
+    CHECK_EQ(n, de.save_size());
+    CHECK_EQ(n, size_t{160} + 4 * (2 + 3 * d + 2 * h + np * (2 * d + 4) + na * d));
+  }
   size_t m0 = 0, m1 = 0;
   CHECK(de_small.save(g_buf2, sizeof g_buf2, &m0) == Status::Ok);
   static De<4, 8> de_tiny;
@@ -325,6 +342,13 @@ TEST_CASE(load_refusals) {
   for (int k = 0; k < 77; ++k) (void)es.tell(sphere(es.ask(), 6));
   CHECK(es.save(g_buf, sizeof g_buf, &n) == Status::Ok);
   CHECK_EQ(n, es.save_size());
+  // The formula in cmaes.hpp: 172 + R·(11 + 7·D + D(D+1)/2 + D² + L·(D + 1)).
+  CHECK_EQ(n, size_t{172} + 4 * (11 + 7 * 6 + 21 + 36 + 20 * 7));
+  {
+    static Cmaes<3, 8, double> esd;
+    CHECK(esd.init(lo_d3(), hi_d3(), 3, 6, CmaesConfig{}, 5) == Status::Ok);
+    CHECK_EQ(esd.save_size(), size_t{172} + 8 * (11 + 21 + 6 + 9 + 6 * 4));
+  }
   CHECK(es_small.load(g_buf, n) == Status::CapacityExceeded);  // λ 20 > 8
   CHECK(de.load(g_buf, n) == Status::Corrupt);
   static Cmaes<6, 24> es2;
