@@ -182,6 +182,21 @@ bool NelderMeadCore<Real>::check(const typename Base::BoxCells& b, const OwnCell
       if (iter == 0) return false;  // no step before the first simplex is complete
       break;
   }
+  // The candidates told in this generation follow from the phase: the
+  // vertices built (a restart keeps vertex 0), the reflection, then one
+  // trial point, then the shrunk vertices (all but the best); plus the tell
+  // that stopped the run on Target or MaxEvals, or the step that a MaxIter
+  // or Stall stop ended without starting the next.
+  int told = 0;
+  switch (phase_) {
+    case Phase::Build: told = vertex_ - (restarts_ > 0 ? 1 : 0); break;
+    case Phase::Reflect: told = 0; break;
+    case Phase::Shrink: told = 2 + vertex_ - (l_ < vertex_ ? 1 : 0); break;
+    default: told = 1; break;
+  }
+  const bool step_end_stop = (why == StopReason::MaxIter || why == StopReason::Stall) &&
+                             phase_ != Phase::Build && phase_ != Phase::Shrink;
+  if (trial_ != told + (mid || step_end_stop ? 1 : 0)) return false;
   // C1..C8 (a generation has seen a tell once its first candidate was told).
   if (!base_.check_common(b, {pending, trial_ > 0 || mid})) return false;
   // N4 vertices, reflected point and candidate in the box; the centroid finite.
@@ -195,13 +210,39 @@ bool NelderMeadCore<Real>::check(const typename Base::BoxCells& b, const OwnCell
   // is never replaced), or the candidate's whose tell stopped the run.
   const Real best_f = base_.best_value();
   if (!finite_or_inf(fr_) || fr_ < best_f) return false;
-  bool holds = fr_ == best_f || mid;
+  bool holds = (phase_ == Phase::Expand && fr_ == best_f) || mid;
   for (int i = 0; i <= n; ++i) {
     const Real f = c.fv(i);
     if (!finite_or_inf(f) || f < best_f) return false;
     if (f == best_f) holds = true;
   }
   if (std::isfinite(best_f) && !holds) return false;
+  // N8 within a step before any vertex changed (reflection to contraction)
+  // the best, second worst and worst vertices and the centroid are what
+  // begin_step computed from the vertices; in a shrink the best vertex's
+  // cost is <= every vertex not yet shrunk. (A MaxIter or Stall stop at a
+  // step's end leaves the step's last replacement in place.)
+  if (phase_ != Phase::Build && phase_ != Phase::Shrink && !step_end_stop) {
+    int l = 0, h = 0;
+    for (int i = 1; i <= n; ++i) {
+      if (c.fv(i) < c.fv(l)) l = i;
+      if (c.fv(i) >= c.fv(h)) h = i;
+    }
+    int s = h == 0 ? 1 : 0;
+    for (int i = 0; i <= n; ++i)
+      if (i != h && c.fv(i) >= c.fv(s)) s = i;
+    if (l != l_ || s != s_ || h != h_) return false;
+    const Real rn = static_cast<Real>(n);
+    for (int d = 0; d < n; ++d) {
+      Real sum = 0;
+      for (int i = 0; i <= n; ++i)
+        if (i != h) sum = sum + c.simplex(i, d);
+      if (!same_bits(c.cen[d], sum / rn)) return false;
+    }
+  } else if (phase_ == Phase::Shrink && vertex_ <= n) {
+    for (int i = vertex_; i <= n; ++i)
+      if (c.fv(i) < c.fv(l_)) return false;
+  }
   // N6 a start point is every vertex until the first evaluation (and the
   // pending candidate, which goes out unfiltered).
   if (base_.has_start() && evals == 0) {

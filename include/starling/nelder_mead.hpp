@@ -340,12 +340,19 @@ class NelderMead {
   ///  N4  every vertex, the reflected point and the candidate finite and in
   ///      the box; the centroid finite.
   ///  N5  every vertex cost and the reflected cost never NaN or −inf and >=
-  ///      the best value; a finite best value is one of them (or the cost
-  ///      whose tell stopped the run).
+  ///      the best value; a finite best value is a vertex's cost (the
+  ///      reflected cost while expanding, or the cost whose tell stopped the
+  ///      run).
   ///  N6  a start point with nothing evaluated is every vertex (and the
   ///      pending candidate).
   ///  N7  a pending candidate is in the box and in the trust box of the clip
   ///      radius around the incumbent (OptCore::candidate).
+  ///  N8  the trial count follows from the phase (vertices built, the
+  ///      reflection, one trial point, the shrunk vertices; plus the tell
+  ///      that stopped the run); within a step before any vertex changed,
+  ///      the best, second worst and worst indices and the centroid are what
+  ///      the vertices give (bit for bit); in a shrink the best vertex's
+  ///      cost is <= every vertex not yet shrunk.
   /// Not checkable from the state: that a point passes the feasibility
   /// predicate, and where the steps put the vertices.
   [[nodiscard]] Status check_invariants() const noexcept {

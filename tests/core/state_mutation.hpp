@@ -4,8 +4,9 @@
 // bytes of a valid saved state are flipped and the CRC re-sealed, so that the
 // value checks behind the CRC are what decides. Every load must give Ok or
 // Corrupt; a refused load must leave the object byte-identical; an accepted
-// one must save back to the very same bytes and keep handing out finite
-// points and accepting their costs.
+// one must save back to the very same bytes, pass check_invariants(), and
+// keep handing out finite points and accepting their costs (runs whose
+// later states fail the check are counted as drift).
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -27,6 +28,10 @@ inline void reseal(uint8_t* b, size_t n) {
 
 struct Result {
   long accepted = 0, refused = 0, bad = 0;
+  // Accepted edited states whose run later fails check_invariants(): the
+  // check is not closed under the method's steps for them (an edited state
+  // can pass every invariant and still be one no run reaches).
+  long drift = 0;
 };
 
 /// `blob` (n bytes) is a valid saved state of an Opt; `scratch` is the
@@ -49,9 +54,12 @@ Result run(Opt& scratch, const uint8_t* blob, size_t n, uint64_t seed, int round
     size_t m0 = 0, m1 = 0;
     // NotReady before the first accepted load (scratch never initialized).
     const starling::Status s0 = scratch.save(before, sizeof before, &m0);
+    static unsigned char bytes[sizeof(Opt)];
+    std::memcpy(bytes, static_cast<const void*>(&scratch), sizeof(Opt));
     const starling::Status s = scratch.load(mutated, n);
     if (s != starling::Status::Ok) {
       if (s != starling::Status::Corrupt && s != starling::Status::CapacityExceeded) ++res.bad;
+      if (std::memcmp(bytes, static_cast<const void*>(&scratch), sizeof(Opt)) != 0) ++res.bad;
       if (scratch.save(after, sizeof after, &m1) != s0 || m0 != m1 ||
           std::memcmp(before, after, m0) != 0)
         ++res.bad;  // a refused load changed the object
@@ -62,6 +70,7 @@ Result run(Opt& scratch, const uint8_t* blob, size_t n, uint64_t seed, int round
     if (scratch.save(after, sizeof after, &m1) != starling::Status::Ok || m1 != n ||
         std::memcmp(after, mutated, n) != 0)
       ++res.bad;  // save(load(b)) != b
+    if (scratch.check_invariants() != starling::Status::Ok) ++res.bad;  // load and the check agree
     const int d = scratch.dims();
     for (int step = 0; step < 60; ++step) {
       const Real* x = scratch.ask();
@@ -72,6 +81,7 @@ Result run(Opt& scratch, const uint8_t* blob, size_t n, uint64_t seed, int round
         c += x[j] * x[j];
       }
       if (scratch.tell(c) != starling::Status::Ok) ++res.bad;
+      if (scratch.check_invariants() != starling::Status::Ok) ++res.drift;
     }
   }
   return res;

@@ -74,15 +74,21 @@ void try_load(Opt& o, const uint8_t* blob, size_t n) {
   using Real = RealOf<Opt>;
   size_t m0 = 0, m1 = 0;
   const Status s0 = o.save(g_before, sizeof g_before, &m0);
+  static unsigned char bytes[sizeof(Opt)];
+  std::memcpy(bytes, static_cast<const void*>(&o), sizeof(Opt));
   const Status s = o.load(blob, n);
   if (s != Status::Ok) {
     if (s != Status::Corrupt && s != Status::CapacityExceeded) __builtin_trap();
+    if (std::memcmp(bytes, static_cast<const void*>(&o), sizeof(Opt)) != 0) __builtin_trap();
     if (o.save(g_after, sizeof g_after, &m1) != s0 || m0 != m1 || std::memcmp(g_before, g_after, m0) != 0)
       __builtin_trap();  // a refused load changed the object
     return;
   }
   if (o.save(g_after, sizeof g_after, &m1) != Status::Ok || m1 != n || std::memcmp(g_after, blob, n) != 0)
     __builtin_trap();  // save(load(b)) != b
+  // What load accepts is what check_invariants accepts, and every call of a
+  // run from there keeps it.
+  if (o.check_invariants() != Status::Ok) __builtin_trap();
   for (int k = 0; k < 200; ++k) {
     const Real* x = o.ask();
     if (x == nullptr) break;
@@ -91,7 +97,9 @@ void try_load(Opt& o, const uint8_t* blob, size_t n) {
       if (!std::isfinite(x[d])) __builtin_trap();
       c += x[d] * x[d];
     }
+    if (o.check_invariants() != Status::Ok) __builtin_trap();
     if (o.tell(c) != Status::Ok) __builtin_trap();
+    if (o.check_invariants() != Status::Ok) __builtin_trap();
   }
 }
 
@@ -121,9 +129,12 @@ size_t generate(Opt& o, const Cfg& base, const uint8_t* d, size_t n) {
     Real f = 0;
     for (int j = 0; j < dims; ++j) f += (x[j] - Real(0.2)) * (x[j] - Real(0.2));
     if (k % 5 == 4) f = std::numeric_limits<Real>::quiet_NaN();
+    if (o.check_invariants() != Status::Ok) __builtin_trap();
     (void)o.tell(f);
+    if (o.check_invariants() != Status::Ok) __builtin_trap();
   }
   if (pending) (void)o.ask();
+  if (o.check_invariants() != Status::Ok) __builtin_trap();
   size_t written = 0;
   (void)o.save(g_blob, sizeof g_blob, &written);
   for (size_t i = 12; i + 2 < n && written > 4; i += 3) {

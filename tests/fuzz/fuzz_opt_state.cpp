@@ -63,15 +63,21 @@ void try_load(Opt& p, const uint8_t* blob, size_t n) {
   using Real = RealOf<Opt>;
   size_t m0 = 0, m1 = 0;
   if (p.save(g_before, sizeof g_before, &m0) != Status::Ok) __builtin_trap();
+  static unsigned char bytes[sizeof(Opt)];
+  std::memcpy(bytes, static_cast<const void*>(&p), sizeof(Opt));
   const Status s = p.load(blob, n);
   if (s != Status::Ok) {
     if (s != Status::Corrupt && s != Status::CapacityExceeded) __builtin_trap();
+    if (std::memcmp(bytes, static_cast<const void*>(&p), sizeof(Opt)) != 0) __builtin_trap();
     if (p.save(g_after, sizeof g_after, &m1) != Status::Ok || m0 != m1 || std::memcmp(g_before, g_after, m0) != 0)
       __builtin_trap();  // a refused load changed the object
     return;
   }
   if (p.save(g_after, sizeof g_after, &m1) != Status::Ok || m1 != n || std::memcmp(g_after, blob, n) != 0)
     __builtin_trap();  // save(load(b)) != b
+  // What load accepts is what check_invariants accepts, and every call of a
+  // run from there keeps it.
+  if (p.check_invariants() != Status::Ok) __builtin_trap();
   for (int k = 0; k < 300; ++k) {
     const Real* x = p.ask();
     if (x == nullptr) break;
@@ -83,7 +89,9 @@ void try_load(Opt& p, const uint8_t* blob, size_t n) {
       c += x[d] * x[d];
     }
     if (k % 13 == 12) c = std::numeric_limits<Real>::quiet_NaN();
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
     if (p.tell(c) != Status::Ok) __builtin_trap();
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
   }
   reset<Opt, Cfg>(p);
 }
@@ -116,15 +124,22 @@ size_t make_run(Opt& p, const Cfg& c, const uint8_t* q) {
     for (int j = 0; j < dims; ++j) f += (x[j] - Real(0.2)) * (x[j] - Real(0.2));
     if (k % 5 == 4) f = std::numeric_limits<Real>::quiet_NaN();
     if (q[7] & 16) f = 1;  // flat: restarts, terminal memories
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
     (void)p.tell(f);
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
   }
   if (batch) {
     const Real* xs[16];
     const int nb = p.ask_batch(xs, 16);
-    for (int k = 0; k < nb / 2; ++k) (void)p.tell_batch(k, static_cast<Real>(k));
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
+    for (int k = 0; k < nb / 2; ++k) {
+      (void)p.tell_batch(k, static_cast<Real>(k));
+      if (p.check_invariants() != Status::Ok) __builtin_trap();
+    }
   } else if (pending) {
     (void)p.ask();
   }
+  if (p.check_invariants() != Status::Ok) __builtin_trap();
   size_t written = 0;
   (void)p.save(g_blob, sizeof g_blob, &written);
   return written;
