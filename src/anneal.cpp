@@ -11,25 +11,9 @@
 
 namespace starling {
 
-using detail::finite_in;
 
 Status validate(const AnnealConfig& c) noexcept {
-  // (0, x] ranges as [1e-30, x], (0, 1) as [1e-30, 1 − 2^-24]; a table,
-  // 12 bytes of flash a range.
-  struct Range {
-    float AnnealConfig::*field;
-    float lo, hi;
-  };
-  static constexpr Range kRanges[] = {{&AnnealConfig::initial_temp, 1e-30f, 1e6f},
-                                      {&AnnealConfig::restart_temp_ratio, 1e-30f, 0.99999994f},
-                                      {&AnnealConfig::visit, 1.1f, 2.95f},
-                                      {&AnnealConfig::accept, -1e4f, 0.9f},
-                                      {&AnnealConfig::local_step, 1e-30f, 1.f}};
-  for (const Range& r : kRanges)
-    if (!finite_in(c.*r.field, r.lo, r.hi)) return Status::InvalidArgument;
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && c.local_sweeps >= 0 &&
-                  c.local_sweeps <= 1000;
-  return ok ? Status::Ok : Status::InvalidArgument;
+  return detail::anneal_config_ok(c) ? Status::Ok : Status::InvalidArgument;
 }
 
 namespace detail {
@@ -89,13 +73,12 @@ void AnnealCore<Real>::set_level(int level) noexcept {
 
 template <class Real>
 Status AnnealCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
-                              int population, const AnnealConfig& cfg, uint64_t seed) noexcept {
+                              int population, const AnnealConfig& cfg, uint64_t seed, bool cfg_valid) noexcept {
   base_.reset();
   if (lo == nullptr || hi == nullptr || dims < 1 || population != 0) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
-  const Status st = validate(cfg);
-  if (st != Status::Ok) return st;
+  if (!cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
   if (!derive()) return Status::InvalidArgument;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);

@@ -15,6 +15,10 @@
 namespace {
 
 struct CmaesTraits {
+  // population 0: the default for dims, capped at max_pop.
+  static int population(int n, int dims, const starling::CmaesConfig&, int max_pop) {
+    return starling::detail::cmaes_population(n, dims, max_pop);
+  }
   using Core = starling::detail::CmaesCore<float>;
   using S = starling_cmaes;
   static constexpr uint32_t kMagic = 0x53434D41u;  // "SCMA"

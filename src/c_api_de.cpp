@@ -14,6 +14,10 @@
 namespace {
 
 struct DeTraits {
+  // population 0: the default for dims and the budget, capped at max_pop.
+  static int population(int n, int dims, const starling::DeConfig& k, int max_pop) {
+    return starling::detail::de_population(n, dims, k.max_evals, max_pop);
+  }
   using Core = starling::detail::DeCore<float>;
   using S = starling_de;
   static constexpr uint32_t kMagic = 0x53444531u;  // "SDE1"

@@ -103,7 +103,8 @@ struct Family {
   static starling_status init(S* p, size_t size, int max_dims, const float* lo, const float* hi, int dims,
                               const typename T::CConfig* cfg, uint64_t seed) {
     if (p == nullptr || !prepare(p, size, max_dims) || cfg == nullptr) return STARLING_INVALID_ARGUMENT;
-    const Status st = core(p)->init(arrays(p), lo, hi, dims, 0, T::to_cpp(*cfg), seed);
+    const Status st = core(p)->init(arrays(p), lo, hi, dims, 0, T::to_cpp(*cfg), seed,
+                                    validate(T::to_cpp(*cfg)) == Status::Ok);
     if (st == Status::Ok) p->magic_ = T::kMagic;
     return to_c(st);
   }

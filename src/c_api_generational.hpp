@@ -88,7 +88,9 @@ struct GenFamily {
                               int dims, int population, const Cfg* cfg, uint64_t seed) {
     if (p == nullptr || size < offsetof(S, storage_)) return STARLING_INVALID_ARGUMENT;
     if (!prepare(p, size, max_dims, max_pop) || cfg == nullptr) return STARLING_INVALID_ARGUMENT;
-    const Status st = core(p)->init(arrays(p), lo, hi, dims, population, T::to_cpp(*cfg), seed);
+    const auto k = T::to_cpp(*cfg);
+    const Status st = core(p)->init(arrays(p), lo, hi, dims, T::population(population, dims, k, max_pop), k,
+                                    seed, validate(k) == Status::Ok);
     if (st == Status::Ok) p->magic_ = T::kMagic;
     return to_c(st);
   }

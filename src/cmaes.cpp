@@ -12,10 +12,7 @@
 namespace starling {
 
 Status validate(const CmaesConfig& c) noexcept {
-  const int form = static_cast<int>(c.form);
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && std::isfinite(c.sigma0) &&
-                  c.sigma0 > 0.f && c.sigma0 <= 1.f && form >= 0 && form <= 2 && c.separable_above >= 1;
-  return ok ? Status::Ok : Status::InvalidArgument;
+  return detail::cmaes_config_ok(c) ? Status::Ok : Status::InvalidArgument;
 }
 
 namespace detail {
@@ -128,18 +125,13 @@ void CmaesCore<Real>::fresh_run(const Arrays& a) noexcept {
 
 template <class Real>
 Status CmaesCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-                             const CmaesConfig& cfg, uint64_t seed) noexcept {
+                             const CmaesConfig& cfg, uint64_t seed, bool cfg_valid) noexcept {
   base_.reset();
-  if (population == 0 && dims >= 1) {
-    population = cmaes_default_population(dims);
-    if (population > a.max_pop) population = a.max_pop;
-  }
   if (lo == nullptr || hi == nullptr || dims < 1 || population < 4) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
   if (population > a.max_pop) return Status::CapacityExceeded;
-  const Status st = validate(cfg);
-  if (st != Status::Ok) return st;
+  if (!cfg_valid) return Status::InvalidArgument;
 
   cfg_ = cfg;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);

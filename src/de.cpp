@@ -10,16 +10,9 @@
 
 namespace starling {
 
-namespace {
-bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
-}  // namespace
-
+static_assert(detail::DeCore<float>::kMaxMemory == 16, "de_config_ok's memory_size limit");
 Status validate(const DeConfig& c) noexcept {
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && c.memory_size >= 1 &&
-                  c.memory_size <= detail::DeCore<float>::kMaxMemory && std::isfinite(c.p_best) &&
-                  c.p_best > 0.f && c.p_best <= 1.f && finite_in(c.archive_rate, 0.f, 4.f) &&
-                  c.min_population >= 4 && c.min_population <= (1 << 24);
-  return ok ? Status::Ok : Status::InvalidArgument;
+  return detail::de_config_ok(c) ? Status::Ok : Status::InvalidArgument;
 }
 
 namespace detail {
@@ -66,18 +59,13 @@ int DeCore<Real>::target_population(long evals) const noexcept {
 
 template <class Real>
 Status DeCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-                          const DeConfig& cfg, uint64_t seed) noexcept {
+                          const DeConfig& cfg, uint64_t seed, bool cfg_valid) noexcept {
   base_.reset();
-  if (population == 0 && dims >= 1) {
-    population = de_default_population(dims, cfg.max_evals);
-    if (population > a.max_pop) population = a.max_pop;
-  }
   if (lo == nullptr || hi == nullptr || dims < 1 || population < 4) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
   if (population > a.max_pop) return Status::CapacityExceeded;
-  const Status st = validate(cfg);
-  if (st != Status::Ok) return st;
+  if (!cfg_valid) return Status::InvalidArgument;
 
   cfg_ = cfg;
   pop_ = pop_init_ = population;

@@ -129,7 +129,6 @@ double det_pow(double x, double y) noexcept { return pow_impl(x, y); }
 float det_floor(float x) noexcept { return floor_impl(x); }
 double det_floor(double x) noexcept { return floor_impl(x); }
 
-bool finite_in(float v, float lo, float hi) noexcept { return v >= lo && v <= hi; }
 
 }  // namespace detail
 }  // namespace starling

@@ -10,12 +10,9 @@
 
 namespace starling {
 
-using detail::finite_in;
 
 Status validate(const NelderMeadConfig& c) noexcept {
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && finite_in(c.step, 1e-30f, 1.f) &&
-                  finite_in(c.restart_tol, 0.f, 0.99999994f);
-  return ok ? Status::Ok : Status::InvalidArgument;
+  return detail::nelder_mead_config_ok(c) ? Status::Ok : Status::InvalidArgument;
 }
 
 namespace detail {
@@ -39,13 +36,12 @@ void NelderMeadCore<Real>::set_coefficients() noexcept {
 template <class Real>
 Status NelderMeadCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
                                   int population, const NelderMeadConfig& cfg,
-                                  uint64_t seed) noexcept {
+                                  uint64_t seed, bool cfg_valid) noexcept {
   base_.reset();
   if (lo == nullptr || hi == nullptr || dims < 1 || population != 0) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
-  const Status st = validate(cfg);
-  if (st != Status::Ok) return st;
+  if (!cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   set_coefficients();

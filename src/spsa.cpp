@@ -11,28 +11,9 @@
 
 namespace starling {
 
-namespace {
-constexpr int kMaxAvg = 64;
-}  // namespace
-using detail::finite_in;
 
 Status validate(const SpsaConfig& c) noexcept {
-  // (0, x] ranges as [1e-30, x]: no positive float of use lies below. A
-  // table, so that each range costs 12 bytes of flash rather than code.
-  struct Range {
-    float SpsaConfig::*field;
-    float lo, hi;
-  };
-  static constexpr Range kRanges[] = {
-      {&SpsaConfig::a, 0.f, 1e30f},          {&SpsaConfig::first_step, 1e-30f, 1.f},
-      {&SpsaConfig::c, 1e-30f, 0.5f},        {&SpsaConfig::alpha, 1e-30f, 1.f},
-      {&SpsaConfig::gamma, 0.f, 1.f},        {&SpsaConfig::stability, -3.4e38f, 1e9f},
-      {&SpsaConfig::max_step, 1e-30f, 1.f}};
-  for (const Range& r : kRanges)
-    if (!finite_in(c.*r.field, r.lo, r.hi)) return Status::InvalidArgument;
-  const bool ok = detail::valid_stop_rules(detail::stop_rules_of(c)) && c.n_avg >= 1 && c.n_avg <= kMaxAvg &&
-                  c.theta_every >= 0 && c.theta_every <= (1 << 20) && c.calibrate >= 1 && c.calibrate <= 1000;
-  return ok ? Status::Ok : Status::InvalidArgument;
+  return detail::spsa_config_ok(c) ? Status::Ok : Status::InvalidArgument;
 }
 
 namespace detail {
@@ -54,13 +35,12 @@ void SpsaCore<Real>::derive() noexcept {
 
 template <class Real>
 Status SpsaCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-                            const SpsaConfig& cfg, uint64_t seed) noexcept {
+                            const SpsaConfig& cfg, uint64_t seed, bool cfg_valid) noexcept {
   base_.reset();
   if (lo == nullptr || hi == nullptr || dims < 1 || population != 0) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
-  const Status st = validate(cfg);
-  if (st != Status::Ok) return st;
+  if (!cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   derive();

@@ -116,6 +116,27 @@ struct AnnealConfig {
 [[nodiscard]] Status validate(const AnnealConfig& cfg) noexcept;
 
 namespace detail {
+/// validate(c) == Ok as one expression (the one statement of the rules;
+/// validate() is its out-of-line copy), so that init folds it to a constant
+/// where the config is one.
+STARLING_ALWAYS_INLINE bool anneal_config_ok(const AnnealConfig& c) noexcept {
+  return finite_in(c.initial_temp, 1e-30f, 1e6f) && finite_in(c.restart_temp_ratio, 1e-30f, 0.99999994f) &&
+         finite_in(c.visit, 1.1f, 2.95f) && finite_in(c.accept, -1e4f, 0.9f) &&
+         finite_in(c.local_step, 1e-30f, 1.f) && valid_stop_rules(stop_rules_of(c)) && c.local_sweeps >= 0 &&
+         c.local_sweeps <= 1000;
+}
+/// validate(c) == Ok, computed in the caller (init): a constant config folds
+/// to a constant (no code, no call), any other calls validate().
+STARLING_ALWAYS_INLINE bool anneal_config_valid(const AnnealConfig& c) noexcept {
+#if defined(__GNUC__)
+  const bool ok = anneal_config_ok(c);
+  if (__builtin_constant_p(ok)) return ok;
+#endif
+  return validate(c) == Status::Ok;
+}
+}  // namespace detail
+
+namespace detail {
 
 /// Everything of an annealing run but its arrays (size-erased).
 template <class Real>
@@ -150,8 +171,9 @@ class AnnealCore {
   enum class Phase : uint8_t { Start, Chain, Local };
   using Feasible = typename Base::Feasible;
 
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (anneal_config_valid).
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const AnnealConfig& cfg, uint64_t seed) noexcept;
+              const AnnealConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
 
@@ -278,9 +300,9 @@ class Anneal {
   /// or hi null, dims < 1, population not 0, an invalid interval as for
   /// Pso::init, a config value out of range), CapacityExceeded (dims >
   /// MaxDims), Ok. On failure: not ready.
-  [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int population,
+  [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const AnnealConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed);
+    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::anneal_config_valid(cfg));
   }
   /// The next point to evaluate (inside [lo, hi]), nullptr when done() or
   /// not initialized. Asking again before tell() returns the same candidate.

@@ -61,6 +61,26 @@ struct CmaesConfig {
 [[nodiscard]] Status validate(const CmaesConfig& cfg) noexcept;
 
 namespace detail {
+/// validate(c) == Ok as one expression (the one statement of the rules;
+/// validate() is its out-of-line copy), so that init folds it to a constant
+/// where the config is one.
+STARLING_ALWAYS_INLINE bool cmaes_config_ok(const CmaesConfig& c) noexcept {
+  return valid_stop_rules(stop_rules_of(c)) && std::isfinite(c.sigma0) && c.sigma0 > 0.f &&
+         c.sigma0 <= 1.f && static_cast<int>(c.form) >= 0 && static_cast<int>(c.form) <= 2 &&
+         c.separable_above >= 1;
+}
+/// validate(c) == Ok, computed in the caller (init): a constant config folds
+/// to a constant (no code, no call), any other calls validate().
+STARLING_ALWAYS_INLINE bool cmaes_config_valid(const CmaesConfig& c) noexcept {
+#if defined(__GNUC__)
+  const bool ok = cmaes_config_ok(c);
+  if (__builtin_constant_p(ok)) return ok;
+#endif
+  return validate(c) == Status::Ok;
+}
+}  // namespace detail
+
+namespace detail {
 
 /// The size-erased core of Cmaes: everything but the arrays.
 template <class Real>
@@ -89,8 +109,9 @@ class CmaesCore {
   static constexpr uint32_t kStream = 0x434D4131u;
   using Feasible = typename Base::Feasible;
 
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (cmaes_config_valid).
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const CmaesConfig& cfg, uint64_t seed) noexcept;
+              const CmaesConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept { return gen_.ask(base_, box(a), a.x, a.stride); }
   Status tell(const Arrays& a, Real cost) noexcept;
   int ask_batch(const Arrays& a, const Real** xs, int cap) noexcept {
@@ -211,6 +232,14 @@ constexpr int cmaes_default_population(int dims) noexcept {
   return 4 + k;
 }
 
+/// The population init() uses: `population`, or for 0 the default for
+/// dims capped at the capacity (computed in the caller, where it folds).
+constexpr int cmaes_population(int population, int dims, int max_pop) noexcept {
+  return population != 0 || dims < 1 ? population
+         : cmaes_default_population(dims) < max_pop ? cmaes_default_population(dims)
+                                                   : max_pop;
+}
+
 }  // namespace detail
 
 /// CMA-ES with room for MaxDims dimensions and up to MaxPop samples a
@@ -277,9 +306,10 @@ class Cmaes {
   /// negative, an invalid interval as for Pso::init, a config value out of
   /// range), CapacityExceeded (dims > MaxDims or population > MaxPop), Ok.
   /// On failure the optimizer is left not ready.
-  [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int population,
+  [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const CmaesConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed);
+    return core_.init(arrays(), lo, hi, dims, detail::cmaes_population(population, dims, MaxPop), cfg, seed,
+                      detail::cmaes_config_valid(cfg));
   }
   static constexpr int default_population(int dims) noexcept {
     return detail::cmaes_default_population(dims);

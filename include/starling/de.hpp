@@ -60,6 +60,26 @@ struct DeConfig {
 [[nodiscard]] Status validate(const DeConfig& cfg) noexcept;
 
 namespace detail {
+/// validate(c) == Ok as one expression (the one statement of the rules;
+/// validate() is its out-of-line copy), so that init folds it to a constant
+/// where the config is one.
+STARLING_ALWAYS_INLINE bool de_config_ok(const DeConfig& c) noexcept {
+  return valid_stop_rules(stop_rules_of(c)) && c.memory_size >= 1 && c.memory_size <= 16 &&
+         std::isfinite(c.p_best) && c.p_best > 0.f && c.p_best <= 1.f && finite_in(c.archive_rate, 0.f, 4.f) &&
+         c.min_population >= 4 && c.min_population <= (1 << 24);
+}
+/// validate(c) == Ok, computed in the caller (init): a constant config folds
+/// to a constant (no code, no call), any other calls validate().
+STARLING_ALWAYS_INLINE bool de_config_valid(const DeConfig& c) noexcept {
+#if defined(__GNUC__)
+  const bool ok = de_config_ok(c);
+  if (__builtin_constant_p(ok)) return ok;
+#endif
+  return validate(c) == Status::Ok;
+}
+}  // namespace detail
+
+namespace detail {
 
 /// The size-erased core of De: everything but the arrays.
 template <class Real>
@@ -85,8 +105,9 @@ class DeCore {
   static constexpr int kMaxMemory = 16;
   using Feasible = typename Base::Feasible;
 
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (de_config_valid).
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const DeConfig& cfg, uint64_t seed) noexcept;
+              const DeConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept { return gen_.ask(base_, box(a), a.u, a.stride); }
   Status tell(const Arrays& a, Real cost) noexcept;
   int ask_batch(const Arrays& a, const Real** xs, int cap) noexcept {
@@ -189,6 +210,15 @@ constexpr int de_default_population(int dims, long max_evals) noexcept {
   return static_cast<int>(n < 8 ? 8 : n);
 }
 
+/// The population init() uses: `population`, or for 0 the default for
+/// dims and the budget capped at the capacity (computed in the caller, where
+/// it folds when the arguments are constants).
+constexpr int de_population(int population, int dims, long max_evals, int max_pop) noexcept {
+  return population != 0 || dims < 1 ? population
+         : de_default_population(dims, max_evals) < max_pop ? de_default_population(dims, max_evals)
+                                                           : max_pop;
+}
+
 }  // namespace detail
 
 /// Differential evolution with room for MaxDims dimensions and a population
@@ -235,9 +265,10 @@ class De {
   /// negative, an invalid interval as for Pso::init, a config value out of
   /// range), CapacityExceeded (dims > MaxDims or population > MaxPop), Ok.
   /// On failure the optimizer is left not ready.
-  [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int population,
+  [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const DeConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed);
+    return core_.init(arrays(), lo, hi, dims, detail::de_population(population, dims, cfg.max_evals, MaxPop), cfg,
+                      seed, detail::de_config_valid(cfg));
   }
   /// The default population: floor(0.075·√(D·B)) with B = max_evals, or
   /// 1000·D without a budget; at least 8, at most 18·D (L-SHADE's N0).

@@ -65,6 +65,25 @@ struct NelderMeadConfig {
 [[nodiscard]] Status validate(const NelderMeadConfig& cfg) noexcept;
 
 namespace detail {
+/// validate(c) == Ok as one expression (the one statement of the rules;
+/// validate() is its out-of-line copy), so that init folds it to a constant
+/// where the config is one.
+STARLING_ALWAYS_INLINE bool nelder_mead_config_ok(const NelderMeadConfig& c) noexcept {
+  return valid_stop_rules(stop_rules_of(c)) && finite_in(c.step, 1e-30f, 1.f) &&
+         finite_in(c.restart_tol, 0.f, 0.99999994f);
+}
+/// validate(c) == Ok, computed in the caller (init): a constant config folds
+/// to a constant (no code, no call), any other calls validate().
+STARLING_ALWAYS_INLINE bool nelder_mead_config_valid(const NelderMeadConfig& c) noexcept {
+#if defined(__GNUC__)
+  const bool ok = nelder_mead_config_ok(c);
+  if (__builtin_constant_p(ok)) return ok;
+#endif
+  return validate(c) == Status::Ok;
+}
+}  // namespace detail
+
+namespace detail {
 
 /// Everything of a Nelder–Mead search but its arrays (size-erased: one copy
 /// of the code per Real type for every capacity).
@@ -92,8 +111,9 @@ class NelderMeadCore {
   enum class Phase : uint8_t { Build, Reflect, Expand, ContractOut, ContractIn, Shrink };
   using Feasible = typename Base::Feasible;
 
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (nelder_mead_config_valid).
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const NelderMeadConfig& cfg, uint64_t seed) noexcept;
+              const NelderMeadConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
 
@@ -230,9 +250,9 @@ class NelderMead {
   /// invalid interval as for Pso::init, a config value out of range),
   /// CapacityExceeded (dims > MaxDims), Ok. On failure the optimizer is left
   /// not ready (ask() gives nullptr).
-  [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int population,
+  [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const NelderMeadConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed);
+    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::nelder_mead_config_valid(cfg));
   }
   /// The next point to evaluate (dims values, inside [lo, hi]), or nullptr
   /// when done() or not initialized. Asking again before tell() returns the

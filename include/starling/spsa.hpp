@@ -103,6 +103,28 @@ struct SpsaConfig {
 [[nodiscard]] Status validate(const SpsaConfig& cfg) noexcept;
 
 namespace detail {
+/// validate(c) == Ok as one expression (the one statement of the rules;
+/// validate() is its out-of-line copy), so that init folds it to a constant
+/// where the config is one.
+STARLING_ALWAYS_INLINE bool spsa_config_ok(const SpsaConfig& c) noexcept {
+  return finite_in(c.a, 0.f, 1e30f) && finite_in(c.first_step, 1e-30f, 1.f) &&
+         finite_in(c.c, 1e-30f, 0.5f) && finite_in(c.alpha, 1e-30f, 1.f) && finite_in(c.gamma, 0.f, 1.f) &&
+         finite_in(c.stability, -3.4e38f, 1e9f) && finite_in(c.max_step, 1e-30f, 1.f) &&
+         valid_stop_rules(stop_rules_of(c)) && c.n_avg >= 1 && c.n_avg <= 64 && c.theta_every >= 0 &&
+         c.theta_every <= (1 << 20) && c.calibrate >= 1 && c.calibrate <= 1000;
+}
+/// validate(c) == Ok, computed in the caller (init): a constant config folds
+/// to a constant (no code, no call), any other calls validate().
+STARLING_ALWAYS_INLINE bool spsa_config_valid(const SpsaConfig& c) noexcept {
+#if defined(__GNUC__)
+  const bool ok = spsa_config_ok(c);
+  if (__builtin_constant_p(ok)) return ok;
+#endif
+  return validate(c) == Status::Ok;
+}
+}  // namespace detail
+
+namespace detail {
 
 /// Everything of an SPSA run but its arrays (size-erased).
 template <class Real>
@@ -127,8 +149,9 @@ class SpsaCore {
   enum class Phase : uint8_t { Center, Step };
   using Feasible = typename Base::Feasible;
 
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (spsa_config_valid).
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const SpsaConfig& cfg, uint64_t seed) noexcept;
+              const SpsaConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
 
@@ -251,9 +274,9 @@ class Spsa {
   /// Returns InvalidArgument (lo or hi null, dims < 1, population not 0, an
   /// invalid interval as for Pso::init, a config value out of range),
   /// CapacityExceeded (dims > MaxDims), Ok. On failure: not ready.
-  [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int population,
+  [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const SpsaConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed);
+    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::spsa_config_valid(cfg));
   }
   /// The next point to evaluate (inside [lo, hi]), nullptr when done() or
   /// not initialized. Asking again before tell() returns the same candidate.

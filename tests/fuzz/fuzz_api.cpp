@@ -1117,7 +1117,8 @@ class Lane {
         REQUIRE(same(best, m_.best) && evals == m_.evals && iteration == o_.iteration());
       }
     };
-    const bool open_batch = o_.batch_size() > 0;
+    bool open_batch = false;
+    if constexpr (HasBatch<Opt>::value) open_batch = o_.batch_size() > 0;
     const Status st = observed ? o_.minimize(fn, obs) : o_.minimize(fn);
     if (have_prev && strict) apply(prev_x, prev_c);
     if (!m_.ready)

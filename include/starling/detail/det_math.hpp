@@ -68,10 +68,6 @@ double det_pow(double x, double y) noexcept;
 float det_floor(float x) noexcept;
 double det_floor(double x) noexcept;
 
-/// lo <= v <= hi (false for NaN; ±inf only if a bound is): the range check of
-/// the single-point optimizers' validate(), out of line so that each check
-/// costs a call rather than a comparison sequence in flash.
-bool finite_in(float v, float lo, float hi) noexcept;
 
 // ---- group 2 ----
 template <class Real>

@@ -57,6 +57,11 @@ struct StopRules {
   float target;
   int stall_iter;
 };
+/// lo <= v <= hi and v finite (false for NaN): every config check's range
+/// test, inline so that a constant config folds.
+STARLING_ALWAYS_INLINE bool finite_in(float v, float lo, float hi) noexcept {
+  return std::isfinite(v) && v >= lo && v <= hi;
+}
 template <class Cfg>
 constexpr StopRules stop_rules_of(const Cfg& c) noexcept {
   return {c.max_iter, c.max_evals, c.target, c.stall_iter};
