@@ -54,8 +54,8 @@ Real get_real(const uint8_t* b, size_t off) {
 
 // Offsets of the common section (detail/opt_core.hpp), relative to its start.
 struct Common {
-  static constexpr size_t max_iter = 0, target = 12, state = 28, stop = 29, pending = 30, evals = 32,
-                          iter = 40, stall = 44, trust = 48, clip = 52, max_tries = 56, best = 76;
+  static constexpr size_t max_iter = 0, stop = 29, pending = 30, evals = 32, iter = 40, stall = 44,
+                          trust = 48, clip = 52, best = 76;
 };
 // Where the common section and the method's own section start.
 template <class Core, class Real>
