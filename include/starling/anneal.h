@@ -33,8 +33,12 @@
 
 /** Bytes reserved for the C++ core (the library checks it fits). */
 #define STARLING_ANNEAL_CORE_BYTES 288
+/** Bytes of the float arrays for capacity d. */
 #define STARLING_ANNEAL_ARRAY_BYTES(d) (sizeof(float) * 6u * (d))
+/** Bytes of the struct's storage for capacity d (the core reserve and the arrays, a multiple of
+ *  8). */
 #define STARLING_ANNEAL_STORAGE_BYTES(d) ((STARLING_ANNEAL_CORE_BYTES + STARLING_ANNEAL_ARRAY_BYTES(d) + 7u) / 8u * 8u)
+/** sizeof the struct for capacity d (what the init and load functions are given). */
 #define STARLING_ANNEAL_SIZE(d) (16u + STARLING_ANNEAL_STORAGE_BYTES(d))
 
 #ifdef __cplusplus
@@ -58,17 +62,23 @@ typedef struct starling_anneal_config {
 
 /** The whole state; declare it and do not touch its fields. */
 typedef struct starling_anneal {
+  /** Internal: marks an initialized struct; do not touch. */
   uint32_t magic_;
+  /** Internal: the capacity in dimensions; do not touch. */
   int32_t max_dims_;
+  /** Internal: the struct's size given at init; do not touch. */
   uint32_t size_;
+  /** Internal: 0; do not touch. */
   uint32_t reserved_;
   union {
     uint64_t align_u64_;
     double align_f64_;
     unsigned char bytes_[STARLING_ANNEAL_STORAGE_BYTES(STARLING_MAX_DIMS)];
-  } storage_;
+  } storage_; /**< Internal: the C++ core and the arrays; do not touch. */
 } starling_anneal;
 
+/** Fills *cfg with the recommended settings (the C++ default config): STARLING_INVALID_ARGUMENT if
+ *  cfg is NULL, STARLING_OK. */
 starling_status starling_anneal_config_default(starling_anneal_config* cfg);
 /** Behind the inline init: capacities and sizeof explicit. Besides init's
  *  statuses, STARLING_INVALID_ARGUMENT when max_dims is outside [1, 4096]
@@ -94,28 +104,51 @@ const float* starling_anneal_ask(starling_anneal* sa);
  *  (NULL), STARLING_NOT_READY (no pending ask, not initialized),
  *  STARLING_DONE, STARLING_CORRUPT, STARLING_OK. */
 starling_status starling_anneal_tell(starling_anneal* sa, float cost);
+/** 1 once a stop criterion was met (and before init), else 0. */
 int starling_anneal_done(const starling_anneal* sa);
+/** Why the run stopped (STARLING_STOP_NONE while running or before init). */
 starling_stop_reason starling_anneal_stop_reason(const starling_anneal* sa);
+/** Best evaluated point (dims values), NULL before the first tell. */
 const float* starling_anneal_best_position(const starling_anneal* sa);
+/** Best cost so far (+inf before the first tell or init). */
 float starling_anneal_best_value(const starling_anneal* sa);
+/** Evaluations told so far (0 before init). */
 long starling_anneal_evaluations(const starling_anneal* sa);
+/** Completed generations (0 before init). */
 int starling_anneal_iteration(const starling_anneal* sa);
+/** Dimensions of the current run (0 before init). */
 int starling_anneal_dims(const starling_anneal* sa);
 /** Loops ask → cost(x, dims, user) → tell until done. */
 starling_status starling_anneal_minimize(starling_anneal* sa,
                                               float (*cost)(const float* x, int dims, void* user),
                                               void* user);
 /* Safe tuning, as starling_pso_set_feasible & co. (reset by init). */
+/** Installs a feasibility predicate (NULL removes it), max_tries in [0, 64]:
+ *  STARLING_INVALID_ARGUMENT otherwise, STARLING_NOT_READY before init, STARLING_OK. */
 starling_status starling_anneal_set_feasible(starling_anneal* sa, starling_feasible_fn pred,
                                                   void* ctx, int max_tries);
+/** As the C++ set_trust_radius: fraction in [0, 1], 0 = off. STARLING_INVALID_ARGUMENT outside it
+ *  (or on a NULL or uninitialized struct: STARLING_INVALID_ARGUMENT / STARLING_NOT_READY),
+ *  STARLING_OK. */
 starling_status starling_anneal_set_trust_radius(starling_anneal* sa, float fraction);
+/** The start point (after init, before the first ask): STARLING_NOT_READY otherwise,
+ *  STARLING_INVALID_ARGUMENT if NULL, not finite or outside the box, STARLING_OK. */
 starling_status starling_anneal_set_start(starling_anneal* sa, const float* x);
+/** Candidates the feasibility predicate refused in this run. */
 long starling_anneal_infeasible_count(const starling_anneal* sa);
+/** Times the incumbent was handed out because no re-draw was feasible. */
 long starling_anneal_fallback_count(const starling_anneal* sa);
 /* Save and resume (format: starling::NelderMead::save). */
+/** Bytes the save function writes for the current run (0 before init). */
 size_t starling_anneal_save_size(const starling_anneal* sa);
+/** Writes the state to buf (cap bytes) and its size to *written (may be NULL): STARLING_NOT_READY
+ *  before init, STARLING_INVALID_ARGUMENT if buf is NULL, STARLING_CAPACITY_EXCEEDED if cap is too
+ *  small, STARLING_OK. */
 starling_status starling_anneal_save(const starling_anneal* sa, uint8_t* buf, size_t cap,
                                           size_t* written);
+/** The load behind the inline load function, for a struct of `size` bytes and the given
+ *  capacities; STARLING_CORRUPT, STARLING_CAPACITY_EXCEEDED, STARLING_INVALID_ARGUMENT or
+ *  STARLING_OK (on failure the struct is unchanged). */
 starling_status starling_anneal_load_capacity(starling_anneal* sa, size_t size, int max_dims,
                                                    const uint8_t* buf, size_t n);
 /** Replaces *sa's state by a saved one (exactly n bytes); *sa need not have

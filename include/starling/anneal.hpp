@@ -290,9 +290,11 @@ class Anneal {
   static_assert(MaxDims >= 1 && MaxDims <= 4096, "MaxDims must be in [1, 4096]");
 
  public:
+  /// The capacity in dimensions (template argument).
   static constexpr int kMaxDims = MaxDims;
   /// No population: init() accepts only 0.
   static constexpr bool kHasPopulation = false;
+  /// The size-erased core: everything but the arrays, one copy of the code per Real type.
   using Core = detail::AnnealCore<Real>;
 
   /// Validates and starts a run over the box [lo, hi]; the first point is
@@ -312,6 +314,8 @@ class Anneal {
   [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
 
   template <class F>
+  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int). Returns NotReady if
+  /// not initialized (or while a batch is open), Ok when it ran to a stop.
   Status minimize(F&& cost) noexcept {
     return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
   }
@@ -333,16 +337,28 @@ class Anneal {
   // Each candidate passes the filters when first asked (draw index: its
   // number within the level); what is evaluated is what the chain and the
   // local phase see. The start point is the first point evaluated.
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
   using Feasible = typename Core::Feasible;
+  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
+  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
+  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
+  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
+  /// that range, Ok otherwise.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
     return core_.set_trust_radius(fraction);
   }
+  /// The first candidate of the run (the start point). After init, before the first ask: NotReady
+  /// otherwise; InvalidArgument if null, not finite or outside the box; Ok.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the feasibility predicate refused in this run.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Times the incumbent was handed out because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius as a fraction of each range (0: off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume ------------------------------------------------------
@@ -410,25 +426,36 @@ class Anneal {
     return core_.check_invariants(const_cast<Anneal*>(this)->arrays());
   }
 
+  /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped (StopReason::None while running or before init).
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
+  /// Best evaluated point, nullptr before the first tell.
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost so far (+inf before the first tell).
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Evaluations told so far in this run.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Completed temperature levels.
   int iteration() const noexcept { return core_.iteration(); }
+  /// Dimensions of the current run (0 before init).
   int dims() const noexcept { return core_.dims(); }
+  /// The settings given to init().
   const AnnealConfig& config() const noexcept { return core_.config(); }
   /// The chain's current point and its cost (during a local phase: its
   /// probe point).
   const Real* current() const noexcept { return current_; }
+  /// The cost of the chain's current point (+inf: none finite yet).
   Real current_value() const noexcept { return core_.current_value(); }
   /// T_i of the current level, i itself, and the re-annealings so far.
   Real temperature() const noexcept { return core_.temperature(); }
+  /// The temperature level (0 after init and after each re-annealing).
   int level() const noexcept { return core_.level(); }
+  /// Re-annealings (returns to the initial temperature) so far in this run.
   int reannealings() const noexcept { return core_.reannealings(); }
   /// σ(T_i) and the constant K of the visiting distribution.
   Real visit_scale() const noexcept { return core_.visit_scale(); }
+  /// The visiting distribution's normalizing constant K (derived from the config).
   Real visit_constant() const noexcept { return core_.visit_constant(); }
 
  private:

@@ -50,6 +50,7 @@ struct CmaesConfig {
   /// random point of the box with twice the population, up to MaxPop; off,
   /// it restarts with the same population.
   bool ipop = true;
+  /// Full covariance, diagonal (separable) or chosen by dims (Auto).
   CmaesForm form = CmaesForm::Auto;
   /// CmaesForm::Auto takes the separable model above this many dimensions
   /// (docs/optimizers.md: measured at D = 10 and 30), >= 1.
@@ -296,7 +297,9 @@ class Cmaes {
                 "capacity too large");
 
  public:
+  /// The capacity in dimensions (template argument).
   static constexpr int kMaxDims = MaxDims;
+  /// The capacity in population (template argument).
   static constexpr int kMaxPop = MaxPop;
 
   /// Validates and starts a run over the box [lo, hi] (each `dims` long):
@@ -311,6 +314,7 @@ class Cmaes {
     return core_.init(arrays(), lo, hi, dims, detail::cmaes_population(population, dims, MaxPop), cfg, seed,
                       detail::cmaes_config_valid(cfg));
   }
+  /// The population init() picks for population 0 (before the cap at the capacity).
   static constexpr int default_population(int dims) noexcept {
     return detail::cmaes_default_population(dims);
   }
@@ -327,7 +331,12 @@ class Cmaes {
 
   /// Batch ask/tell with Pso's semantics (see Pso::ask_batch).
   int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
+  /// Tells the cost of candidate k of the open batch, in any order; the last one applies the whole
+  /// batch in candidate order (the serial run, bit for bit). Returns NotReady without an open
+  /// batch or if k was told already, InvalidArgument for k out of range, Done after a stop, Ok
+  /// otherwise.
   [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
+  /// Candidates of the open batch, 0 when none is open.
   int batch_size() const noexcept { return core_.batch_size(); }
 
   /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
@@ -352,16 +361,26 @@ class Cmaes {
   // ---- Safe tuning: Pso's envelope (see Pso::set_feasible) -------------------
   // A candidate the filters change is what is evaluated and what the update
   // uses (as a repaired sample).
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
   using Feasible = typename detail::CmaesCore<Real>::Feasible;
+  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
+  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
+  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
+  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
+  /// that range, Ok otherwise.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
   /// A known-safe start point: the mean of the first run, and its first
   /// candidate. After init, before the first ask.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the feasibility predicate refused in this run.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Times the incumbent was handed out because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius as a fraction of each range (0: off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume --------------------------------------------------------
@@ -387,7 +406,9 @@ class Cmaes {
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
   // save_size() = 172 + R·(11 + 7·D + D(D+1)/2 + D² + L·(D + 1)) bytes.
 
+  /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept { return core_.save_size(); }
+  /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = detail::CmaesCore<Real>::state_size(MaxDims, MaxPop);
   /// Writes the state; NotReady before init, InvalidArgument if buf is
   /// null, CapacityExceeded if cap < save_size() (nothing written), Ok.
@@ -438,21 +459,29 @@ class Cmaes {
     return core_.check_invariants(const_cast<Cmaes*>(this)->arrays());
   }
 
+  /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped (StopReason::None while running or before init).
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated position, or nullptr before the first tell().
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost so far (+inf before the first tell).
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Evaluations told so far in this run.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Completed generations (all runs).
   int iteration() const noexcept { return core_.iteration(); }
+  /// Dimensions of the current run (0 before init).
   int dims() const noexcept { return core_.dims(); }
   /// λ of the current run.
   int population() const noexcept { return core_.population(); }
+  /// Restarts so far in this run.
   int restarts() const noexcept { return core_.restarts(); }
   /// The current mean (the distribution's centre).
   const Real* mean() const noexcept { return m_; }
+  /// The settings given to init().
   const CmaesConfig& config() const noexcept { return core_.config(); }
+  /// The size-erased core, for tests and tools.
   const detail::CmaesCore<Real>& core() const noexcept { return core_; }
 
  private:

@@ -38,7 +38,10 @@
 
 /** Bytes reserved in starling_de for the C++ core (checked at compile time). */
 #define STARLING_DE_CORE_BYTES 352
+/** Bytes of the float arrays for capacity d. */
 #define STARLING_DE_ARRAY_BYTES(d, n) (sizeof(float) * (3u * (n) * (d) + 4u * (n) + 3u * (d)) + 4u * (n))
+/** Bytes of the struct's storage for capacity d (the core reserve and the arrays, a multiple of
+ *  8). */
 #define STARLING_DE_STORAGE_BYTES(d, n) ((STARLING_DE_CORE_BYTES + STARLING_DE_ARRAY_BYTES(d, n) + 7u) / 8u * 8u)
 /** sizeof(starling_de) for capacities d and n. */
 #define STARLING_DE_SIZE(d, n) (16u + STARLING_DE_STORAGE_BYTES(d, n))
@@ -63,18 +66,26 @@ typedef struct starling_de_config {
 
 /** The optimizer's whole state; do not touch its fields. */
 typedef struct starling_de {
+  /** Internal: marks an initialized struct; do not touch. */
   uint32_t magic_;
+  /** Internal: the capacity in dimensions; do not touch. */
   int32_t max_dims_;
+  /** Internal: the capacity in population; do not touch. */
   int32_t max_pop_;
+  /** Internal: the struct's size given at init; do not touch. */
   uint32_t size_;
   union {
     uint64_t align_u64_;
     double align_f64_;
     unsigned char bytes_[STARLING_DE_STORAGE_BYTES(STARLING_MAX_DIMS, STARLING_MAX_POP)];
-  } storage_;
+  } storage_; /**< Internal: the C++ core and the arrays; do not touch. */
 } starling_de;
 
+/** Fills *cfg with the recommended settings (the C++ default config): STARLING_INVALID_ARGUMENT if
+ *  cfg is NULL, STARLING_OK. */
 starling_status starling_de_config_default(starling_de_config* cfg);
+/** The init behind the inline init function, for a struct of `size` bytes and the given
+ *  capacities: STARLING_INVALID_ARGUMENT, STARLING_CAPACITY_EXCEEDED or STARLING_OK. */
 starling_status starling_de_init_capacity(starling_de* de, size_t de_size, int max_dims, int max_pop,
                                           const float* lo, const float* hi, int dims, int population,
                                           const starling_de_config* cfg, uint64_t seed);
@@ -87,29 +98,60 @@ static inline starling_status starling_de_init(starling_de* de, const float* lo,
   return starling_de_init_capacity(de, sizeof(starling_de), STARLING_MAX_DIMS, STARLING_MAX_POP, lo, hi,
                                    dims, population, cfg, seed);
 }
+/** The next point to evaluate (dims values, inside the box), NULL when done or not initialized. */
 const float* starling_de_ask(starling_de* de);
+/** Scores the candidate last asked (NaN and ±inf are the worst cost): STARLING_NOT_READY without a
+ *  pending ask, STARLING_DONE after a stop, STARLING_OK. */
 starling_status starling_de_tell(starling_de* de, float cost);
+/** Opens a batch of up to cap candidates of the current generation and lists them in xs: how many
+ *  (0 when done, not initialized or nothing safe). */
 int starling_de_ask_batch(starling_de* de, const float** xs, int cap);
+/** Tells the cost of candidate k of the open batch (as the C++ tell_batch): STARLING_NOT_READY,
+ *  STARLING_INVALID_ARGUMENT, STARLING_DONE or STARLING_OK. */
 starling_status starling_de_tell_batch(starling_de* de, int k, float cost);
+/** 1 once a stop criterion was met (and before init), else 0. */
 int starling_de_done(const starling_de* de);
+/** Why the run stopped (STARLING_STOP_NONE while running or before init). */
 starling_stop_reason starling_de_stop_reason(const starling_de* de);
+/** Best evaluated point (dims values), NULL before the first tell. */
 const float* starling_de_best_position(const starling_de* de);
+/** Best cost so far (+inf before the first tell or init). */
 float starling_de_best_value(const starling_de* de);
+/** Evaluations told so far (0 before init). */
 long starling_de_evaluations(const starling_de* de);
+/** Completed generations (0 before init). */
 int starling_de_iteration(const starling_de* de);
+/** Dimensions of the current run (0 before init). */
 int starling_de_dims(const starling_de* de);
 /** The current generation's population (it shrinks under a budget). */
 int starling_de_population(const starling_de* de);
+/** Loops ask → cost(x, dims, user) → tell until done: STARLING_NOT_READY before init,
+ *  STARLING_INVALID_ARGUMENT if cost is NULL, STARLING_OK. */
 starling_status starling_de_minimize(starling_de* de, float (*cost)(const float* x, int dims, void* user),
                                      void* user);
+/** Installs a feasibility predicate (NULL removes it), max_tries in [0, 64]:
+ *  STARLING_INVALID_ARGUMENT otherwise, STARLING_NOT_READY before init, STARLING_OK. */
 starling_status starling_de_set_feasible(starling_de* de, starling_feasible_fn pred, void* ctx, int max_tries);
+/** As the C++ set_trust_radius: fraction in [0, 1], 0 = off. STARLING_INVALID_ARGUMENT outside it
+ *  (or on a NULL or uninitialized struct: STARLING_INVALID_ARGUMENT / STARLING_NOT_READY),
+ *  STARLING_OK. */
 starling_status starling_de_set_trust_radius(starling_de* de, float fraction);
+/** The start point (after init, before the first ask): STARLING_NOT_READY otherwise,
+ *  STARLING_INVALID_ARGUMENT if NULL, not finite or outside the box, STARLING_OK. */
 starling_status starling_de_set_start(starling_de* de, const float* x);
+/** Candidates the feasibility predicate refused in this run. */
 long starling_de_infeasible_count(const starling_de* de);
+/** Times the incumbent was handed out because no re-draw was feasible. */
 long starling_de_fallback_count(const starling_de* de);
 /** Bytes starling_de_save() writes (format: starling::De::save). */
 size_t starling_de_save_size(const starling_de* de);
+/** Writes the state to buf (cap bytes) and its size to *written (may be NULL): STARLING_NOT_READY
+ *  before init, STARLING_INVALID_ARGUMENT if buf is NULL, STARLING_CAPACITY_EXCEEDED if cap is too
+ *  small, STARLING_OK. */
 starling_status starling_de_save(const starling_de* de, uint8_t* buf, size_t cap, size_t* written);
+/** The load behind the inline load function, for a struct of `size` bytes and the given
+ *  capacities; STARLING_CORRUPT, STARLING_CAPACITY_EXCEEDED, STARLING_INVALID_ARGUMENT or
+ *  STARLING_OK (on failure the struct is unchanged). */
 starling_status starling_de_load_capacity(starling_de* de, size_t de_size, int max_dims, int max_pop,
                                           const uint8_t* buf, size_t size);
 static inline starling_status starling_de_load(starling_de* de, const uint8_t* buf, size_t size) {

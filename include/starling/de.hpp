@@ -255,7 +255,9 @@ class De {
   static_assert(static_cast<long long>(MaxDims) * MaxPop <= (1LL << 24), "capacity too large");
 
  public:
+  /// The capacity in dimensions (template argument).
   static constexpr int kMaxDims = MaxDims;
+  /// The capacity in population (template argument).
   static constexpr int kMaxPop = MaxPop;
 
   /// Validates and starts a run over the box [lo, hi] (each `dims` long):
@@ -294,7 +296,12 @@ class De {
   /// candidate left in the generation at once, costs in any order, the
   /// same trajectory as one at a time.
   int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
+  /// Tells the cost of candidate k of the open batch, in any order; the last one applies the whole
+  /// batch in candidate order (the serial run, bit for bit). Returns NotReady without an open
+  /// batch or if k was told already, InvalidArgument for k out of range, Done after a stop, Ok
+  /// otherwise.
   [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
+  /// Candidates of the open batch, 0 when none is open.
   int batch_size() const noexcept { return core_.batch_size(); }
 
   /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
@@ -319,15 +326,25 @@ class De {
   // ---- Safe tuning: Pso's envelope (see Pso::set_feasible) -------------------
   // A candidate the filters change is what is evaluated and what competes
   // with its parent.
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
   using Feasible = typename detail::DeCore<Real>::Feasible;
+  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
+  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
+  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
+  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
+  /// that range, Ok otherwise.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
   /// A known-safe start point: the first candidate of the first generation.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the feasibility predicate refused in this run.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Times the incumbent was handed out because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius as a fraction of each range (0: off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume --------------------------------------------------------
@@ -350,6 +367,7 @@ class De {
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
   // save_size() = 160 + R·(2 + 3·D + 2·H + N·(2·D + 4) + A·D) bytes.
 
+  /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept { return core_.save_size(); }
   /// The largest save() of this capacity (memory_size 16, full archive).
   static constexpr size_t kMaxSaveSize =
@@ -404,19 +422,27 @@ class De {
     return core_.check_invariants(const_cast<De*>(this)->arrays());
   }
 
+  /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped (StopReason::None while running or before init).
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated position, or nullptr before the first tell().
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost so far (+inf before the first tell).
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Evaluations told so far in this run.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Completed generations.
   int iteration() const noexcept { return core_.iteration(); }
+  /// Dimensions of the current run (0 before init).
   int dims() const noexcept { return core_.dims(); }
   /// The population of the current generation (shrinks under L-SHADE).
   int population() const noexcept { return core_.population(); }
+  /// Entries in the archive of replaced parents.
   int archive_size() const noexcept { return core_.archive_size(); }
+  /// The settings given to init().
   const DeConfig& config() const noexcept { return core_.config(); }
+  /// The size-erased core, for tests and tools.
   const detail::DeCore<Real>& core() const noexcept { return core_; }
 
  private:

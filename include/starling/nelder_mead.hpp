@@ -240,9 +240,11 @@ class NelderMead {
   static_assert(MaxDims >= 1 && MaxDims <= 4096, "MaxDims must be in [1, 4096]");
 
  public:
+  /// The capacity in dimensions (template argument).
   static constexpr int kMaxDims = MaxDims;
   /// No population: init() accepts only 0 (tests/core/test_family.cpp reads this).
   static constexpr bool kHasPopulation = false;
+  /// The size-erased core: everything but the arrays, one copy of the code per Real type.
   using Core = detail::NelderMeadCore<Real>;
 
   /// Validates and starts a run over the box [lo, hi] (each `dims` long).
@@ -289,10 +291,17 @@ class NelderMead {
   // incumbent itself) when first asked; the filtered point is what enters
   // the simplex. The draw index of a candidate is its position in its
   // generation. The start point is handed out as is by the first ask.
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
   using Feasible = typename Core::Feasible;
+  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
+  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
+  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
+  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
+  /// that range, Ok otherwise.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
     return core_.set_trust_radius(fraction);
   }
@@ -300,8 +309,11 @@ class NelderMead {
   /// it). After init, before the first ask: NotReady otherwise;
   /// InvalidArgument if null, not finite or outside the box.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the feasibility predicate refused in this run.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Times the incumbent was handed out because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius as a fraction of each range (0: off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume ------------------------------------------------------
@@ -379,20 +391,27 @@ class NelderMead {
     return core_.check_invariants(const_cast<NelderMead*>(this)->arrays());
   }
 
+  /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped (StopReason::None while running or before init).
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated point, nullptr before the first tell.
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost so far (+inf before the first tell).
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Evaluations told so far in this run.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Completed generations (see the class comment).
   int iteration() const noexcept { return core_.iteration(); }
+  /// Dimensions of the current run (0 before init).
   int dims() const noexcept { return core_.dims(); }
+  /// The settings given to init().
   const NelderMeadConfig& config() const noexcept { return core_.config(); }
   /// Restarts on collapse so far.
   int restarts() const noexcept { return core_.restarts(); }
   /// Vertex i (i <= dims) and its cost, for plots and tests.
   const Real* vertex(int i) const noexcept { return simplex_[i]; }
+  /// The cost of vertex i (i <= dims), for plots and tests.
   Real vertex_value(int i) const noexcept { return fv_[i]; }
   /// Reflection, expansion, contraction and shrink coefficients in use.
   void coefficients(Real* c4) const noexcept { core_.coefficients(c4); }

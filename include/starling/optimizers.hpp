@@ -40,14 +40,19 @@ namespace starling {
 template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
+/// De under the family's uniform name (see STARLING_OPTIMIZERS).
 using DeOf = De<MaxDims, MaxPop, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
+/// Cmaes under the family's uniform name (see STARLING_OPTIMIZERS).
 using CmaesOf = Cmaes<MaxDims, MaxPop, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
+/// NelderMead under the family's uniform name (see STARLING_OPTIMIZERS).
 using NelderMeadOf = NelderMead<MaxDims, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
+/// Spsa under the family's uniform name (see STARLING_OPTIMIZERS).
 using SpsaOf = Spsa<MaxDims, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
+/// Anneal under the family's uniform name (see STARLING_OPTIMIZERS).
 using AnnealOf = Anneal<MaxDims, Real>;
 
 }  // namespace starling

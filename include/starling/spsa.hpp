@@ -78,6 +78,7 @@ struct SpsaConfig {
   /// 0.101 (the asymptotically optimal 1 and 1/6 adapt worse in practice).
   /// Ranges (0, 1] and [0, 1].
   float alpha = 0.602f;
+  /// Exponent of the perturbation sequence c_k = c/(k + 1)^gamma. Range [0, 1].
   float gamma = 0.101f;
   /// The stability constant A; negative = 10 % of the planned steps (from
   /// max_iter and, when set, max_evals). Range [0, 1e9] or negative.
@@ -264,9 +265,11 @@ class Spsa {
   static_assert(MaxDims >= 1 && MaxDims <= 4096, "MaxDims must be in [1, 4096]");
 
  public:
+  /// The capacity in dimensions (template argument).
   static constexpr int kMaxDims = MaxDims;
   /// No population: init() accepts only 0.
   static constexpr bool kHasPopulation = false;
+  /// The size-erased core: everything but the arrays, one copy of the code per Real type.
   using Core = detail::SpsaCore<Real>;
 
   /// Validates and starts a run over the box [lo, hi]; θ0 is drawn
@@ -286,6 +289,8 @@ class Spsa {
   [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
 
   template <class F>
+  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int). Returns NotReady if
+  /// not initialized (or while a batch is open), Ok when it ran to a stop.
   Status minimize(F&& cost) noexcept {
     return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
   }
@@ -309,17 +314,27 @@ class Spsa {
   // points handed out at the step's first x+ and first x−; with a filter
   // on, a repeat (n_avg > 1) is filtered again against the incumbent of its
   // time and may differ from them. The start point becomes θ0.
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
   using Feasible = typename Core::Feasible;
+  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
+  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
+  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
+  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
+  /// that range, Ok otherwise.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
     return core_.set_trust_radius(fraction);
   }
   /// θ0, the first point evaluated. After init, before the first ask.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the feasibility predicate refused in this run.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Times the incumbent was handed out because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius as a fraction of each range (0: off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume ------------------------------------------------------
@@ -386,20 +401,30 @@ class Spsa {
     return core_.check_invariants(const_cast<Spsa*>(this)->arrays());
   }
 
+  /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped (StopReason::None while running or before init).
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best single measurement's point, nullptr before the first tell.
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost so far (+inf before the first tell).
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Evaluations told so far in this run.
   long evaluations() const noexcept { return core_.evaluations(); }
+  /// Completed generations (see the class comment).
   int iteration() const noexcept { return core_.iteration(); }
+  /// Dimensions of the current run (0 before init).
   int dims() const noexcept { return core_.dims(); }
+  /// The settings given to init().
   const SpsaConfig& config() const noexcept { return core_.config(); }
   /// The iterate θ (dims values inside the box), valid after init.
   const Real* theta() const noexcept { return theta_; }
   /// The gain numerator a (0 until calibrated), A, and the current c_k.
   Real gain() const noexcept { return core_.gain(); }
+  /// The stability constant A of the gain sequence in use (derived from the config and the stop
+  /// rules).
   Real stability() const noexcept { return core_.stability(); }
+  /// The perturbation size c_k of the current step, as a fraction of each range.
   Real perturbation() const noexcept { return core_.perturbation(); }
 
  private:

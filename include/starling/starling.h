@@ -85,6 +85,8 @@
 /* The population capacity of starling_de and starling_cmaes (de.h,
  * cmaes.h). */
 #ifndef STARLING_MAX_POP
+/** Population capacity of the C structs (starling_de, starling_cmaes); define it before including
+ *  the header to change it. */
 #define STARLING_MAX_POP 32
 #endif
 #if STARLING_MAX_POP < 4
