@@ -127,6 +127,8 @@ template <class Real>
 Status CmaesCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
                              const CmaesConfig& cfg, uint64_t seed, bool cfg_valid) noexcept {
   base_.reset();
+  gen_.restart();  // a failed init answers as a fresh object (no batch, no population)
+  lambda_ = 0;
   if (lo == nullptr || hi == nullptr || dims < 1 || population < 4) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;

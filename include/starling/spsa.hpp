@@ -376,8 +376,8 @@ class Spsa {
   ///
   /// The shared invariants C1..C8 (detail/opt_core.hpp), and SPSA's:
   ///  S1  the config passes validate(); its stop rules are the common
-  ///      section's (and A and c_k are what the config and the step give,
-  ///      live only: load recomputes them).
+  ///      section's (and A, and c_k while running, are what the config and
+  ///      the step give, live only: load recomputes them).
   ///  S2  phase Center exactly at iteration 0; the step's measurements m in
   ///      [0, 2·n_avg + 1 if the step measures θ), 1 at iteration 0).
   ///  S3  the gain a finite and >= 0: the config's a (no calibration

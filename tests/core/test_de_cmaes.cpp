@@ -186,6 +186,32 @@ TEST_CASE(de_population_reduction) {
   while (const float* x = de.ask()) (void)de.tell(sphere(x, 6));
   CHECK_EQ(de.population(), 20);
   CHECK_EQ(de.evaluations(), 600L);
+  // The largest budget: the reduction's rounding is exact without overflow
+  // (2·span·evals and 2·max_evals overflowed 64 bits before; UBSan builds
+  // check), the population stays N0 this early, and the state loads.
+  c.max_evals = std::numeric_limits<long>::max();
+  c.max_iter = 5;
+  CHECK(de.init(lo, hi, 6, 20, c, 3) == Status::Ok);
+  while (const float* x = de.ask()) (void)de.tell(sphere(x, 6));
+  CHECK_EQ(de.population(), 20);
+  CHECK(de.check_invariants() == Status::Ok);
+  // Near the end of a budget of 3,000 the reduction still follows the
+  // formula round(N0 + (Nmin − N0)·evals/max_evals), half up.
+  c.max_evals = 3000;
+  c.max_iter = 1 << 20;
+  c.min_population = 4;
+  CHECK(de.init(lo, hi, 6, 40, c, 5) == Status::Ok);
+  bool follows = true;
+  while (const float* x = de.ask()) {
+    const int before = de.iteration();
+    (void)de.tell(sphere(x, 6));
+    if (de.iteration() != before && !de.done()) {
+      const long e = de.evaluations();
+      const long expect = 40 - (2 * 36 * e + 3000) / 6000;  // small numbers: no overflow
+      if (de.population() != static_cast<int>(expect)) follows = false;
+    }
+  }
+  CHECK(follows);
 }
 
 TEST_CASE(de_converges) {

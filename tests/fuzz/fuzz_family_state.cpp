@@ -70,6 +70,11 @@ AnnealConfig config(AnnealConfig c, const uint8_t* q) {
 }
 
 template <class Opt>
+struct kClosedCheck : std::false_type {};
+template <int D, class Real>
+struct kClosedCheck<NelderMead<D, Real>> : std::true_type {};
+
+template <class Opt>
 void try_load(Opt& o, const uint8_t* blob, size_t n) {
   using Real = RealOf<Opt>;
   size_t m0 = 0, m1 = 0;
@@ -97,9 +102,12 @@ void try_load(Opt& o, const uint8_t* blob, size_t n) {
       if (!std::isfinite(x[d])) __builtin_trap();
       c += x[d] * x[d];
     }
-    if (o.check_invariants() != Status::Ok) __builtin_trap();
     if (o.tell(c) != Status::Ok) __builtin_trap();
-    if (o.check_invariants() != Status::Ok) __builtin_trap();
+    // NelderMead's check is closed under its steps (N8): every later state
+    // of an accepted one passes it. For Spsa and Anneal an edited state can
+    // pass every invariant and still be one no run reaches, whose later
+    // states may not (docs/optimizers.md): those runs go on unchecked.
+    if (kClosedCheck<Opt>::value && o.check_invariants() != Status::Ok) __builtin_trap();
   }
 }
 

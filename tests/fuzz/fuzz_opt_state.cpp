@@ -89,9 +89,11 @@ void try_load(Opt& p, const uint8_t* blob, size_t n) {
       c += x[d] * x[d];
     }
     if (k % 13 == 12) c = std::numeric_limits<Real>::quiet_NaN();
-    if (p.check_invariants() != Status::Ok) __builtin_trap();
     if (p.tell(c) != Status::Ok) __builtin_trap();
-    if (p.check_invariants() != Status::Ok) __builtin_trap();
+    // An edited state can pass every invariant and still be one no run
+    // reaches, whose later states may fail the check (docs/optimizers.md):
+    // what must hold from it on is what is checked here (finite points, Ok
+    // tells); genuine runs are checked on every call (make_run).
   }
   reset<Opt, Cfg>(p);
 }
