@@ -7,6 +7,9 @@
 // The library never uses sizeof(starling_pso) of its own translation unit:
 // every access goes through the capacities and size the caller's inline
 // starling_pso_init() stored, so callers may use any STARLING_MAX_* values.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/starling.h"
 
 #include <cstddef>

@@ -1,4 +1,7 @@
 // src/dispatch.cpp: the port registry and the run-time choice of kernels.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstdlib>
 #include <cstring>
 

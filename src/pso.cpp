@@ -1,4 +1,7 @@
 // src/pso.cpp: the size-erased swarm core, instantiated for float and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/pso.hpp"
 
 #include "starling/detail/kernels.hpp"

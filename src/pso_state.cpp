@@ -1,6 +1,9 @@
 // src/pso_state.cpp: save and load of the optimizer's whole state (format
 // version 2, documented in starling/pso.hpp at Pso::save): little-endian,
 // IEEE-754 bits, no padding, CRC-32 protected; independent of the host.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <cstring>
 #include <limits>

@@ -1,4 +1,7 @@
 // Zero-copy loader of the QNet model blob format (see qmodel.hpp).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/qmodel.hpp"
 
 #include <climits>

@@ -1,4 +1,7 @@
 // QNet: int8 network over a ping-pong arena; LUT builders; lattice helper.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/qnet.hpp"
 
 #include <climits>

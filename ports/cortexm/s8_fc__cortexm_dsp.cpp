@@ -1,4 +1,7 @@
 // s8_fc__cortexm_dsp: int8 fully-connected layer with the ARMv7E-M DSP extension (M4, M7, M33+DSP).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <arm_acle.h>
 
 #include <cstddef>

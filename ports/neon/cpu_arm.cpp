@@ -1,4 +1,7 @@
 // cpu_arm: run-time detection of the aarch64 features the NEON port uses.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/detail/kernels_neon.hpp"
 
 #if defined(__linux__)

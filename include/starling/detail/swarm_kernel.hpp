@@ -5,7 +5,13 @@
 #pragma once
 #include <cstdint>
 
+#include "starling/detail/fp_strict.hpp"
 #include "starling/rng.hpp"
+
+// The float arithmetic below must not be contracted into FMAs whatever the
+// including file's flags (detail/fp_strict.hpp); GCC: options pushed here
+// and popped at the end, clang: a pragma at the top of each body.
+STARLING_FP_STRICT_BEGIN
 
 namespace starling {
 namespace detail {
@@ -105,6 +111,7 @@ constexpr SwarmStep<Real> batch_member(const SwarmStep<Real>& s, int k) noexcept
 /// elements in, its particle number is particle + k.
 template <class Real>
 inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, int k = 0) noexcept {
+  STARLING_FP_STRICT_BLOCK
   const long e = static_cast<long>(k) * s.stride + d;  // in the member's own arrays
   const Real x = s.x[e];
   const Real a = (s.c1 * r1) * (s.pbest[e] - x);
@@ -203,3 +210,5 @@ void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept;
 
 }  // namespace detail
 }  // namespace starling
+
+STARLING_FP_STRICT_END
