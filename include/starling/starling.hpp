@@ -8,3 +8,4 @@
 #include "starling/crc32.hpp"
 #include "starling/qnet.hpp"
 #include "starling/qmodel.hpp"
+#include "starling/selftest.hpp"
