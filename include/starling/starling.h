@@ -243,13 +243,38 @@ int starling_pso_dims(const starling_pso* pso);
 int starling_pso_particles(const starling_pso* pso);
 
 /** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
- *  through untouched. Returns STARLING_INVALID_ARGUMENT if pso or cost is
+ *  through untouched (starling_pso_minimize_observed() adds a progress
+ *  callback). Returns STARLING_INVALID_ARGUMENT if pso or cost is
  *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
  *  header was overwritten, STARLING_OK when it ran to a stop (also when it
  *  had already stopped). */
 starling_status starling_pso_minimize(starling_pso* pso,
                                       float (*cost)(const float* x, int dims, void* user),
                                       void* user);
+
+/** Progress callback of starling_pso_minimize_observed(): called after every
+ *  completed sweep (each tell that raises the iteration count, the last
+ *  sweep included) with the best cost so far, the evaluations so far, the
+ *  completed sweeps and the `user` pointer, exactly as
+ *  starling::Pso::minimize's C++ observer. Return 0 to go on; any other
+ *  value stops the loop at this sweep boundary (see below). */
+typedef int (*starling_observer_fn)(float best_value, long evaluations, int iteration,
+                                    void* user);
+
+/** starling_pso_minimize() with a progress callback. `observer` may be NULL
+ *  (then it is starling_pso_minimize()); `user` goes to both cost and
+ *  observer. When the observer returns nonzero the loop returns STARLING_OK
+ *  without stopping the optimizer: starling_pso_done() is still 0, and
+ *  calling minimize (or ask/tell) again continues the same run bit for bit,
+ *  as if it had not been interrupted (the interruption falls between two
+ *  sweeps, after the swarm moved). Tell the two cases apart with
+ *  starling_pso_done(). Returns STARLING_INVALID_ARGUMENT if pso or cost is
+ *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
+ *  header was overwritten, STARLING_OK otherwise. */
+starling_status starling_pso_minimize_observed(starling_pso* pso,
+                                               float (*cost)(const float* x, int dims,
+                                                             void* user),
+                                               starling_observer_fn observer, void* user);
 
 /* ---- Safe tuning (see starling::Pso::set_feasible in starling/pso.hpp) ----
  * The same filters as the C++ API: a trust radius clips each candidate to

@@ -40,12 +40,15 @@ float capi_objective(const float* x, int dims) {
   return f;
 }
 
-capi_result capi_ref_run(const capi_case* c) {
-  static starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float> pso;
-  capi_result r{};
-  float lo[CAPI_REF_MAX_DIMS], hi[CAPI_REF_MAX_DIMS];
-  const int dims = c->dims > 0 && c->dims <= CAPI_REF_MAX_DIMS ? c->dims : 1;
-  capi_bounds(dims, lo, hi);
+uint64_t capi_hash_observation(uint64_t h, float best, long evaluations, int iteration) {
+  const float v[3] = {best, static_cast<float>(evaluations), static_cast<float>(iteration)};
+  return capi_hash_floats(h, v, 3);
+}
+
+namespace {
+starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float> g_ref;
+
+starling::PsoConfig ref_config(const capi_case* c) {
   starling::PsoConfig cfg;
   cfg.variant = static_cast<starling::Variant>(c->variant);
   cfg.boundary = static_cast<starling::Boundary>(c->boundary);
@@ -58,6 +61,40 @@ capi_result capi_ref_run(const capi_case* c) {
   if (c->w_end != 0) cfg.w_end = c->w_end;
   cfg.bias_correction = c->bias_correction != 0;
   cfg.random_per_particle = c->random_per_particle != 0;
+  return cfg;
+}
+}  // namespace
+
+capi_observed capi_ref_observed(const capi_case* c) {
+  capi_observed r{};
+  float lo[CAPI_REF_MAX_DIMS], hi[CAPI_REF_MAX_DIMS];
+  const int dims = c->dims > 0 && c->dims <= CAPI_REF_MAX_DIMS ? c->dims : 1;
+  capi_bounds(dims, lo, hi);
+  r.status = static_cast<int>(g_ref.init(lo, hi, c->dims, c->particles, ref_config(c), c->seed));
+  if (r.status != 0) return r;
+  uint64_t h = capi_hash_start(), calls = capi_hash_start();
+  (void)g_ref.minimize(
+      [&](const float* x, int d) {
+        const float f = capi_objective(x, d);
+        h = capi_hash_floats(capi_hash_floats(h, x, d), &f, 1);
+        return f;
+      },
+      [&](float best, long evals, int iter) {
+        calls = capi_hash_observation(calls, best, evals, iter);
+        ++r.calls;
+      });
+  r.calls_hash = calls;
+  r.trajectory = h;
+  return r;
+}
+
+capi_result capi_ref_run(const capi_case* c) {
+  starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float>& pso = g_ref;
+  capi_result r{};
+  float lo[CAPI_REF_MAX_DIMS], hi[CAPI_REF_MAX_DIMS];
+  const int dims = c->dims > 0 && c->dims <= CAPI_REF_MAX_DIMS ? c->dims : 1;
+  capi_bounds(dims, lo, hi);
+  const starling::PsoConfig cfg = ref_config(c);
   r.status = static_cast<int>(pso.init(lo, hi, c->dims, c->particles, cfg, c->seed));
   if (r.status != 0) return r;
   uint64_t h = capi_hash_start();
