@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exported_model_c.h" /* tools/export_qnet.py --c-header, committed */
 #include "qnet_ref.h"
 #include "starling/qnet.h"
 
@@ -282,6 +283,49 @@ static void test_not_ready_copy_corrupt(void) {
   check_not_ready(&g_net);
 }
 
+/* The exporter's C header: its blob is the C++ header's, its macros are
+ * what the loaded model reports, and it runs through the C API. */
+static void test_exported_c_header(void) {
+  int i, found = 0;
+  int8_t q[EXPORTED_MODEL_INPUT_DIM];
+  int8_t scores[EXPORTED_MODEL_OUTPUT_DIM];
+  float y[EXPORTED_MODEL_OUTPUT_DIM];
+  const float x[EXPORTED_MODEL_INPUT_DIM] = {0.5f, -1.0f, 2.0f, 1.25f};
+  int cls = -1, cls_cpp = -1;
+  for (i = 0; i < qnet_ref_count(); ++i) {
+    const qnet_ref_model m = qnet_ref_get(i);
+    if (strcmp(m.name, "exported_model") != 0) continue;
+    found = 1;
+    CHECK_EQ_INT(m.blob_size, EXPORTED_MODEL_BLOB_SIZE);
+    CHECK(memcmp(m.blob, EXPORTED_MODEL_BLOB, EXPORTED_MODEL_BLOB_SIZE) == 0);
+    CHECK_EQ_INT(m.arena_bytes_1, EXPORTED_MODEL_ARENA_BYTES);
+    CHECK_EQ_INT(((uintptr_t)EXPORTED_MODEL_BLOB) % 4, 0);
+    if (EXPORTED_MODEL_NUM_LAYERS > STARLING_QNET_MAX_LAYERS ||
+        EXPORTED_MODEL_ARENA_BYTES > STARLING_QNET_ARENA_BYTES)
+      continue;
+    CHECK_EQ_INT(starling_qnet_load(&g_net, EXPORTED_MODEL_BLOB, EXPORTED_MODEL_BLOB_SIZE),
+                 STARLING_OK);
+    CHECK_EQ_INT(starling_qnet_input_dim(&g_net), EXPORTED_MODEL_INPUT_DIM);
+    CHECK_EQ_INT(starling_qnet_output_dim(&g_net), EXPORTED_MODEL_OUTPUT_DIM);
+    CHECK_EQ_INT(starling_qnet_num_layers(&g_net), EXPORTED_MODEL_NUM_LAYERS);
+    CHECK_EQ_INT(starling_qnet_arena_bytes(&g_net, 1), EXPORTED_MODEL_ARENA_BYTES);
+    CHECK_EQ_INT(starling_quantize_input(x, EXPORTED_MODEL_INPUT_DIM, EXPORTED_MODEL_INPUT_SCALE,
+                                         EXPORTED_MODEL_INPUT_ZERO_POINT, q),
+                 STARLING_OK);
+    CHECK_EQ_INT(starling_qnet_run(&g_net, q, scores, 1), STARLING_OK);
+    CHECK_EQ_INT(starling_qnet_classify(&g_net, q, &cls, 1), STARLING_OK);
+    CHECK_EQ_INT(qnet_ref_run(i, q, 1, g_out_cpp, &cls_cpp), 0);
+    CHECK(memcmp(scores, g_out_cpp, sizeof scores) == 0);
+    CHECK_EQ_INT(cls, cls_cpp);
+    CHECK_EQ_INT(starling_dequantize_output(scores, EXPORTED_MODEL_OUTPUT_DIM,
+                                            EXPORTED_MODEL_OUTPUT_SCALE,
+                                            EXPORTED_MODEL_OUTPUT_ZERO_POINT, y),
+                 STARLING_OK);
+    CHECK(y[cls] >= y[0] && y[cls] >= y[1] && y[cls] >= y[2]);
+  }
+  CHECK(found);
+}
+
 /* ---- quantization helpers -------------------------------------------------- */
 
 static void test_quantize_hand_values(void) {
@@ -365,6 +409,7 @@ int main(void) {
   RUN(test_capacities);
   RUN(test_run_arguments);
   RUN(test_not_ready_copy_corrupt);
+  RUN(test_exported_c_header);
   RUN(test_quantize_hand_values);
   RUN(test_quantize_matches_cpp);
   RUN(test_quantize_errors);
