@@ -22,14 +22,17 @@ namespace starling {
 enum SelftestCheck : uint32_t {
   /// Three tuning runs (EMPSO ring reflect with bias correction, inertia
   /// with random re-draws and per-particle draws, constriction with clamp;
-  /// 3 to 6 dimensions, 4 to 6 particles, 5 or 6 sweeps, a NaN cost every
-  /// fifth evaluation): every asked position and told cost.
+  /// 3 to 5 dimensions, 4 or 5 particles, 5 or 6 sweeps, a NaN cost every
+  /// fifth evaluation): every asked position and told cost, through the
+  /// active port's swarm kernel.
   kSelftestPso = 1u << 0,
   /// One int8 fully-connected layer (11 inputs, 5 outputs, batch 2,
-  /// per-channel multipliers from float scales), in this build's requantize
-  /// rounding: outputs, multipliers, shifts.
+  /// per-channel requantization) through the active port's kernel, in this
+  /// build's requantize rounding. Integer arithmetic only.
   kSelftestFc = 1u << 1,
-  /// A 256-entry tanh table (make_tanh_lut) and 16 values of portable_exp.
+  /// The builders that run in double: a 256-entry tanh table
+  /// (make_tanh_lut), 16 values of portable_exp, and quantize_scales for
+  /// five channels.
   kSelftestLut = 1u << 2,
 };
 
@@ -37,17 +40,24 @@ enum SelftestCheck : uint32_t {
 /// constants, Corrupt when any differs (this build's arithmetic is not the
 /// reference's: fused multiply-adds, fast-math, a faulty port); *failed (may
 /// be null) receives the SelftestCheck bits of the checks that differ (0 on
-/// Ok). Deterministic, no heap; stack: about 1 KB (the largest check, the
-/// tuning runs, uses a Pso<6, 6>); time: about 100 evaluations of a
-/// 6-dimensional swarm, one 11×5 layer, 256 + 16 portable_exp calls.
+/// Ok). Deterministic, no heap. Cost on Cortex-M4F (-Os, measured by
+/// tools/footprint/footprint.py): see docs/determinism.md; the double
+/// builders bring the soft-float double library along, which firmware that
+/// builds no tables on the device can leave out by calling the parts below.
+/// Time: 79 evaluations of a 3- to 5-dimensional swarm, one 11×5 layer, 272
+/// portable_exp calls.
 [[nodiscard]] Status selftest(uint32_t* failed = nullptr) noexcept;
 
 /// The tuning runs only (kSelftestPso): for firmware that links the
-/// optimizer but not the int8 code (the linker then drops the rest).
+/// optimizer (the linker then drops the other checks). Stack: a Pso<5, 5>
+/// (about 700 bytes) plus the optimizer's own depth.
 [[nodiscard]] Status selftest_pso(uint32_t* failed = nullptr) noexcept;
 
-/// The int8 checks only (kSelftestFc | kSelftestLut): for firmware that runs
-/// networks but no optimizer.
+/// The int8 layer only (kSelftestFc): for firmware that runs networks.
 [[nodiscard]] Status selftest_int8(uint32_t* failed = nullptr) noexcept;
+
+/// The double-precision builders only (kSelftestLut): for firmware that
+/// builds tables or requantization parameters on the device.
+[[nodiscard]] Status selftest_lut(uint32_t* failed = nullptr) noexcept;
 
 }  // namespace starling

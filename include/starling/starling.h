@@ -353,24 +353,25 @@ size_t starling_pso_size(int max_dims, int max_particles);
 /* ---- Boot-time self-test (starling/selftest.hpp, docs/determinism.md) ---- */
 
 /** Bits of the *failed mask (starling::SelftestCheck). */
-#define STARLING_SELFTEST_PSO 1u  /**< the three fixed tuning runs */
-#define STARLING_SELFTEST_FC 2u   /**< the int8 fully-connected layer */
-#define STARLING_SELFTEST_LUT 4u  /**< the tanh table and portable_exp */
+#define STARLING_SELFTEST_PSO 1u  /**< three fixed tuning runs */
+#define STARLING_SELFTEST_FC 2u   /**< an int8 fully-connected layer */
+#define STARLING_SELFTEST_LUT 4u  /**< tanh table, portable_exp, quantize_scales (double) */
 
-/** Runs small fixed problems (tuning runs, an int8 layer, a tanh table)
- *  through this build and compares hashes of their results with constants
- *  computed independently (tools/gen_selftest.py). Returns STARLING_OK when
- *  all agree, STARLING_CORRUPT when any differs: this build's floating-point
- *  arithmetic is not the reference's (fused multiply-adds, fast-math, a
- *  faulty port), so its trajectories will differ from other targets'.
- *  *failed (may be NULL) receives the STARLING_SELFTEST_* bits of the checks
- *  that differ (0 on STARLING_OK). No heap; about 1 KB of stack. */
+/** Runs small fixed problems (tuning runs, an int8 layer, the double
+ *  table/scale builders) through this build and compares hashes of their
+ *  results with constants computed independently (tools/gen_selftest.py).
+ *  Returns STARLING_OK when all agree, STARLING_CORRUPT when any differs:
+ *  this build's floating-point arithmetic is not the reference's (fused
+ *  multiply-adds, fast-math, a faulty port), so its results will differ from
+ *  other targets'. *failed (may be NULL) receives the STARLING_SELFTEST_*
+ *  bits of the checks that differ (0 on STARLING_OK). No heap. */
 starling_status starling_selftest(uint32_t* failed);
-/** The tuning runs only (STARLING_SELFTEST_PSO); the linker then leaves the
- *  int8 code out of firmware that does not use it. Same results. */
+/** One check each (STARLING_SELFTEST_PSO, _FC, _LUT), so that firmware links
+ *  only the code it uses anyway (the double builders bring the soft-float
+ *  double library on single-precision MCUs). Same results. */
 starling_status starling_selftest_pso(uint32_t* failed);
-/** The int8 checks only (STARLING_SELFTEST_FC | STARLING_SELFTEST_LUT). */
 starling_status starling_selftest_int8(uint32_t* failed);
+starling_status starling_selftest_lut(uint32_t* failed);
 
 /** Short constant name of a status, the same as starling::status_name():
  *  "Ok", "InvalidArgument", "CapacityExceeded", "NotReady", "Done",

@@ -30,6 +30,9 @@ TEST_CASE(selftest_parts_pass) {
   failed = 0xFFu;
   CHECK(starling::selftest_int8(&failed) == Status::Ok);
   CHECK_EQ(failed, 0u);
+  failed = 0xFFu;
+  CHECK(starling::selftest_lut(&failed) == Status::Ok);
+  CHECK_EQ(failed, 0u);
 }
 
 TEST_CASE(c_selftest_passes) {
@@ -39,6 +42,7 @@ TEST_CASE(c_selftest_passes) {
   CHECK(starling_selftest(nullptr) == STARLING_OK);
   CHECK(starling_selftest_pso(nullptr) == STARLING_OK);
   CHECK(starling_selftest_int8(nullptr) == STARLING_OK);
+  CHECK(starling_selftest_lut(nullptr) == STARLING_OK);
 }
 
 TEST_CASE(selftest_is_repeatable) {

@@ -31,7 +31,8 @@ CPUS = {
 }
 # The same file list as src/meson.build and ports/*/meson.build.
 LIB_SRC = ["src/" + f for f in ["pso.cpp", "quant.cpp", "qnet.cpp", "qmodel.cpp", "c_api.cpp",
-                                "crc32.cpp", "pso_state.cpp", "dispatch.cpp"]] + \
+                                "crc32.cpp", "pso_state.cpp", "dispatch.cpp", "selftest.cpp",
+                                "qnet_c_api.cpp", "quant_io.cpp"]] + \
           ["ports/scalar/s8_fc__scalar.cpp", "ports/scalar/f32_swarm_update__scalar.cpp"]
 DSP_SRC = ["ports/cortexm/s8_fc__cortexm_dsp.cpp"]
 IMAGES = [  # name, defines, what it is
@@ -40,6 +41,10 @@ IMAGES = [  # name, defines, what it is
     ("fc", ["FP_FC"], "fully_connected_s8 16->8"),
     ("qnet", ["FP_QNET"], "QNet 4->8->3 + argmax"),
     ("all", ["FP_PSO", "FP_FC", "FP_QNET"], "all three"),
+    ("selftest", ["FP_SELFTEST"], "starling::selftest() alone"),
+    ("all+selftest", ["FP_PSO", "FP_FC", "FP_QNET", "FP_SELFTEST"], "all three + selftest()"),
+    ("all+selftest_pso_int8", ["FP_PSO", "FP_FC", "FP_QNET", "FP_SELFTEST_PARTS"],
+     "all three + selftest_pso() + selftest_int8()"),
 ]
 
 
