@@ -44,7 +44,7 @@ enum SelftestCheck : uint32_t {
 /// tools/footprint/footprint.py): see docs/determinism.md; the double
 /// builders bring the soft-float double library along, which firmware that
 /// builds no tables on the device can leave out by calling the parts below.
-/// Time: 79 evaluations of a 3- to 5-dimensional swarm, one 11×5 layer, 272
+/// Time: 74 evaluations of a 3- to 5-dimensional swarm, one 11×5 layer, 272
 /// portable_exp calls.
 [[nodiscard]] Status selftest(uint32_t* failed = nullptr) noexcept;
 
