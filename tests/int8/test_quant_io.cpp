@@ -77,7 +77,8 @@ TEST_CASE(quantize_random_values_match_reference) {
     CHECK(starling::quantize_input(x, kN, scale, zp, q) == Status::Ok);
     for (int i = 0; i < kN; ++i) {
       if (!CHECK_EQ(static_cast<int>(q[i]), static_cast<int>(ref_quantize(x[i], scale, zp)))) {
-        std::printf("     x bits 0x%08x scale bits 0x%08x zp %d\n", bits(x[i]), bits(scale),
+        std::printf("     x bits 0x%08x scale bits 0x%08x zp %d\n", static_cast<unsigned>(bits(x[i])),
+                    static_cast<unsigned>(bits(scale)),
                     static_cast<int>(zp));
         return;
       }
