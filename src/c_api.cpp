@@ -3,7 +3,8 @@
 //
 // Layout of starling_pso.storage_ for capacities D, N stored in the header:
 //   [0, STARLING_PSO_CORE_BYTES)   the PsoCore<float> object
-//   then floats: x, v, m, pbest [N][D]; pbest_f [N]; gbest, lo, hi, vmax [D]
+//   then floats: x, v, m, pbest [N][D]; pbest_f [N]; gbest, lo, hi, vmax [D];
+//   cost [N]; then int32 nb [N]
 // The library never uses sizeof(starling_pso) of its own translation unit:
 // every access goes through the capacities and size the caller's inline
 // starling_pso_init() stored, so callers may use any STARLING_MAX_* values.
@@ -39,12 +40,16 @@ static_assert(STARLING_VARIANT_INERTIA == static_cast<int>(starling::Variant::In
 static_assert(STARLING_VARIANT_CONSTRICTION == static_cast<int>(starling::Variant::Constriction),
               "variant");
 static_assert(STARLING_VARIANT_EMPSO == static_cast<int>(starling::Variant::Empso), "variant");
+static_assert(STARLING_VARIANT_FIPS == static_cast<int>(starling::Variant::Fips), "variant");
 static_assert(STARLING_BOUNDARY_CLAMP == static_cast<int>(starling::Boundary::Clamp), "boundary");
 static_assert(STARLING_BOUNDARY_REFLECT == static_cast<int>(starling::Boundary::Reflect),
               "boundary");
 static_assert(STARLING_BOUNDARY_RANDOM == static_cast<int>(starling::Boundary::Random), "boundary");
 static_assert(STARLING_TOPOLOGY_GLOBAL == static_cast<int>(starling::Topology::Global), "topology");
 static_assert(STARLING_TOPOLOGY_RING == static_cast<int>(starling::Topology::Ring), "topology");
+static_assert(STARLING_TOPOLOGY_VON_NEUMANN == static_cast<int>(starling::Topology::VonNeumann),
+              "topology");
+static_assert(STARLING_TOPOLOGY_RANDOM == static_cast<int>(starling::Topology::Random), "topology");
 static_assert(STARLING_STOP_NONE == static_cast<int>(starling::StopReason::None), "stop");
 static_assert(STARLING_STOP_MAX_ITER == static_cast<int>(starling::StopReason::MaxIter), "stop");
 static_assert(STARLING_STOP_MAX_EVALS == static_cast<int>(starling::StopReason::MaxEvals), "stop");
@@ -77,8 +82,10 @@ constexpr long long kMaxCells = 1LL << 24;  // the same limit as Pso<>
 // The same formula as STARLING_PSO_SIZE (checked below and by the tests).
 constexpr size_t required_size(long long d, long long n) {
   if (d < 1 || n < 2 || d > 65536 || n > 65536 || d * n > kMaxCells) return 0;
-  const size_t floats = static_cast<size_t>(4 * d * n + n + 4 * d);
-  const size_t storage = (STARLING_PSO_CORE_BYTES + sizeof(float) * floats + 7) / 8 * 8;
+  const size_t floats = static_cast<size_t>(4 * d * n + 2 * n + 4 * d);
+  const size_t storage =
+      (STARLING_PSO_CORE_BYTES + sizeof(float) * floats + sizeof(int32_t) * static_cast<size_t>(n) + 7) /
+      8 * 8;
   return offsetof(starling_pso, storage_) + storage;
 }
 static_assert(required_size(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES) == sizeof(starling_pso),
@@ -113,6 +120,8 @@ Arrays arrays(starling_pso* p) {
   a.lo = a.gbest + d;
   a.hi = a.lo + d;
   a.vmax = a.hi + d;
+  a.cost = a.vmax + d;
+  a.nb = reinterpret_cast<int32_t*>(a.cost + n);
   a.stride = d;
   a.max_dims = d;
   a.max_particles = n;
@@ -160,6 +169,9 @@ PsoConfig to_cpp(const starling_pso_config& c) {
   k.w_end = c.w_end;
   k.bias_correction = c.bias_correction != 0;
   k.random_per_particle = c.random_per_particle != 0;
+  k.neighbors = c.neighbors;
+  k.restart_stall = c.restart_stall;
+  k.restart_radius = c.restart_radius;
   return k;
 }
 
@@ -185,6 +197,9 @@ starling_status starling_pso_config_default(starling_pso_config* cfg) {
   cfg->w_end = k.w_end;
   cfg->bias_correction = k.bias_correction ? 1 : 0;
   cfg->random_per_particle = k.random_per_particle ? 1 : 0;
+  cfg->neighbors = k.neighbors;
+  cfg->restart_stall = k.restart_stall;
+  cfg->restart_radius = k.restart_radius;
   return STARLING_OK;
 }
 
@@ -222,6 +237,21 @@ starling_status starling_pso_tell(starling_pso* pso, float cost) {
     case Check::Ready: break;
   }
   return to_c(core(pso)->tell(arrays(pso), cost));
+}
+
+int starling_pso_ask_batch(starling_pso* pso, const float** xs, int cap) {
+  if (check(pso) != Check::Ready || xs == nullptr) return 0;
+  return core(pso)->ask_batch(arrays(pso), xs, cap);
+}
+
+starling_status starling_pso_tell_batch(starling_pso* pso, int k, float cost) {
+  if (pso == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::NotReady: return STARLING_NOT_READY;
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: break;
+  }
+  return to_c(core(pso)->tell_batch(arrays(pso), k, cost));
 }
 
 int starling_pso_done(const starling_pso* pso) {

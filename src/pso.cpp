@@ -1,4 +1,5 @@
-// src/pso.cpp: the size-erased swarm core, instantiated for float and double.
+// src/pso.cpp: the size-erased swarm core over the family's OptCore: sweeps,
+// topologies, restarts, batches and the move, instantiated for float and double.
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 
@@ -13,21 +14,30 @@ namespace starling {
 namespace {
 bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 bool valid_enum(int v, int count) { return v >= 0 && v < count; }
+constexpr int kMaxRestartStall = 1 << 20;
+constexpr int kMaxRandomLinks = 4;  // one Threefry block a particle
 }  // namespace
 
 Status validate(const PsoConfig& c) noexcept {
+  const bool fips_random = c.variant == Variant::Fips && c.topology == Topology::Random;
+  const bool neighbors_ok =
+      c.neighbors >= 0 &&
+      (c.topology == Topology::Ring ? c.neighbors % 2 == 0 && c.neighbors < (1 << 24)
+                                    : c.topology != Topology::Random || c.neighbors <= kMaxRandomLinks);
   const bool ok =
-      valid_enum(static_cast<int>(c.variant), 3) && valid_enum(static_cast<int>(c.boundary), 3) &&
-      valid_enum(static_cast<int>(c.topology), 2) && finite_in(c.w, -1.f, 1.f) &&
-      finite_in(c.w_end, -1.f, 1.f) && finite_in(c.c1, 0.f, 10.f) && finite_in(c.c2, 0.f, 10.f) &&
-      std::isfinite(c.beta) && c.beta >= 0.f && c.beta < 1.f && std::isfinite(c.v_max) &&
-      c.v_max > 0.f && c.v_max <= 1.f && c.max_iter >= 1 && c.max_evals >= 0 &&
-      !std::isnan(c.target) && c.target != std::numeric_limits<float>::infinity() &&
-      c.stall_iter >= 0;
+      valid_enum(static_cast<int>(c.variant), 4) && valid_enum(static_cast<int>(c.boundary), 3) &&
+      valid_enum(static_cast<int>(c.topology), 4) && !fips_random && neighbors_ok &&
+      finite_in(c.w, -1.f, 1.f) && finite_in(c.w_end, -1.f, 1.f) && finite_in(c.c1, 0.f, 10.f) &&
+      finite_in(c.c2, 0.f, 10.f) && std::isfinite(c.beta) && c.beta >= 0.f && c.beta < 1.f &&
+      std::isfinite(c.v_max) && c.v_max > 0.f && c.v_max <= 1.f &&
+      detail::valid_stop_rules(detail::stop_rules_of(c)) && c.restart_stall >= 0 &&
+      c.restart_stall <= kMaxRestartStall && finite_in(c.restart_radius, 0.f, 1.f);
   return ok ? Status::Ok : Status::InvalidArgument;
 }
 
 namespace detail {
+
+namespace {
 
 // The float move goes through the kernel of the selected port (looked up
 // once per move); double always uses the reference template (no port has a
@@ -43,44 +53,65 @@ inline F32SwarmKernel swarm_kernel(const SwarmStep<float>* s) noexcept {
 }
 inline F64SwarmKernel swarm_kernel(const SwarmStep<double>*) noexcept { return &swarm_update_ref<double>; }
 
+// round(√n): the von Neumann torus's row length.
+int torus_cols(int n) noexcept {
+  int c = 1;
+  while ((2 * c + 1) * (2 * c + 1) <= 4 * n) ++c;  // (c + 1/2)² <= n
+  return c;
+}
+int wrap(int j, int n) noexcept { return ((j % n) + n) % n; }
+// Particle t that link k of particle j's block names (Topology::Random).
+int link_target(uint32_t w, int n) noexcept {
+  return static_cast<int>((static_cast<uint64_t>(w) * static_cast<uint32_t>(n)) >> 32);
+}
+}  // namespace
+
+template <class Real>
+int PsoCore<Real>::ring_radius() const noexcept {
+  return cfg_.neighbors > 0 ? cfg_.neighbors / 2 : 1;
+}
+
 template <class Real>
 Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
                            int particles, const PsoConfig& cfg, uint64_t seed) noexcept {
-  state_ = State::Uninit;
+  base_.reset();
+  if (particles == 0 && dims >= 1) {
+    particles = pso_default_particles(dims);
+    if (particles > a.max_particles) particles = a.max_particles;
+  }
   if (lo == nullptr || hi == nullptr || dims < 1 || particles < 2) return Status::InvalidArgument;
-  if (dims > a.max_dims || particles > a.max_particles) return Status::CapacityExceeded;
-  for (int d = 0; d < dims; ++d)
-    if (!valid_interval(lo[d], hi[d])) return Status::InvalidArgument;
+  const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
+  if (box_st != Status::Ok) return box_st;
+  if (particles > a.max_particles) return Status::CapacityExceeded;
   const Status st = validate(cfg);
   if (st != Status::Ok) return st;
+  if (cfg.topology == Topology::Ring && cfg.neighbors >= particles) return Status::InvalidArgument;
+  for (int d = 0; d < dims; ++d)
+    if (!(static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]) >= std::numeric_limits<Real>::min()))
+      return Status::InvalidArgument;
 
   cfg_ = cfg;
-  seed_ = seed;
-  swarm_key(seed, key_);
-  dims_ = dims;
   particles_ = particles;
-  evals_ = 0;
-  iter_ = 0;
+  base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   cursor_ = 0;
-  stall_ = 0;
-  pending_ = false;
-  has_start_ = false;
-  infeasible_ = 0;
-  fallback_ = 0;
-  stop_ = StopReason::None;
-  gbest_f_ = std::numeric_limits<Real>::infinity();
-  sweep_start_best_ = gbest_f_;
+  batch_n_ = 0;
+  batch_told_ = 0;
+  restarts_ = 0;
+  link_epoch_ = 0;
   beta_pow_ = 1;
+  for (int d = 0; d < dims; ++d) a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
+  seed_particles(a, kTagInit, 0);
+  return Status::Ok;
+}
 
-  for (int d = 0; d < dims; ++d) {
-    a.lo[d] = lo[d];
-    a.hi[d] = hi[d];
-    a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
-    a.gbest[d] = lo[d];
-  }
-  // Initial swarm: x uniform in the box, v uniform in [-vmax, vmax]. Block
-  // (pair, i, 0, kTagInit) gives {ux[2p], uv[2p], ux[2p+1], uv[2p+1]}.
-  for (int i = 0; i < particles; ++i) {
+// Every particle anew: x uniform in the box (kTagInit) or the restart box
+// (kTagRestart), v uniform in [−vmax, vmax], no momentum, no personal best.
+// Block (pair, i, iteration, tag) gives {ux[2p], uv[2p], ux[2p+1], uv[2p+1]}.
+template <class Real>
+void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept {
+  const int dims = base_.dims();
+  const Real r = tag == kTagRestart ? static_cast<Real>(cfg_.restart_radius) : Real(0);
+  for (int i = 0; i < particles_; ++i) {
     Real* x = a.x + i * a.stride;
     Real* v = a.v + i * a.stride;
     Real* m = a.m + i * a.stride;
@@ -88,11 +119,17 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
     uint32_t w4[4] = {0, 0, 0, 0};
     for (int d = 0; d < dims; ++d) {
       if ((d & 1) == 0)
-        swarm_block(key_, kTagInit, 0, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 1, w4);
+        base_.block(tag, iteration, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 1, w4);
       const Real ux = u32_to_unit<Real>(w4[(d & 1) * 2]);
       const Real uv = u32_to_unit<Real>(w4[(d & 1) * 2 + 1]);
-      Real xd = a.lo[d] + (a.hi[d] - a.lo[d]) * ux;
-      if (xd > a.hi[d]) xd = a.hi[d];  // rounding can reach past hi when |lo| >> range
+      Real lo = a.lo[d], hi = a.hi[d];
+      if (r > 0) {  // around the incumbent
+        const Real rad = r * (a.hi[d] - a.lo[d]);
+        if (a.gbest[d] - rad > lo) lo = a.gbest[d] - rad;
+        if (a.gbest[d] + rad < hi) hi = a.gbest[d] + rad;
+      }
+      Real xd = lo + (hi - lo) * ux;
+      if (xd > hi) xd = hi;  // rounding can reach past hi when |lo| >> range
       x[d] = xd;
       v[d] = (uv * 2 - 1) * a.vmax[d];
       m[d] = 0;
@@ -100,182 +137,230 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
     }
     a.pbest_f[i] = std::numeric_limits<Real>::infinity();
   }
-  state_ = State::Running;
-  return Status::Ok;
+  sbest_ = -1;
+  swarm_stall_ = 0;
+  swarm_start_best_ = std::numeric_limits<Real>::infinity();
+  beta_pow_ = 1;
 }
 
 template <class Real>
 const Real* PsoCore<Real>::ask(const Arrays& a) noexcept {
-  if (state_ != State::Running) return nullptr;
+  if (!base_.running() || batch_n_ > 0) return nullptr;
   Real* x = a.x + cursor_ * a.stride;
-  // A new candidate goes through the safe-tuning filters once; the start
-  // point (the first candidate when given) is handed out as it is.
-  if (!pending_ && safe_ != nullptr && !(has_start_ && evals_ == 0)) {
-    if (!safe_(*this, a, x)) {
-      stop(StopReason::Infeasible);
-      return nullptr;
-    }
+  if (!base_.pending()) {
+    if (!base_.filter(box(a), x, cursor_)) return nullptr;
+    base_.set_pending(true);
   }
-  pending_ = true;
   return x;
-}
-
-namespace {
-// Clips x to the trust box around c, intersected with [lo, hi].
-template <class Real>
-void clip_trust(const PsoCore<Real>& core, const typename PsoCore<Real>::Arrays& a,
-                const Real* c, Real* x) noexcept {
-  const Real r = static_cast<Real>(core.trust_radius());
-  for (int d = 0; d < core.dims(); ++d) {
-    const Real rad = r * (a.hi[d] - a.lo[d]);
-    Real tlo = c[d] - rad, thi = c[d] + rad;
-    if (tlo < a.lo[d]) tlo = a.lo[d];
-    if (thi > a.hi[d]) thi = a.hi[d];
-    if (x[d] < tlo) x[d] = tlo;
-    if (x[d] > thi) x[d] = thi;
-  }
-}
-}  // namespace
-
-// The safe-tuning filters of pso.hpp (trust clip, then predicate with
-// re-draws, then the incumbent). False: no safe point exists at all.
-template <class Real>
-bool PsoCore<Real>::make_safe(const Arrays& a, Real* x) noexcept {
-  const bool centred = evals_ > 0 || has_start_;  // a.gbest holds a trusted point
-  const Real* c = a.gbest;
-  const bool clip = trust_ > 0 && centred;
-  if (clip) clip_trust(*this, a, c, x);
-  if (feasible_ == nullptr || feasible_(x, dims_, feasible_ctx_)) return true;
-  ++infeasible_;
-  const uint32_t particle = static_cast<uint32_t>(cursor_);
-  for (int k = 0; k < max_tries_; ++k) {
-    uint32_t w4[4] = {0, 0, 0, 0};
-    if (centred) {
-      // A random point on the segment from the centre to the last rejection.
-      swarm_block(key_, kTagFeasible, static_cast<uint32_t>(iter_), particle,
-                  static_cast<uint32_t>(k), w4);
-      const Real u = u32_to_unit<Real>(w4[0]);
-      for (int d = 0; d < dims_; ++d) {
-        Real y = c[d] + u * (x[d] - c[d]);
-        if (y < a.lo[d]) y = a.lo[d];
-        if (y > a.hi[d]) y = a.hi[d];
-        x[d] = y;
-      }
-      if (clip) clip_trust(*this, a, c, x);
-    } else {
-      // Nothing known yet: uniform in the box (iteration word 0xFFFFFFFF,
-      // which no sweep uses; try k in the particle word).
-      for (int d = 0; d < dims_; ++d) {
-        if ((d & 1) == 0)
-          swarm_block(key_, kTagFeasible, 0xFFFFFFFFu, static_cast<uint32_t>(k),
-                      static_cast<uint32_t>(d) >> 1, w4);
-        Real y = a.lo[d] + (a.hi[d] - a.lo[d]) * u32_to_unit<Real>(w4[(d & 1) * 2]);
-        if (y > a.hi[d]) y = a.hi[d];
-        x[d] = y;
-      }
-    }
-    if (feasible_(x, dims_, feasible_ctx_)) return true;
-    ++infeasible_;
-  }
-  if (!centred) return false;
-  for (int d = 0; d < dims_; ++d) x[d] = c[d];
-  ++fallback_;
-  return true;
-}
-
-template <class Real>
-Status PsoCore<Real>::set_feasible(Feasible pred, void* ctx, int max_tries) noexcept {
-  if (max_tries < 0 || max_tries > kMaxFeasibleTries) return Status::InvalidArgument;
-  feasible_ = pred;
-  feasible_ctx_ = ctx;
-  max_tries_ = max_tries;
-  update_safe_hook();
-  return Status::Ok;
-}
-
-template <class Real>
-Status PsoCore<Real>::set_trust_radius(float fraction) noexcept {
-  if (!std::isfinite(fraction) || fraction < 0.f || fraction > 1.f) return Status::InvalidArgument;
-  trust_ = fraction;
-  update_safe_hook();
-  return Status::Ok;
 }
 
 template <class Real>
 Status PsoCore<Real>::set_start(const Arrays& a, const Real* x) noexcept {
-  if (state_ != State::Running || evals_ != 0 || pending_) return Status::NotReady;
-  if (x == nullptr) return Status::InvalidArgument;
-  for (int d = 0; d < dims_; ++d)
-    if (!std::isfinite(x[d]) || x[d] < a.lo[d] || x[d] > a.hi[d]) return Status::InvalidArgument;
+  if (batch_n_ > 0) return Status::NotReady;
+  const Status st = base_.set_start(box(a), x);
+  if (st != Status::Ok) return st;
   // Particle 0 is the first one asked; the start is also the trust centre
-  // and the fallback until the first tell (a.gbest is unused before it).
-  for (int d = 0; d < dims_; ++d) {
+  // and the fallback until the first tell (it is kept in a.gbest).
+  for (int d = 0; d < base_.dims(); ++d) {
     a.x[d] = x[d];
     a.pbest[d] = x[d];
-    a.gbest[d] = x[d];
   }
-  has_start_ = true;
   return Status::Ok;
 }
 
 template <class Real>
 Status PsoCore<Real>::tell(const Arrays& a, Real cost) noexcept {
-  if (state_ == State::Uninit) return Status::NotReady;
-  if (state_ == State::Stopped) return Status::Done;
-  if (!pending_) return Status::NotReady;
-  pending_ = false;
-  // NaN and ±inf are the worst cost: they can never pass a strict "<".
-  const Real f = std::isfinite(cost) ? cost : std::numeric_limits<Real>::infinity();
+  if (!base_.ready()) return Status::NotReady;
+  if (!base_.running()) return Status::Done;
+  if (!base_.pending() || batch_n_ > 0) return Status::NotReady;
+  return tell_one(a, Base::sanitize(cost));
+}
+
+template <class Real>
+Status PsoCore<Real>::tell_one(const Arrays& a, Real f) noexcept {
+  base_.set_pending(false);
   const int i = cursor_;
   const Real* x = a.x + i * a.stride;
   if (f < a.pbest_f[i]) {
     a.pbest_f[i] = f;
     Real* pb = a.pbest + i * a.stride;
-    for (int d = 0; d < dims_; ++d) pb[d] = x[d];
+    for (int d = 0; d < base_.dims(); ++d) pb[d] = x[d];
   }
-  // The first point told is the best until something finite beats it, so
-  // best_position() is always a point that was evaluated.
-  if (f < gbest_f_ || evals_ == 0) {
-    gbest_f_ = f;
-    for (int d = 0; d < dims_; ++d) a.gbest[d] = x[d];
-  }
-  ++evals_;
-  if (gbest_f_ <= static_cast<Real>(cfg_.target)) {
-    stop(StopReason::Target);
-    return Status::Ok;
-  }
-  if (cfg_.max_evals > 0 && evals_ >= cfg_.max_evals) {
-    stop(StopReason::MaxEvals);
-    return Status::Ok;
-  }
+  if (sbest_ < 0 || a.pbest_f[i] < a.pbest_f[sbest_]) sbest_ = i;
+  if (!base_.record(box(a), x, f)) return Status::Ok;
   if (++cursor_ == particles_) end_sweep(a);
+  return Status::Ok;
+}
+
+template <class Real>
+int PsoCore<Real>::ask_batch(const Arrays& a, const Real** xs, int cap) noexcept {
+  if (!base_.running() || cap < 1 || xs == nullptr) return 0;
+  if (batch_n_ == 0) {
+    int n = particles_ - cursor_;
+    if (n > cap) n = cap;
+    if (base_.evals_left() < n) n = static_cast<int>(base_.evals_left());
+    for (int k = 0; k < n; ++k) {
+      const int idx = cursor_ + k;
+      if (k == 0 && base_.pending()) continue;  // asked already: filtered
+      if (!base_.try_filter(box(a), a.x + idx * a.stride, idx)) {
+        // Nothing safe known yet for this one: a serial run would have
+        // stopped at the first candidate, or asked this one later (with
+        // an incumbent to fall back on); the batch ends before it.
+        if (k == 0) {
+          base_.stop(StopReason::Infeasible);
+          return 0;
+        }
+        n = k;
+        break;
+      }
+    }
+    base_.set_pending(false);
+    for (int k = 0; k < n; ++k) a.cost[cursor_ + k] = std::numeric_limits<Real>::quiet_NaN();
+    batch_n_ = n;
+    batch_told_ = 0;
+  }
+  for (int k = 0; k < batch_n_ && k < cap; ++k) xs[k] = a.x + (cursor_ + k) * a.stride;
+  return batch_n_;
+}
+
+template <class Real>
+Status PsoCore<Real>::tell_batch(const Arrays& a, int k, Real cost) noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  if (!base_.running()) return Status::Done;
+  if (batch_n_ == 0) return Status::NotReady;
+  if (k < 0 || k >= batch_n_) return Status::InvalidArgument;
+  Real& slot = a.cost[cursor_ + k];
+  if (!std::isnan(slot)) return Status::NotReady;  // told already
+  slot = Base::sanitize(cost);
+  if (++batch_told_ < batch_n_) return Status::Ok;
+  // Complete: apply the tells in candidate order, as a serial run would.
+  const int n = batch_n_, first = cursor_;
+  batch_n_ = 0;
+  batch_told_ = 0;
+  for (int j = 0; j < n && base_.running(); ++j) (void)tell_one(a, a.cost[first + j]);
   return Status::Ok;
 }
 
 template <class Real>
 void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
   cursor_ = 0;
-  ++iter_;
-  if (gbest_f_ < sweep_start_best_) {
-    stall_ = 0;
-  } else {
-    ++stall_;
+  const Real sb = a.pbest_f[sbest_];  // sbest_ >= 0 after a whole sweep
+  const bool improved = sb < swarm_start_best_;
+  swarm_stall_ = improved ? 0 : swarm_stall_ + 1;
+  swarm_start_best_ = sb;
+  if (!base_.end_generation()) return;
+  if (cfg_.restart_stall > 0 && swarm_stall_ >= cfg_.restart_stall) {
+    ++restarts_;
+    seed_particles(a, kTagRestart, static_cast<uint32_t>(base_.iteration()));
+    return;
   }
-  sweep_start_best_ = gbest_f_;
-  if (iter_ >= cfg_.max_iter) return stop(StopReason::MaxIter);
-  if (cfg_.stall_iter > 0 && stall_ >= cfg_.stall_iter) return stop(StopReason::Stall);
+  if (cfg_.topology == Topology::Random && !improved) ++link_epoch_;
   move(a);
+}
+
+// The Global topology's social attractor: the incumbent, or with restarts
+// on, the best of the swarm since its last restart.
+template <class Real>
+const Real* PsoCore<Real>::social(const Arrays& a) const noexcept {
+  return cfg_.restart_stall > 0 ? a.pbest + sbest_ * a.stride : a.gbest;
+}
+
+// Each particle's neighbourhood best into a.nb (local topologies). Ties keep
+// the earlier informant in the topology's order (pso.hpp, Topology).
+template <class Real>
+void PsoCore<Real>::neighbourhoods(const Arrays& a) const noexcept {
+  const int n = particles_;
+  const Real* f = a.pbest_f;
+  if (cfg_.topology == Topology::Random) {
+    for (int i = 0; i < n; ++i) a.nb[i] = i;
+    const int links = cfg_.neighbors > 0 ? cfg_.neighbors : 3;
+    for (int j = 0; j < n; ++j) {
+      uint32_t w4[4];
+      base_.block(kTagTopology, link_epoch_, static_cast<uint32_t>(j), 0, w4);
+      for (int k = 0; k < links; ++k) {
+        const int t = link_target(w4[k], n);
+        if (f[j] < f[a.nb[t]]) a.nb[t] = j;
+      }
+    }
+    return;
+  }
+  const int r = cfg_.topology == Topology::Ring ? ring_radius() : 1;
+  const int c = cfg_.topology == Topology::VonNeumann ? torus_cols(n) : 0;
+  for (int i = 0; i < n; ++i) {
+    int best = i;
+    for (int j = 1; j <= r; ++j) {
+      const int left = wrap(i - j, n), right = wrap(i + j, n);
+      if (f[left] < f[best]) best = left;
+      if (f[right] < f[best]) best = right;
+    }
+    if (c > 0) {
+      const int up = wrap(i - c, n), down = wrap(i + c, n);
+      if (f[up] < f[best]) best = up;
+      if (f[down] < f[best]) best = down;
+    }
+    a.nb[i] = best;
+  }
+}
+
+template <class Real>
+int PsoCore<Real>::informants(const Arrays& a, int i, int32_t* out, int cap) const noexcept {
+  const int n = particles_;
+  if (i < 0 || i >= n) return 0;
+  int count = 0;
+  auto put = [&](int j) {
+    if (count < cap && out != nullptr) out[count] = j;
+    ++count;
+  };
+  switch (cfg_.topology) {
+    case Topology::Global:
+      for (int j = 0; j < n; ++j) put(j);
+      break;
+    case Topology::Ring:
+      put(i);
+      for (int j = 1; j <= ring_radius(); ++j) {
+        put(wrap(i - j, n));
+        put(wrap(i + j, n));
+      }
+      break;
+    case Topology::VonNeumann: {
+      const int c = torus_cols(n);
+      put(i);
+      put(wrap(i - 1, n));
+      put(wrap(i + 1, n));
+      put(wrap(i - c, n));
+      put(wrap(i + c, n));
+      break;
+    }
+    case Topology::Random: {
+      put(i);
+      const int links = cfg_.neighbors > 0 ? cfg_.neighbors : 3;
+      for (int j = 0; j < n; ++j) {
+        uint32_t w4[4];
+        base_.block(kTagTopology, link_epoch_, static_cast<uint32_t>(j), 0, w4);
+        for (int k = 0; k < links; ++k)
+          if (j != i && link_target(w4[k], n) == i) {
+            put(j);
+            break;
+          }
+      }
+      break;
+    }
+  }
+  (void)a;
+  return count;
 }
 
 template <class Real>
 void PsoCore<Real>::move(const Arrays& a) noexcept {
-  const uint32_t t = static_cast<uint32_t>(iter_);  // this move's number, >= 1
+  const uint32_t t = static_cast<uint32_t>(base_.iteration());  // this move's number, >= 1
   SwarmStep<Real> s{};
   s.lo = a.lo;
   s.hi = a.hi;
   s.vmax = a.vmax;
-  s.dims = dims_;
-  s.rule = cfg_.variant == Variant::Empso ? UpdateRule::Empso : UpdateRule::Inertia;
+  s.dims = base_.dims();
+  s.rule = cfg_.variant == Variant::Empso  ? UpdateRule::Empso
+           : cfg_.variant == Variant::Fips ? UpdateRule::Fips
+                                           : UpdateRule::Inertia;
   s.bound = static_cast<BoundRule>(static_cast<int>(cfg_.boundary));
   s.per_particle = cfg_.random_per_particle;
   s.c1 = static_cast<Real>(cfg_.c1);
@@ -290,38 +375,78 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   beta_pow_ *= s.beta;
   s.mscale = 1;
   if (cfg_.bias_correction && beta_pow_ < 1) s.mscale = 1 / (1 - beta_pow_);
-  s.key = key_;
+  s.key = base_.key();
   s.iteration = t;
-  const auto kernel = swarm_kernel(&s);
   s.stride = a.stride;
+  if (s.rule == UpdateRule::Fips) return move_fips(a, s);
+  // One call for the whole swarm, so that a SIMD kernel can keep several
+  // particles' generators in flight; local topologies hand it each
+  // particle's neighbourhood best by index.
+  s.x = a.x;
+  s.v = a.v;
+  s.m = a.m;
+  s.pbest = a.pbest;
+  s.particle = 0;
+  s.count = particles_;
   if (cfg_.topology == Topology::Global) {
-    // One call for the whole swarm: they share the neighbourhood best, and a
-    // SIMD kernel can then keep several particles' generators in flight.
-    s.x = a.x;
-    s.v = a.v;
-    s.m = a.m;
-    s.pbest = a.pbest;
-    s.nbest = a.gbest;
-    s.particle = 0;
-    s.count = particles_;
-    kernel(s);
-    return;
+    s.nbest = social(a);
+  } else {
+    neighbourhoods(a);
+    s.nbest = a.pbest;
+    s.nbest_index = a.nb;
+    s.nbest_rows = a.pbest;
   }
-  for (int i = 0; i < particles_; ++i) {
-    // Ring: neighbourhood {i-1, i, i+1}; ties keep the earlier candidate in
-    // the order i, i-1, i+1.
-    int best = i;
-    const int left = i == 0 ? particles_ - 1 : i - 1;
-    const int right = i + 1 == particles_ ? 0 : i + 1;
-    if (a.pbest_f[left] < a.pbest_f[best]) best = left;
-    if (a.pbest_f[right] < a.pbest_f[best]) best = right;
+  swarm_kernel(&s)(s);
+}
+
+// Fips: v' = w·v + Σ_k (cn·r_k,d)·(p_k,d − x_d) over the informants k in
+// their order, cn = (c1 + c2)/|informants|, then the shared tail
+// (swarm_finish_dim). The momentum row, unused by Fips, holds the sums while
+// the draws run informant by informant (one block serves eight draws), and
+// is zero again afterwards. Portable code on every port (no kernel), so the
+// same on every target.
+template <class Real>
+void PsoCore<Real>::move_fips(const Arrays& a, const SwarmStep<Real>& s0) noexcept {
+  const int n = particles_, dims = base_.dims();
+  const int c = torus_cols(n);
+  const int count = cfg_.topology == Topology::Global       ? n
+                    : cfg_.topology == Topology::VonNeumann ? 5
+                                                            : 1 + 2 * ring_radius();
+  const Real cn = (s0.c1 + s0.c2) / static_cast<Real>(count);
+  for (int i = 0; i < n; ++i) {
+    SwarmStep<Real> s = s0;
     s.x = a.x + i * a.stride;
     s.v = a.v + i * a.stride;
     s.m = a.m + i * a.stride;
     s.pbest = a.pbest + i * a.stride;
-    s.nbest = a.pbest + best * a.stride;
+    s.nbest = s.pbest;
     s.particle = static_cast<uint32_t>(i);
-    kernel(s);
+    Real* acc = s.m;
+    for (int d = 0; d < dims; ++d) acc[d] = s.w * s.v[d];
+    uint32_t w4[4] = {0, 0, 0, 0};
+    uint32_t q = 0;  // draw number k·dims + d
+    for (int k = 0; k < count; ++k) {
+      int j;
+      if (cfg_.topology == Topology::Global) {
+        j = k;
+      } else {
+        const int h = (k + 1) / 2;  // 0, 1, 1, 2, 2, ...: i, i−h, i+h
+        const int step = cfg_.topology == Topology::VonNeumann && k >= 3 ? c : h;
+        j = k == 0 ? i : wrap((k & 1) != 0 ? i - step : i + step, n);
+      }
+      const Real* p = a.pbest + j * a.stride;
+      for (int d = 0; d < dims; ++d, ++q) {
+        if ((q & 7u) == 0) base_.block(kTagFips, s.iteration, s.particle, q >> 3, w4);
+        const uint32_t w = w4[(q >> 1) & 3u];
+        const Real r = u16_to_unit<Real>((q & 1u) == 0 ? w >> 16 : w & 0xFFFFu);
+        acc[d] = acc[d] + (cn * r) * (p[d] - s.x[d]);
+      }
+    }
+    for (int d = 0; d < dims; ++d) {
+      const Real v = acc[d];
+      acc[d] = 0;
+      swarm_finish_dim(s, d, s.x[d], v, 0);
+    }
   }
 }
 

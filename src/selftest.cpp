@@ -55,7 +55,7 @@ float selftest_cost(const float* x, int dims, long k) noexcept {
 // selftest does not follow changes of PsoConfig's defaults. A table rather
 // than code: smaller in flash.
 struct Run {
-  uint8_t dims, particles, max_iter;
+  uint8_t dims, particles, max_iter, neighbors;
   Variant variant;
   Boundary boundary;
   Topology topology;
@@ -64,11 +64,11 @@ struct Run {
   uint32_t seed;
 };
 constexpr Run kRuns[] = {
-    {5, 5, 5, Variant::Empso, Boundary::Reflect, Topology::Ring, true, false, 0.7298f, 0.7298f,
+    {5, 5, 5, 2, Variant::Empso, Boundary::Reflect, Topology::Ring, true, false, 0.7298f, 0.7298f,
      1.5f, 1.5f, 0.5f, 0x5E1F7E57u},
-    {3, 4, 6, Variant::Inertia, Boundary::Random, Topology::Global, false, true, 0.9f, 0.4f,
+    {3, 4, 6, 0, Variant::Inertia, Boundary::Random, Topology::Global, false, true, 0.9f, 0.4f,
      1.49618f, 1.49618f, 0.3f, 0xC0FFEEu},
-    {4, 5, 5, Variant::Constriction, Boundary::Clamp, Topology::Global, false, false, 0.7298f,
+    {4, 5, 5, 0, Variant::Constriction, Boundary::Clamp, Topology::Global, false, false, 0.7298f,
      0.7298f, 1.49618f, 1.49618f, 0.5f, 0x7u},
 };
 constexpr int kMaxDims = 5, kMaxParticles = 5;
@@ -93,6 +93,9 @@ uint32_t pso_hash() noexcept {
     c.stall_iter = 0;
     c.bias_correction = r.bias_correction;
     c.random_per_particle = r.per_particle;
+    c.neighbors = r.neighbors;  // ring: i ± 1
+    c.restart_stall = 0;
+    c.restart_radius = 0.0f;
     float lo[kMaxDims], hi[kMaxDims];
     for (int d = 0; d < r.dims; ++d) {
       lo[d] = -1.0f - 0.5f * static_cast<float>(d);

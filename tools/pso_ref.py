@@ -67,7 +67,7 @@ class Rng:
 
 
 # ---- swarm ------------------------------------------------------------------
-TAG_MOVE, TAG_INIT, TAG_BOUND = 0, 1, 2
+TAG_MOVE, TAG_INIT, TAG_BOUND, TAG_RESTART, TAG_TOPOLOGY, TAG_FIPS = 0, 1, 2, 4, 5, 6
 INF = float('inf')
 
 
@@ -88,8 +88,20 @@ class Config:
         self.boundary = 'clamp'; self.topology = 'global'
         self.max_iter = 100; self.max_evals = 0; self.target = -INF; self.stall_iter = 0
         self.bias_correction = False; self.per_particle = False
+        self.neighbors = 0; self.restart_stall = 0; self.restart_radius = 0.0
         for k, v in kw.items():
             setattr(self, k, f32(v) if isinstance(v, float) and math.isfinite(v) else v)
+
+
+def wrap(j, n):
+    return j % n
+
+
+def torus_cols(n):
+    c = 1
+    while (2 * c + 1) ** 2 <= 4 * n:
+        c += 1
+    return c
 
 
 class Swarm:
@@ -98,21 +110,34 @@ class Swarm:
         self.lo = [f32(v) for v in lo]; self.hi = [f32(v) for v in hi]
         self.key = swarm_key(seed)
         self.vmax = [f32(cfg.v_max * f32(self.hi[d] - self.lo[d])) for d in range(D)]
-        self.x = []; self.v = []; self.m = []; self.pb = []; self.pbf = []
-        for i in range(n):
-            x = []; v = []
-            for d in range(D):
-                w4 = block(self.key, TAG_INIT, 0, i, d >> 1)
-                ux, uv = unit(w4[(d & 1) * 2]), unit(w4[(d & 1) * 2 + 1])
-                xd = f32(self.lo[d] + f32(f32(self.hi[d] - self.lo[d]) * ux))
-                xd = min(xd, self.hi[d])
-                x.append(xd)
-                v.append(f32(f32(f32(uv * 2) - 1) * self.vmax[d]))
-            self.x.append(x); self.v.append(v); self.m.append([0.0] * D)
-            self.pb.append(list(x)); self.pbf.append(INF)
+        self.x = [[0.0] * D for _ in range(n)]; self.v = [[0.0] * D for _ in range(n)]
+        self.m = [[0.0] * D for _ in range(n)]; self.pb = [[0.0] * D for _ in range(n)]
+        self.pbf = [INF] * n
         self.gb = list(self.lo); self.gbf = INF
         self.evals = 0; self.it = 0; self.cursor = 0; self.stall = 0
-        self.sweep_best = INF; self.done = False; self.reason = None; self.beta_pow = 1.0
+        self.sweep_best = INF; self.done = False; self.reason = None
+        self.restarts = 0; self.link_epoch = 0
+        self.seed_particles(TAG_INIT, 0)
+
+    def seed_particles(self, tag, it):
+        r = self.cfg.restart_radius if tag == TAG_RESTART else 0.0
+        for i in range(self.N):
+            for d in range(self.D):
+                w4 = block(self.key, tag, it, i, d >> 1)
+                ux, uv = unit(w4[(d & 1) * 2]), unit(w4[(d & 1) * 2 + 1])
+                lo, hi = self.lo[d], self.hi[d]
+                if r > 0:
+                    rad = f32(r * f32(self.hi[d] - self.lo[d]))
+                    if f32(self.gb[d] - rad) > lo: lo = f32(self.gb[d] - rad)
+                    if f32(self.gb[d] + rad) < hi: hi = f32(self.gb[d] + rad)
+                xd = f32(lo + f32(f32(hi - lo) * ux))
+                xd = min(xd, hi)
+                self.x[i][d] = xd
+                self.v[i][d] = f32(f32(f32(uv * 2) - 1) * self.vmax[d])
+                self.m[i][d] = 0.0
+                self.pb[i][d] = xd
+            self.pbf[i] = INF
+        self.sbest = -1; self.swarm_stall = 0; self.swarm_start_best = INF; self.beta_pow = 1.0
 
     def ask(self):
         return None if self.done else self.x[self.cursor]
@@ -122,6 +147,8 @@ class Swarm:
         i = self.cursor
         if f < self.pbf[i]:
             self.pbf[i] = f; self.pb[i] = list(self.x[i])
+        if self.sbest < 0 or self.pbf[i] < self.pbf[self.sbest]:
+            self.sbest = i
         if f < self.gbf or self.evals == 0:
             self.gbf = f; self.gb = list(self.x[i])
         self.evals += 1
@@ -135,13 +162,72 @@ class Swarm:
 
     def end_sweep(self):
         self.cursor = 0; self.it += 1
+        sb = self.pbf[self.sbest]
+        improved = sb < self.swarm_start_best
+        self.swarm_stall = 0 if improved else self.swarm_stall + 1
+        self.swarm_start_best = sb
         self.stall = 0 if self.gbf < self.sweep_best else self.stall + 1
         self.sweep_best = self.gbf
         if self.it >= self.cfg.max_iter:
             self.done = True; self.reason = 'max_iter'; return
         if self.cfg.stall_iter > 0 and self.stall >= self.cfg.stall_iter:
             self.done = True; self.reason = 'stall'; return
+        if self.cfg.restart_stall > 0 and self.swarm_stall >= self.cfg.restart_stall:
+            self.restarts += 1
+            self.seed_particles(TAG_RESTART, self.it)
+            return
+        if self.cfg.topology == 'random' and not improved:
+            self.link_epoch += 1
         self.move()
+
+    def informants(self, i):
+        """Particle i's informants in tie order (pso.hpp, Topology)."""
+        c, n = self.cfg, self.N
+        if c.topology == 'global':
+            return list(range(n))
+        if c.topology == 'ring':
+            out = [i]
+            for j in range(1, (c.neighbors // 2 if c.neighbors else 1) + 1):
+                out += [wrap(i - j, n), wrap(i + j, n)]
+            return out
+        if c.topology == 'von_neumann':
+            k = torus_cols(n)
+            return [i, wrap(i - 1, n), wrap(i + 1, n), wrap(i - k, n), wrap(i + k, n)]
+        raise ValueError(c.topology)
+
+    def random_links(self):
+        """SPSO-2011's links: particle j informs itself and K drawn others."""
+        n, k = self.N, self.cfg.neighbors or 3
+        nb = list(range(n))
+        for j in range(n):
+            w4 = block(self.key, TAG_TOPOLOGY, self.link_epoch, j, 0)
+            for w in w4[:k]:
+                t = (w * n) >> 32
+                if self.pbf[j] < self.pbf[nb[t]]:
+                    nb[t] = j
+        return nb
+
+    def finish(self, i, d, x, v, t):
+        c = self.cfg
+        v = min(max(v, -self.vmax[d]), self.vmax[d])
+        nx = f32(x + v)
+        lo, hi = self.lo[d], self.hi[d]
+        if nx < lo or nx > hi:
+            # The EMPSO momentum is the velocity's memory: it stops
+            # (or turns) with the velocity at a wall.
+            emp = c.variant == 'empso'
+            if c.boundary == 'clamp':
+                nx = lo if nx < lo else hi; v = 0.0
+                if emp: self.m[i][d] = 0.0
+            elif c.boundary == 'reflect':
+                nx = f32(lo + f32(lo - nx)) if nx < lo else f32(hi - f32(nx - hi)); v = -v
+                if emp: self.m[i][d] = -self.m[i][d]
+            else:
+                u = unit(block(self.key, TAG_BOUND, t, i, d >> 1)[(d & 1) * 2])
+                nx = f32(lo + f32(f32(hi - lo) * u)); v = 0.0
+                if emp: self.m[i][d] = 0.0
+            nx = min(max(nx, lo), hi)
+        self.x[i][d] = nx; self.v[i][d] = v
 
     def move(self):
         c = self.cfg; t = self.it
@@ -153,15 +239,22 @@ class Swarm:
         ms = 1.0
         if c.bias_correction and self.beta_pow < 1:
             ms = f32(1 / f32(1 - self.beta_pow))
-        for i in range(self.N):
-            nb = self.gb
-            if c.topology == 'ring':
+        if c.variant == 'fips':
+            return self.move_fips(t)
+        if c.topology == 'global':
+            social = self.pb[self.sbest] if c.restart_stall > 0 else self.gb
+            nbs = [social] * self.N
+        elif c.topology == 'random':
+            nbs = [self.pb[j] for j in self.random_links()]
+        else:
+            nbs = []
+            for i in range(self.N):
                 best = i
-                left = self.N - 1 if i == 0 else i - 1
-                right = 0 if i + 1 == self.N else i + 1
-                if self.pbf[left] < self.pbf[best]: best = left
-                if self.pbf[right] < self.pbf[best]: best = right
-                nb = self.pb[best]
+                for j in self.informants(i)[1:]:
+                    if self.pbf[j] < self.pbf[best]: best = j
+                nbs.append(self.pb[best])
+        for i in range(self.N):
+            nb = nbs[i]
             for d in range(self.D):
                 if c.per_particle:
                     w4 = block(self.key, TAG_MOVE, t, i, 0); r1, r2 = unit(w4[0]), unit(w4[1])
@@ -179,22 +272,26 @@ class Swarm:
                     v = f32(f32(f32(ms * m) + a) + b)
                 else:
                     v = f32(f32(f32(w * self.v[i][d]) + a) + b)
-                v = min(max(v, -self.vmax[d]), self.vmax[d])
-                nx = f32(x + v)
-                lo, hi = self.lo[d], self.hi[d]
-                if nx < lo or nx > hi:
-                    # The EMPSO momentum is the velocity's memory: it stops
-                    # (or turns) with the velocity at a wall.
-                    if c.boundary == 'clamp':
-                        nx = lo if nx < lo else hi; v = 0.0; self.m[i][d] = 0.0
-                    elif c.boundary == 'reflect':
-                        nx = f32(lo + f32(lo - nx)) if nx < lo else f32(hi - f32(nx - hi)); v = -v
-                        self.m[i][d] = -self.m[i][d]
-                    else:
-                        u = unit(block(self.key, TAG_BOUND, t, i, d >> 1)[(d & 1) * 2])
-                        nx = f32(lo + f32(f32(hi - lo) * u)); v = 0.0; self.m[i][d] = 0.0
-                    nx = min(max(nx, lo), hi)
-                self.x[i][d] = nx; self.v[i][d] = v
+                self.finish(i, d, x, v, t)
+
+    def move_fips(self, t):
+        """v = w v + sum_k (cn r_kd)(p_kd - x_d), cn = (c1 + c2)/|informants|;
+        draw q = k D + d is half (q even: high) of word (q/2) % 4 of block q/8."""
+        c = self.cfg
+        for i in range(self.N):
+            inf = self.informants(i)
+            cn = f32(f32(c.c1 + c.c2) / len(inf))
+            acc = [f32(c.w * self.v[i][d]) for d in range(self.D)]
+            q = 0
+            for j in inf:
+                for d in range(self.D):
+                    w4 = block(self.key, TAG_FIPS, t, i, q >> 3)
+                    wd = w4[(q >> 1) & 3]
+                    r = ((wd >> 16) if q % 2 == 0 else (wd & 0xFFFF)) * 2.0 ** -16
+                    acc[d] = f32(acc[d] + f32(f32(cn * r) * f32(self.pb[j][d] - self.x[i][d])))
+                    q += 1
+            for d in range(self.D):
+                self.finish(i, d, self.x[i][d], acc[d], t)
 
 
 # ---- the golden trajectories (mirrored in tests/core/test_golden.cpp) --------
@@ -246,6 +343,17 @@ GOLDEN_CASES = [
     ('empso_global_clamp_evals', 4, 8, 123456789, dict(variant='empso', max_iter=1000, max_evals=150)),
     # 37 dimensions: nine whole blocks of move draws and one for the last dimension.
     ('inertia_global_clamp_wide', 37, 6, 0x5EED, dict(variant='inertia', max_iter=12)),
+    # Topologies, FIPS and restarts (pso.hpp).
+    ('constriction_ring4_clamp', 6, 11, 31, dict(topology='ring', neighbors=4, max_iter=30)),
+    ('empso_vonneumann_reflect', 5, 13, 77, dict(variant='empso', topology='von_neumann', boundary='reflect',
+                                                 max_iter=30)),
+    ('constriction_random3_restart', 9, 10, 0xABCDEF, dict(topology='random', restart_stall=2, max_iter=60)),
+    ('fips_vonneumann_random_bound', 7, 9, 5, dict(variant='fips', topology='von_neumann', boundary='random',
+                                                   max_iter=25)),
+    ('fips_global_restart_local', 3, 7, 2024, dict(variant='fips', restart_stall=3, restart_radius=0.1,
+                                                   max_iter=60)),
+    ('empso_ring2_restart_bias', 4, 8, 99, dict(variant='empso', topology='ring', neighbors=2, restart_stall=2,
+                                                bias_correction=True, max_iter=50)),
 ]
 
 

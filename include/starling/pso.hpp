@@ -12,6 +12,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "starling/detail/opt_core.hpp"
 #include "starling/detail/swarm_kernel.hpp"
 #include "starling/status.hpp"
 
@@ -22,6 +23,7 @@ enum class Variant : int {
   Inertia,       ///< v = w(t)·v + c1·r1·(p−x) + c2·r2·(g−x); w(t) linear from w to w_end
   Constriction,  ///< Clerc–Kennedy constriction in its inertia form: w = χ, c = χ·φ/2
   Empso,         ///< exponentially weighted momentum PSO (AdaSwarm, Mohapatra et al.)
+  Fips,          ///< fully informed (Mendes, Kennedy & Neves 2004): every informant attracts
 };
 /// What happens to a coordinate that leaves the box after x += v.
 enum class Boundary : int {
@@ -29,16 +31,18 @@ enum class Boundary : int {
   Reflect,  ///< mirror it at the bound and negate that velocity component
   Random,   ///< re-draw it uniformly inside [lo, hi] and zero that velocity component
 };
-/// Which best position attracts a particle (the "social" term).
+/// Who informs a particle: the best personal best among its informants is its
+/// social attractor (its neighbourhood best), or, under Fips, every informant
+/// attracts it. Informants are listed in a fixed order (ties keep the
+/// earlier): the particle itself first.
 enum class Topology : int {
-  Global,  ///< the best of the whole swarm (gbest)
-  Ring,    ///< the best of particles i−1, i, i+1 (index ring, lbest)
+  Global,      ///< every particle (gbest)
+  Ring,        ///< index ring: i, i−1, i+1, i−2, i+2, … up to `neighbors`/2 on each side
+  VonNeumann,  ///< i, i−1, i+1, i−c, i+c (mod N) with c = round(√N): a torus of the index order
+  Random,      ///< SPSO-2011's adaptive random topology: each particle informs itself and
+               ///< `neighbors` random others; the links are re-drawn after a sweep in
+               ///< which the swarm's best did not improve (not with Fips)
 };
-/// Why the optimizer stopped. Infeasible: a feasibility predicate is
-/// installed, no start point was given and none of the first candidate's
-/// draws was feasible (see Pso::set_feasible), so there was nothing safe to
-/// hand out.
-enum class StopReason : int { None = 0, MaxIter, MaxEvals, Target, Stall, Infeasible };
 
 /// Settings. A default-constructed PsoConfig is a sound general choice:
 /// constriction, global topology, clamping, v_max 0.5, 100 iterations.
@@ -90,6 +94,23 @@ struct PsoConfig {
   /// block b = d / 4 (times 2^-16); per particle, 24-bit words 0 and 1 of
   /// block 0 (see detail::move_r1 in detail/swarm_kernel.hpp).
   bool random_per_particle = false;
+  /// Informants of a particle besides itself. Ring: an even number, at
+  /// most particles − 1 (2: i−1 and i+1); Random: 1 .. 4, the particles each
+  /// particle informs (SPSO-2011's K = 3). 0 = the topology's default (Ring
+  /// 2, Random 3); ignored by Global and VonNeumann.
+  int neighbors = 0;
+  /// Restart: after this many sweeps in which the swarm's own best did not
+  /// improve, re-seed every particle (position uniform in the restart box,
+  /// velocity uniform in ±v_max, momentum 0, personal bests forgotten) and
+  /// keep searching; the incumbent, best_position(), stays. The social
+  /// attractor of the Global topology is then the best of the swarm since
+  /// its last restart, not the incumbent, so a restarted swarm explores
+  /// afresh. 0 = off. Range [0, 2^20].
+  int restart_stall = 0;
+  /// The restart box: 0 = the whole box (search elsewhere); r in (0, 1] =
+  /// within ±r·(hi − lo) of the incumbent, clipped to the box (refine
+  /// around it).
+  float restart_radius = 0.f;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618).
   static PsoConfig constriction() noexcept { return PsoConfig{}; }
@@ -119,6 +140,17 @@ struct PsoConfig {
     c.c1 = c.c2 = 2.0f;
     return c;
   }
+  /// Fully informed PSO on the von Neumann topology, the combination Mendes,
+  /// Kennedy & Neves found best ("The fully informed particle swarm: simpler,
+  /// maybe better", IEEE TEC 8(3), 2004): v = χ·v + Σ_k (φ/|N|)·χ·r_k·(p_k − x)
+  /// with χ = 0.7298 (w) and χ·φ = c1 + c2 = 2.99236 split evenly over the
+  /// |N| informants, one draw per informant and dimension.
+  static PsoConfig fips() noexcept {
+    PsoConfig c;
+    c.variant = Variant::Fips;
+    c.topology = Topology::VonNeumann;
+    return c;
+  }
 };
 
 /// Returns Ok if every value of `cfg` is finite and in its documented range,
@@ -128,7 +160,9 @@ struct PsoConfig {
 namespace detail {
 
 /// Everything of a swarm but its arrays: the size-erased core that all
-/// capacities share, so firmware pays for the code once per Real type.
+/// capacities share, so firmware pays for the code once per Real type. The
+/// stop rules, the incumbent, the envelope and the common saved section are
+/// the family's OptCore; this class adds the swarm.
 template <class Real>
 class PsoCore {
  public:
@@ -138,107 +172,106 @@ class PsoCore {
     Real* m;           // EMPSO momenta
     Real* pbest;       // personal best positions
     Real* pbest_f;     // [particles] personal best costs (+inf = none yet)
-    Real* gbest;       // [stride] best position so far
+    Real* gbest;       // [stride] the incumbent (best position so far)
     Real* lo; Real* hi; Real* vmax;  // [stride]
+    Real* cost;        // [particles] costs told in a batch (NaN = not yet)
+    int32_t* nb;       // [particles] neighbourhood best of each particle (local topologies)
     int stride;        // MaxDims
     int max_dims, max_particles;
   };
-
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
-  using Feasible = bool (*)(const Real* x, int dims, void* ctx);
-  /// Upper limit of the re-draws per candidate (set_feasible's max_tries).
-  static constexpr int kMaxFeasibleTries = 64;
+  using Base = OptCore<Real>;
+  /// The swarm's draw stream (key word 2, "PSO1"; see detail::swarm_key).
+  static constexpr uint32_t kStream = 0x50534F31u;
+  using Feasible = typename Base::Feasible;
+  static constexpr int kMaxFeasibleTries = Base::kMaxFeasibleTries;
 
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int particles,
               const PsoConfig& cfg, uint64_t seed) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
+  int ask_batch(const Arrays& a, const Real** xs, int cap) noexcept;
+  Status tell_batch(const Arrays& a, int k, Real cost) noexcept;
+  int batch_size() const noexcept { return batch_n_; }
 
-  Status set_feasible(Feasible pred, void* ctx, int max_tries) noexcept;
-  Status set_trust_radius(float fraction) noexcept;
+  Status set_feasible(Feasible pred, void* ctx, int max_tries) noexcept {
+    return base_.set_feasible(pred, ctx, max_tries);
+  }
+  Status set_trust_radius(float fraction) noexcept { return base_.set_trust_radius(fraction); }
   Status set_start(const Arrays& a, const Real* x) noexcept;
-  long infeasible_count() const noexcept { return infeasible_; }
-  long fallback_count() const noexcept { return fallback_; }
-  float trust_radius() const noexcept { return trust_; }
-  int max_feasible_tries() const noexcept { return max_tries_; }
-  bool has_start() const noexcept { return has_start_; }
+  long infeasible_count() const noexcept { return base_.infeasible_count(); }
+  long fallback_count() const noexcept { return base_.fallback_count(); }
+  float trust_radius() const noexcept { return base_.trust_radius(); }
+  int max_feasible_tries() const noexcept { return base_.max_feasible_tries(); }
+  bool has_start() const noexcept { return base_.has_start(); }
 
   /// Saved-state format (src/pso_state.cpp; layout documented in Pso::save).
+  static constexpr size_t kConfigBytes = 52;
+  static constexpr size_t kSwarmFixedBytes = 28;
   static constexpr size_t state_size(int dims, int particles) noexcept {
-    return kStateFixedBytes + sizeof(Real) * (3 * static_cast<size_t>(dims) + 3 +
-                                              static_cast<size_t>(particles) *
-                                                  (4 * static_cast<size_t>(dims) + 1));
+    return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kSwarmFixedBytes +
+           sizeof(Real) * (2 + static_cast<size_t>(particles) * (4 * static_cast<size_t>(dims) + 2)) +
+           Base::kSealBytes;
   }
-  static constexpr size_t kStateFixedBytes = 128;
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
 
-  bool done() const noexcept { return state_ != State::Running; }
-  bool ready() const noexcept { return state_ != State::Uninit; }
-  StopReason stop_reason() const noexcept { return stop_; }
-  Real best_value() const noexcept { return state_ == State::Uninit && evals_ == 0 ? std::numeric_limits<Real>::infinity() : gbest_f_; }
-  bool has_best() const noexcept { return evals_ > 0; }
-  long evaluations() const noexcept { return evals_; }
-  int iteration() const noexcept { return iter_; }
-  int dims() const noexcept { return dims_; }
+  bool done() const noexcept { return base_.done(); }
+  bool ready() const noexcept { return base_.ready(); }
+  StopReason stop_reason() const noexcept { return base_.stop_reason(); }
+  Real best_value() const noexcept { return base_.best_value(); }
+  bool has_best() const noexcept { return base_.has_best(); }
+  long evaluations() const noexcept { return base_.evaluations(); }
+  int iteration() const noexcept { return base_.iteration(); }
+  int dims() const noexcept { return base_.dims(); }
   int particles() const noexcept { return particles_; }
   const PsoConfig& config() const noexcept { return cfg_; }
-  uint64_t seed() const noexcept { return seed_; }
+  uint64_t seed() const noexcept { return base_.seed(); }
+  /// Restarts so far in this run (PsoConfig::restart_stall).
+  int restarts() const noexcept { return restarts_; }
+  /// Informants of particle i under the configured topology, in their
+  /// order, into out (at most cap); returns how many there are (Random: the
+  /// current links). For tests and plots; O(particles) for Random.
+  int informants(const Arrays& a, int i, int32_t* out, int cap) const noexcept;
 
  private:
-  enum class State : uint8_t { Uninit, Running, Stopped };
+  typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.gbest}; }
+  Status tell_one(const Arrays& a, Real f) noexcept;
   void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
-  void stop(StopReason r) noexcept { state_ = State::Stopped; stop_ = r; }
-  bool make_safe(const Arrays& a, Real* x) noexcept;
-  // ask() reaches the safe-tuning filters through this pointer, set only by
-  // set_feasible / set_trust_radius / load when a filter is on: firmware that
-  // never enables safe tuning does not link the filters (about 0.6 KB).
-  static bool safe_thunk(PsoCore& c, const Arrays& a, Real* x) noexcept { return c.make_safe(a, x); }
-  void update_safe_hook() noexcept { safe_ = feasible_ != nullptr || trust_ > 0 ? &safe_thunk : nullptr; }
+  void move_fips(const Arrays& a, const SwarmStep<Real>& s) noexcept;
+  void seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept;
+  void neighbourhoods(const Arrays& a) const noexcept;
+  const Real* social(const Arrays& a) const noexcept;
+  int ring_radius() const noexcept;
 
   // Every member starts as zero bits (init() sets the real values), so a
   // static Pso is constant-initialized into .bss: no start-up code, no
   // initializer image in flash.
+  Base base_;
   PsoConfig cfg_{Variant::Inertia, 0.f, 0.f, 0.f, 0.f, 0.f, Boundary::Clamp, Topology::Global,
-                 0, 0, 0.f, 0, 0.f, false, false};
-  uint64_t seed_ = 0;
-  uint32_t key_[4] = {0, 0, 0, 0};
-  long evals_ = 0;
-  Real gbest_f_ = 0;          // +inf from init() until a finite cost is told
+                 0, 0, 0.f, 0, 0.f, false, false, 0, 0, 0.f};
   Real beta_pow_ = 0;         // beta^t for the bias correction (1 after init)
-  Real sweep_start_best_ = 0;
-  int dims_ = 0, particles_ = 0;
-  int iter_ = 0;              // completed sweeps
+  Real swarm_start_best_ = 0; // the swarm's best at the sweep's start (restarts, Random)
+  int particles_ = 0;
   int cursor_ = 0;            // particle to hand out next in this sweep
-  int stall_ = 0;             // sweeps without improvement
-  State state_ = State::Uninit;
-  StopReason stop_ = StopReason::None;
-  bool pending_ = false;      // asked, not yet told
-  bool has_start_ = false;    // set_start() given for this run (stored in gbest)
-  // Safe tuning (settings survive init(); counters are per run).
-  Feasible feasible_ = nullptr;
-  bool (*safe_)(PsoCore&, const Arrays&, Real*) noexcept = nullptr;
-  void* feasible_ctx_ = nullptr;
-  float trust_ = 0;           // trust radius as a fraction of each range, 0 = off
-  int max_tries_ = 0;         // re-draws of an infeasible candidate (set_feasible)
-  long infeasible_ = 0;       // candidates the predicate rejected
-  long fallback_ = 0;         // asks that handed out the incumbent instead
+  int sbest_ = 0;             // the swarm's best particle since the last restart (−1: none)
+  int swarm_stall_ = 0;       // sweeps without improving the swarm's best
+  int restarts_ = 0;
+  int batch_n_ = 0;           // candidates of the open batch (0: none)
+  int batch_told_ = 0;
+  uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
 };
-
-/// A valid search interval: finite bounds, lo < hi, and hi − lo at most
-/// max/32. The bound keeps every term of the velocity update finite: with
-/// c1, c2 <= 10, |w| <= 1 and |v| <= v_max·range <= range, the new velocity
-/// is at most 21·range before its clamp, so no term overflows to ±inf and no
-/// inf − inf makes a NaN position (about 1.06e37 for float).
-template <class Real>
-inline bool valid_interval(Real lo, Real hi) noexcept {
-  constexpr Real kMaxRange = std::numeric_limits<Real>::max() / 32;
-  return std::isfinite(lo) && std::isfinite(hi) && lo < hi && hi - lo <= kMaxRange;
-}
 
 extern template class PsoCore<float>;
 extern template class PsoCore<double>;
+
+/// The default swarm size for `dims` dimensions (init with particles = 0).
+constexpr int pso_default_particles(int dims) noexcept {
+  // 10 + 2·√D rounded down (SPSO-2007's rule), computed in integers.
+  int r = 0;
+  while ((r + 1) * (r + 1) <= 4 * dims) ++r;  // floor(√(4D)) = floor(2√D)
+  return 10 + r;
+}
 
 }  // namespace detail
 
@@ -246,18 +279,19 @@ extern template class PsoCore<double>;
 /// particles, all in the object (no heap; place it in static memory on a
 /// microcontroller).
 ///
-/// Memory: sizeof(Pso) = sizeof(Real)·(4·MaxParticles·MaxDims + MaxParticles
-/// + 4·MaxDims) + sizeof(detail::PsoCore<Real>): positions, velocities,
-/// momenta and personal bests per particle, the personal best costs, and
-/// the global best, bounds and velocity limits per dimension. The core (the
-/// config, counters, key and the safe-tuning settings) is 192 bytes on x86-64
-/// for float (checked in tests/core/test_pso.cpp; at most
-/// STARLING_PSO_CORE_BYTES = 192 for the C API). E.g. float, D = 8, N = 16:
-/// 2,432 bytes in all. The optional start point lives in the global-best
-/// array, so safe tuning adds no per-dimension storage.
+/// Memory: sizeof(Pso) = sizeof(Real)·(4·MaxParticles·MaxDims + 2·MaxParticles
+/// + 4·MaxDims) + 4·MaxParticles + sizeof(detail::PsoCore<Real>): positions,
+/// velocities, momenta and personal bests per particle, the personal best
+/// costs and the batch costs, the incumbent, bounds and velocity limits per
+/// dimension, one neighbourhood index per particle, and the core (config,
+/// counters, key, safe-tuning settings), whose size tests/core/test_pso.cpp
+/// checks: 256 bytes for float on x86-64 (STARLING_PSO_CORE_BYTES of the C
+/// API). E.g. float, D = 8, N = 16: 2,624 bytes in all on x86-64. The optional start point lives in the
+/// incumbent's array, so safe tuning adds no per-dimension storage.
 ///
 /// Time: ask() and tell() are O(1) except the tell() that ends a sweep, which
-/// moves the swarm in O(particles·dims) (plus O(particles) for Ring).
+/// moves the swarm in O(particles·dims), plus O(particles·informants) for the
+/// local topologies and O(particles·informants·dims) draws for Fips.
 ///
 /// Determinism: with the same seed, config and costs, the sequence of asked
 /// positions is the same on every target (-ffp-contract=off, counter-based
@@ -277,10 +311,15 @@ class Pso {
 
   /// Validates and starts a run over the box [lo, hi] (each `dims` long).
   /// Draws the initial positions uniformly in the box and the velocities
-  /// uniformly in [−vmax, vmax]. Returns:
-  ///   InvalidArgument: lo or hi null, dims < 1, particles < 2, a bound not
-  ///     finite, lo >= hi, hi − lo above max/32 (1.06e37 for float; see
-  ///     detail::valid_interval), a config value out of range;
+  /// uniformly in [−vmax, vmax]. particles = 0 picks the default swarm size,
+  /// default_particles(dims), capped at MaxParticles. Returns:
+  ///   InvalidArgument: lo or hi null, dims < 1, particles 1 or negative, a
+  ///     bound not finite, lo >= hi, hi − lo above max/32 (1.06e37 for
+  ///     float) or below the smallest accepted range (16 ulps of the larger
+  ///     bound and 2^-102 ≈ 2e-31 for float, see detail::valid_interval), a
+  ///     velocity limit v_max·(hi − lo) below the smallest normal number, a
+  ///     config value out of range (validate()), Ring neighbors >= particles,
+  ///     Fips with the Random topology;
   ///   CapacityExceeded: dims > MaxDims or particles > MaxParticles.
   /// On failure the optimizer is left not ready (ask() gives nullptr).
   [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int particles,
@@ -298,9 +337,41 @@ class Pso {
 
   /// Scores the position last asked. NaN and ±inf count as the worst cost
   /// and never become a best. The tell() that completes a sweep moves the
-  /// swarm. Returns NotReady without a pending ask() (or before init), Done
-  /// after the optimizer stopped, Ok otherwise.
+  /// swarm. Returns NotReady without a pending ask() (or before init, or
+  /// while a batch is open), Done after the optimizer stopped, Ok otherwise.
   [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
+
+  // ---- Batch ask/tell (parallel evaluation) ---------------------------------
+  //
+  // ask_batch hands out every candidate left in the current sweep at once
+  // (at most cap, and no more than max_evals allows), for a host that
+  // evaluates them on several devices or processes; tell_batch takes their
+  // costs in any order. When the last one is told, the tells are applied in
+  // candidate order, exactly as one-at-a-time ask/tell would have applied
+  // them: the trajectory is the same, bit for bit (tests/core/test_batch.cpp),
+  // and a stop (target reached) at candidate k ignores the costs after k,
+  // as a serial run would never have asked them. One difference: with safe
+  // tuning on, a serial run filters each candidate against the incumbent of
+  // its own time, a batch filters all of them against the incumbent at
+  // ask_batch time (and a candidate whose predicate re-draws all fail
+  // before anything is known ends the batch early, see set_feasible).
+  // While a batch is open ask() gives nullptr and tell() NotReady.
+
+  /// Opens a batch (or returns the open one again): writes the candidates'
+  /// positions to xs[0 .. n−1] and returns n, 0 when done() or not ready
+  /// (or cap < 1). A candidate already asked with ask() is the batch's first.
+  /// The pointers stay valid until the batch is complete.
+  int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
+  /// Cost of candidate k (0 <= k < n) of the open batch. Returns NotReady
+  /// without an open batch or if k was already told, InvalidArgument if k
+  /// is out of range, Ok otherwise (the last tell applies the whole batch).
+  [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
+  /// Candidates of the open batch, 0 when none is open.
+  int batch_size() const noexcept { return core_.batch_size(); }
+
+  /// The default swarm size for `dims` dimensions when init() gets
+  /// particles = 0 (before the cap at MaxParticles).
+  static constexpr int default_particles(int dims) noexcept { return detail::pso_default_particles(dims); }
 
   /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
   /// Returns NotReady if not initialized, Ok when it ran to a stop.
@@ -391,32 +462,31 @@ class Pso {
   // same Real and enough capacity continues it bit for bit (the same asks for
   // the same costs), on any target. The feasibility predicate is a pointer
   // and is not saved: the loading object keeps its own (re-install it).
-  // Format version 2 (version 1 states, from before the 16-bit move draws,
-  // are refused: they would not continue bit for bit), little-endian, floats as IEEE-754 bits (Real: 4 or 8
-  // bytes), no padding; D = dims, N = particles, R = sizeof(Real):
-  //   off  size
-  //     0   4   magic "SPSO"
-  //     4   2   version (2)
-  //     6   1   R (4 float, 8 double)
-  //     7   1   reserved, 0
-  //     8   4   D (u32)          12  4  N (u32)
-  //    16   4   variant, boundary, topology (u8 each), flags (u8: bit 0
-  //             bias_correction, bit 1 random_per_particle, others 0)
-  //    20  28   w, c1, c2, beta, v_max, w_end, target (f32 each)
-  //    48  16   max_iter (i32), max_evals (i64), stall_iter (i32)
-  //    64   8   seed (u64; the generator's key is derived from it)
-  //    72   4   state (u8: 1 running, 2 stopped), stop reason (u8),
-  //             pending ask (u8 0/1), start point given (u8 0/1)
-  //    76  20   evaluations (i64), iteration, cursor, stall (i32 each)
-  //    96   4   trust radius (f32)      100  4  max_tries (i32)
-  //   104  16   infeasible count, fallback count (i64 each)
-  //   120   —   Real: best value, beta^t, best at the sweep's start (3 R)
-  //             Real: lo[D], hi[D], best position[D] (3·D·R)
-  //             per particle: x[D], v[D], m[D], pbest[D], pbest cost (N·(4D+1)·R)
-  //   end−8 4   reserved u32, 0 (for future flags)
-  //   end−4 4   CRC-32/IEEE (starling::crc32) of every byte before it
-  // Size: save_size() = 128 + R·(3 + 3·D + N·(4·D + 1)) bytes; e.g. float,
-  // D = 8, N = 16: 2,316 bytes. The velocity limits are recomputed (v_max·range).
+  // Format version 3 (earlier versions are refused: version 1 would not
+  // continue bit for bit, version 2 lacks the topology and restart state),
+  // little-endian, floats as IEEE-754 bits (Real: 4 or 8 bytes), no padding;
+  // D = dims, N = particles, R = sizeof(Real). The family's layout
+  // (detail/opt_core.hpp): header, config section, common section, swarm
+  // section, seal:
+  //   header (16)  magic "SPSO", version u16 (3), R u8, 0 u8, D u32, N u32
+  //   config (52)  variant, boundary, topology u8, flags u8 (bit 0
+  //                bias_correction, bit 1 random_per_particle), w, c1, c2,
+  //                beta, v_max, w_end f32, neighbors i32, restart_stall i32,
+  //                restart_radius f32, 12 reserved bytes (0)
+  //   common (72 + R·(2 + 3·D))  stop rules, seed, state, stop reason,
+  //                pending ask, start given, evaluations, iteration, stall,
+  //                trust radius, max_tries, infeasible and fallback counts,
+  //                best value, best at the sweep's start, lo[D], hi[D],
+  //                best position[D] (OptCore::save_common)
+  //   swarm (28 + R·(2 + N·(4·D + 2)))  cursor, swarm's best particle,
+  //                swarm stall, restarts, batch size, batch told (i32 each),
+  //                link epoch u32; beta^t, swarm's best at the sweep's start
+  //                (R); per particle x[D], v[D], m[D], pbest[D], pbest cost,
+  //                batch cost (NaN: not told)
+  //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
+  // Size: save_size() = 176 + R·(4 + 3·D + N·(4·D + 2)) bytes; e.g. float,
+  // D = 8, N = 16: 2,464 bytes. The velocity limits are recomputed
+  // (v_max·range) and the neighbourhoods re-derived.
 
   /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept {
@@ -436,8 +506,8 @@ class Pso {
   /// Returns Corrupt when anything is wrong: magic, version, Real size,
   /// length, CRC, a config value (validate()), an enum or flag, a count or
   /// counter (cursor < particles, evaluations consistent with the sweep and
-  /// cursor, ...), a bound (finite, lo < hi, range <= max/32), a position
-  /// outside its bounds, a non-finite value, |v| > v_max·range;
+  /// cursor, ...), a bound (see init), a position outside its bounds, a
+  /// non-finite value, |v| > v_max·range;
   /// CapacityExceeded when a valid state has more dims or particles than
   /// this Pso holds; InvalidArgument if buf is null. On failure nothing is
   /// changed. Time O(size).
@@ -465,11 +535,18 @@ class Pso {
   /// Particle i's best position and cost.
   const Real* personal_best(int i) const noexcept { return pbest_[i]; }
   Real personal_best_value(int i) const noexcept { return pbest_f_[i]; }
+  /// Restarts so far in this run (PsoConfig::restart_stall).
+  int restarts() const noexcept { return core_.restarts(); }
+  /// Particle i's informants under the configured topology (itself first,
+  /// in tie order) into out (cap entries); returns how many there are.
+  int informants(int i, int32_t* out, int cap) const noexcept {
+    return core_.informants(const_cast<Pso*>(this)->arrays(), i, out, cap);
+  }
 
  private:
   typename detail::PsoCore<Real>::Arrays arrays() noexcept {
     return {&x_[0][0], &v_[0][0], &m_[0][0], &pbest_[0][0], pbest_f_, gbest_,
-            lo_, hi_, vmax_, MaxDims, MaxDims, MaxParticles};
+            lo_, hi_, vmax_, cost_, nb_, MaxDims, MaxDims, MaxParticles};
   }
 
   // Zero-initialized so that the default constructor is constexpr: a static
@@ -481,6 +558,8 @@ class Pso {
   Real pbest_f_[MaxParticles]{};
   Real gbest_[MaxDims]{};
   Real lo_[MaxDims]{}, hi_[MaxDims]{}, vmax_[MaxDims]{};
+  Real cost_[MaxParticles]{};
+  int32_t nb_[MaxParticles]{};
   detail::PsoCore<Real> core_;
 };
 

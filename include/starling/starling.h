@@ -26,11 +26,12 @@
  * translation unit that shares a starling_pso.
  *
  * Memory: sizeof(starling_pso) = STARLING_PSO_SIZE(D, N) =
- *   16 + 192 + 4·(4·N·D + N + 4·D) bytes, rounded up to a multiple of 8
- * (D = STARLING_MAX_DIMS, N = STARLING_MAX_PARTICLES; 16 bytes of header, 192
- * reserved for the size-erased C++ core, then float arrays: positions,
- * velocities, momenta and personal bests [N][D], personal best costs [N],
- * global best, lo, hi, velocity limit [D]). Defaults 16 × 32: 8,784 bytes.
+ *   16 + CORE + 4·(4·N·D + 2·N + 4·D) + 4·N bytes, rounded up to a multiple
+ * of 8 (D = STARLING_MAX_DIMS, N = STARLING_MAX_PARTICLES; 16 bytes of header,
+ * CORE = STARLING_PSO_CORE_BYTES reserved for the size-erased C++ core, then
+ * float arrays: positions, velocities, momenta and personal bests [N][D],
+ * personal best costs and batch costs [N], best, lo, hi, velocity limit [D],
+ * then a neighbourhood index [N]). Defaults 16 × 32: STARLING_PSO_SIZE(16, 32).
  *
  * Determinism: for the same bounds, config, seed and costs, the asked
  * positions are bit for bit those of starling::Pso<D, N, float> (any
@@ -77,11 +78,12 @@
 
 /** Bytes reserved in starling_pso for the C++ core object (the library
  *  checks at compile time that its core fits and is suitably aligned). */
-#define STARLING_PSO_CORE_BYTES 192
-/** Bytes of the float arrays for capacities d (dims) and n (particles);
- *  constant expressions of the capacity macros (no casts, so the header is
- *  also clean under C++'s -Wold-style-cast). */
-#define STARLING_PSO_ARRAY_BYTES(d, n) (sizeof(float) * (4u * (n) * (d) + (n) + 4u * (d)))
+#define STARLING_PSO_CORE_BYTES 256
+/** Bytes of the arrays for capacities d (dims) and n (particles): the float
+ *  arrays and one 32-bit neighbourhood index per particle; constant
+ *  expressions of the capacity macros (no casts, so the header is also clean
+ *  under C++'s -Wold-style-cast). */
+#define STARLING_PSO_ARRAY_BYTES(d, n) (sizeof(float) * (4u * (n) * (d) + 2u * (n) + 4u * (d)) + 4u * (n))
 /** Bytes of the opaque storage (core + arrays), rounded up to 8. */
 #define STARLING_PSO_STORAGE_BYTES(d, n) \
   ((STARLING_PSO_CORE_BYTES + STARLING_PSO_ARRAY_BYTES(d, n) + 7u) / 8u * 8u)
@@ -107,7 +109,8 @@ typedef enum starling_status {
 typedef enum starling_variant {
   STARLING_VARIANT_INERTIA = 0,      /**< v = w(t)·v + c1·r1·(p−x) + c2·r2·(g−x) */
   STARLING_VARIANT_CONSTRICTION = 1, /**< Clerc–Kennedy constriction (inertia form) */
-  STARLING_VARIANT_EMPSO = 2         /**< exponentially weighted momentum PSO (AdaSwarm) */
+  STARLING_VARIANT_EMPSO = 2,        /**< exponentially weighted momentum PSO (AdaSwarm) */
+  STARLING_VARIANT_FIPS = 3          /**< fully informed PSO (every informant attracts) */
 } starling_variant;
 
 /** What happens to a coordinate that leaves the box (starling::Boundary). */
@@ -119,8 +122,10 @@ typedef enum starling_boundary {
 
 /** Which best attracts a particle (starling::Topology). */
 typedef enum starling_topology {
-  STARLING_TOPOLOGY_GLOBAL = 0, /**< the best of the whole swarm */
-  STARLING_TOPOLOGY_RING = 1    /**< the best of particles i−1, i, i+1 */
+  STARLING_TOPOLOGY_GLOBAL = 0,      /**< the best of the whole swarm */
+  STARLING_TOPOLOGY_RING = 1,        /**< index ring, `neighbors`/2 on each side (default i±1) */
+  STARLING_TOPOLOGY_VON_NEUMANN = 2, /**< i, i±1, i±round(√N) (mod N) */
+  STARLING_TOPOLOGY_RANDOM = 3       /**< SPSO-2011 adaptive random links (not with FIPS) */
 } starling_topology;
 
 /** Why the optimizer stopped (starling::StopReason). */
@@ -153,6 +158,9 @@ typedef struct starling_pso_config {
   float w_end;                /**< INERTIA only: weight at the last move, [−1, 1]; default 0.7298 */
   int bias_correction;        /**< EMPSO only: nonzero = use M/(1−β^t); default 0 */
   int random_per_particle;    /**< nonzero = one (r1, r2) per particle and move; default 0 */
+  int neighbors;              /**< RING: even, < particles; RANDOM: 1..4; 0 = default (2, 3) */
+  int restart_stall;          /**< re-seed after this many sweeps without the swarm improving; 0 = off */
+  float restart_radius;       /**< restart box: 0 = whole box, (0, 1] = ±r·range around the best */
 } starling_pso_config;
 
 /** The optimizer's whole state. Declare it (static or on the stack) and pass
@@ -276,6 +284,23 @@ starling_status starling_pso_minimize_observed(starling_pso* pso,
                                                              void* user),
                                                starling_observer_fn observer, void* user);
 
+/* ---- Batch ask/tell (see starling::Pso::ask_batch in starling/pso.hpp) ----
+ * Every candidate left in the current sweep at once, costs told in any
+ * order; the trajectory is the serial one, bit for bit (without safe
+ * tuning; with it, a batch filters against the best point at batch time). */
+
+/** Opens a batch (or returns the open one): writes up to cap candidate
+ *  pointers to xs and returns the batch size n; 0 when pso or xs is NULL,
+ *  cap < 1, not ready or done. While a batch is open, starling_pso_ask()
+ *  gives NULL and starling_pso_tell() STARLING_NOT_READY. */
+int starling_pso_ask_batch(starling_pso* pso, const float** xs, int cap);
+
+/** Cost of candidate k (0 <= k < n) of the open batch; the last one told
+ *  applies the batch. Returns STARLING_INVALID_ARGUMENT if pso is NULL or k
+ *  is out of range, STARLING_NOT_READY without an open batch or if k was
+ *  told already, STARLING_DONE after a stop, STARLING_CORRUPT, STARLING_OK. */
+starling_status starling_pso_tell_batch(starling_pso* pso, int k, float cost);
+
 /* ---- Safe tuning (see starling::Pso::set_feasible in starling/pso.hpp) ----
  * The same filters as the C++ API: a trust radius clips each candidate to
  * ±fraction·(hi − lo) around the best point so far (or the start point
@@ -315,8 +340,8 @@ long starling_pso_fallback_count(const starling_pso* pso);
  * A state saved here loads into a C++ starling::Pso<D, N, float> with room
  * for it, and vice versa; bit for bit the same continuation on any target. */
 
-/** Bytes starling_pso_save() writes: 128 + 4·(3 + 3·dims + particles·(4·dims
- *  + 1)); 0 when NULL or not ready. */
+/** Bytes starling_pso_save() writes: 176 + 4·(4 + 3·dims + particles·(4·dims
+ *  + 2)); 0 when NULL or not ready. */
 size_t starling_pso_save_size(const starling_pso* pso);
 
 /** Writes the state to buf (cap bytes); *written (may be NULL) = its size.

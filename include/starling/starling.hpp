@@ -4,6 +4,7 @@
 #include "starling/port.hpp"
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"
+#include "starling/optimizers.hpp"
 #include "starling/quant.hpp"
 #include "starling/crc32.hpp"
 #include "starling/qnet.hpp"

@@ -41,7 +41,7 @@ struct Rows {
 };
 STARLING_X86_INLINE Rows rows_of(const SwarmStep<float>& s, int k) noexcept {
   const long off = static_cast<long>(k) * s.stride;
-  return {s.x + off, s.v + off, s.m + off, s.pbest + off, s.nbest, s.vmax, s.lo, s.hi};
+  return {s.x + off, s.v + off, s.m + off, s.pbest + off, member_nbest(s, k), s.vmax, s.lo, s.hi};
 }
 
 /// Whether c·2^-16 is exact (zero, infinite, NaN, or |c| >= 2^-110, so the

@@ -146,11 +146,11 @@ static void test_sizes(void) {
   CHECK_EQ_INT(sizeof(starling_pso), starling_pso_size(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES));
   CHECK_EQ_INT(offsetof(starling_pso, storage_), 16);
   CHECK_EQ_INT(sizeof(starling_pso) % 8, 0);
-  /* The documented formula: 16 + 192 + 4·(4·N·D + N + 4·D), rounded to 8. */
-  CHECK_EQ_INT(starling_pso_size(16, 32), 16 + 192 + 4 * (4 * 32 * 16 + 32 + 4 * 16));
-  CHECK_EQ_INT(starling_pso_size(16, 32), 8784);
-  CHECK_EQ_INT(starling_pso_size(1, 2), 16 + 192 + 4 * (8 + 2 + 4) + 0);
-  CHECK_EQ_INT(starling_pso_size(1, 3), 16 + 192 + 4 * (12 + 3 + 4) + 4);
+  /* The documented formula: 16 + 256 + 4·(4·N·D + 2·N + 4·D) + 4·N, rounded to 8. */
+  CHECK_EQ_INT(starling_pso_size(16, 32), 16 + 256 + 4 * (4 * 32 * 16 + 64 + 4 * 16) + 4 * 32);
+  CHECK_EQ_INT(starling_pso_size(16, 32), 9104);
+  CHECK_EQ_INT(starling_pso_size(1, 2), 16 + 256 + 4 * (8 + 4 + 4) + 8 + 0);
+  CHECK_EQ_INT(starling_pso_size(1, 3), 16 + 256 + 4 * (12 + 6 + 4) + 12 + 4);
   CHECK_EQ_INT(starling_pso_size(0, 5), 0);
   CHECK_EQ_INT(starling_pso_size(3, 1), 0);
   CHECK_EQ_INT(starling_pso_size(-1, 5), 0);
@@ -426,7 +426,8 @@ static void test_invalid_inputs(void) {
       {"dims 0", 0, 4, 0, 0, STARLING_INVALID_ARGUMENT},
       {"dims -1", -1, 4, 0, 0, STARLING_INVALID_ARGUMENT},
       {"particles 1", 2, 1, 0, 0, STARLING_INVALID_ARGUMENT},
-      {"particles 0", 2, 0, 0, 0, STARLING_INVALID_ARGUMENT},
+      {"particles 0 (default size)", 2, 0, 0, 0, STARLING_OK},
+      {"particles -2", 2, -2, 0, 0, STARLING_INVALID_ARGUMENT},
       {"dims > max", STARLING_MAX_DIMS + 1, 4, 0, 0, STARLING_CAPACITY_EXCEEDED},
       {"particles > max", 2, STARLING_MAX_PARTICLES + 1, 0, 0, STARLING_CAPACITY_EXCEEDED},
       {"lo NULL", 2, 4, 1, 0, STARLING_INVALID_ARGUMENT},
@@ -438,10 +439,10 @@ static void test_invalid_inputs(void) {
       {"range overflows", 2, 4, 7, 0, STARLING_INVALID_ARGUMENT},
       {"range > FLT_MAX/32", 2, 4, 8, 0, STARLING_INVALID_ARGUMENT},
       {"cfg NULL", 2, 4, 0, 1, STARLING_INVALID_ARGUMENT},
-      {"variant 3", 2, 4, 0, 2, STARLING_INVALID_ARGUMENT},
+      {"variant 4", 2, 4, 0, 2, STARLING_INVALID_ARGUMENT},
       {"variant -1", 2, 4, 0, 3, STARLING_INVALID_ARGUMENT},
       {"boundary 3", 2, 4, 0, 4, STARLING_INVALID_ARGUMENT},
-      {"topology 2", 2, 4, 0, 5, STARLING_INVALID_ARGUMENT},
+      {"topology 4", 2, 4, 0, 5, STARLING_INVALID_ARGUMENT},
       {"w 1.5", 2, 4, 0, 6, STARLING_INVALID_ARGUMENT},
       {"c1 NaN", 2, 4, 0, 7, STARLING_INVALID_ARGUMENT},
       {"c2 -1", 2, 4, 0, 8, STARLING_INVALID_ARGUMENT},
@@ -479,10 +480,10 @@ static void test_invalid_inputs(void) {
     }
     switch (r->bad_cfg) {
       case 1: pcfg = NULL; break;
-      case 2: cfg.variant = 3; break;
+      case 2: cfg.variant = 4; break;
       case 3: cfg.variant = -1; break;
       case 4: cfg.boundary = 3; break;
-      case 5: cfg.topology = 2; break;
+      case 5: cfg.topology = 4; break;
       case 6: cfg.w = 1.5f; break;
       case 7: cfg.c1 = (float)NAN; break;
       case 8: cfg.c2 = -1.0f; break;

@@ -46,5 +46,11 @@ constexpr Trajectory kTrajectories[] = {
   {"inertia_random_perparticle", 3, 6, 0x7ull, 0x285549b8e82405f9ull, 0x35c4f27eu, 240, 40},
   {"empso_global_clamp_evals", 4, 8, 0x75bcd15ull, 0x428eea47f763c1a6ull, 0x3f8562a2u, 150, 18},
   {"inertia_global_clamp_wide", 37, 6, 0x5eedull, 0xdf3d3611eeb7384dull, 0x46ed48a4u, 72, 12},
+  {"constriction_ring4_clamp", 6, 11, 0x1full, 0x2ae68a6e2de1bfb2ull, 0x3e1c9dc8u, 330, 30},
+  {"empso_vonneumann_reflect", 5, 13, 0x4dull, 0x526a4942bb240ad4ull, 0x3de2b4bdu, 390, 30},
+  {"constriction_random3_restart", 9, 10, 0xabcdefull, 0x3fddabc7e8f672e4ull, 0x41cd6776u, 600, 60},
+  {"fips_vonneumann_random_bound", 7, 9, 0x5ull, 0x84620962d4b80dfaull, 0x40310edbu, 225, 25},
+  {"fips_global_restart_local", 3, 7, 0x7e8ull, 0xd1163dda39287502ull, 0x3bdd7e66u, 420, 60},
+  {"empso_ring2_restart_bias", 4, 8, 0x63ull, 0xe04017e362343058ull, 0x3e6eea46u, 400, 50},
 };
 }  // namespace golden

@@ -4,6 +4,7 @@
 // hashes. The same numbers must come out on every target and every port.
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "check.hpp"
 #include "golden_ref.h"
@@ -142,17 +143,66 @@ float golden_cost(const float* x, int dims, long n_eval) {
   }
   return s;
 }
+// Mirrors GOLDEN_CASES of tools/pso_ref.py, from the reference's own base
+// (constriction, global, clamp, v_max 0.5, no restarts), spelled out so that
+// a change of PsoConfig's defaults does not change these trajectories.
 PsoConfig golden_config(const char* name) {
   PsoConfig c;
-  if (std::strcmp(name, "constriction_global_clamp") == 0) {
+  c.variant = Variant::Constriction;
+  c.w = c.w_end = 0.7298f;
+  c.c1 = c.c2 = 1.49618f;
+  c.beta = 0.9f;
+  c.v_max = 0.5f;
+  c.boundary = Boundary::Clamp;
+  c.topology = Topology::Global;
+  c.max_evals = 0;
+  c.target = -std::numeric_limits<float>::infinity();
+  c.stall_iter = 0;
+  c.bias_correction = false;
+  c.random_per_particle = false;
+  c.neighbors = 0;
+  c.restart_stall = 0;
+  c.restart_radius = 0.f;
+  auto is = [name](const char* n) { return std::strcmp(name, n) == 0; };
+  if (is("constriction_ring4_clamp")) {
+    c.topology = Topology::Ring;
+    c.neighbors = 4;
     c.max_iter = 30;
-  } else if (std::strcmp(name, "empso_ring_reflect_bias") == 0) {
+  } else if (is("empso_vonneumann_reflect")) {
+    c.variant = Variant::Empso;
+    c.topology = Topology::VonNeumann;
+    c.boundary = Boundary::Reflect;
+    c.max_iter = 30;
+  } else if (is("constriction_random3_restart")) {
+    c.topology = Topology::Random;
+    c.restart_stall = 2;
+    c.max_iter = 60;
+  } else if (is("fips_vonneumann_random_bound")) {
+    c.variant = Variant::Fips;
+    c.topology = Topology::VonNeumann;
+    c.boundary = Boundary::Random;
+    c.max_iter = 25;
+  } else if (is("fips_global_restart_local")) {
+    c.variant = Variant::Fips;
+    c.restart_stall = 3;
+    c.restart_radius = 0.1f;
+    c.max_iter = 60;
+  } else if (is("empso_ring2_restart_bias")) {
+    c.variant = Variant::Empso;
+    c.topology = Topology::Ring;
+    c.neighbors = 2;
+    c.restart_stall = 2;
+    c.bias_correction = true;
+    c.max_iter = 50;
+  } else if (is("constriction_global_clamp")) {
+    c.max_iter = 30;
+  } else if (is("empso_ring_reflect_bias")) {
     c.variant = Variant::Empso;
     c.topology = Topology::Ring;
     c.boundary = Boundary::Reflect;
     c.bias_correction = true;
     c.max_iter = 25;
-  } else if (std::strcmp(name, "inertia_random_perparticle") == 0) {
+  } else if (is("inertia_random_perparticle")) {
     c.variant = Variant::Inertia;
     c.w = 0.9f;
     c.w_end = 0.4f;
@@ -160,13 +210,15 @@ PsoConfig golden_config(const char* name) {
     c.random_per_particle = true;
     c.max_iter = 40;
     c.v_max = 1.0f;
-  } else if (std::strcmp(name, "inertia_global_clamp_wide") == 0) {
+  } else if (is("inertia_global_clamp_wide")) {
     c.variant = Variant::Inertia;
     c.max_iter = 12;
-  } else {
+  } else if (is("empso_global_clamp_evals")) {
     c.variant = Variant::Empso;
     c.max_iter = 1000;
     c.max_evals = 150;
+  } else {
+    c.max_iter = 0;  // an unknown name: init() refuses it
   }
   return c;
 }

@@ -133,7 +133,7 @@ TEST_CASE(resume_double_and_counters) {
   uint64_t h = run(a, kFnvOffset, 40);
   size_t n = 0;
   CHECK(a.save(g_buf, sizeof g_buf, &n) == Status::Ok);
-  CHECK_EQ(n, static_cast<size_t>(128 + 8 * (3 + 3 * 3 + 6 * (4 * 3 + 1))));
+  CHECK_EQ(n, static_cast<size_t>(176 + 8 * (4 + 3 * 3 + 6 * (4 * 3 + 2))));
   CHECK(b.set_feasible(feasible<double>) == Status::Ok);
   CHECK(b.load(g_buf, n) == Status::Ok);
   CHECK_EQ(b.trust_radius(), 0.1f);
@@ -193,7 +193,7 @@ TEST_CASE(save_and_load_errors) {
   CHECK(fresh.save(g_buf, sizeof g_buf, &n) == Status::NotReady);
   CHECK_EQ(fresh.save_size(), static_cast<size_t>(0));
   setup(a, PsoConfig{}, 3, false);
-  CHECK_EQ(a.save_size(), static_cast<size_t>(128 + 4 * (3 + 15 + 8 * 21)));
+  CHECK_EQ(a.save_size(), static_cast<size_t>(176 + 4 * (4 + 15 + 8 * 22)));
   CHECK_EQ((Pso<5, 8>::kMaxSaveSize), a.save_size());
   CHECK(a.save(nullptr, 1000, &n) == Status::InvalidArgument);
   CHECK(a.save(g_buf, a.save_size() - 1, &n) == Status::CapacityExceeded);
@@ -207,7 +207,7 @@ TEST_CASE(save_and_load_errors) {
 }
 
 namespace {
-// A small state (D = 1, N = 2: 192 bytes) and a target object in another
+// A small state (D = 1, N = 2: 252 bytes) and a target object in another
 // state; every corruption must give Corrupt and leave the target as it was.
 struct Corruption {
   Pso<1, 2> src, dst;
@@ -245,7 +245,7 @@ void make_small() {
 TEST_CASE(every_byte_corruption_and_truncation_is_corrupt) {
   make_small();
   const size_t n = g_c.n;
-  CHECK_EQ(n, static_cast<size_t>(128 + 4 * (3 + 3 + 2 * 5)));
+  CHECK_EQ(n, static_cast<size_t>(176 + 4 * (4 + 3 + 2 * 6)));
   long accepted = 0, unchanged_fail = 0, cases = 0;
   for (size_t i = 0; i < n; ++i)
     for (int x = 1; x < 256; ++x) {
@@ -296,7 +296,7 @@ Status patch_range(float lo, float hi) {
   std::memcpy(&u[0], &lo, 4);
   std::memcpy(&u[1], &hi, 4);
   for (int k = 0; k < 8; ++k) b[k] = static_cast<uint8_t>(u[k / 4] >> (8 * (k % 4)));
-  return patched(132, b, 8);
+  return patched(148, b, 8);
 }
 }  // namespace
 
@@ -304,66 +304,83 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
   make_small();
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
-  // Offsets of pso.hpp's layout; D = 1, N = 2, so the Reals start at 120:
-  // best, beta^t, sweep best, lo, hi, gbest (140), then x, v, m, pbest,
-  // pbest_f of particle 0 (144..) and particle 1 (164..); reserved at 184.
+  // Offsets of pso.hpp's layout for D = 1, N = 2: header 0, config 16,
+  // common 68 (Reals from 140: best, sweep best, lo, hi, gbest at 156),
+  // swarm 160 (Reals from 188: beta^t, swarm best; particle 0's x, v, m,
+  // pbest, pbest cost, batch cost at 196.., particle 1's at 220..), seal 244.
+  // The small state has an ask pending and no batch.
   struct Row { const char* what; Status got; };
+  const float ninf = -inf;
   const Row rows[] = {
       {"version 1 (older draws)", patch_u8(4, 1)},
-      {"version 3", patch_u8(4, 3)},
+      {"version 2 (no topology state)", patch_u8(4, 2)},
+      {"version 4", patch_u8(4, 4)},
       {"real size", patch_u8(6, 8)},
       {"reserved", patch_u8(7, 1)},
-      {"variant", patch_u8(16, 3)},
+      {"variant", patch_u8(16, 4)},
       {"boundary", patch_u8(17, 3)},
-      {"topology", patch_u8(18, 2)},
+      {"topology", patch_u8(18, 4)},
       {"flags", patch_u8(19, 4)},
       {"w NaN", patch_f32(20, nan)},
       {"c1 < 0", patch_f32(24, -1.f)},
       {"beta 1", patch_f32(32, 1.f)},
       {"v_max 0", patch_f32(36, 0.f)},
-      {"target +inf", patch_f32(44, inf)},
-      {"max_iter 0", patch_u32(48, 0)},
-      {"max_iter < iteration", patch_u32(48, 1)},
-      {"max_evals < 0", patch_u32(56, 0x80000000u)},
-      {"stall_iter < 0", patch_u32(60, 0xFFFFFFFFu)},
-      {"state 0", patch_u8(72, 0)},
-      {"state 3", patch_u8(72, 3)},
-      {"stopped without reason", patch_u8(72, 2)},
-      {"running with reason", patch_u8(73, 1)},
-      {"stop reason 6", patch_u8(73, 6)},
-      {"pending 2", patch_u8(74, 2)},
-      {"has_start 2", patch_u8(75, 2)},
-      {"evaluations", patch_u32(76, 8)},
-      {"evaluations < 0", patch_u32(80, 0x80000000u)},
-      {"iteration", patch_u32(84, 2)},
-      {"cursor == particles", patch_u32(88, 2)},
-      {"cursor < 0", patch_u32(88, 0xFFFFFFFFu)},
-      {"stall > iteration", patch_u32(92, 9)},
-      {"trust 1.5", patch_f32(96, 1.5f)},
-      {"trust NaN", patch_f32(96, nan)},
-      {"max_tries 65", patch_u32(100, 65)},
-      {"max_tries < 0", patch_u32(100, 0xFFFFFFFFu)},
-      {"fallback > infeasible", patch_u32(112, 0x7FFFFFFFu)},
-      {"best NaN", patch_f32(120, nan)},
-      {"best -inf", patch_f32(120, -inf)},
-      {"beta^t 2", patch_f32(124, 2.f)},
-      {"sweep best NaN", patch_f32(128, nan)},
-      {"lo == hi", patch_f32(132, 1.f)},
-      {"lo > hi", patch_f32(132, 5.f)},
-      {"lo -inf", patch_f32(132, -inf)},
+      {"neighbors < 0", patch_u32(44, 0xFFFFFFFFu)},
+      {"restart_stall < 0", patch_u32(48, 0xFFFFFFFFu)},
+      {"restart_radius 2", patch_f32(52, 2.f)},
+      {"config reserved", patch_u8(60, 1)},
+      {"max_iter 0", patch_u32(68, 0)},
+      {"max_iter < iteration", patch_u32(68, 1)},
+      {"max_evals < 0", patch_u32(76, 0x80000000u)},
+      {"target +inf", patch_f32(80, inf)},
+      {"stall_iter < 0", patch_u32(84, 0xFFFFFFFFu)},
+      {"state 0", patch_u8(96, 0)},
+      {"state 3", patch_u8(96, 3)},
+      {"stopped without reason", patch_u8(96, 2)},
+      {"running with reason", patch_u8(97, 1)},
+      {"stop reason 6", patch_u8(97, 6)},
+      {"pending 2", patch_u8(98, 2)},
+      {"has_start 2", patch_u8(99, 2)},
+      {"evaluations", patch_u32(100, 8)},
+      {"evaluations < 0", patch_u32(104, 0x80000000u)},
+      {"iteration", patch_u32(108, 2)},
+      {"stall > iteration", patch_u32(112, 9)},
+      {"trust 1.5", patch_f32(116, 1.5f)},
+      {"trust NaN", patch_f32(116, nan)},
+      {"max_tries 65", patch_u32(120, 65)},
+      {"max_tries < 0", patch_u32(120, 0xFFFFFFFFu)},
+      {"fallback > infeasible", patch_u32(132, 0x7FFFFFFFu)},
+      {"best NaN", patch_f32(140, nan)},
+      {"best -inf", patch_f32(140, ninf)},
+      {"sweep best NaN", patch_f32(144, nan)},
+      {"lo == hi", patch_f32(148, 1.f)},
+      {"lo > hi", patch_f32(148, 5.f)},
+      {"lo -inf", patch_f32(148, ninf)},
       {"range overflows", patch_range(-3e38f, 3e38f)},
       {"range > max/32", patch_range(-6e36f, 6e36f)},
-      {"hi NaN", patch_f32(136, nan)},
-      {"gbest outside", patch_f32(140, 1.5f)},
-      {"x outside", patch_f32(144, -1.01f)},
-      {"x NaN", patch_f32(144, nan)},
-      {"|v| > vmax", patch_f32(148, 1.01f)},
-      {"m inf", patch_f32(152, inf)},
-      {"pbest outside", patch_f32(156, 2.f)},
-      {"pbest cost NaN", patch_f32(160, nan)},
-      {"x of particle 1", patch_f32(164, 7.f)},
-      {"pbest cost -inf", patch_f32(180, -inf)},
-      {"trailing reserved", patch_u32(184, 1)},
+      {"range denormal", patch_range(0.f, 1.4e-45f)},
+      {"hi NaN", patch_f32(152, nan)},
+      {"gbest outside", patch_f32(156, 1.5f)},
+      {"cursor == particles", patch_u32(160, 2)},
+      {"cursor < 0", patch_u32(160, 0xFFFFFFFFu)},
+      {"swarm best particle 2", patch_u32(164, 2)},
+      {"swarm stall > iteration", patch_u32(168, 99)},
+      {"restarts > iteration", patch_u32(172, 99)},
+      {"batch beyond the sweep", patch_u32(176, 3)},
+      {"batch and a pending ask", patch_u32(176, 1)},
+      {"batch told without a batch", patch_u32(180, 1)},
+      {"beta^t 2", patch_f32(188, 2.f)},
+      {"swarm best NaN", patch_f32(192, nan)},
+      {"x outside", patch_f32(196, -1.01f)},
+      {"x NaN", patch_f32(196, nan)},
+      {"|v| > vmax", patch_f32(200, 1.01f)},
+      {"m inf", patch_f32(204, inf)},
+      {"pbest outside", patch_f32(208, 2.f)},
+      {"pbest cost NaN", patch_f32(212, nan)},
+      {"batch cost -inf", patch_f32(216, ninf)},
+      {"x of particle 1", patch_f32(220, 7.f)},
+      {"pbest cost -inf", patch_f32(236, ninf)},
+      {"trailing reserved", patch_u32(244, 1)},
       {"dims 2 (length)", patch_u32(8, 2)},
       {"dims 0", patch_u32(8, 0)},
       {"particles 1", patch_u32(12, 1)},
@@ -373,7 +390,7 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
     if (!CHECK(r.got == Status::Corrupt)) std::printf("     %s: %s\n", r.what, status_name(r.got));
   CHECK(g_c.unchanged());
   // Control: a harmless patch (v = 0) with a fresh CRC loads.
-  CHECK(patch_f32(148, 0.f) == Status::Ok);
+  CHECK(patch_f32(200, 0.f) == Status::Ok);
 }
 
 // The C API saves the same format: C state -> C++ object and C++ state ->

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "starling/detail/fp_strict.hpp"
+#include "starling/detail/opt_core.hpp"
 #include "starling/rng.hpp"
 
 // The float arithmetic below must not be contracted into FMAs whatever the
@@ -17,8 +18,9 @@ namespace starling {
 namespace detail {
 
 /// Domain tags in counter word 3, so the draws of different purposes never
-/// share a Threefry block.
-enum : uint32_t { kTagMove = 0, kTagInit = 1, kTagBoundary = 2, kTagFeasible = 3 };
+/// share a Threefry block (kTagFeasible = 3 is the envelope's, opt_core.hpp).
+enum : uint32_t { kTagMove = 0, kTagInit = 1, kTagBoundary = 2, kTagRestart = 4, kTagTopology = 5,
+                  kTagFips = 6 };
 
 /// Key of the swarm's generator: the seed, plus a constant that separates the
 /// swarm's numbers from a user's Rng with the same seed.
@@ -38,14 +40,20 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
 ///   kTagBoundary: word 2(d&1) of block d/2 re-draws dimension d (Random);
 ///   kTagFeasible: re-draw k of a candidate uses word 0 of block k (one
 ///     draw for all dimensions); the uniform fallback uses word 2(d&1) of
-///     block d/2 with particle = k and iteration 0xFFFFFFFF (src/pso.cpp).
+///     block d/2 with particle = k and iteration 0xFFFFFFFF (src/opt_core.cpp);
+///   kTagRestart (iteration = the sweep that ended): as kTagInit, the
+///     re-seeded position and velocity of dimension d;
+///   kTagTopology (block 0, iteration = the link epoch): words 0 .. K−1 of
+///     particle j's block name the K particles j informs (Topology::Random);
+///   kTagFips: the 16-bit draw q = k·dims + d (informant k, dimension d) is
+///     the high (q even) or low (q odd) half of word (q/2) % 4 of block q/8.
 inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
                         uint32_t block, uint32_t out[4]) noexcept {
   const uint32_t ctr[4] = {block, particle, iteration, tag};
   threefry4x32<kThreefryRounds>(ctr, key, out);
 }
 
-enum class UpdateRule : int { Inertia = 0, Empso = 1 };
+enum class UpdateRule : int { Inertia = 0, Empso = 1, Fips = 2 };
 enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
 
 /// Arguments of a move of `count` consecutive particles (`particle` ..
@@ -64,7 +72,7 @@ struct SwarmStep {
   Real* v;             ///< velocity, updated in place
   Real* m;             ///< EMPSO momentum, updated in place (unused by Inertia)
   const Real* pbest;   ///< the particle's best position
-  const Real* nbest;   ///< the neighbourhood's best position (global or ring), not written
+  const Real* nbest;   ///< the neighbourhood's best position, shared by the batch, not written
   const Real* lo;      ///< box
   const Real* hi;
   const Real* vmax;    ///< velocity limit per dimension, > 0
@@ -81,7 +89,19 @@ struct SwarmStep {
   uint32_t particle;   ///< the first particle's index
   int count = 1;       ///< particles in this call, >= 1
   int stride = 0;      ///< elements from one particle's rows to the next's, >= dims if count > 1
+  /// When set, the batch members have neighbourhood bests of their own
+  /// (local topologies): member k's is the row nbest_index[k] of
+  /// nbest_rows (rows `stride` apart), and nbest is unused.
+  const int32_t* nbest_index = nullptr;
+  const Real* nbest_rows = nullptr;
 };
+
+/// Batch member k's neighbourhood best (see SwarmStep::nbest_index).
+template <class Real>
+constexpr const Real* member_nbest(const SwarmStep<Real>& s, int k) noexcept {
+  return s.nbest_index != nullptr ? s.nbest_rows + static_cast<long>(s.nbest_index[k]) * s.stride
+                                  : s.nbest;
+}
 
 /// Particle k (0 <= k < s.count) of a batch, as a one-particle step.
 template <class Real>
@@ -94,8 +114,13 @@ constexpr SwarmStep<Real> batch_member(const SwarmStep<Real>& s, int k) noexcept
   t.pbest += off;
   t.particle += static_cast<uint32_t>(k);
   t.count = 1;
+  t.nbest = member_nbest(s, k);
+  t.nbest_index = nullptr;
   return t;
 }
+
+template <class Real>
+inline void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept;
 
 /// The scalar reference for one dimension. Order of operations is part of
 /// the contract (ports repeat it exactly):
@@ -108,14 +133,16 @@ constexpr SwarmStep<Real> batch_member(const SwarmStep<Real>& s, int k) noexcept
 ///   that kept it would be pushed straight back into the wall.
 ///
 /// k is the batch member (see SwarmStep): its own arrays start k·stride
-/// elements in, its particle number is particle + k.
+/// elements in, its particle number is particle + k, its neighbourhood
+/// best member_nbest(s, k). (The Fips rule is not a kernel's: the portable
+/// core computes its velocity, src/pso.cpp, and ends with swarm_finish_dim.)
 template <class Real>
 inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, int k = 0) noexcept {
   STARLING_FP_STRICT_BLOCK
   const long e = static_cast<long>(k) * s.stride + d;  // in the member's own arrays
   const Real x = s.x[e];
   const Real a = (s.c1 * r1) * (s.pbest[e] - x);
-  const Real b = (s.c2 * r2) * (s.nbest[d] - x);
+  const Real b = (s.c2 * r2) * (member_nbest(s, k)[d] - x);
   Real v;
   if (s.rule == UpdateRule::Empso) {
     const Real m = s.beta * s.m[e] + s.one_minus_beta * s.v[e];
@@ -124,6 +151,15 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, 
   } else {
     v = (s.w * s.v[e] + a) + b;
   }
+  swarm_finish_dim(s, d, x, v, k);
+}
+
+/// The tail every rule shares: v clamped to [−vmax, vmax], x' = x + v, the
+/// boundary rule (see swarm_update_dim), and the stores of x' and v'.
+template <class Real>
+inline void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept {
+  STARLING_FP_STRICT_BLOCK
+  const long e = static_cast<long>(k) * s.stride + d;
   const Real vm = s.vmax[d];
   if (v > vm) v = vm;
   if (v < -vm) v = -vm;

@@ -1,0 +1,29 @@
+// starling/optimizers.hpp: the one list of the optimizer family. Tests, fuzzers,
+// benchmarks and the C API iterate it, so adding an optimizer is one line here.
+//
+// Every entry has Pso's shape (DESIGN.md, "the optimizer family"):
+//   Status init(const Real* lo, const Real* hi, int dims, int population,
+//               const Config& cfg, uint64_t seed);   // population 0 = default
+//   ask / tell / done / stop_reason / best_position / best_value / evaluations /
+//   iteration / minimize (+ observer) / save_size / save / load /
+//   set_feasible / set_trust_radius / set_start,
+// and every Config has max_iter, max_evals, target, stall_iter with Pso's
+// meaning. Population methods also have ask_batch / tell_batch.
+#pragma once
+
+#include "starling/pso.hpp"
+
+/// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
+/// its class (methods without a population ignore MaxPop), so generic code
+/// can instantiate each alike:
+///   #define RUN(Name, Config) run<starling::Name##Of<4, 16>>(#Name, starling::Config{});
+///   STARLING_OPTIMIZERS(RUN)
+#define STARLING_OPTIMIZERS(X) \
+  X(Pso, PsoConfig)
+
+namespace starling {
+
+template <int MaxDims, int MaxPop, class Real = float>
+using PsoOf = Pso<MaxDims, MaxPop, Real>;
+
+}  // namespace starling
