@@ -127,7 +127,8 @@ TEST_CASE(refusals_write_nothing) {
     CHECK(starling::quantize_input(x, 2, s, 0, q) == Status::InvalidArgument);
     CHECK(starling::dequantize_output(q, 2, s, 0, x) == Status::InvalidArgument);
   }
-  for (int32_t zp : {-129, 128, INT32_MIN, INT32_MAX}) {
+  const int32_t bad_zps[] = {-129, 128, INT32_MIN, INT32_MAX};
+  for (int32_t zp : bad_zps) {
     CHECK(starling::quantize_input(x, 2, 1.0f, zp, q) == Status::InvalidArgument);
     CHECK(starling::dequantize_output(q, 2, 1.0f, zp, x) == Status::InvalidArgument);
   }
