@@ -6,6 +6,26 @@
 
 #include "starling/pso.hpp"
 
+namespace {
+starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float> g_ref;
+
+starling::PsoConfig ref_config(const capi_case* c) {
+  starling::PsoConfig cfg;
+  cfg.variant = static_cast<starling::Variant>(c->variant);
+  cfg.boundary = static_cast<starling::Boundary>(c->boundary);
+  cfg.topology = static_cast<starling::Topology>(c->topology);
+  cfg.max_iter = c->max_iter;
+  cfg.max_evals = c->max_evals;
+  cfg.stall_iter = c->stall_iter;
+  cfg.target = c->target;
+  if (c->w != 0) cfg.w = c->w;
+  if (c->w_end != 0) cfg.w_end = c->w_end;
+  cfg.bias_correction = c->bias_correction != 0;
+  cfg.random_per_particle = c->random_per_particle != 0;
+  return cfg;
+}
+}  // namespace
+
 extern "C" {
 
 uint64_t capi_hash_start(void) { return 0xcbf29ce484222325ull; }
@@ -45,25 +65,6 @@ uint64_t capi_hash_observation(uint64_t h, float best, long evaluations, int ite
   return capi_hash_floats(h, v, 3);
 }
 
-namespace {
-starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float> g_ref;
-
-starling::PsoConfig ref_config(const capi_case* c) {
-  starling::PsoConfig cfg;
-  cfg.variant = static_cast<starling::Variant>(c->variant);
-  cfg.boundary = static_cast<starling::Boundary>(c->boundary);
-  cfg.topology = static_cast<starling::Topology>(c->topology);
-  cfg.max_iter = c->max_iter;
-  cfg.max_evals = c->max_evals;
-  cfg.stall_iter = c->stall_iter;
-  cfg.target = c->target;
-  if (c->w != 0) cfg.w = c->w;
-  if (c->w_end != 0) cfg.w_end = c->w_end;
-  cfg.bias_correction = c->bias_correction != 0;
-  cfg.random_per_particle = c->random_per_particle != 0;
-  return cfg;
-}
-}  // namespace
 
 capi_observed capi_ref_observed(const capi_case* c) {
   capi_observed r{};
