@@ -219,7 +219,10 @@ starling_status starling_pso_init_capacity(starling_pso* pso, size_t pso_size, i
   pso->max_particles_ = max_particles;
   pso->size_ = static_cast<uint32_t>(pso_size);
   Core* c = ::new (static_cast<void*>(storage(pso))) Core();  // placement: no allocation
-  const Status st = c->init(arrays(pso), lo, hi, dims, particles, to_cpp(*cfg), seed);
+  const PsoConfig k = to_cpp(*cfg);
+  const Status st =
+      c->init(arrays(pso), lo, hi, dims, starling::detail::pso_particles(particles, dims, max_particles),
+              k, seed, Core::hooks_for(k), starling::validate(k) == Status::Ok);
   if (st == Status::Ok) pso->magic_ = kMagic;
   return to_c(st);
 }

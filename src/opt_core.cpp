@@ -10,58 +10,6 @@ STARLING_FP_STRICT_TU
 namespace starling {
 namespace detail {
 
-bool valid_stop_rules(const StopRules& r) noexcept {
-  return r.max_iter >= 1 && r.max_evals >= 0 && !std::isnan(r.target) &&
-         r.target != std::numeric_limits<float>::infinity() && r.stall_iter >= 0;
-}
-
-template <class Real>
-Status OptCore<Real>::check_box(const Real* lo, const Real* hi, int dims, int max_dims) noexcept {
-  if (lo == nullptr || hi == nullptr || dims < 1) return Status::InvalidArgument;
-  if (dims > max_dims) return Status::CapacityExceeded;
-  for (int d = 0; d < dims; ++d)
-    if (!valid_interval(lo[d], hi[d])) return Status::InvalidArgument;
-  return Status::Ok;
-}
-
-template <class Real>
-void OptCore<Real>::start(const Box& b, const Real* lo, const Real* hi, int dims,
-                          const StopRules& rules, uint64_t seed, uint32_t stream) noexcept {
-  rules_ = rules;
-  seed_ = seed;
-  key_[0] = static_cast<uint32_t>(seed);
-  key_[1] = static_cast<uint32_t>(seed >> 32);
-  key_[2] = stream;
-  key_[3] = 0;
-  dims_ = dims;
-  evals_ = 0;
-  iter_ = 0;
-  stall_ = 0;
-  pending_ = false;
-  has_start_ = false;
-  infeasible_ = 0;
-  fallback_ = 0;
-  stop_ = StopReason::None;
-  best_f_ = std::numeric_limits<Real>::infinity();
-  gen_start_best_ = best_f_;
-  for (int d = 0; d < dims; ++d) {
-    b.lo[d] = lo[d];
-    b.hi[d] = hi[d];
-    b.best[d] = lo[d];
-  }
-  state_ = State::Running;
-}
-
-template <class Real>
-bool OptCore<Real>::end_generation() noexcept {
-  ++iter_;
-  stall_ = best_f_ < gen_start_best_ ? 0 : stall_ + 1;
-  gen_start_best_ = best_f_;
-  if (iter_ >= rules_.max_iter) return stop(StopReason::MaxIter), false;
-  if (rules_.stall_iter > 0 && stall_ >= rules_.stall_iter) return stop(StopReason::Stall), false;
-  return true;
-}
-
 namespace {
 // Clips x to the trust box of radius r (fraction of each range) around c,
 // intersected with [lo, hi].

@@ -8,32 +8,9 @@ STARLING_FP_STRICT_TU
 #include "starling/detail/kernels.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace starling {
-
-namespace {
-bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
-bool valid_enum(int v, int count) { return v >= 0 && v < count; }
-constexpr int kMaxRestartStall = 1 << 20;
-constexpr int kMaxRandomLinks = 4;  // one Threefry block a particle
-}  // namespace
-
-Status validate(const PsoConfig& c) noexcept {
-  const bool fips_random = c.variant == Variant::Fips && c.topology == Topology::Random;
-  const bool neighbors_ok =
-      c.neighbors >= 0 &&
-      (c.topology == Topology::Ring ? c.neighbors % 2 == 0 && c.neighbors < (1 << 24)
-                                    : c.topology != Topology::Random || c.neighbors <= kMaxRandomLinks);
-  const bool ok =
-      valid_enum(static_cast<int>(c.variant), 4) && valid_enum(static_cast<int>(c.boundary), 3) &&
-      valid_enum(static_cast<int>(c.topology), 4) && !fips_random && neighbors_ok &&
-      finite_in(c.w, -1.f, 1.f) && finite_in(c.w_end, -1.f, 1.f) && finite_in(c.c1, 0.f, 10.f) &&
-      finite_in(c.c2, 0.f, 10.f) && std::isfinite(c.beta) && c.beta >= 0.f && c.beta < 1.f &&
-      std::isfinite(c.v_max) && c.v_max > 0.f && c.v_max <= 1.f &&
-      detail::valid_stop_rules(detail::stop_rules_of(c)) && c.restart_stall >= 0 &&
-      c.restart_stall <= kMaxRestartStall && finite_in(c.restart_radius, 0.f, 1.f);
-  return ok ? Status::Ok : Status::InvalidArgument;
-}
 
 namespace detail {
 
@@ -73,24 +50,18 @@ int PsoCore<Real>::ring_radius() const noexcept {
 
 template <class Real>
 Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
-                           int particles, const PsoConfig& cfg, uint64_t seed) noexcept {
+                           int particles, const PsoConfig& cfg, uint64_t seed,
+                           Hooks hooks, bool cfg_valid) noexcept {
   base_.reset();
-  if (particles == 0 && dims >= 1) {
-    particles = pso_default_particles(dims);
-    if (particles > a.max_particles) particles = a.max_particles;
-  }
   if (lo == nullptr || hi == nullptr || dims < 1 || particles < 2) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
   if (particles > a.max_particles) return Status::CapacityExceeded;
-  const Status st = validate(cfg);
-  if (st != Status::Ok) return st;
+  if (!cfg_valid) return Status::InvalidArgument;
   if (cfg.topology == Topology::Ring && cfg.neighbors >= particles) return Status::InvalidArgument;
-  for (int d = 0; d < dims; ++d)
-    if (!(static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]) >= std::numeric_limits<Real>::min()))
-      return Status::InvalidArgument;
 
   cfg_ = cfg;
+  hooks_ = hooks;
   particles_ = particles;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   cursor_ = 0;
@@ -99,18 +70,27 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   restarts_ = 0;
   link_epoch_ = 0;
   beta_pow_ = 1;
-  for (int d = 0; d < dims; ++d) a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
-  seed_particles(a, kTagInit, 0);
+  for (int d = 0; d < dims; ++d) {
+    a.vmax[d] = static_cast<Real>(cfg.v_max) * (hi[d] - lo[d]);
+    // A velocity limit that underflows would freeze the particles.
+    if (!(a.vmax[d] >= std::numeric_limits<Real>::min())) {
+      base_.reset();
+      return Status::InvalidArgument;
+    }
+  }
+  seed_particles<false>(a, kTagInit, 0);
   return Status::Ok;
 }
 
-// Every particle anew: x uniform in the box (kTagInit) or the restart box
-// (kTagRestart), v uniform in [−vmax, vmax], no momentum, no personal best.
-// Block (pair, i, iteration, tag) gives {ux[2p], uv[2p], ux[2p+1], uv[2p+1]}.
+// Every particle anew: x uniform in the box, or with kAround in the restart
+// box around the incumbent, v uniform in [−vmax, vmax], no momentum, no
+// personal best. Block (pair, i, iteration, tag) gives {ux[2p], uv[2p],
+// ux[2p+1], uv[2p+1]}.
 template <class Real>
-void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept {
+template <bool kAround>
+STARLING_ALWAYS_INLINE void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept {
   const int dims = base_.dims();
-  const Real r = tag == kTagRestart ? static_cast<Real>(cfg_.restart_radius) : Real(0);
+  const Real r = kAround ? static_cast<Real>(cfg_.restart_radius) : Real(0);
   for (int i = 0; i < particles_; ++i) {
     Real* x = a.x + i * a.stride;
     Real* v = a.v + i * a.stride;
@@ -123,7 +103,7 @@ void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t itera
       const Real ux = u32_to_unit<Real>(w4[(d & 1) * 2]);
       const Real uv = u32_to_unit<Real>(w4[(d & 1) * 2 + 1]);
       Real lo = a.lo[d], hi = a.hi[d];
-      if (r > 0) {  // around the incumbent
+      if (kAround && r > 0) {  // around the incumbent
         const Real rad = r * (a.hi[d] - a.lo[d]);
         if (a.gbest[d] - rad > lo) lo = a.gbest[d] - rad;
         if (a.gbest[d] + rad < hi) hi = a.gbest[d] + rad;
@@ -177,7 +157,7 @@ Status PsoCore<Real>::tell(const Arrays& a, Real cost) noexcept {
 }
 
 template <class Real>
-Status PsoCore<Real>::tell_one(const Arrays& a, Real f) noexcept {
+STARLING_ALWAYS_INLINE Status PsoCore<Real>::tell_one(const Arrays& a, Real f) noexcept {
   base_.set_pending(false);
   const int i = cursor_;
   const Real* x = a.x + i * a.stride;
@@ -242,36 +222,43 @@ Status PsoCore<Real>::tell_batch(const Arrays& a, int k, Real cost) noexcept {
 }
 
 template <class Real>
-void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
+STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
   cursor_ = 0;
   const Real sb = a.pbest_f[sbest_];  // sbest_ >= 0 after a whole sweep
   const bool improved = sb < swarm_start_best_;
   swarm_stall_ = improved ? 0 : swarm_stall_ + 1;
   swarm_start_best_ = sb;
   if (!base_.end_generation()) return;
-  if (cfg_.restart_stall > 0 && swarm_stall_ >= cfg_.restart_stall) {
-    ++restarts_;
-    seed_particles(a, kTagRestart, static_cast<uint32_t>(base_.iteration()));
-    return;
-  }
-  if (cfg_.topology == Topology::Random && !improved) ++link_epoch_;
+  if (hooks_.restart != nullptr && swarm_stall_ >= cfg_.restart_stall) return hooks_.restart(*this, a);
   move(a);
+}
+
+template <class Real>
+void PsoCore<Real>::restart(const Arrays& a) noexcept {
+  ++restarts_;
+  seed_particles<true>(a, kTagRestart, static_cast<uint32_t>(base_.iteration()));
 }
 
 // The Global topology's social attractor: the incumbent, or with restarts
 // on, the best of the swarm since its last restart.
 template <class Real>
-const Real* PsoCore<Real>::social(const Arrays& a) const noexcept {
+STARLING_ALWAYS_INLINE const Real* PsoCore<Real>::social(const Arrays& a) const noexcept {
   return cfg_.restart_stall > 0 ? a.pbest + sbest_ * a.stride : a.gbest;
 }
 
-// Each particle's neighbourhood best into a.nb (local topologies). Ties keep
-// the earlier informant in the topology's order (pso.hpp, Topology).
+// Each particle's neighbourhood best into a.nb, handed to the move's step
+// (local topologies). Ties keep the earlier informant in the topology's
+// order (pso.hpp, Topology). The random links are re-drawn first when the
+// sweep that just ended did not improve the swarm's best.
 template <class Real>
-void PsoCore<Real>::neighbourhoods(const Arrays& a) const noexcept {
+void PsoCore<Real>::neighbourhoods(const Arrays& a, SwarmStep<Real>& s) noexcept {
+  s.nbest = a.pbest;
+  s.nbest_index = a.nb;
+  s.nbest_rows = a.pbest;
   const int n = particles_;
   const Real* f = a.pbest_f;
   if (cfg_.topology == Topology::Random) {
+    if (swarm_stall_ > 0) ++link_epoch_;
     for (int i = 0; i < n; ++i) a.nb[i] = i;
     const int links = cfg_.neighbors > 0 ? cfg_.neighbors : 3;
     for (int j = 0; j < n; ++j) {
@@ -378,7 +365,7 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   s.key = base_.key();
   s.iteration = t;
   s.stride = a.stride;
-  if (s.rule == UpdateRule::Fips) return move_fips(a, s);
+  if (s.rule == UpdateRule::Fips) return hooks_.fips(*this, a, s);
   // One call for the whole swarm, so that a SIMD kernel can keep several
   // particles' generators in flight; local topologies hand it each
   // particle's neighbourhood best by index.
@@ -388,14 +375,8 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   s.pbest = a.pbest;
   s.particle = 0;
   s.count = particles_;
-  if (cfg_.topology == Topology::Global) {
-    s.nbest = social(a);
-  } else {
-    neighbourhoods(a);
-    s.nbest = a.pbest;
-    s.nbest_index = a.nb;
-    s.nbest_rows = a.pbest;
-  }
+  s.nbest = social(a);
+  if (hooks_.local != nullptr) hooks_.local(*this, a, s);  // local topologies
   swarm_kernel(&s)(s);
 }
 

@@ -176,6 +176,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
 
   // Valid: commit.
   *this = t;
+  hooks_ = hooks_for(cfg_);
   base_.refresh_hook();
   Base::load_arrays(common_arrays, box(a), dims);
   for (int d = 0; d < dims; ++d) a.vmax[d] = static_cast<Real>(cfg_.v_max) * (a.hi[d] - a.lo[d]);

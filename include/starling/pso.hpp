@@ -153,9 +153,42 @@ struct PsoConfig {
   }
 };
 
+namespace detail {
+inline bool finite_in(float v, float lo, float hi) noexcept {
+  return std::isfinite(v) && v >= lo && v <= hi;
+}
+}  // namespace detail
+
 /// Returns Ok if every value of `cfg` is finite and in its documented range,
-/// InvalidArgument otherwise.
-[[nodiscard]] Status validate(const PsoConfig& cfg) noexcept;
+/// InvalidArgument otherwise. Inline: where the config is a constant (the
+/// usual firmware), the checks fold away at compile time.
+[[nodiscard]] inline Status validate(const PsoConfig& c) noexcept {
+  // A table and a loop: smaller on a microcontroller than one test each.
+  struct Range {
+    float v, lo, hi;
+  };
+  const Range ranges[] = {{c.w, -1.f, 1.f},
+                          {c.w_end, -1.f, 1.f},
+                          {c.c1, 0.f, 10.f},
+                          {c.c2, 0.f, 10.f},
+                          {c.beta, 0.f, 0.99999994f},  // [0, 1)
+                          {c.v_max, std::numeric_limits<float>::denorm_min(), 1.f},  // (0, 1]
+                          {c.restart_radius, 0.f, 1.f}};
+  for (const Range& r : ranges)
+    if (!detail::finite_in(r.v, r.lo, r.hi)) return Status::InvalidArgument;
+  constexpr int kMaxRandomLinks = 4;  // one Threefry block a particle
+  const bool neighbors_ok =
+      c.neighbors >= 0 &&
+      (c.topology == Topology::Ring ? c.neighbors % 2 == 0 && c.neighbors < (1 << 24)
+                                    : c.topology != Topology::Random || c.neighbors <= kMaxRandomLinks);
+  const bool fips_random = c.variant == Variant::Fips && c.topology == Topology::Random;
+  const auto in_enum = [](int v, int count) { return v >= 0 && v < count; };
+  const bool ok = in_enum(static_cast<int>(c.variant), 4) && in_enum(static_cast<int>(c.boundary), 3) &&
+                  in_enum(static_cast<int>(c.topology), 4) && !fips_random && neighbors_ok &&
+                  detail::valid_stop_rules(detail::stop_rules_of(c)) && c.restart_stall >= 0 &&
+                  c.restart_stall <= (1 << 20);
+  return ok ? Status::Ok : Status::InvalidArgument;
+}
 
 namespace detail {
 
@@ -185,8 +218,26 @@ class PsoCore {
   using Feasible = typename Base::Feasible;
   static constexpr int kMaxFeasibleTries = Base::kMaxFeasibleTries;
 
+  /// The optional parts of a move, reached through pointers that only a
+  /// config that uses them installs: firmware whose config is a constant
+  /// (Pso::init is inline) links neither the local topologies' nor Fips's
+  /// code unless it asks for them (about 0.9 KB on Cortex-M4).
+  struct Hooks {
+    void (*local)(PsoCore&, const Arrays&, SwarmStep<Real>&) noexcept;  // neighbourhood bests
+    void (*fips)(PsoCore&, const Arrays&, const SwarmStep<Real>&) noexcept;
+    void (*restart)(PsoCore&, const Arrays&) noexcept;      // re-seed the swarm
+  };
+#if defined(__GNUC__)
+  __attribute__((always_inline))  // folded where the config is a constant
+#endif
+  static Hooks hooks_for(const PsoConfig& c) noexcept {
+    return {c.topology != Topology::Global ? &local_thunk : nullptr,
+            c.variant == Variant::Fips ? &fips_thunk : nullptr,
+            c.restart_stall > 0 ? &restart_thunk : nullptr};
+  }
+
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int particles,
-              const PsoConfig& cfg, uint64_t seed) noexcept;
+              const PsoConfig& cfg, uint64_t seed, Hooks hooks, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
   int ask_batch(const Arrays& a, const Real** xs, int cap) noexcept;
@@ -235,14 +286,23 @@ class PsoCore {
 
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.gbest}; }
-  Status tell_one(const Arrays& a, Real f) noexcept;
-  void end_sweep(const Arrays& a) noexcept;
+  STARLING_ALWAYS_INLINE Status tell_one(const Arrays& a, Real f) noexcept;
+  STARLING_ALWAYS_INLINE void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
   void move_fips(const Arrays& a, const SwarmStep<Real>& s) noexcept;
-  void seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept;
-  void neighbourhoods(const Arrays& a) const noexcept;
-  const Real* social(const Arrays& a) const noexcept;
+  template <bool kAround>
+  STARLING_ALWAYS_INLINE void seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration) noexcept;
+  void neighbourhoods(const Arrays& a, SwarmStep<Real>& s) noexcept;
+  STARLING_ALWAYS_INLINE const Real* social(const Arrays& a) const noexcept;
   int ring_radius() const noexcept;
+  static void local_thunk(PsoCore& c, const Arrays& a, SwarmStep<Real>& s) noexcept {
+    c.neighbourhoods(a, s);
+  }
+  static void fips_thunk(PsoCore& c, const Arrays& a, const SwarmStep<Real>& s) noexcept {
+    c.move_fips(a, s);
+  }
+  static void restart_thunk(PsoCore& c, const Arrays& a) noexcept { c.restart(a); }
+  void restart(const Arrays& a) noexcept;
 
   // Every member starts as zero bits (init() sets the real values), so a
   // static Pso is constant-initialized into .bss: no start-up code, no
@@ -260,10 +320,20 @@ class PsoCore {
   int batch_n_ = 0;           // candidates of the open batch (0: none)
   int batch_told_ = 0;
   uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
+  Hooks hooks_{nullptr, nullptr, nullptr};
 };
 
 extern template class PsoCore<float>;
 extern template class PsoCore<double>;
+
+/// The swarm size init() uses: `particles`, or for 0 the default for `dims`
+/// capped at the capacity (computed in the caller, where it folds).
+constexpr int pso_default_particles(int dims) noexcept;
+constexpr int pso_particles(int particles, int dims, int max_particles) noexcept {
+  return particles != 0 || dims < 1 ? particles
+         : pso_default_particles(dims) < max_particles ? pso_default_particles(dims)
+                                                        : max_particles;
+}
 
 /// The default swarm size for `dims` dimensions (init with particles = 0).
 constexpr int pso_default_particles(int dims) noexcept {
@@ -285,8 +355,9 @@ constexpr int pso_default_particles(int dims) noexcept {
 /// costs and the batch costs, the incumbent, bounds and velocity limits per
 /// dimension, one neighbourhood index per particle, and the core (config,
 /// counters, key, safe-tuning settings), whose size tests/core/test_pso.cpp
-/// checks: 256 bytes for float on x86-64 (STARLING_PSO_CORE_BYTES of the C
-/// API). E.g. float, D = 8, N = 16: 2,624 bytes in all on x86-64. The optional start point lives in the
+/// checks: 280 bytes for float on x86-64 (at most STARLING_PSO_CORE_BYTES =
+/// 288 of the C API). E.g. float, D = 8, N = 16: 2,648 bytes in all on
+/// x86-64. The optional start point lives in the
 /// incumbent's array, so safe tuning adds no per-dimension storage.
 ///
 /// Time: ask() and tell() are O(1) except the tell() that ends a sweep, which
@@ -324,7 +395,8 @@ class Pso {
   /// On failure the optimizer is left not ready (ask() gives nullptr).
   [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int particles,
                             const PsoConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, particles, cfg, seed);
+    return core_.init(arrays(), lo, hi, dims, detail::pso_particles(particles, dims, MaxParticles),
+                      cfg, seed, detail::PsoCore<Real>::hooks_for(cfg), validate(cfg) == Status::Ok);
   }
 
   /// The next position to evaluate (dims values, inside [lo, hi] always), or

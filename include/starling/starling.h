@@ -78,7 +78,7 @@
 
 /** Bytes reserved in starling_pso for the C++ core object (the library
  *  checks at compile time that its core fits and is suitably aligned). */
-#define STARLING_PSO_CORE_BYTES 256
+#define STARLING_PSO_CORE_BYTES 288
 /** Bytes of the arrays for capacities d (dims) and n (particles): the float
  *  arrays and one 32-bit neighbourhood index per particle; constant
  *  expressions of the capacity macros (no casts, so the header is also clean

@@ -17,6 +17,7 @@ flash) is exceeded (otherwise reported as OVER BUDGET).
 Usage: tools/footprint/footprint.py [--cpu m4f|m3|m0plus|m7] [--out DIR] [--strict]
 """
 import argparse
+import glob
 import os
 import re
 import subprocess
@@ -29,11 +30,10 @@ CPUS = {
     "m0plus": ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"],
     "m7": ["-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16"],
 }
-# The same file list as src/meson.build and ports/*/meson.build.
-LIB_SRC = ["src/" + f for f in ["pso.cpp", "quant.cpp", "qnet.cpp", "qmodel.cpp", "c_api.cpp",
-                                "crc32.cpp", "pso_state.cpp", "dispatch.cpp", "selftest.cpp",
-                                "qnet_c_api.cpp", "quant_io.cpp"]] + \
-          ["ports/scalar/s8_fc__scalar.cpp", "ports/scalar/f32_swarm_update__scalar.cpp"]
+# Every library source (src/*.cpp, as src/meson.build builds them) and the
+# scalar port; the linker keeps only what an image calls (--gc-sections).
+LIB_SRC = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "src", "*.cpp"))) + \
+          sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "ports", "scalar", "*.cpp")))
 DSP_SRC = ["ports/cortexm/s8_fc__cortexm_dsp.cpp"]
 IMAGES = [  # name, defines, what it is
     ("empty", [], "baseline: start-up + empty main"),

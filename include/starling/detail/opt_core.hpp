@@ -13,6 +13,15 @@
 #include "starling/rng.hpp"
 #include "starling/status.hpp"
 
+/// Forces inlining where a call would cost more flash than the body (a
+/// helper with one caller) or where constant folding must happen in the
+/// caller (hooks chosen from a constant config).
+#if defined(__GNUC__)
+#define STARLING_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define STARLING_ALWAYS_INLINE inline
+#endif
+
 namespace starling {
 
 /// Why an optimizer stopped. Infeasible: a feasibility predicate is
@@ -25,6 +34,16 @@ namespace detail {
 /// Counter word 3 of the envelope's re-draws (every optimizer's key differs,
 /// so optimizers' own tags may reuse other values freely).
 enum : uint32_t { kTagFeasible = 3 };
+
+/// One Threefry-4x32-13 block with counter {block, particle, iteration, tag}
+/// under `key`: every random number of the family comes from here (the
+/// optimizers' own numbering of the counters is in their headers). One
+/// function, so a firmware image holds one copy of the generator.
+inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
+                        uint32_t block, uint32_t out[4]) noexcept {
+  const uint32_t ctr[4] = {block, particle, iteration, tag};
+  threefry4x32<kThreefryRounds>(ctr, key, out);
+}
 
 /// The stop rules every optimizer's config carries, with the same names and
 /// meaning: max_iter generations (>= 1), max_evals evaluations (0 = off),
@@ -41,7 +60,10 @@ constexpr StopRules stop_rules_of(const Cfg& c) noexcept {
   return {c.max_iter, c.max_evals, c.target, c.stall_iter};
 }
 /// True when every stop rule is in its documented range.
-bool valid_stop_rules(const StopRules& r) noexcept;
+inline bool valid_stop_rules(const StopRules& r) noexcept {
+  return r.max_iter >= 1 && r.max_evals >= 0 && !std::isnan(r.target) &&
+         r.target != std::numeric_limits<float>::infinity() && r.stall_iter >= 0;
+}
 
 /// A valid search interval: finite bounds, lo < hi, hi − lo at most max/32
 /// (so that no update term of an optimizer overflows; see Pso::init), and
@@ -78,13 +100,44 @@ class OptCore {
 
   /// Checks a box: InvalidArgument (null, dims < 1, an invalid interval, see
   /// valid_interval), CapacityExceeded (dims > max_dims), Ok. Changes nothing.
-  static Status check_box(const Real* lo, const Real* hi, int dims, int max_dims) noexcept;
+  static STARLING_ALWAYS_INLINE Status check_box(const Real* lo, const Real* hi, int dims,
+                                                 int max_dims) noexcept {
+    if (lo == nullptr || hi == nullptr || dims < 1) return Status::InvalidArgument;
+    if (dims > max_dims) return Status::CapacityExceeded;
+    for (int d = 0; d < dims; ++d)
+      if (!valid_interval(lo[d], hi[d])) return Status::InvalidArgument;
+    return Status::Ok;
+  }
   /// Starts a run over a checked box: copies it, resets every counter and the
   /// incumbent (+inf), keeps the safe-tuning settings. The draw key is
   /// {seed, stream, 0}: `stream` separates one optimizer's numbers from
   /// another's (and from a user's Rng) for the same seed.
-  void start(const Box& b, const Real* lo, const Real* hi, int dims, const StopRules& rules,
-             uint64_t seed, uint32_t stream) noexcept;
+  STARLING_ALWAYS_INLINE void start(const Box& b, const Real* lo, const Real* hi, int dims,
+                                    const StopRules& rules, uint64_t seed, uint32_t stream) noexcept {
+    rules_ = rules;
+    seed_ = seed;
+    key_[0] = static_cast<uint32_t>(seed);
+    key_[1] = static_cast<uint32_t>(seed >> 32);
+    key_[2] = stream;
+    key_[3] = 0;
+    dims_ = dims;
+    evals_ = 0;
+    iter_ = 0;
+    stall_ = 0;
+    pending_ = false;
+    has_start_ = false;
+    infeasible_ = 0;
+    fallback_ = 0;
+    stop_ = StopReason::None;
+    best_f_ = std::numeric_limits<Real>::infinity();
+    gen_start_best_ = best_f_;
+    for (int d = 0; d < dims; ++d) {
+      b.lo[d] = lo[d];
+      b.hi[d] = hi[d];
+      b.best[d] = lo[d];
+    }
+    state_ = State::Running;
+  }
   /// Marks the object not ready (a failed init).
   void reset() noexcept { state_ = State::Uninit; }
 
@@ -97,14 +150,14 @@ class OptCore {
   /// counter). The start point, which an optimizer puts in candidate 0 of the
   /// first generation, is handed out as it is. False when nothing safe exists
   /// (the run then stopped with StopReason::Infeasible).
-  bool filter(const Box& b, Real* x, int index) noexcept {
+  STARLING_ALWAYS_INLINE bool filter(const Box& b, Real* x, int index) noexcept {
     if (try_filter(b, x, index)) return true;
     stop(StopReason::Infeasible);
     return false;
   }
   /// The same without the stop: false leaves the run going (a batch that
   /// ends early instead).
-  bool try_filter(const Box& b, Real* x, int index) noexcept {
+  STARLING_ALWAYS_INLINE bool try_filter(const Box& b, Real* x, int index) noexcept {
     if (safe_ == nullptr || (has_start_ && evals_ == 0 && index == 0)) return true;
     return safe_(*this, b, x, index);
   }
@@ -118,7 +171,7 @@ class OptCore {
   /// first point told is the best until a finite cost beats it, so the
   /// incumbent is always an evaluated point), the count, and the Target and
   /// MaxEvals stops. Returns true while the run goes on.
-  bool record(const Box& b, const Real* x, Real f) noexcept {
+  STARLING_ALWAYS_INLINE bool record(const Box& b, const Real* x, Real f) noexcept {
     if (f < best_f_ || evals_ == 0) {
       best_f_ = f;
       for (int d = 0; d < dims_; ++d) b.best[d] = x[d];
@@ -131,7 +184,14 @@ class OptCore {
   /// Ends a generation: counts it, updates the stall count (no strict
   /// improvement of the incumbent), MaxIter and Stall stops. Returns true
   /// while the run goes on.
-  bool end_generation() noexcept;
+  STARLING_ALWAYS_INLINE bool end_generation() noexcept {
+    ++iter_;
+    stall_ = best_f_ < gen_start_best_ ? 0 : stall_ + 1;
+    gen_start_best_ = best_f_;
+    if (iter_ >= rules_.max_iter) return stop(StopReason::MaxIter), false;
+    if (rules_.stall_iter > 0 && stall_ >= rules_.stall_iter) return stop(StopReason::Stall), false;
+    return true;
+  }
   void stop(StopReason r) noexcept {
     state_ = State::Stopped;
     stop_ = r;
@@ -157,17 +217,16 @@ class OptCore {
 
   // ---- draws ----------------------------------------------------------------
   const uint32_t* key() const noexcept { return key_; }
-  /// One Threefry-4x32-13 block with counter {c0, c1, c2, tag}.
+  /// One Threefry-4x32-13 block with counter {c0, c1, c2, tag} (swarm_block).
   void block(uint32_t tag, uint32_t c2, uint32_t c1, uint32_t c0, uint32_t out[4]) const noexcept {
-    const uint32_t ctr[4] = {c0, c1, c2, tag};
-    threefry4x32<kThreefryRounds>(ctr, key_, out);
+    swarm_block(key_, tag, c2, c1, c0, out);
   }
 
   // ---- queries --------------------------------------------------------------
   bool done() const noexcept { return state_ != State::Running; }
   bool ready() const noexcept { return state_ != State::Uninit; }
   StopReason stop_reason() const noexcept { return stop_; }
-  Real best_value() const noexcept {
+  STARLING_ALWAYS_INLINE Real best_value() const noexcept {
     return state_ == State::Uninit && evals_ == 0 ? std::numeric_limits<Real>::infinity() : best_f_;
   }
   bool has_best() const noexcept { return evals_ > 0; }

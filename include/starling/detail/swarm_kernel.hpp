@@ -31,7 +31,7 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
   key[3] = 0;
 }
 
-/// One Threefry block of the swarm: counter = {block, particle, iteration,
+/// (swarm_block, in opt_core.hpp:) one Threefry block of the swarm: counter = {block, particle, iteration,
 /// tag}, 24-bit words (u32_to_unit) unless said otherwise. Per tag:
 ///   kTagMove: block d/4 serves dimensions 4·(d/4) .. +3 at 16 bits, see
 ///     move_r1 (per-particle draws: words 0 and 1 of block 0);
@@ -47,11 +47,6 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
 ///     particle j's block name the K particles j informs (Topology::Random);
 ///   kTagFips: the 16-bit draw q = k·dims + d (informant k, dimension d) is
 ///     the high (q even) or low (q odd) half of word (q/2) % 4 of block q/8.
-inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
-                        uint32_t block, uint32_t out[4]) noexcept {
-  const uint32_t ctr[4] = {block, particle, iteration, tag};
-  threefry4x32<kThreefryRounds>(ctr, key, out);
-}
 
 enum class UpdateRule : int { Inertia = 0, Empso = 1, Fips = 2 };
 enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
@@ -120,7 +115,7 @@ constexpr SwarmStep<Real> batch_member(const SwarmStep<Real>& s, int k) noexcept
 }
 
 template <class Real>
-inline void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept;
+STARLING_ALWAYS_INLINE void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept;
 
 /// The scalar reference for one dimension. Order of operations is part of
 /// the contract (ports repeat it exactly):
@@ -157,7 +152,7 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, 
 /// The tail every rule shares: v clamped to [−vmax, vmax], x' = x + v, the
 /// boundary rule (see swarm_update_dim), and the stores of x' and v'.
 template <class Real>
-inline void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept {
+STARLING_ALWAYS_INLINE void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept {
   STARLING_FP_STRICT_BLOCK
   const long e = static_cast<long>(k) * s.stride + d;
   const Real vm = s.vmax[d];
