@@ -9,7 +9,7 @@
 namespace starling {
 namespace selftest_golden {
 // Three tuning runs: every asked coordinate and told cost, then best, evaluations, sweeps.
-constexpr uint32_t kPso = 0xd80021d6u;
+constexpr uint32_t kPso = 0xdb74c05cu;
 // The int8 layer: its LCG seed (the first from 0x12345678 whose two roundings
 // differ) and its outputs under double / single rounding requantize.
 constexpr uint32_t kFcSeed = 0x123457a5u;

@@ -66,10 +66,10 @@ def selftest_cost(x, k):
 # name, dims, particles, seed, explicit config (every field: the selftest must
 # not follow changes of PsoConfig's defaults).
 RUNS = [
-    ('empso_ring_reflect_bias', 5, 5, 0x5E1F7E57,
+    ('empso_global_reflect_bias', 5, 5, 0x5E1F7E57,
      dict(variant='empso', w=0.7298, w_end=0.7298, c1=1.5, c2=1.5, beta=0.9, v_max=0.5,
-          boundary='reflect', topology='ring', max_iter=5, max_evals=0, target=-math.inf,
-          stall_iter=0, bias_correction=True, per_particle=False, neighbors=2, restart_stall=0,
+          boundary='reflect', topology='global', max_iter=5, max_evals=0, target=-math.inf,
+          stall_iter=0, bias_correction=True, per_particle=False, neighbors=0, restart_stall=0,
           restart_radius=0.0)),
     ('inertia_random_per_particle', 3, 4, 0xC0FFEE,
      dict(variant='inertia', w=0.9, w_end=0.4, c1=1.49618, c2=1.49618, beta=0.9, v_max=0.3,

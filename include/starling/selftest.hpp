@@ -20,8 +20,9 @@ namespace starling {
 
 /// Bits of the `failed` mask of the selftest functions.
 enum SelftestCheck : uint32_t {
-  /// Three tuning runs (EMPSO ring reflect with bias correction, inertia
+  /// Three tuning runs (EMPSO with reflect and bias correction, inertia
   /// with random re-draws and per-particle draws, constriction with clamp;
+  /// global topology, so no optional move code is linked for it;
   /// 3 to 5 dimensions, 4 or 5 particles, 5 or 6 sweeps, a NaN cost every
   /// fifth evaluation): every asked position and told cost, through the
   /// active port's swarm kernel.
