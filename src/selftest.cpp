@@ -81,6 +81,7 @@ PsoConfig config(Variant variant, Boundary boundary, float w, float w_end, float
   c.neighbors = 0;
   c.restart_stall = 0;
   c.restart_radius = 0.0f;
+  c.stall_tol = 0.0f;
   return c;
 }
 

@@ -70,17 +70,17 @@ RUNS = [
      dict(variant='empso', w=0.7298, w_end=0.7298, c1=1.5, c2=1.5, beta=0.9, v_max=0.5,
           boundary='reflect', topology='global', max_iter=5, max_evals=0, target=-math.inf,
           stall_iter=0, bias_correction=True, per_particle=False, neighbors=0, restart_stall=0,
-          restart_radius=0.0)),
+          restart_radius=0.0, stall_tol=0.0)),
     ('inertia_random_per_particle', 3, 4, 0xC0FFEE,
      dict(variant='inertia', w=0.9, w_end=0.4, c1=1.49618, c2=1.49618, beta=0.9, v_max=0.3,
           boundary='random', topology='global', max_iter=6, max_evals=0, target=-math.inf,
           stall_iter=0, bias_correction=False, per_particle=True, neighbors=0, restart_stall=0,
-          restart_radius=0.0)),
+          restart_radius=0.0, stall_tol=0.0)),
     ('constriction_global_clamp', 4, 5, 0x7, dict(
         variant='constriction', w=0.7298, w_end=0.7298, c1=1.49618, c2=1.49618, beta=0.9,
         v_max=0.5, boundary='clamp', topology='global', max_iter=5, max_evals=0,
         target=-math.inf, stall_iter=0, bias_correction=False, per_particle=False, neighbors=0,
-        restart_stall=0, restart_radius=0.0)),
+        restart_stall=0, restart_radius=0.0, stall_tol=0.0)),
 ]
 
 
