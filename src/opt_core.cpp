@@ -214,11 +214,12 @@ Status OptCore<Real>::load_common(StateReader& r, int dims, uint32_t stream) noe
   trust_ = r.f32();
   max_tries_ = r.i32();
   const int64_t infeasible = r.i64(), fallback = r.i64();
-  if (!std::isfinite(trust_) || trust_ < 0.f || trust_ > 1.f || max_tries_ < 0 ||
+  // -0 is refused rather than normalized: save() never writes it, and an
+  // accepted blob must save back to the same bytes.
+  if (!std::isfinite(trust_) || std::signbit(trust_) || trust_ > 1.f || max_tries_ < 0 ||
       max_tries_ > kMaxFeasibleTries || !fits_long(infeasible) || !fits_long(fallback) ||
       fallback > infeasible)
     return Status::Corrupt;
-  trust_ = trust_ == 0.f ? 0.f : trust_;
   infeasible_ = static_cast<long>(infeasible);
   fallback_ = static_cast<long>(fallback);
   best_f_ = r.real<Real>();

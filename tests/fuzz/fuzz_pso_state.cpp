@@ -3,7 +3,8 @@
 // accepted one saves back to the very same bytes and runs. Built by
 // tests/core/meson.build with clang and -fsanitize=fuzzer; bounded session:
 //   ./build-fuzz/tests/core/fuzz_pso_state -max_total_time=60 -seed=1
-// (no corpus needed: see mode 2).
+// (no corpus needed: see mode 2; tests/fuzz/corpus_state holds inputs that
+// once failed, replayed by CI).
 //
 // The first byte picks how the rest is used:
 //   0: a blob as it is (header, length and CRC checks);
