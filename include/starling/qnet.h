@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* starling/qnet.h: the C API (C99 and C++) of the int8 network evaluator,
- * for C firmware that runs a QNet model blob (docs/qnet_c_api.md).
+ * for C firmware that runs a QNet model blob (docs/c_api.md).
  *
  * The same evaluator as starling::QNetCore over a model loaded by
  * starling::load_qmodel (starling/qnet.hpp, starling/qmodel.hpp): the same
