@@ -53,7 +53,7 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
                            int particles, const PsoConfig& cfg, uint64_t seed,
                            Hooks hooks, bool cfg_valid) noexcept {
   base_.reset();
-  if (lo == nullptr || hi == nullptr || dims < 1 || particles < 2) return Status::InvalidArgument;
+  if (particles < 2) return Status::InvalidArgument;  // check_box refuses null lo/hi, dims < 1
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
   if (particles > a.max_particles) return Status::CapacityExceeded;
@@ -225,17 +225,33 @@ template <class Real>
 STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
   cursor_ = 0;
   const Real sb = a.pbest_f[sbest_];  // sbest_ >= 0 after a whole sweep
-  // Improved: below the reference by more than stall_tol of it (strictly
-  // below with stall_tol 0; any finite best improves on +inf).
-  const Real ref = swarm_start_best_;
-  const Real tol = static_cast<Real>(cfg_.stall_tol);
-  const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
-  const bool improved = sb < ref - margin;
+  // Improved: strictly below the reference, or with stall_tol > 0 by more
+  // than stall_tol of it (a hook, so that configs without it do not link
+  // it); an improvement becomes the new reference.
+  bool improved;
+  if (hooks_.improved != nullptr) {
+    improved = hooks_.improved(*this, sb);
+  } else {
+    improved = sb < swarm_start_best_;
+    if (improved) swarm_start_best_ = sb;
+  }
   swarm_stall_ = improved ? 0 : swarm_stall_ + 1;
-  if (improved) swarm_start_best_ = sb;
   if (!base_.end_generation()) return;
   if (hooks_.restart != nullptr && swarm_stall_ >= cfg_.restart_stall) return hooks_.restart(*this, a);
   move(a);
+}
+
+// Whether the swarm's best improved on its reference by more than
+// stall_tol·|ref| (any finite best improves on the initial +inf); if so it
+// becomes the reference.
+template <class Real>
+bool PsoCore<Real>::improved_by_tol(Real sweep_best) noexcept {
+  const Real ref = swarm_start_best_;
+  const Real margin =
+      std::isfinite(ref) ? static_cast<Real>(cfg_.stall_tol) * std::fabs(ref) : Real(0);
+  if (!(sweep_best < ref - margin)) return false;
+  swarm_start_best_ = sweep_best;
+  return true;
 }
 
 template <class Real>

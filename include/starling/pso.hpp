@@ -159,9 +159,8 @@ struct PsoConfig {
 };
 
 namespace detail {
-inline bool finite_in(float v, float lo, float hi) noexcept {
-  return std::isfinite(v) && v >= lo && v <= hi;
-}
+// lo and hi are finite, so the comparisons alone refuse NaN and ±inf.
+inline bool finite_in(float v, float lo, float hi) noexcept { return v >= lo && v <= hi; }
 }  // namespace detail
 
 /// Returns Ok if every value of `cfg` is finite and in its documented range,
@@ -227,11 +226,13 @@ class PsoCore {
   /// The optional parts of a move, reached through pointers that only a
   /// config that uses them installs: firmware whose config is a constant
   /// (Pso::init is inline) links neither the local topologies' nor Fips's
-  /// code unless it asks for them (about 0.9 KB on Cortex-M4).
+  /// code unless it asks for them (about 0.9 KB on Cortex-M4), nor the
+  /// stall tolerance's test.
   struct Hooks {
     void (*local)(PsoCore&, const Arrays&, SwarmStep<Real>&) noexcept;  // neighbourhood bests
     void (*fips)(PsoCore&, const Arrays&, const SwarmStep<Real>&) noexcept;
     void (*restart)(PsoCore&, const Arrays&) noexcept;      // re-seed the swarm
+    bool (*improved)(PsoCore&, Real sweep_best) noexcept;  // stall_tol > 0
   };
 #if defined(__GNUC__)
   __attribute__((always_inline))  // folded where the config is a constant
@@ -239,7 +240,8 @@ class PsoCore {
   static Hooks hooks_for(const PsoConfig& c) noexcept {
     return {c.topology != Topology::Global ? &local_thunk : nullptr,
             c.variant == Variant::Fips ? &fips_thunk : nullptr,
-            c.restart_stall > 0 ? &restart_thunk : nullptr};
+            c.restart_stall > 0 ? &restart_thunk : nullptr,
+            c.stall_tol > 0 ? &improved_thunk : nullptr};
   }
 
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int particles,
@@ -309,6 +311,10 @@ class PsoCore {
   }
   static void restart_thunk(PsoCore& c, const Arrays& a) noexcept { c.restart(a); }
   void restart(const Arrays& a) noexcept;
+  static bool improved_thunk(PsoCore& c, Real sweep_best) noexcept {
+    return c.improved_by_tol(sweep_best);
+  }
+  bool improved_by_tol(Real sweep_best) noexcept;
 
   // Every member starts as zero bits (init() sets the real values), so a
   // static Pso is constant-initialized into .bss: no start-up code, no
@@ -326,7 +332,7 @@ class PsoCore {
   int batch_n_ = 0;           // candidates of the open batch (0: none)
   int batch_told_ = 0;
   uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
-  Hooks hooks_{nullptr, nullptr, nullptr};
+  Hooks hooks_{nullptr, nullptr, nullptr, nullptr};
 };
 
 extern template class PsoCore<float>;
@@ -361,8 +367,8 @@ constexpr int pso_default_particles(int dims) noexcept {
 /// costs and the batch costs, the incumbent, bounds and velocity limits per
 /// dimension, one neighbourhood index per particle, and the core (config,
 /// counters, key, safe-tuning settings), whose size tests/core/test_pso.cpp
-/// checks: 280 bytes for float on x86-64 (at most STARLING_PSO_CORE_BYTES =
-/// 288 of the C API). E.g. float, D = 8, N = 16: 2,648 bytes in all on
+/// checks: 288 bytes for float on x86-64 (at most STARLING_PSO_CORE_BYTES =
+/// 288 of the C API). E.g. float, D = 8, N = 16: 2,656 bytes in all on
 /// x86-64. The optional start point lives in the
 /// incumbent's array, so safe tuning adds no per-dimension storage.
 ///
