@@ -10,7 +10,7 @@
 #   unguarded: the same flags plus -DSTARLING_TEST_ONLY_NO_FP_GUARD, the
 #              negative control: the selftest must report the difference
 #              (test selftest_detects_unguarded), so it is known to detect it.
-# Usage: [INSTALL_DEPS=0] [BUILD=dir] ports/cross/ci-fpguard.sh   (~1 min on 2 cores)
+# Usage: [INSTALL_DEPS=0] [BUILD=dir] ports/cross/ci-fpguard.sh   (1-2 min on 2 cores)
 # Debian 12: g++-aarch64-linux-gnu, qemu-user, gcc-arm-none-eabi + newlib, qemu-system-arm.
 set -eu
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
