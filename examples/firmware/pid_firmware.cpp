@@ -38,7 +38,7 @@ long milli(float v) { return static_cast<long>(v * 1000.0f + (v < 0.0f ? -0.5f :
 int main() {
   const pid_sim::LoopConfig loop;
   const pid_sim::CostConfig cost_cfg;
-  starling::PsoConfig cfg = starling::PsoConfig::empso();  // beta 0.9, c1 = c2 = 2
+  starling::PsoConfig cfg = starling::PsoConfig::empso();  // the measured EMPSO (pso.hpp)
   cfg.max_iter = kIterations;
   if (g_pso.init(kLo, kHi, kDims, kParticles, cfg, kSeed) != starling::Status::Ok) {
     std::printf("init failed\n");

@@ -198,9 +198,13 @@ starling_status starling_pso_init_capacity(starling_pso* pso, size_t pso_size, i
  *  positions uniformly in the box and velocities uniformly in ±v_max·range.
  *  Re-initializing a running optimizer starts over. Returns:
  *    STARLING_INVALID_ARGUMENT: pso, lo, hi or cfg NULL; dims < 1;
- *      particles < 2; a bound not finite; lo[d] >= hi[d]; hi[d] − lo[d]
- *      above FLT_MAX/32 (about 1.06e37: larger ranges could overflow the
- *      velocity update); a config field out of its range;
+ *      particles 1 or negative (0 picks the default size, 10 + floor(2·√dims),
+ *      capped at STARLING_MAX_PARTICLES); a bound not finite; lo[d] >= hi[d];
+ *      hi[d] − lo[d] above FLT_MAX/32 (about 1.06e37: larger ranges could
+ *      overflow the velocity update) or below 2^-102 (about 2.0e-31: smaller
+ *      ones make steps denormal); v_max·(hi[d] − lo[d]) below FLT_MIN; a
+ *      config field out of its range; RING neighbors >= particles; FIPS
+ *      with the RANDOM topology;
  *    STARLING_CAPACITY_EXCEEDED: dims > STARLING_MAX_DIMS or
  *      particles > STARLING_MAX_PARTICLES;
  *    STARLING_OK otherwise.
@@ -254,7 +258,8 @@ int starling_pso_particles(const starling_pso* pso);
 /** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
  *  through untouched (starling_pso_minimize_observed() adds a progress
  *  callback). Returns STARLING_INVALID_ARGUMENT if pso or cost is
- *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
+ *  NULL, STARLING_NOT_READY if not initialized or while a batch is open
+ *  (nothing is evaluated then), STARLING_CORRUPT if the
  *  header was overwritten, STARLING_OK when it ran to a stop (also when it
  *  had already stopped). */
 starling_status starling_pso_minimize(starling_pso* pso,
@@ -278,8 +283,9 @@ typedef int (*starling_observer_fn)(float best_value, long evaluations, int iter
  *  as if it had not been interrupted (the interruption falls between two
  *  sweeps, after the swarm moved). Tell the two cases apart with
  *  starling_pso_done(). Returns STARLING_INVALID_ARGUMENT if pso or cost is
- *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
- *  header was overwritten, STARLING_OK otherwise. */
+ *  NULL, STARLING_NOT_READY if not initialized or while a batch is open
+ *  (nothing is evaluated then), STARLING_CORRUPT if the header was
+ *  overwritten, STARLING_OK otherwise. */
 starling_status starling_pso_minimize_observed(starling_pso* pso,
                                                float (*cost)(const float* x, int dims,
                                                              void* user),
@@ -341,7 +347,7 @@ long starling_pso_fallback_count(const starling_pso* pso);
  * A state saved here loads into a C++ starling::Pso<D, N, float> with room
  * for it, and vice versa; bit for bit the same continuation on any target. */
 
-/** Bytes starling_pso_save() writes: 176 + 4·(4 + 3·dims + particles·(4·dims
+/** Bytes starling_pso_save() writes: 180 + 4·(4 + 3·dims + particles·(4·dims
  *  + 2)); 0 when NULL or not ready. */
 size_t starling_pso_save_size(const starling_pso* pso);
 
@@ -360,9 +366,10 @@ starling_status starling_pso_load_capacity(starling_pso* pso, size_t pso_size, i
 /** Replaces *pso's state by a saved one (exactly `size` bytes); *pso need
  *  not have been initialized. Returns STARLING_INVALID_ARGUMENT if pso or
  *  buf is NULL, STARLING_CORRUPT if the blob fails any check (magic,
- *  version, float type, length, CRC, value ranges) or *pso's header was
- *  overwritten, STARLING_CAPACITY_EXCEEDED if the state has more dims or
- *  particles than *pso holds, STARLING_OK. On failure *pso is unchanged (an
+ *  version, float type, length, CRC, value ranges, and every invariant of
+ *  starling_pso_check_invariants()) or *pso's header was overwritten,
+ *  STARLING_CAPACITY_EXCEEDED if the state has more dims or particles than
+ *  *pso holds, STARLING_OK. On failure no byte of *pso changes (an
  *  uninitialized one stays not ready). A struct that was ready keeps its
  *  predicate. Time O(size). */
 static inline starling_status starling_pso_load(starling_pso* pso, const uint8_t* buf,
@@ -370,6 +377,14 @@ static inline starling_status starling_pso_load(starling_pso* pso, const uint8_t
   return starling_pso_load_capacity(pso, sizeof(starling_pso), STARLING_MAX_DIMS,
                                     STARLING_MAX_PARTICLES, buf, size);
 }
+
+/** Checks every invariant a live run keeps, with the same function
+ *  starling_pso_load() applies to a saved state (the list:
+ *  starling::Pso::check_invariants in starling/pso.hpp). Returns
+ *  STARLING_OK, STARLING_CORRUPT if one fails (overwritten memory, or a
+ *  bug), STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if pso is
+ *  NULL. For tests and debug builds; O(particles·dims). */
+starling_status starling_pso_check_invariants(const starling_pso* pso);
 
 /** STARLING_PSO_SIZE(max_dims, max_particles), computed by the library: the
  *  sizeof(starling_pso) a caller with those capacities has. 0 when

@@ -227,6 +227,15 @@ inline starling::PsoConfig with_topology(starling::PsoConfig c, starling::Topolo
   c.topology = t;
   return c;
 }
+/// EMPSO as the AdaSwarm paper sets it (beta 0.9, c 2), on the defaults
+/// before measurement: the empso() of before the quality benchmark.
+inline starling::PsoConfig empso_paper() {
+  starling::PsoConfig c = starling::PsoConfig::literature();
+  c.variant = starling::Variant::Empso;
+  c.c1 = c.c2 = 2.0f;
+  c.beta = 0.9f;
+  return c;
+}
 inline starling::PsoConfig with_boundary(starling::PsoConfig c, starling::Boundary b) {
   c.boundary = b;
   return c;
@@ -251,7 +260,11 @@ inline std::vector<Entry> starling_entries() {
   STARLING_OPTIMIZERS(BQ_FAMILY_ENTRY)
 #undef BQ_FAMILY_ENTRY
   for (auto& x : std::vector<Entry>{
-           ask_tell<Swarm>("empso", PsoConfig::empso(), "PsoConfig::empso(): EMPSO, beta 0.9, c 2, global best, clamp"),
+           ask_tell<Swarm>("empso", PsoConfig::empso(),
+                           "PsoConfig::empso(): EMPSO, beta 0.8, c 2, v_max 0.15, global best, restarts (40, 0.1)"),
+           ask_tell<Swarm>("pso-literature", PsoConfig::literature(),
+                           "PsoConfig::literature(): the default before measurement (constriction, global, v_max 0.5)"),
+           ask_tell<Swarm>("empso-paper", empso_paper(), "EMPSO as in the AdaSwarm paper: beta 0.9, c 2, v_max 0.5, global"),
            ask_tell<Swarm>("inertia", PsoConfig::inertia(), "PsoConfig::inertia(): w 0.9 -> 0.4 over the budget, c 2"),
            ask_tell<Swarm>("pso-ring", with_topology(PsoConfig{}, starling::Topology::Ring),
                            "PsoConfig{} with Topology::Ring (i-1, i, i+1)"),
