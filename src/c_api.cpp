@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/c_api.cpp: the C API (starling/starling.h) over the size-erased core
 // detail::PsoCore<float>, laid out in the caller's starling_pso.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/pso_state.cpp: save and load of the swarm's whole state (format version
 // 3, documented in starling/pso.hpp at Pso::save) over the family's shared
 // header, common section and seal (detail/opt_core.hpp).
@@ -213,6 +214,16 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
         !same_bits(swarm_start_best_, base_.generation_start_best()))) ||
       (!strict_stall && restarts_ == 0 && base_.stall() > swarm_stall_))
     return false;
+  // With stall_tol > 0 and no restart yet, the swarm's reference best R is a
+  // past best of the swarm (so >= the best at this sweep's start, G), and the
+  // last sweep end found no improvement past its margin (G >= R − tol·|R|,
+  // computed as end_sweep does): else the swarm could "improve" later while
+  // the incumbent does not, and the stall counts above would part.
+  if (!strict_stall && restarts_ == 0 && iter > 0) {
+    const Real ref = swarm_start_best_, g = base_.generation_start_best();
+    const Real margin = std::isfinite(ref) ? static_cast<Real>(cfg_.stall_tol) * std::fabs(ref) : Real(0);
+    if (ref < g || g < ref - margin) return false;
+  }
   if (cfg_.topology != Topology::Random
           ? link_epoch_ != 0
           : static_cast<int64_t>(link_epoch_) + restarts_ > iter - (sweep_end_stop ? 1 : 0))

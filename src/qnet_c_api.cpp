@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // src/qnet_c_api.cpp: the C API of QNet (starling/qnet.h) over load_qmodel and
-// QNetCore, in storage the caller declares.
+// QNetCore (chains and graphs, with an op set), in storage the caller declares.
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 
@@ -18,15 +18,40 @@ STARLING_FP_STRICT_TU
 namespace {
 
 using starling::QLayer;
+using starling::QLayerKind;
 using starling::QModel;
 using starling::QNetCore;
+using starling::QOpResolver;
+using starling::QOps;
 using starling::Status;
 
-// Storage layout: [QNetCore, CORE bytes][QLayer × max_layers, LAYER bytes
-// each][arena]. The descriptors are a real QLayer array (stride
-// sizeof(QLayer) <= LAYER bytes) starting CORE bytes in.
-static_assert(sizeof(QNetCore) <= STARLING_QNET_CORE_BYTES,
-              "QNetCore grew: raise STARLING_QNET_CORE_BYTES in starling/qnet.h");
+// Storage layout: [QNetCore][QOpResolver] in CORE bytes, [QLayer ×
+// max_layers, LAYER bytes each][arena]. The descriptors are a real QLayer
+// array (stride sizeof(QLayer) <= LAYER bytes) starting CORE bytes in. The
+// resolver lives in the struct (a load with an op set builds it there), so
+// the core's pointer to it stays valid as long as the struct.
+constexpr size_t kResolverOffset =
+    (sizeof(QNetCore) + alignof(QOpResolver) - 1) / alignof(QOpResolver) * alignof(QOpResolver);
+static_assert(kResolverOffset + sizeof(QOpResolver) <= STARLING_QNET_CORE_BYTES,
+              "QNetCore or QOpResolver grew: raise STARLING_QNET_CORE_BYTES in starling/qnet.h");
+static_assert(alignof(QOpResolver) <= alignof(decltype(starling_qnet::storage_)), "resolver alignment");
+static_assert(std::is_trivially_destructible<QOpResolver>::value, "never destroyed");
+// The C op bits are starling::QOps.
+static_assert(STARLING_QNET_OP_GRAPH == starling::kQOpGraph, "op bit");
+static_assert(STARLING_QNET_OP_FULLY_CONNECTED == starling::qnet_op(QLayerKind::FullyConnected), "op bit");
+static_assert(STARLING_QNET_OP_LUT == starling::qnet_op(QLayerKind::Lut), "op bit");
+static_assert(STARLING_QNET_OP_ARGMAX == starling::qnet_op(QLayerKind::Argmax), "op bit");
+static_assert(STARLING_QNET_OP_CONV2D == starling::qnet_op(QLayerKind::Conv2D), "op bit");
+static_assert(STARLING_QNET_OP_DEPTHWISE_CONV2D == starling::qnet_op(QLayerKind::DepthwiseConv2D), "op bit");
+static_assert(STARLING_QNET_OP_AVG_POOL2D == starling::qnet_op(QLayerKind::AvgPool2D), "op bit");
+static_assert(STARLING_QNET_OP_MAX_POOL2D == starling::qnet_op(QLayerKind::MaxPool2D), "op bit");
+static_assert(STARLING_QNET_OP_ADD == starling::qnet_op(QLayerKind::Add), "op bit");
+static_assert(STARLING_QNET_OP_SOFTMAX == starling::qnet_op(QLayerKind::Softmax), "op bit");
+static_assert(STARLING_QNET_OP_RESHAPE == starling::qnet_op(QLayerKind::Reshape), "op bit");
+static_assert(STARLING_QNET_OP_MEAN == starling::qnet_op(QLayerKind::Mean), "op bit");
+static_assert(STARLING_QNET_OPS_CHAIN == starling::kQOpsChain, "op set");
+static_assert(STARLING_QNET_OPS_ALL == starling::kQOpsAll, "op set");
+static_assert(STARLING_QNET_OPS_DEFAULT == starling::kQOpsDefault, "op set");
 static_assert(sizeof(QLayer) <= STARLING_QNET_LAYER_BYTES,
               "QLayer grew: raise STARLING_QNET_LAYER_BYTES in starling/qnet.h");
 static_assert(alignof(QNetCore) <= alignof(decltype(starling_qnet::storage_)), "core alignment");
@@ -66,6 +91,9 @@ QNetCore* core(starling_qnet* n) { return std::launder(reinterpret_cast<QNetCore
 const QNetCore* core(const starling_qnet* n) {
   return std::launder(reinterpret_cast<const QNetCore*>(storage(n)));
 }
+QOpResolver* resolver(starling_qnet* n) {
+  return reinterpret_cast<QOpResolver*>(storage(n) + kResolverOffset);
+}
 QLayer* layers(starling_qnet* n) {
   return reinterpret_cast<QLayer*>(storage(n) + STARLING_QNET_CORE_BYTES);
 }
@@ -100,13 +128,12 @@ starling_status not_ready_status(const starling_qnet* n) {
   return check(n) == Check::Corrupt ? STARLING_CORRUPT : STARLING_NOT_READY;
 }
 
-}  // namespace
 
-extern "C" {
-
-starling_status starling_qnet_load_capacity(starling_qnet* net, size_t net_size, int max_layers,
-                                            size_t arena_bytes, const uint8_t* blob,
-                                            size_t size) {
+// Loads with the resolver *ops (static storage or inside *net), or the
+// library's default when null.
+starling_status load(starling_qnet* net, size_t net_size, int max_layers, size_t arena_bytes,
+                     const QOpResolver* ops, bool own_resolver, QOps own_ops,
+                     const uint8_t* blob, size_t size) {
   if (net == nullptr) return STARLING_INVALID_ARGUMENT;
   // Only the header is known to exist until the size is checked.
   if (net_size < offsetof(starling_qnet, storage_)) return STARLING_INVALID_ARGUMENT;
@@ -119,15 +146,45 @@ starling_status starling_qnet_load_capacity(starling_qnet* net, size_t net_size,
   net->arena_bytes_ = static_cast<uint32_t>(arena_bytes);
   net->size_ = static_cast<uint32_t>(net_size);
   QNetCore* c = ::new (static_cast<void*>(storage(net))) QNetCore();  // placement: no allocation
+  if (own_resolver) {
+    // Built at run time from a variable op set: refers to every kind's code.
+    ops = ::new (static_cast<void*>(resolver(net))) QOpResolver(starling::qnet_resolver(own_ops));
+  }
   QModel model{nullptr, 0, 0};
-  const Status s = starling::load_qmodel(blob, size, layers(net), max_layers, &model);
+  const Status s = ops != nullptr
+                       ? starling::load_qmodel(blob, size, layers(net), max_layers, &model, *ops)
+                       : starling::load_qmodel(blob, size, layers(net), max_layers, &model);
   if (s != Status::Ok) return to_c(s);
-  // The loader already checked every layer; init binds the arena (and
-  // reports CapacityExceeded when it is too small for one sample).
-  const Status i = c->init(model, arena(net), arena_bytes);
+  // The loader already checked every layer; init plans and binds the arena
+  // (CapacityExceeded when it is too small for one sample).
+  const Status i = ops != nullptr ? c->init(model, arena(net), arena_bytes, *ops)
+                                  : c->init(model, arena(net), arena_bytes);
   if (i != Status::Ok) return to_c(i);
   net->magic_ = kMagic;
   return STARLING_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+starling_status starling_qnet_load_capacity(starling_qnet* net, size_t net_size, int max_layers,
+                                            size_t arena_bytes, const uint8_t* blob,
+                                            size_t size) {
+  return load(net, net_size, max_layers, arena_bytes, nullptr, false, 0, blob, size);
+}
+
+starling_status starling_qnet_load_capacity_ops(starling_qnet* net, size_t net_size,
+                                                int max_layers, size_t arena_bytes,
+                                                uint32_t ops, const uint8_t* blob, size_t size) {
+  if (ops == STARLING_QNET_OPS_DEFAULT)
+    return load(net, net_size, max_layers, arena_bytes, nullptr, false, 0, blob, size);
+  return load(net, net_size, max_layers, arena_bytes, nullptr, true, static_cast<QOps>(ops), blob,
+              size);
+}
+
+uint32_t starling_qnet_ops(const starling_qnet* net) {
+  return check(net) == Check::Ready ? static_cast<uint32_t>(core(net)->ops()) : 0u;
 }
 
 int starling_qnet_input_dim(const starling_qnet* net) {
@@ -148,7 +205,7 @@ int starling_qnet_max_batches(const starling_qnet* net) {
 
 size_t starling_qnet_arena_bytes(const starling_qnet* net, int batches) {
   if (check(net) != Check::Ready || batches < 1) return 0;
-  return starling::qnet_arena_bytes(core(net)->model(), batches);
+  return core(net)->arena_bytes(batches);
 }
 
 starling_status starling_qnet_run(starling_qnet* net, const int8_t* input, int8_t* output,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/firmware/pid_expected.h: the tuned gains and best cost of the
 // pid_tune problem as IEEE-754 bits, exactly as the desktop build of
 // examples/pid_tune prints them (x86-64, gcc, -ffp-contract=off). Produced by:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/firmware/pid_firmware.cpp: examples/pid_tune as firmware. The
 // device tunes its own PID loop: the plant (pid_sim.hpp: 1/(s+1)^3, dt =
 // 0.01 s) is simulated on the core, each candidate (Kp, Ki, Kd) is one 20 s

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/pid_tune/pid_tune.cpp: the main job. A microcontroller tunes its
 // own PID loop: every candidate (Kp, Ki, Kd) is one closed-loop step response
 // on the plant, scored and told to an EMPSO swarm, one episode at a time.

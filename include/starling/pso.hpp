@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/pso.hpp: particle swarm optimization (classic PSO and EMPSO) in a
 // fixed block of memory, driven by ask/tell.
 //
@@ -78,7 +79,9 @@ struct PsoConfig {
   float w = 0.7298f;
   /// Acceleration coefficients, χ·φ/2 = 1.49618 each (Clerc & Kennedy 2002;
   /// also SPSO-2007's values). Range [0, 10].
+  ///@{
   float c1 = 1.49618f, c2 = 1.49618f;
+  ///@}
   /// EMPSO momentum decay β, 0.9 as in the AdaSwarm paper (empso() uses
   /// the measured 0.8). Range [0, 1).
   float beta = 0.9f;
@@ -86,9 +89,11 @@ struct PsoConfig {
   /// 0.25: measured (see above); 0.5, the common half-range clamp, leaves the
   /// swarm too fast to settle on Rosenbrock and Rastrigin at D = 30.
   float v_max = 0.25f;
+  /// What happens to a coordinate that leaves the box (Boundary).
   Boundary boundary = Boundary::Clamp;
-  /// Von Neumann: a slower spread of information than Global, so the swarm
-  /// keeps several basins in play (measured; see above).
+  /// Which best attracts a particle (Topology). Von Neumann: a slower spread
+  /// of information than Global, so the swarm keeps several basins in play
+  /// (measured; see above).
   Topology topology = Topology::VonNeumann;
   /// Sweeps of the swarm (each evaluates every particle once). >= 1.
   int max_iter = 100;
@@ -501,8 +506,11 @@ class Pso {
                 "capacity too large");
 
  public:
+  /// The capacities (template arguments): most dimensions and particles init() accepts.
+  ///@{
   static constexpr int kMaxDims = MaxDims;
   static constexpr int kMaxParticles = MaxParticles;
+  ///@}
 
   /// Validates and starts a run over the box [lo, hi] (each `dims` long).
   /// Draws the initial positions uniformly in the box and the velocities
@@ -653,6 +661,7 @@ class Pso {
   /// Asks in this run that handed out the incumbent (or start) because
   /// every re-draw was rejected.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius set by set_trust_radius(), as a fraction of each range (0 = off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
   /// The predicate's re-draws per candidate (set_feasible's max_tries; saved).
   int max_feasible_tries() const noexcept { return core_.max_feasible_tries(); }
@@ -788,6 +797,7 @@ class Pso {
 
   /// True once a stop criterion was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped (StopReason::None while running or before init).
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated position, or nullptr before the first tell(). Always a
   /// point that was asked and told (the first one told if all costs were NaN),
@@ -795,17 +805,24 @@ class Pso {
   const Real* best_position() const noexcept { return core_.has_best() ? gbest_ : nullptr; }
   /// Best cost told so far; +inf before the first finite cost.
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Costs told so far in this run.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Completed sweeps.
   int iteration() const noexcept { return core_.iteration(); }
+  /// The dims and particles given to init().
+  ///@{
   int dims() const noexcept { return core_.dims(); }
   int particles() const noexcept { return core_.particles(); }
+  ///@}
+  /// The settings given to init() (after defaults were filled in).
   const PsoConfig& config() const noexcept { return core_.config(); }
   /// Particle i's position (read-only; for plots and tests). i < particles().
   const Real* position(int i) const noexcept { return x_[i]; }
   /// Particle i's best position and cost.
+  ///@{
   const Real* personal_best(int i) const noexcept { return pbest_[i]; }
   Real personal_best_value(int i) const noexcept { return pbest_f_[i]; }
+  ///@}
   /// Restarts so far in this run (PsoConfig::restart_stall).
   int restarts() const noexcept { return core_.restarts(); }
   /// Particle i's informants under the configured topology in tie order

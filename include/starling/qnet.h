@@ -4,8 +4,10 @@
  *
  * The same evaluator as starling::QNetCore over a model loaded by
  * starling::load_qmodel (starling/qnet.hpp, starling/qmodel.hpp): the same
- * validation, the same output bytes, on every port. Its whole state is one
- * struct the caller declares (static memory or the stack); the library never
+ * validation, the same output bytes, on every port, for every model the C++
+ * QNet runs (fully-connected chains, and convolution / depthwise / pooling /
+ * add / softmax / reshape / mean graphs). Its whole state is one struct the
+ * caller declares (static memory or the stack); the library never
  * allocates. The model blob is used in place (zero copy: weights stay in
  * flash) and must stay valid and unchanged while the struct is used.
  *
@@ -19,22 +21,40 @@
  *   starling_quantize_input(x, 4, MODEL_INPUT_SCALE, MODEL_INPUT_ZERO_POINT, q);
  *   if (starling_qnet_classify(&net, q, &cls, 1) == STARLING_OK) use(cls);
  *
- * (tools/export_qnet.py --c-header writes model_blob and the MODEL_* macros.)
+ * (tools/export_qnet.py --c-header writes model_blob and the MODEL_* macros
+ * of a fully-connected model; tools/tflite_import.py --header those of an
+ * int8 .tflite model, including MODEL_ARENA_BYTES, MODEL_LAYERS and
+ * MODEL_OPS.)
+ *
+ * Op sets: starling_qnet_load() runs the layer kinds of the library's
+ * default (starling::qnet_default_ops(): every kind on an operating
+ * system, fully-connected / LUT / argmax chains on firmware, so that a
+ * firmware image links no convolution code). A firmware that runs a
+ * convolutional model names its kinds with starling_qnet_load_ops() (e.g.
+ * MODEL_OPS from tools/tflite_import.py, or STARLING_QNET_OPS_ALL); that
+ * entry links the code of every kind (about 13 KB of flash on a Cortex-M4;
+ * the C++ QNet<N, Ops> links only the kinds it names).
  *
  * Capacity: STARLING_QNET_MAX_LAYERS (default 8) layer descriptors and
  * STARLING_QNET_ARENA_BYTES (default 512) bytes of scratch arena, fixed at
  * compile time in the caller's translation unit (they need not match the
  * values the library was built with: starling_qnet_load() is an inline
  * function that hands them and sizeof(starling_qnet) to the library). Use
- * the same values in every translation unit that shares a starling_qnet. A
- * model needs qnet_arena_bytes = 2·B·W bytes of arena to run B samples at
- * once, W the widest fully-connected or LUT output (starling_qnet_arena_bytes;
- * the exporter's MODEL_ARENA_BYTES is W·2 for B = 1).
+ * the same values in every translation unit that shares a starling_qnet.
+ * The arena a model needs (starling_qnet_arena_bytes() once loaded) is, for
+ * a straight fully-connected / LUT / argmax chain, 2·B·W bytes to run B
+ * samples at once, W the widest layer output (the exporter's
+ * MODEL_ARENA_BYTES is 2·W); for any other model, what the planner of
+ * QNetCore::init lays out: 12·layers bytes of plan, B times the bytes of
+ * the tensors alive at once, and the convolution scratch
+ * (tools/tflite_import.py writes it for B = 1 as MODEL_ARENA_BYTES).
  *
  * Memory: sizeof(starling_qnet) = STARLING_QNET_SIZE(L, A) =
  *   16 + (STARLING_QNET_CORE_BYTES + L·STARLING_QNET_LAYER_BYTES + A), the
- * part in parentheses rounded up to a multiple of 8; on 32-bit targets
- * CORE = LAYER = 64 bytes, on 64-bit ones 96 (defaults, 32-bit: 1,104 bytes).
+ * part in parentheses rounded up to a multiple of 8; CORE holds the
+ * evaluator and its op-set table, LAYER one layer descriptor: on 32-bit
+ * targets CORE = 128 and LAYER = 160 bytes, on 64-bit ones 224 and 224
+ * (defaults, 32-bit: 1,936 bytes).
  *
  * Threads: none; a starling_qnet must not be used by two threads at once.
  * The struct holds pointers into itself: a copy (memcpy, assignment) is not
@@ -66,16 +86,56 @@
 #error "STARLING_QNET_ARENA_BYTES must be in [0, 2^30]"
 #endif
 
-/** Bytes reserved for the C++ evaluator (starling::QNetCore) and for one
- *  layer descriptor (starling::QLayer); the library checks at compile time
- *  that both fit (whoever grows those types raises these). */
-#define STARLING_QNET_CORE_BYTES (8u * sizeof(void*) + 32u)
-#define STARLING_QNET_LAYER_BYTES (8u * sizeof(void*) + 32u)
+/** Bytes reserved for the C++ evaluator (starling::QNetCore) and its op-set
+ *  table (starling::QOpResolver); the library checks at compile time that
+ *  they fit (whoever grows those types raises this). */
+#define STARLING_QNET_CORE_BYTES (24u * sizeof(void*) + 32u)
+/** Bytes reserved for one layer descriptor (starling::QLayer), checked by
+ *  the library at compile time like STARLING_QNET_CORE_BYTES. */
+#define STARLING_QNET_LAYER_BYTES (16u * sizeof(void*) + 96u)
 /** Bytes of the opaque storage for l layers and a bytes of arena, rounded up to 8. */
 #define STARLING_QNET_STORAGE_BYTES(l, a) \
   ((STARLING_QNET_CORE_BYTES + (l) * STARLING_QNET_LAYER_BYTES + (a) + 7u) / 8u * 8u)
 /** sizeof(starling_qnet) for capacities l (layers) and a (arena bytes). */
 #define STARLING_QNET_SIZE(l, a) (16u + STARLING_QNET_STORAGE_BYTES(l, a))
+
+/* Op sets: bits of an op set for starling_qnet_load_ops(), the values of
+ * starling::QOps and of the MODEL_OPS macro tools/tflite_import.py writes:
+ * the bit of each layer kind is 1 << its kind number in the blob format
+ * (starling::QLayerKind). */
+/** The planned path: any model that is not a straight fully-connected /
+ *  LUT / argmax chain over a flat input (implied by every kind outside the
+ *  chain). */
+#define STARLING_QNET_OP_GRAPH 0x1u
+/** Fully-connected layers (always enabled). */
+#define STARLING_QNET_OP_FULLY_CONNECTED 0x2u
+/** Look-up-table activations (always enabled). */
+#define STARLING_QNET_OP_LUT 0x4u
+/** A trailing argmax (always enabled). */
+#define STARLING_QNET_OP_ARGMAX 0x8u
+/** 2-D convolution. */
+#define STARLING_QNET_OP_CONV2D 0x10u
+/** Depthwise 2-D convolution. */
+#define STARLING_QNET_OP_DEPTHWISE_CONV2D 0x20u
+/** Average pooling. */
+#define STARLING_QNET_OP_AVG_POOL2D 0x40u
+/** Max pooling. */
+#define STARLING_QNET_OP_MAX_POOL2D 0x80u
+/** Element-wise add of two tensors (residual graphs). */
+#define STARLING_QNET_OP_ADD 0x100u
+/** Softmax. */
+#define STARLING_QNET_OP_SOFTMAX 0x200u
+/** Reshape (no code of its own beyond the planned path). */
+#define STARLING_QNET_OP_RESHAPE 0x400u
+/** Mean over height and width. */
+#define STARLING_QNET_OP_MEAN 0x800u
+/** Fully-connected / LUT / argmax chains: what every op set runs. */
+#define STARLING_QNET_OPS_CHAIN \
+  (STARLING_QNET_OP_FULLY_CONNECTED | STARLING_QNET_OP_LUT | STARLING_QNET_OP_ARGMAX)
+/** Every layer kind and the planned path (starling::kQOpsAll). */
+#define STARLING_QNET_OPS_ALL 0xfffu
+/** The library's default op set (what starling_qnet_load() runs). */
+#define STARLING_QNET_OPS_DEFAULT 0u
 
 #ifdef __cplusplus
 extern "C" {
@@ -118,8 +178,10 @@ starling_status starling_qnet_load_capacity(starling_qnet* net, size_t net_size,
  *    STARLING_CORRUPT: the blob fails any check (a model too large for the
  *      kernels counts as corrupt);
  *    STARLING_CAPACITY_EXCEEDED: valid, but more layers than
- *      STARLING_QNET_MAX_LAYERS or an arena need (starling_qnet_arena_bytes
- *      for one sample) above STARLING_QNET_ARENA_BYTES;
+ *      STARLING_QNET_MAX_LAYERS, an arena need (the planned bytes for one
+ *      sample) above STARLING_QNET_ARENA_BYTES, or a layer kind outside the
+ *      op set (the default's here: on firmware, anything but a
+ *      fully-connected / LUT / argmax chain; use starling_qnet_load_ops());
  *    STARLING_OK.
  *  On failure *net is not ready. Time O(size) (one CRC pass). */
 static inline starling_status starling_qnet_load(starling_qnet* net, const uint8_t* blob,
@@ -127,6 +189,31 @@ static inline starling_status starling_qnet_load(starling_qnet* net, const uint8
   return starling_qnet_load_capacity(net, sizeof(starling_qnet), STARLING_QNET_MAX_LAYERS,
                                      STARLING_QNET_ARENA_BYTES, blob, size);
 }
+
+/** starling_qnet_load_capacity() with an op set: `ops` is a union of
+ *  STARLING_QNET_OP_* bits (the chain kinds are always added, and the
+ *  planned path when any other kind is; unknown bits are ignored), or
+ *  STARLING_QNET_OPS_DEFAULT for the library's default. A model that needs
+ *  a kind `ops` lacks is STARLING_CAPACITY_EXCEEDED (after its structure
+ *  and CRC are checked), as the C++ QNet with that op set. Links the code
+ *  of every layer kind. Otherwise as starling_qnet_load_capacity(). */
+starling_status starling_qnet_load_capacity_ops(starling_qnet* net, size_t net_size,
+                                                int max_layers, size_t arena_bytes,
+                                                uint32_t ops, const uint8_t* blob, size_t size);
+
+/** starling_qnet_load() with an op set (see starling_qnet_load_capacity_ops):
+ *  e.g. `starling_qnet_load_ops(&net, MODEL_OPS, model_blob, sizeof
+ *  model_blob)` for a model imported by tools/tflite_import.py. Same
+ *  statuses as starling_qnet_load(). */
+static inline starling_status starling_qnet_load_ops(starling_qnet* net, uint32_t ops,
+                                                     const uint8_t* blob, size_t size) {
+  return starling_qnet_load_capacity_ops(net, sizeof(starling_qnet), STARLING_QNET_MAX_LAYERS,
+                                         STARLING_QNET_ARENA_BYTES, ops, blob, size);
+}
+
+/** The op set the loaded network runs (STARLING_QNET_OP_* bits, the chain
+ *  kinds always included); 0 when NULL or not ready. */
+uint32_t starling_qnet_ops(const starling_qnet* net);
 
 /** int8 values per input sample; 0 when NULL or not ready. */
 int starling_qnet_input_dim(const starling_qnet* net);
@@ -139,8 +226,9 @@ int starling_qnet_num_layers(const starling_qnet* net);
 /** Largest `batches` this struct's arena allows; 0 when NULL or not ready. */
 int starling_qnet_max_batches(const starling_qnet* net);
 /** Arena bytes the loaded model needs to run `batches` samples at once
- *  (2·batches·W, W the widest layer output; SIZE_MAX if that overflows);
- *  0 when NULL, not ready or batches < 1. */
+ *  (QNetCore::arena_bytes: 2·batches·W for a chain, W the widest layer
+ *  output; the planned layout for other models; SIZE_MAX if that
+ *  overflows); 0 when NULL, not ready or batches < 1. */
 size_t starling_qnet_arena_bytes(const starling_qnet* net, int batches);
 
 /** Runs the network on `batches` samples: input [batches][input_dim],
@@ -150,8 +238,8 @@ size_t starling_qnet_arena_bytes(const starling_qnet* net, int batches);
  *  batches < 1, STARLING_NOT_READY before a successful load (or on a copy),
  *  STARLING_CORRUPT if the header was overwritten, STARLING_CAPACITY_EXCEEDED
  *  when batches > starling_qnet_max_batches() (nothing written then),
- *  STARLING_OK. Time: batches·(Σ fully-connected in·out multiply-adds +
- *  Σ LUT widths). */
+ *  STARLING_OK. Time: batches·(Σ multiply-adds of the fully-connected and
+ *  convolution layers + Σ LUT, pooling, add, softmax and mean elements). */
 starling_status starling_qnet_run(starling_qnet* net, const int8_t* input, int8_t* output,
                                   int batches);
 

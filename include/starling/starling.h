@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* starling/starling.h: the C API (C99 and C++) of the particle swarm optimizer.
  *
  * The same optimizer as starling::Pso<MaxDims, MaxParticles, float> (see
@@ -59,10 +60,16 @@
 #include <stdbool.h>
 #endif
 
+#include "starling/version.h"
+
 #ifndef STARLING_MAX_DIMS
+/** Capacity of starling_pso in dimensions (default 16); define it before the
+ *  include to change it. */
 #define STARLING_MAX_DIMS 16
 #endif
 #ifndef STARLING_MAX_PARTICLES
+/** Capacity of starling_pso in particles (default 32); define it before the
+ *  include to change it. */
 #define STARLING_MAX_PARTICLES 32
 #endif
 #if STARLING_MAX_DIMS < 1
@@ -146,7 +153,9 @@ typedef enum starling_stop_reason {
 typedef struct starling_pso_config {
   int variant;                /**< a starling_variant; default CONSTRICTION */
   float w;                    /**< inertia / constriction factor χ, [−1, 1]; default 0.7298 */
+  /**@{*/
   float c1, c2;               /**< acceleration coefficients, [0, 10]; default 1.49618 */
+  /**@}*/
   float beta;                 /**< EMPSO momentum decay, [0, 1); default 0.9 */
   float v_max;                /**< velocity limit as a fraction of hi − lo, (0, 1]; default 0.5 */
   int boundary;               /**< a starling_boundary; default CLAMP */
@@ -168,15 +177,15 @@ typedef struct starling_pso_config {
  *  it to starling_pso_init(); do not touch its fields. Its size is
  *  STARLING_PSO_SIZE(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES). */
 typedef struct starling_pso {
-  uint32_t magic_;          /* set by a successful init; anything else = not ready */
-  int32_t max_dims_;        /* the caller's capacities, stored by init */
-  int32_t max_particles_;
-  uint32_t size_;           /* sizeof(starling_pso) in the caller's translation unit */
+  uint32_t magic_;          /**< private: set by a successful init; anything else = not ready */
+  int32_t max_dims_;        /**< private: the caller's dimension capacity, stored by init */
+  int32_t max_particles_;   /**< private: the caller's particle capacity, stored by init */
+  uint32_t size_;           /**< private: sizeof(starling_pso) in the caller's translation unit */
   union {
     uint64_t align_u64_;    /* 8-byte alignment for the C++ core */
     double align_f64_;
     unsigned char bytes_[STARLING_PSO_STORAGE_BYTES(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES)];
-  } storage_;
+  } storage_;               /**< private: the C++ core and the arrays */
 } starling_pso;
 
 /** Fills *cfg with the documented defaults (those of starling::PsoConfig).
@@ -252,8 +261,10 @@ long starling_pso_evaluations(const starling_pso* pso);
 int starling_pso_iteration(const starling_pso* pso);
 
 /** dims and particles given to init; 0 when NULL or not ready. */
+/**@{*/
 int starling_pso_dims(const starling_pso* pso);
 int starling_pso_particles(const starling_pso* pso);
+/**@}*/
 
 /** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
  *  through untouched (starling_pso_minimize_observed() adds a progress
@@ -340,8 +351,10 @@ starling_status starling_pso_set_start(starling_pso* pso, const float* x);
 
 /** Candidates the predicate rejected, and asks that handed out the best
  *  point (or start) instead, since init or load; 0 when NULL or not ready. */
+/**@{*/
 long starling_pso_infeasible_count(const starling_pso* pso);
 long starling_pso_fallback_count(const starling_pso* pso);
+/**@}*/
 
 /* ---- Save and resume (format: starling::Pso::save in starling/pso.hpp) ----
  * A state saved here loads into a C++ starling::Pso<D, N, float> with room

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/capi/qnet_ref.h: the C++ side of the QNet C API test. qnet_ref.cpp
  * holds the committed models (the blobs of tests/qnet/qnet_golden.hpp and
- * examples/requant_tune/exported_model.h) and runs each with the C++ QNet
+ * examples/requant_tune/exported_model.h) and the graph models of
+ * tests/qnet/gen_graph_golden.py (convolution, residual add, pooling,
+ * softmax, mean), and runs each with the C++ QNet (every layer kind enabled)
  * (from the C++ layer table where there is one, else from the C++ loader),
  * so test_qnet_capi.c can compare the C API with it byte for byte; the
  * quantization helpers likewise. */
@@ -23,15 +25,27 @@ typedef struct qnet_ref_model {
   const uint8_t* blob; /* 4-byte aligned */
   size_t blob_size;
   int input_dim, output_dim, num_layers;
-  size_t arena_bytes_1; /* C++ qnet_arena_bytes(model, 1) */
+  size_t arena_bytes_1; /* the C++ QNetCore's arena_bytes(1) */
   const int8_t* golden_in;
   const int8_t* golden_out;
   const int* golden_class;
   int golden_count;
+  int graph;           /* 1: needs more than the FC/LUT/argmax chain (qnet_model_ops) */
+  size_t golden_arena; /* the planned arena the Python importer computed, or 0 */
 } qnet_ref_model;
 
 int qnet_ref_count(void);
 qnet_ref_model qnet_ref_get(int i);
+
+/* The C++ QNetCore's arena_bytes(batches) for model i. */
+size_t qnet_ref_arena_bytes(int i, int batches);
+/* The C++ QNetCore's max_batches() for model i on an arena of arena_bytes
+ * (0 when that is too small for one sample). */
+int qnet_ref_max_batches(int i, size_t arena_bytes);
+
+/* starling::qnet_default_ops(), and qnet_model_ops() of model i. */
+uint32_t qnet_ref_default_ops(void);
+uint32_t qnet_ref_model_ops(int i);
 
 /* Runs model i with the C++ evaluator on `batches` samples; returns the
  * starling::Status (as int) of run and of classify (both must agree). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/capi/test_capi.c: the C API (starling/starling.h), compiled as C99.
  *
  * Proves that the C API runs exactly the trajectory of the C++

@@ -2,12 +2,14 @@
 /* tests/capi/test_qnet_capi.c: the QNet C API (starling/qnet.h), compiled as C99.
  *
  * Proves that the C API gives the bytes of the C++ QNet (qnet_ref.cpp) on
- * every committed model, at every batch size its arena allows, and the
- * scores the independent Python reference computed (tests/qnet/
- * gen_qnet_golden.py); checks every failure mode (NULL, misaligned or
- * corrupt blobs, capacities, not ready, copies, overwritten headers) and
- * the quantization helpers against the C++ ones and hand-worked values.
- * Built twice (meson.build): default capacities, and small ones.
+ * every committed model (fully-connected chains and the graph models of
+ * tests/qnet/gen_graph_golden.py), at every batch size its arena allows,
+ * and the scores the independent Python reference computed (tests/qnet/
+ * gen_qnet_golden.py, gen_graph_golden.py); checks op sets, every failure
+ * mode (NULL, misaligned or corrupt blobs, capacities, not ready, copies,
+ * overwritten headers) and the quantization helpers against the C++ ones
+ * and hand-worked values. Built three times (meson.build): default
+ * capacities, small ones and large ones (every graph model fits).
  *
  * Output: one "ok"/"FAIL" line a case, then "N passed, M failed". */
 #include <math.h>
@@ -69,6 +71,15 @@ static int8_t g_in[MAX_BATCH * MAX_DIM], g_out_c[MAX_BATCH * MAX_DIM],
     g_out_cpp[MAX_BATCH * MAX_DIM];
 static int g_cls_c[MAX_BATCH], g_cls_cpp[MAX_BATCH];
 
+static void check_not_ready(starling_qnet* n);
+
+/* Loads model m: graph models with every kind enabled (the default op set
+ * of a firmware build runs chains only). */
+static starling_status load_model(starling_qnet* n, const qnet_ref_model* m) {
+  return m->graph ? starling_qnet_load_ops(n, STARLING_QNET_OPS_ALL, m->blob, m->blob_size)
+                  : starling_qnet_load(n, m->blob, m->blob_size);
+}
+
 /* 4-byte aligned room for copies of a blob (misaligned, corrupted, truncated). */
 static union {
   uint32_t align;
@@ -108,29 +119,37 @@ static void test_sizes(void) {
 /* Every committed model: shapes as the C++ QNet reports them, and the bytes
  * of run and classify at every batch size the arena allows. */
 static void test_models_match_cpp(void) {
-  int i, tried = 0;
+  int i, tried = 0, graphs = 0;
   for (i = 0; i < qnet_ref_count(); ++i) {
     const qnet_ref_model m = qnet_ref_get(i);
     const int fits = m.num_layers <= STARLING_QNET_MAX_LAYERS &&
                      m.arena_bytes_1 <= (size_t)STARLING_QNET_ARENA_BYTES;
     int b, max_b, k;
-    const starling_status st = starling_qnet_load(&g_net, m.blob, m.blob_size);
+    const starling_status st = load_model(&g_net, &m);
+    CHECK(m.arena_bytes_1 > 0 || m.num_layers == 1);
+    if (m.golden_arena != 0) CHECK_EQ_INT(m.arena_bytes_1, m.golden_arena);
     if (!fits) {
       CHECK_EQ_INT(st, STARLING_CAPACITY_EXCEEDED);
       continue;
     }
     ++tried;
+    graphs += m.graph;
     if (!CHECK(st == STARLING_OK)) printf("     model %s: status %d\n", m.name, (int)st);
     CHECK_EQ_INT(starling_qnet_input_dim(&g_net), m.input_dim);
     CHECK_EQ_INT(starling_qnet_output_dim(&g_net), m.output_dim);
     CHECK_EQ_INT(starling_qnet_num_layers(&g_net), m.num_layers);
     CHECK_EQ_INT(starling_qnet_arena_bytes(&g_net, 1), m.arena_bytes_1);
-    CHECK_EQ_INT(starling_qnet_arena_bytes(&g_net, 3), 3 * m.arena_bytes_1);
+    CHECK_EQ_INT(starling_qnet_arena_bytes(&g_net, 3), qnet_ref_arena_bytes(i, 3));
+    if (!m.graph) CHECK_EQ_INT(starling_qnet_arena_bytes(&g_net, 3), 3 * m.arena_bytes_1);
     CHECK_EQ_INT(starling_qnet_arena_bytes(&g_net, 0), 0);
     max_b = starling_qnet_max_batches(&g_net);
-    CHECK_EQ_INT(max_b, m.arena_bytes_1 == 0 ? 0x7fffffff / m.input_dim
-                                             : STARLING_QNET_ARENA_BYTES / (long)m.arena_bytes_1);
-    for (b = 1; b <= max_b && b <= MAX_BATCH; b += (b < 4 ? 1 : 7)) {
+    CHECK_EQ_INT(max_b, qnet_ref_max_batches(i, STARLING_QNET_ARENA_BYTES));
+    if (!m.graph)
+      CHECK_EQ_INT(max_b, m.arena_bytes_1 == 0 ? 0x7fffffff / m.input_dim
+                                               : STARLING_QNET_ARENA_BYTES / (long)m.arena_bytes_1);
+    for (b = 1; b <= max_b && b <= MAX_BATCH && b * m.input_dim <= MAX_BATCH * MAX_DIM &&
+                b * m.output_dim < MAX_BATCH * MAX_DIM;
+         b += (b < 4 ? 1 : 7)) {
       for (k = 0; k < b * m.input_dim; ++k) g_in[k] = next_i8();
       memset(g_out_c, 0x55, sizeof g_out_c);
       CHECK_EQ_INT(qnet_ref_run(i, g_in, b, g_out_cpp, g_cls_cpp), 0);
@@ -140,6 +159,61 @@ static void test_models_match_cpp(void) {
       CHECK_EQ_INT(starling_qnet_classify(&g_net, g_in, g_cls_c, b), STARLING_OK);
       CHECK(memcmp(g_cls_c, g_cls_cpp, (size_t)b * sizeof(int)) == 0);
     }
+  }
+  CHECK(tried >= 1);
+  /* Graph models run at the default capacities (convnet: 7 layers, 388 B). */
+  if (STARLING_QNET_MAX_LAYERS >= 8 && STARLING_QNET_ARENA_BYTES >= 512) CHECK(graphs >= 2);
+}
+
+/* Op sets: a graph model needs its kinds; the chain is always there; the
+ * default is the library's (every kind hosted, chains on firmware). */
+static void test_op_sets(void) {
+  int i, tried = 0;
+  const uint32_t dflt = qnet_ref_default_ops();
+  CHECK(dflt == STARLING_QNET_OPS_ALL || dflt == STARLING_QNET_OPS_CHAIN);
+  for (i = 0; i < qnet_ref_count(); ++i) {
+    const qnet_ref_model m = qnet_ref_get(i);
+    const uint32_t need = qnet_ref_model_ops(i);
+    uint32_t bit;
+    if (m.num_layers > STARLING_QNET_MAX_LAYERS ||
+        m.arena_bytes_1 > (size_t)STARLING_QNET_ARENA_BYTES)
+      continue;
+    ++tried;
+    CHECK_EQ_INT((need & STARLING_QNET_OP_GRAPH) != 0, m.graph);
+    /* Exactly the kinds it needs (the chain added). */
+    CHECK_EQ_INT(starling_qnet_load_ops(&g_net, need, m.blob, m.blob_size), STARLING_OK);
+    CHECK_EQ_INT(starling_qnet_ops(&g_net), need | STARLING_QNET_OPS_CHAIN);
+    /* The library's default. */
+    if (!m.graph || dflt == STARLING_QNET_OPS_ALL) {
+      CHECK_EQ_INT(starling_qnet_load(&g_net, m.blob, m.blob_size), STARLING_OK);
+      CHECK_EQ_INT(starling_qnet_ops(&g_net), dflt);
+      CHECK_EQ_INT(starling_qnet_load_ops(&g_net, STARLING_QNET_OPS_DEFAULT, m.blob, m.blob_size),
+                   STARLING_OK);
+      CHECK_EQ_INT(starling_qnet_ops(&g_net), dflt);
+    } else {
+      CHECK_EQ_INT(starling_qnet_load(&g_net, m.blob, m.blob_size), STARLING_CAPACITY_EXCEEDED);
+      check_not_ready(&g_net);
+    }
+    if (!m.graph) {
+      CHECK_EQ_INT(starling_qnet_load_ops(&g_net, STARLING_QNET_OPS_CHAIN, m.blob, m.blob_size),
+                   STARLING_OK);
+      CHECK_EQ_INT(starling_qnet_ops(&g_net), STARLING_QNET_OPS_CHAIN);
+      continue;
+    }
+    /* A graph model on the chain alone, or lacking any one of its kinds. */
+    CHECK_EQ_INT(starling_qnet_load_ops(&g_net, STARLING_QNET_OPS_CHAIN, m.blob, m.blob_size),
+                 STARLING_CAPACITY_EXCEEDED);
+    check_not_ready(&g_net);
+    for (bit = STARLING_QNET_OP_CONV2D; bit <= STARLING_QNET_OP_MEAN; bit <<= 1) {
+      if ((need & bit) == 0) continue;
+      CHECK_EQ_INT(starling_qnet_load_ops(&g_net, need & ~bit, m.blob, m.blob_size),
+                   STARLING_CAPACITY_EXCEEDED);
+      check_not_ready(&g_net);
+    }
+    /* Every kind: the same bytes as the exact set. */
+    CHECK_EQ_INT(starling_qnet_load_ops(&g_net, STARLING_QNET_OPS_ALL, m.blob, m.blob_size),
+                 STARLING_OK);
+    CHECK_EQ_INT(starling_qnet_ops(&g_net), STARLING_QNET_OPS_ALL);
   }
   CHECK(tried >= 1);
 }
@@ -152,7 +226,7 @@ static void test_models_match_python(void) {
     if (m.golden_count == 0 || m.num_layers > STARLING_QNET_MAX_LAYERS ||
         m.arena_bytes_1 > (size_t)STARLING_QNET_ARENA_BYTES)
       continue;
-    CHECK_EQ_INT(starling_qnet_load(&g_net, m.blob, m.blob_size), STARLING_OK);
+    CHECK_EQ_INT(load_model(&g_net, &m), STARLING_OK);
     for (b = 0; b < m.golden_count; ++b) {
       int cls = -1;
       CHECK_EQ_INT(starling_qnet_run(&g_net, m.golden_in + b * m.input_dim, g_out_c, 1),
@@ -406,6 +480,7 @@ int main(void) {
   RUN(test_sizes);
   RUN(test_models_match_cpp);
   RUN(test_models_match_python);
+  RUN(test_op_sets);
   RUN(test_blob_errors);
   RUN(test_capacities);
   RUN(test_run_arguments);

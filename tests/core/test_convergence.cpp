@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Convergence on the classic benchmark functions at D = 2, 10, 30 with fixed
 // budgets over several seeds. Each threshold is met by the median of a
 // correct run with room to spare (3x to 1000x; run with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit and property tests of the optimizer's contract: validation, ask/tell
 // protocol, NaN handling, stop criteria, boundary modes, update rules.
 #include <cmath>

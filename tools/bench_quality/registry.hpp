@@ -15,6 +15,8 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -247,6 +249,50 @@ inline std::string lower(const char* s) {
   return r;
 }
 
+/// Candidate swarm configurations from the environment, for choosing
+/// defaults (docs/quality.md, "Choosing the defaults"):
+///   BQ_PSO_CANDIDATES="NAME=variant:topology:neighbors:v_max:restart_stall:restart_radius:stall_tol[:c[:beta]];..."
+/// variant c (constriction), e (EMPSO, c 2), i (inertia), f (FIPS); topology
+/// g (Global), r (Ring), v (von Neumann), x (Random). Unset: none.
+inline void add_candidates(std::vector<Entry>& e) {
+  const char* spec = std::getenv("BQ_PSO_CANDIDATES");
+  if (spec == nullptr) return;
+  using starling::PsoConfig;
+  using Swarm = starling::Pso<kMaxDims, kMaxPop, float>;
+  const std::string all(spec);
+  size_t p0 = 0;
+  while (p0 < all.size()) {
+    size_t p1 = all.find(';', p0);
+    if (p1 == std::string::npos) p1 = all.size();
+    const std::string one = all.substr(p0, p1 - p0);
+    p0 = p1 + 1;
+    const size_t eq = one.find('=');
+    if (eq == std::string::npos) continue;
+    char var = 'c', top = 'g';
+    int nb = 0, rs = 0;
+    float vmax = 0.5f, rr = 0.f, tol = 0.f, cc = -1.f, beta = -1.f;
+    if (std::sscanf(one.c_str() + eq + 1, "%c:%c:%d:%f:%d:%f:%f:%f:%f", &var, &top, &nb, &vmax, &rs, &rr,
+                    &tol, &cc, &beta) < 7)
+      continue;
+    PsoConfig c = PsoConfig::literature();
+    if (var == 'e') c.variant = starling::Variant::Empso, c.c1 = c.c2 = 2.0f;
+    if (var == 'i') c = PsoConfig::inertia();
+    if (var == 'f') c.variant = starling::Variant::Fips;
+    c.topology = top == 'r'   ? starling::Topology::Ring
+                 : top == 'v' ? starling::Topology::VonNeumann
+                 : top == 'x' ? starling::Topology::Random
+                              : starling::Topology::Global;
+    c.neighbors = nb;
+    c.v_max = vmax;
+    c.restart_stall = rs;
+    c.restart_radius = rr;
+    c.stall_tol = tol;
+    if (cc > 0) c.c1 = c.c2 = cc;
+    if (beta > 0) c.beta = beta;
+    e.push_back(ask_tell<Swarm>(one.substr(0, eq), c, one.substr(eq + 1)));
+  }
+}
+
 /// starling's entries: every member of the optimizer family with its default
 /// config, straight from the library's one list (STARLING_OPTIMIZERS in
 /// starling/optimizers.hpp; named by its class in lower case: "pso", and
@@ -273,6 +319,7 @@ inline std::vector<Entry> starling_entries() {
            ask_tell<Swarm>("fips", PsoConfig::fips(), "PsoConfig::fips(): fully informed, von Neumann"),
        })
     e.push_back(std::move(x));
+  add_candidates(e);
   return e;
 }
 

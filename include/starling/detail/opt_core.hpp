@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/opt_core.hpp: what every optimizer of the family shares, once:
 // the box, the incumbent, the stop rules, NaN handling, the safe-tuning envelope
 // (feasibility predicate, trust radius, start point), the draw key, and the
