@@ -74,9 +74,13 @@
 #include "starling/starling.h" /* starling_status */
 
 #ifndef STARLING_QNET_MAX_LAYERS
+/** Layer descriptors a starling_qnet holds (default 8; define it before the
+ *  include to change it, in [1, 65535]). */
 #define STARLING_QNET_MAX_LAYERS 8
 #endif
 #ifndef STARLING_QNET_ARENA_BYTES
+/** Bytes of scratch arena a starling_qnet holds (default 512; define it
+ *  before the include to change it, in [0, 2^30]). */
 #define STARLING_QNET_ARENA_BYTES 512
 #endif
 #if STARLING_QNET_MAX_LAYERS < 1 || STARLING_QNET_MAX_LAYERS > 65535
@@ -145,17 +149,17 @@ extern "C" {
  *  starling_qnet_load(); do not touch its fields. Its size is
  *  STARLING_QNET_SIZE(STARLING_QNET_MAX_LAYERS, STARLING_QNET_ARENA_BYTES). */
 typedef struct starling_qnet {
-  uint32_t magic_;       /* set by a successful load; anything else = not ready */
-  int32_t max_layers_;   /* the caller's capacities, stored by load */
-  uint32_t arena_bytes_;
-  uint32_t size_;        /* sizeof(starling_qnet) in the caller's translation unit */
+  uint32_t magic_;       /**< private: set by a successful load; anything else = not ready */
+  int32_t max_layers_;   /**< private: the caller's layer capacity, stored by load */
+  uint32_t arena_bytes_; /**< private: the caller's arena capacity, stored by load */
+  uint32_t size_;        /**< private: sizeof(starling_qnet) in the caller's translation unit */
   union {
     uint64_t align_u64_; /* 8-byte alignment for the C++ objects */
     double align_f64_;
     void* align_ptr_;
     unsigned char bytes_[STARLING_QNET_STORAGE_BYTES(STARLING_QNET_MAX_LAYERS,
                                                      STARLING_QNET_ARENA_BYTES)];
-  } storage_;
+  } storage_;           /**< private: the C++ evaluator, op-set table, layers and arena */
 } starling_qnet;
 
 /** The library entry behind starling_qnet_load(): the same, with the

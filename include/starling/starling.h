@@ -422,9 +422,14 @@ size_t starling_pso_size(int max_dims, int max_particles);
 starling_status starling_selftest(uint32_t* failed);
 /** One check each (STARLING_SELFTEST_PSO, _FC, _LUT), so that firmware links
  *  only the code it uses anyway (the double builders bring the soft-float
- *  double library on single-precision MCUs). Same results. */
+ *  double library on single-precision MCUs). Same results. This one: the
+ *  tiny tuning run (STARLING_SELFTEST_PSO). */
 starling_status starling_selftest_pso(uint32_t* failed);
+/** starling_selftest() restricted to the int8 layer (STARLING_SELFTEST_FC);
+ *  same statuses. */
 starling_status starling_selftest_int8(uint32_t* failed);
+/** starling_selftest() restricted to the LUT and scale builders
+ *  (STARLING_SELFTEST_LUT, double arithmetic); same statuses. */
 starling_status starling_selftest_lut(uint32_t* failed);
 
 /** Short constant name of a status, the same as starling::status_name():
