@@ -3,6 +3,9 @@
 // (starling/anneal.hpp) over the family's OptCore: temperature schedule,
 // Tsallis visits (deterministic powers and logarithm, detail/det_math.hpp),
 // acceptance, re-annealing and the Hooke-Jeeves local phase; float and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/anneal.hpp"
 
 #include <cmath>

@@ -2,6 +2,9 @@
 // src/anneal_state.cpp: save and load of an annealing run (format version 1,
 // documented at Anneal::save in starling/anneal.hpp) over the family's header,
 // common section and seal.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

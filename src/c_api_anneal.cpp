@@ -2,6 +2,9 @@
 // src/c_api_anneal.cpp: the C API of Anneal (starling/anneal.h) over
 // detail::AnnealCore<float>, laid out in the caller's struct: [core reserve]
 // [current, base, candidate, lo, hi, best: D each], D = the caller's capacity.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "c_api_family.hpp"
 #include "starling/anneal.hpp"
 

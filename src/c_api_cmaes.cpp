@@ -7,6 +7,9 @@
 //   [0, STARLING_CMAES_CORE_BYTES)  the CmaesCore<float> object
 //   then floats: x [N][D]; f [N]; c, b [D][D]; m, ps, pc, d, t1, t2, best,
 //   lo, hi [D]; then int32 order [N]
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/starling.h"
 
 #include "c_api_generational.hpp"

@@ -6,6 +6,9 @@
 //   [0, STARLING_DE_CORE_BYTES)  the DeCore<float> object
 //   then floats: x, u, arc [N][D]; f, fu, F, CR [N]; best, lo, hi [D];
 //   then int32 order [N]
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/starling.h"
 
 #include "c_api_generational.hpp"

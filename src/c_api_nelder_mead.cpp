@@ -3,6 +3,9 @@
 // over detail::NelderMeadCore<float>, laid out in the caller's struct:
 // [core reserve][vertices (D+1)·D][costs D+1][centroid, reflected point,
 // candidate, lo, hi, best: D each], D = the caller's capacity.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "c_api_family.hpp"
 #include "starling/nelder_mead.hpp"
 

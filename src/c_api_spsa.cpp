@@ -2,6 +2,9 @@
 // src/c_api_spsa.cpp: the C API of Spsa (starling/spsa.h) over
 // detail::SpsaCore<float>, laid out in the caller's struct: [core reserve]
 // [θ, x+, x−, candidate, lo, hi, best: D each], D = the caller's capacity.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "c_api_family.hpp"
 #include "starling/spsa.hpp"
 

@@ -3,6 +3,9 @@
 // update with cumulative step-size adaptation and rank-one and rank-μ
 // covariance updates, the lazy Jacobi eigendecomposition and IPOP restarts,
 // for float and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/cmaes.hpp"
 
 #include <cmath>

@@ -2,6 +2,9 @@
 // src/de.cpp: the size-erased core of De (L-SHADE): generations, selection,
 // success-history memories, population reduction and the trials, for float
 // and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/de.hpp"
 
 #include <cmath>

@@ -2,6 +2,9 @@
 // src/de_state.cpp: save and load of De's whole state (format version 1,
 // documented in starling/de.hpp at De's save section) over the family's shared
 // header, common section and seal (detail/opt_core.hpp).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

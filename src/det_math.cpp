@@ -2,6 +2,9 @@
 // src/det_math.cpp: the deterministic log2, exp2, pow and floor of
 // detail/det_math.hpp (algorithms documented there; tools/det_math_ref.py
 // mirrors them bit for bit).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/detail/det_math.hpp"
 
 #include <cstdint>

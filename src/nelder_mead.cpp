@@ -2,6 +2,9 @@
 // src/nelder_mead.cpp: the size-erased Nelder–Mead core (starling/nelder_mead.hpp)
 // over the family's OptCore: the step state machine, projection, restarts on
 // collapse, and the saved state; instantiated for float and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/nelder_mead.hpp"
 
 #include <cmath>

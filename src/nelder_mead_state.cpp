@@ -2,6 +2,9 @@
 // src/nelder_mead_state.cpp: save and load of a Nelder–Mead search (format
 // version 1, documented at NelderMead::save in starling/nelder_mead.hpp) over
 // the family's header, common section and seal.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

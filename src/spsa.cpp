@@ -3,6 +3,9 @@
 // OptCore: gain sequences (deterministic powers, detail/det_math.hpp), the
 // Rademacher perturbations, averaging and the projected update; instantiated
 // for float and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/spsa.hpp"
 
 #include <cmath>

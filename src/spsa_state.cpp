@@ -2,6 +2,9 @@
 // src/spsa_state.cpp: save and load of an SPSA run (format version 1,
 // documented at Spsa::save in starling/spsa.hpp) over the family's header,
 // common section and seal.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

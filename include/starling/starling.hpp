@@ -16,3 +16,4 @@
 #include "starling/crc32.hpp"
 #include "starling/qnet.hpp"
 #include "starling/qmodel.hpp"
+#include "starling/selftest.hpp"

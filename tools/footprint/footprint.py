@@ -56,11 +56,22 @@ IMAGES = [  # name, defines, what it is
     ("cmaes", ["FP_CMAES"], "Cmaes D=8 N<=16, ask/tell, sphere"),
     ("conv", ["FP_CONV"], "conv2d_s8 3x3, 8x8x8 -> 8"),
     ("depthwise", ["FP_DW"], "depthwise_conv2d_s8 3x3, 8x8x8"),
+    ("selftest", ["FP_SELFTEST"], "starling::selftest() alone"),
+    ("all+selftest", ["FP_PSO", "FP_FC", "FP_QNET", "FP_SELFTEST"], "all three + selftest()"),
+    ("all+selftest_pso_int8", ["FP_PSO", "FP_FC", "FP_QNET", "FP_SELFTEST_PARTS"],
+     "all three + selftest_pso() + selftest_int8()"),
 ]
 # Library flash budgets (bytes of starling:: symbols) of the other optimizers
 # and the object whose sizeof must be the image's whole RAM growth.
 OPT_BUDGETS = {"nelder_mead": (3072, "g_nm"), "spsa": (3072, "g_spsa"), "anneal": (3072, "g_anneal"),
                "de": (3072, "g_de"), "cmaes": (8192, "g_cmaes")}
+# Budgets known to be exceeded, with the issue that tracks them: reported as
+# OPEN BUDGET on every run (the budget itself is not raised), and --strict
+# fails only if the image grows beyond the bytes measured when it was listed,
+# so nothing slips further while the work is open. Remove an entry when its
+# image is back within budget (--strict then says so).
+OPEN_BUDGETS = {"de": (3724, "issue 19: De 3,724 B against 3,072"),
+                "anneal": (4270, "issue 19: Anneal 4,270 B against 3,072")}
 
 
 CONV_BUDGET, DW_BUDGET = 3584, 2560  # bytes of starling:: flash in the conv / depthwise images
@@ -266,8 +277,15 @@ def main():
         lib, ram, size = rows[name][7], rows[name][3] - e[3], rows[name][5]
         print("budget: %s adds %d B of library flash (<= %d); RAM +%d B for sizeof %s" % (
             name, lib, limit, ram, size))
-        if lib > limit:
+        if lib > limit and name in OPEN_BUDGETS:
+            ceiling, why = OPEN_BUDGETS[name]
+            print("OPEN BUDGET: %s image adds %d B of library flash > %d B (%s)" % (name, lib, limit, why))
+            if lib > ceiling:
+                over.append("%s image adds %d B, more than the %d B listed as open" % (name, lib, ceiling))
+        elif lib > limit:
             over.append("%s image adds %d B of library flash > %d B" % (name, lib, limit))
+        elif name in OPEN_BUDGETS:
+            over.append("%s is within its budget now (%d B <= %d B): remove it from OPEN_BUDGETS" % (name, lib, limit))
         if size is not None and ram != size:
             over.append("%s image RAM +%d B != sizeof = %d" % (name, ram, size))
     for f in over:
