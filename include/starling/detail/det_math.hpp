@@ -163,19 +163,27 @@ inline void det_sincos_turn(Real t, Real* s, Real* c) noexcept {
   const Real f = t8 - static_cast<Real>(o);
   const Real r = ((o & 1) != 0 ? 1 - f : f) * Real(0.78539816339744830962);
   const Real r2 = r * r;
-  const Real sr =
-      r + r * r2 *
-              (Real(-1.0 / 6) +
-               r2 * (Real(1.0 / 120) +
-                     r2 * (Real(-1.0 / 5040) +
-                           r2 * (Real(1.0 / 362880) + r2 * (Real(-1.0 / 39916800) + r2 * Real(1.0 / 6227020800))))));
-  const Real cr =
-      1 + r2 * (Real(-0.5) +
-                r2 * (Real(1.0 / 24) +
-                      r2 * (Real(-1.0 / 720) +
-                            r2 * (Real(1.0 / 40320) +
-                                  r2 * (Real(-1.0 / 3628800) +
-                                        r2 * (Real(1.0 / 479001600) + r2 * Real(-1.0 / 87178291200.0)))))));
+  // sr = r + r·r2·(−1/6 + r2·(1/120 + ... + r2/13!)) and cr = 1 + r2·(−1/2 +
+  // ... + r2·(−1/14!)), both by Horner from the inside out in one loop over a
+  // table of pairs. The sine's two leading zeros are exact no-ops (p = 0 stays
+  // 0, then 0 + 1/13! is 1/13!), so the operations that touch a value are
+  // those of the nested form, in its order.
+  static constexpr Real kSC[8][2] = {
+      {Real(0), Real(-1.0 / 87178291200.0)},
+      {Real(0), Real(1.0 / 479001600)},
+      {Real(1.0 / 6227020800), Real(-1.0 / 3628800)},
+      {Real(-1.0 / 39916800), Real(1.0 / 40320)},
+      {Real(1.0 / 362880), Real(-1.0 / 720)},
+      {Real(-1.0 / 5040), Real(1.0 / 24)},
+      {Real(1.0 / 120), Real(-0.5)},
+      {Real(-1.0 / 6), Real(1)}};
+  Real ps = 0, pc = 0;
+  for (const auto& k : kSC) {
+    ps = k[0] + r2 * ps;
+    pc = k[1] + r2 * pc;
+  }
+  const Real sr = r + r * r2 * ps;
+  const Real cr = pc;
   // Octant o covers [o·π/4, (o+1)·π/4): even o = q·π/2 + r, odd o = (q+1)·π/2 − r.
   const int q = ((o + 1) >> 1) & 3;  // the multiple of π/2 the angle is measured from
   const Real sa = (o & 1) != 0 ? -sr : sr;  // sin and cos of the signed offset ±r
