@@ -213,39 +213,56 @@ Status AnnealCore<Real>::tell(const Arrays& a, Real cost) noexcept {
   if (!base_.record(box(a), a.x, f)) return Status::Ok;
   ++trial_;
   const int n = base_.dims();
+  // Whether x becomes the current point (one copy for every phase), then
+  // what follows in the phase.
+  bool take;
   switch (phase_) {
     case Phase::Start:
-      for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
-      cur_f_ = f;
-      phase_ = Phase::Chain;
-      j_ = 0;
+      take = true;
       break;
     case Phase::Chain:
       if (f < before) improved_ = true;
-      if (f < cur_f_ || accept(f, static_cast<uint32_t>(j_))) {
-        for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
-        cur_f_ = f;
-      }
-      if (++j_ == 2 * n) end_chain(a);
+      take = f < cur_f_ || accept(f, static_cast<uint32_t>(j_));
       break;
-    case Phase::Local:
+    default:  // Phase::Local
       ++ls_used_;
+      take = !ls_pattern_ && f < cur_f_;
       if (ls_pattern_) {
         // The pattern point: explore around it, whatever its cost.
         cur_f_ = f;
         ls_pattern_ = ls_at_base_ = false;
         ls_dir_ = 0;
-      } else if (f < cur_f_) {
-        for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
-        cur_f_ = f;
-        ls_dir_ = (ls_dir_ | 1) + 1;  // this coordinate is done: the next one's +
       } else {
-        ++ls_dir_;
+        // Better: this coordinate is done, the next one's +; else the next probe.
+        ls_dir_ = take ? (ls_dir_ | 1) + 1 : ls_dir_ + 1;
       }
+      break;
+  }
+  if (take) {
+    for (int d = 0; d < n; ++d) a.current[d] = a.x[d];
+    cur_f_ = f;
+  }
+  switch (phase_) {
+    case Phase::Start:
+      phase_ = Phase::Chain;
+      j_ = 0;
+      break;
+    case Phase::Chain:
+      if (++j_ == 2 * n) end_chain(a);
+      break;
+    default:
       if (!local_next(a)) end_level(a);
       break;
   }
   return Status::Ok;
+}
+
+// The current point (and `also`, which may be it) := the incumbent; returns
+// its cost, the new cur_f_. One copy of the loop for the three places.
+template <class Real>
+Real AnnealCore<Real>::to_best(const Arrays& a, Real* also) noexcept {
+  for (int d = 0; d < base_.dims(); ++d) a.current[d] = also[d] = a.best[d];
+  return cur_f_ = base_.best_value();
 }
 
 template <class Real>
@@ -257,8 +274,7 @@ void AnnealCore<Real>::end_chain(const Arrays& a) noexcept {
     ls_step_ = ls_step_ + ls_step_;
     if (ls_step_ > cap) ls_step_ = cap;
     // The base and the probe: the incumbent.
-    for (int d = 0; d < base_.dims(); ++d) a.current[d] = a.base[d] = a.best[d];
-    cur_f_ = ls_base_f_ = base_.best_value();
+    ls_base_f_ = to_best(a, a.base);
     ls_pattern_ = false;
     ls_at_base_ = true;
     ls_dir_ = 0;
@@ -311,8 +327,7 @@ bool AnnealCore<Real>::local_next(const Arrays& a) noexcept {
     }
     if (!ls_at_base_) {
       // Exploring around the pattern point found nothing: back to the base.
-      for (int d = 0; d < n; ++d) a.current[d] = a.best[d];
-      cur_f_ = best_f;
+      (void)to_best(a, a.current);
       ls_at_base_ = true;
     } else {
       ls_step_ = ls_step_ * Real(0.5);
@@ -323,11 +338,9 @@ bool AnnealCore<Real>::local_next(const Arrays& a) noexcept {
 
 template <class Real>
 void AnnealCore<Real>::end_level(const Arrays& a) noexcept {
-  const int n = base_.dims();
   if (phase_ == Phase::Local) {
     // The chain goes on from the incumbent after a local phase.
-    for (int d = 0; d < n; ++d) a.current[d] = a.best[d];
-    cur_f_ = base_.best_value();
+    (void)to_best(a, a.current);
   }
   // The next level's state, also when the run stops here.
   phase_ = Phase::Chain;

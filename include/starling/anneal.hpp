@@ -234,6 +234,7 @@ class AnnealCore {
   bool local_next(const Arrays& a) noexcept;
   Real probe(const Arrays& a) const noexcept;
   void end_level(const Arrays& a) noexcept;
+  Real to_best(const Arrays& a, Real* also) noexcept;
 
   // Zero bits until init (constant-initialized into .bss).
   Base base_;
