@@ -127,7 +127,7 @@ inline void threefry4x32(const uint32_t ctr[4], const uint32_t key[4], uint32_t 
 }
 
 /// The same function as threefry4x32<kThreefryRounds> (the same numbers for
-/// every input) written as a loop over the rounds: about 100 B of Thumb-2
+/// every input) written as a loop over the rounds: 188 B of Thumb-2 with its table
 /// instead of 256 B of unrolled rounds, at some speed. swarm_block (every
 /// optimizer's draws) uses it in builds optimized for size (GCC/Clang
 /// -Os/-Oz define __OPTIMIZE_SIZE__); tests/core compares the two.
@@ -155,10 +155,11 @@ inline void threefry4x32_rolled(const uint32_t ctr[4], const uint32_t key[4], ui
     x3 = t;
     if ((r & 3) == 3) {  // key injection after every fourth round
       const unsigned q = (r + 1) >> 2;
-      x0 += ks[q];
-      x1 += ks[q + 1];
-      x2 += ks[q + 2];
-      x3 += ks[q + 3] + q;
+      const uint32_t* k = ks + q;
+      x0 += k[0];
+      x1 += k[1];
+      x2 += k[2];
+      x3 += k[3] + q;
     }
   }
   // Every round swapped: after an odd count, x1 and x3 hold each other's word.

@@ -70,8 +70,8 @@ OPT_BUDGETS = {"nelder_mead": (3072, "g_nm"), "spsa": (3072, "g_spsa"), "anneal"
 # fails only if the image grows beyond the bytes measured when it was listed,
 # so nothing slips further while the work is open. Remove an entry when its
 # image is back within budget (--strict then says so).
-OPEN_BUDGETS = {"de": (3644, "issue 19: De 3,644 B against 3,072"),
-                "anneal": (4120, "issue 19: Anneal 4,120 B against 3,072")}
+OPEN_BUDGETS = {"de": (3632, "issue 19: De 3,632 B against 3,072"),
+                "anneal": (4108, "issue 19: Anneal 4,108 B against 3,072")}
 
 
 CONV_BUDGET, DW_BUDGET = 3584, 2560  # bytes of starling:: flash in the conv / depthwise images

@@ -45,7 +45,7 @@ inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration,
                         uint32_t block, uint32_t out[4]) noexcept {
   const uint32_t ctr[4] = {block, particle, iteration, tag};
 #if defined(__OPTIMIZE_SIZE__)
-  threefry4x32_rolled(ctr, key, out);  // the same numbers, 150 B less code
+  threefry4x32_rolled(ctr, key, out);  // the same numbers, 68 B less code (M4F), 28 B more stack
 #else
   threefry4x32<kThreefryRounds>(ctr, key, out);
 #endif
