@@ -305,6 +305,8 @@ class De {
   int batch_size() const noexcept { return core_.batch_size(); }
 
   /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
+  /// Returns NotReady if not initialized or while a batch is open (nothing
+  /// is evaluated then, as Pso), Ok when it ran to a stop.
   template <class F>
   Status minimize(F&& cost) noexcept {
     return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
@@ -313,7 +315,7 @@ class De {
   /// (best value, evaluations, iteration).
   template <class F, class Observer>
   Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
+    if (!core_.ready() || core_.batch_size() > 0) return Status::NotReady;
     const auto a = arrays();
     while (const Real* x = core_.ask(a)) {
       const int before = core_.iteration();
