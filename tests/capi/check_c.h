@@ -37,14 +37,14 @@ static void run_case(const char* name, void (*fn)(void)) {
 }
 #define RUN(fn) run_case(#fn, fn)
 
-static uint32_t float_bits(float f) {
+static inline uint32_t float_bits(float f) {
   uint32_t u;
   memcpy(&u, &f, sizeof u);
   return u;
 }
 
 /* The summary line and the exit status: non-zero on any failure or no check. */
-static int check_summary(void) {
+static inline int check_summary(void) {
   printf("%ld passed, %ld failed\n", g_passed, g_failed);
   return g_failed == 0 && g_passed > 0 ? 0 : 1;
 }
