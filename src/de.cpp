@@ -56,36 +56,31 @@ int DeCore<Real>::target_population(long evals) const noexcept {
   if (!cfg_.reduce_population || cfg_.max_evals <= 0) return pop_init_;
   if (evals >= cfg_.max_evals) return nmin;
   // cut = floor((2·span·evals + M)/(2·M)) = round half up of span·evals/M
-  // (evals < M, span < 2^24). Where long has 32 bits the products fit in 64
-  // bits; where it has 64 they may not, and the division is done exactly by
-  // shift-and-add, keeping quotient and remainder (< M). Same value both ways.
-  uint64_t cut = 0;
-  if (sizeof(long) <= 4) {
-    const int64_t span = pop_init_ - nmin;
-    cut = static_cast<uint64_t>((2 * span * evals + cfg_.max_evals) / (2 * static_cast<int64_t>(cfg_.max_evals)));
-  } else {
-    const uint64_t m = static_cast<uint64_t>(cfg_.max_evals), e = static_cast<uint64_t>(evals);
-    const uint32_t span = static_cast<uint32_t>(pop_init_ - nmin);
-    uint64_t q = 0, r = 0;
-    for (int b = 24; b >= 0; --b) {
-      q = 2 * q;  // (q, r) ← 2·(q, r)
-      if (r >= m - r) {
-        r = r - (m - r);
+  // (evals < M <= LONG_MAX, span < 2^24), by shift-and-add on the quotient
+  // and the remainder (< M) in unsigned long: no sum exceeds 2·M, so nothing
+  // overflows, and no double-width division is linked (on a 32-bit target
+  // it would pull in libgcc's __udivmoddi4, about 700 B of flash).
+  const unsigned long m = static_cast<unsigned long>(cfg_.max_evals), e = static_cast<unsigned long>(evals);
+  const uint32_t span = static_cast<uint32_t>(pop_init_ - nmin);
+  unsigned long q = 0, r = 0;
+  for (int b = 24; b >= 0; --b) {
+    q = 2 * q;  // (q, r) <- 2·(q, r)
+    if (r >= m - r) {
+      r = r - (m - r);
+      ++q;
+    } else {
+      r = 2 * r;
+    }
+    if ((span >> b) & 1u) {  // (q, r) <- (q, r) + e
+      if (r >= m - e) {
+        r = r - (m - e);
         ++q;
       } else {
-        r = 2 * r;
-      }
-      if ((span >> b) & 1u) {  // (q, r) ← (q, r) + e
-        if (r >= m - e) {
-          r = r - (m - e);
-          ++q;
-        } else {
-          r = r + e;
-        }
+        r = r + e;
       }
     }
-    cut = q + (r >= m - r ? 1u : 0u);  // 2·r >= M: round up
   }
+  const unsigned long cut = q + (r >= m - r ? 1u : 0u);  // 2·r >= M: round up
   return pop_init_ - static_cast<int>(cut);
 }
 
