@@ -131,10 +131,12 @@ inline Real det_log(Real x) noexcept {
 }
 
 /// e^x for |x| <= 80 (clamped there): x = k·ln 2 + r, |r| <= ln2/2, e^r by
-/// its Taylor series to r^12 (truncation below 1e-15), times 2^k.
+/// its Taylor series to r^12 (truncation below 1e-15), times 2^k. NaN gives
+/// NaN (it must not reach the conversion to int, which would be undefined).
 template <class Real>
 inline Real det_exp(Real x) noexcept {
   using B = DetBits<Real>;
+  if (x != x) return x;
   if (x > Real(80)) x = Real(80);
   if (x < Real(-80)) x = Real(-80);
   const Real t = x * Real(1.44269504088896340736);  // 1/ln 2
