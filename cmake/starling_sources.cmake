@@ -11,7 +11,7 @@ get_filename_component(STARLING_ROOT "${STARLING_ROOT}" ABSOLUTE)
 set(STARLING_CORE_SOURCES
   src/opt_core.cpp src/pso.cpp src/quant.cpp src/qnet.cpp src/qmodel.cpp src/c_api.cpp src/crc32.cpp
   src/pso_state.cpp src/dispatch.cpp src/layers.cpp src/layer_dispatch.cpp src/conv_im2col.cpp src/qnet_graph.cpp
-  src/version.cpp)
+  src/version.cpp src/train.cpp)
 # ports/scalar/meson.build: the reference kernels, always built.
 set(STARLING_SCALAR_SOURCES
   ports/scalar/s8_fc__scalar.cpp ports/scalar/f32_swarm_update__scalar.cpp
