@@ -406,6 +406,88 @@ def run_golden(case, single):
     return hash_values(net.p, single), losses[-1]
 
 
+# ---- AdaSwarm (starling/adaswarm.hpp), float only ---------------------------------
+M64 = 0xFFFFFFFFFFFFFFFF
+
+
+def sample_seed(seed, j):
+    z = (seed + (j + 1) * 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+class AdaSwarm:
+    def __init__(self, cfg, seed):
+        self.c = dict(cfg)
+        for key in ('c1', 'c2', 'beta', 'eta', 'out_lo', 'out_hi'):
+            self.c[key] = f32(self.c[key])
+        self.seed = seed; self.j = 0
+
+    def gradient(self, N, y, t):
+        R, c, k = N.R, self.c, len(y)
+        s_j = sample_seed(self.seed, self.j); self.j += 1
+        cfg = Config(variant='empso', c1=c['c1'], c2=c['c2'], beta=c['beta'], per_particle=True,
+                     max_iter=c['iterations'])
+        sw = Swarm([c['out_lo']] * k, [c['out_hi']] * k, c['particles'], cfg, s_j)
+        if all(v == v for v in y):  # Pso::set_start: candidate 0, its personal best, the incumbent
+            start = [min(max(v, c['out_lo']), c['out_hi']) for v in y]
+            sw.x[0] = list(start); sw.pb[0] = list(start); sw.gb = list(start)
+        while True:
+            x = sw.ask()
+            if x is None:
+                break
+            sw.tell(loss_value(N, c['loss'], x, t))
+        key = swarm_key(s_j)
+        tot = 0.0
+        for i in range(c['particles']):
+            w = block(key, 0, c['iterations'] - 1, i, 0)  # kTagMove, block 0
+            tot = R(tot + R(R(c['c1'] * unit(w[0])) + R(c['c2'] * unit(w[1]))))
+        scale = R(R(tot / float(c['particles'])) / c['eta'])
+        return [R(scale * R(y[i] - sw.gb[i])) for i in range(k)]
+
+    def train_epoch(self, net, xs, ts, order):
+        N, R = net.N, net.N.R
+        n, bsz = len(xs), net.cfg['batch']
+        total = 0.0
+        for b0 in range(0, n, bsz):
+            for s in range(b0, min(n, b0 + bsz)):
+                r = order[s]
+                y = net.forward(xs[r])
+                total = R(total + loss_value(N, self.c['loss'], y, ts[r]))
+                net.backward(self.gradient(N, y, ts[r]))
+            net.step()
+        return R(total / float(n))
+
+
+# name, widths, acts, net cfg, swarm cfg, samples, epochs, data seed, init seed, shuffle seed, swarm seed
+ADA_GOLDEN = [
+    ('ada_mse', [4, 5, 3], [RELU, SIGMOID],
+     dict(optimizer=ADAM, loss=MSE, lr=0.05, beta1=0.9, beta2=0.999, eps=1e-8, momentum=0.9, batch=4),
+     dict(c1=0.8, c2=0.9, beta=0.9, eta=0.1, particles=4, iterations=5, out_lo=0.0, out_hi=1.0, loss=MSE),
+     12, 2, 21, 51, 31, 61),
+    ('ada_mae', [4, 5, 3], [TANH, SIGMOID],
+     dict(optimizer=ADAM, loss=MAE, lr=0.05, beta1=0.9, beta2=0.999, eps=1e-8, momentum=0.9, batch=4),
+     dict(c1=0.8, c2=0.9, beta=0.9, eta=0.1, particles=5, iterations=4, out_lo=0.0, out_hi=1.0, loss=MAE),
+     12, 2, 22, 52, 32, 62),
+    ('ada_ce_sgd', [3, 4, 2], [TANH, IDENTITY],
+     dict(optimizer=SGD, loss=CE, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, momentum=0.9, batch=3),
+     dict(c1=1.2, c2=0.7, beta=0.5, eta=0.2, particles=3, iterations=3, out_lo=-2.0, out_hi=2.0, loss=CE),
+     9, 2, 23, 53, 33, 63),
+]
+
+
+def run_ada_golden(case):
+    name, widths, acts, ncfg, acfg, n, epochs, dseed, iseed, sseed, aseed = case
+    N = Num(True)
+    xs, ts = golden_data(n, widths[0], widths[-1], dseed)
+    net = Mlp(N, widths, acts, ncfg, iseed)
+    ada = AdaSwarm(acfg, aseed)
+    for e in range(epochs):
+        ada.train_epoch(net, xs, ts, shuffle(n, sseed, e))
+    return hash_values(net.p, True)
+
+
 def math_inputs():
     """The det_math golden inputs: 64 points in [-20, 20] from a fixed
     recurrence plus edge cases."""
@@ -457,6 +539,10 @@ def emit():
         hf, _ = run_golden(case, True)
         hd, _ = run_golden(case, False)
         out.append('    {"%s", 0x%016XULL, 0x%016XULL},' % (case[0], hf, hd))
+    out += ['};', 'struct AdaCase { const char* name; uint64_t hash_f32; };',
+            'constexpr AdaCase kAdaCases[] = {']
+    for case in ADA_GOLDEN:
+        out.append('    {"%s", 0x%016XULL},' % (case[0], run_ada_golden(case)))
     out += ['};',
             'constexpr uint64_t kMathF32 = 0x%016XULL;' % math_hash(True),
             'constexpr uint64_t kMathF64 = 0x%016XULL;' % math_hash(False),

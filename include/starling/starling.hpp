@@ -12,3 +12,4 @@
 #include "starling/qnet.hpp"
 #include "starling/qmodel.hpp"
 #include "starling/train.hpp"
+#include "starling/adaswarm.hpp"

@@ -13,6 +13,12 @@ constexpr Case kCases[] = {
     {"adam_mae_hinge_deep", 0xCBC62227DC06E32FULL, 0xA482FA0D3E87F08AULL},
     {"adam_mae_xor", 0x7BF6F807C9536B6DULL, 0x053554B92977D01CULL},
 };
+struct AdaCase { const char* name; uint64_t hash_f32; };
+constexpr AdaCase kAdaCases[] = {
+    {"ada_mse", 0x895644498AA5AA39ULL},
+    {"ada_mae", 0x4E53C28C21256D47ULL},
+    {"ada_ce_sgd", 0x14B5ACAACAEF630DULL},
+};
 constexpr uint64_t kMathF32 = 0xFD508323C5BC3AA1ULL;
 constexpr uint64_t kMathF64 = 0x53D3EABFC1D4D80CULL;
 }  // namespace train_golden
