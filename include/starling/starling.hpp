@@ -13,3 +13,4 @@
 #include "starling/qmodel.hpp"
 #include "starling/train.hpp"
 #include "starling/adaswarm.hpp"
+#include "starling/polystep.hpp"

@@ -17,7 +17,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../../examples/cnn_tune/digits_data.h"
 #include "starling/adaswarm.hpp"
+#include "starling/polystep.hpp"
+#include "starling/pso.hpp"
+#include "starling/qnet.hpp"
+#include "starling/rng.hpp"
 #include "starling/train.hpp"
 #include "uci_data.h"
 
@@ -95,18 +100,213 @@ const Paper kTableV[] = {{"iris", 77.77, 0.224, 88.22, 0.22, 0.211},
                          {"wine", 75.84, 0.247, 66.67, 1.23, 0.333},
                          {"breast_cancer", 65.83, 0.349, 70.45, 1.03, 0.334}};
 
+// ---- polytope step vs swarm on int8 nets ------------------------------------
+// Both search the int8 lattice of a QNet's weights and biases (biases in
+// steps of kBiasStep accumulator units, as examples/xor_int8 does); cost =
+// misclassified training points (a pure step function). The swarm: Pso's
+// default configuration (constriction, von Neumann, restarts), positions
+// rounded by to_int8_lattice, stopping at 0 errors or its sweep budget. The
+// polytope step: PolyStepConfig{}, one particle, started from a uniform
+// random lattice point (Rng(seed)), stopped as soon as its training errors
+// are at most the swarm's final errors, or at the swarm's forward passes.
+struct IntTask {
+  const char* name;
+  int in, hidden, out, points;
+  int32_t bias_step0, bias_step1;
+  int32_t in_offset;
+  int32_t shift0[1], shift1[1];
+  const int8_t* x;
+  const int* y;
+  int particles, sweeps;
+};
+
+constexpr int32_t kMult[1] = {1 << 30};
+starling::PolyStepConfig g_ps_cfg;  // --ps-* options override the defaults
+float g_ps_init = 16.f;             // start: weights uniform in ±g_ps_init, biases 0
+constexpr int kMaxIntDims = 64 * 16 + 16 * 10 + 16 + 10;
+int8_t g_params[kMaxIntDims];
+int32_t g_bias0[16], g_bias1[10];
+int8_t g_xor_x[96 * 2];
+int g_xor_y[96];
+int8_t g_dig_x[digits::kCalibCount * 64];
+int g_dig_y[digits::kCalibCount];
+int g_cls[digits::kCalibCount];
+
+struct IntNet {
+  starling::QLayer layers[3];
+  starling::QModel model;
+  starling::QNet<8192> net;
+};
+
+int int_dims(const IntTask& t) { return t.in * t.hidden + t.hidden * t.out + t.hidden + t.out; }
+
+void load_int(const IntTask& t) {
+  const int b0 = t.in * t.hidden + t.hidden * t.out, b1 = b0 + t.hidden;
+  for (int o = 0; o < t.hidden; ++o) g_bias0[o] = g_params[b0 + o] * t.bias_step0;
+  for (int o = 0; o < t.out; ++o) g_bias1[o] = g_params[b1 + o] * t.bias_step1;
+}
+
+int int_errors(const IntTask& t, IntNet& n) {
+  load_int(t);
+  if (n.net.classify(t.x, g_cls, t.points) != Status::Ok) return t.points + 1;
+  int e = 0;
+  for (int s = 0; s < t.points; ++s) e += g_cls[s] != t.y[s];
+  return e;
+}
+
+bool make_int_net(const IntTask& t, IntNet& n) {
+  n.layers[0] = starling::qnet_fc({t.in, t.hidden, t.in_offset, -128, kMult, t.shift0, false, -128, 127},
+                                  g_params, g_bias0);
+  n.layers[1] = starling::qnet_fc({t.hidden, t.out, 128, 0, kMult, t.shift1, false, -128, 127},
+                                  g_params + t.in * t.hidden, g_bias1);
+  n.layers[2] = starling::qnet_argmax(t.out);
+  n.model = {n.layers, 3, t.in};
+  return n.net.init(n.model) == Status::Ok;
+}
+
+void make_int_data() {
+  starling::Rng rng(2026);  // examples/xor_int8's data
+  for (int s = 0; s < 96; ++s) {
+    int q[2];
+    do {
+      for (int& v : q) {
+        const float x = rng.uniform(-2.0f, 2.0f) * 63.5f;
+        v = static_cast<int>(x < 0 ? x - 0.5f : x + 0.5f);
+        v = v < -127 ? -127 : v > 127 ? 127 : v;
+      }
+    } while (q[0] == 0 || q[1] == 0);
+    g_xor_x[2 * s] = static_cast<int8_t>(q[0]);
+    g_xor_x[2 * s + 1] = static_cast<int8_t>(q[1]);
+    g_xor_y[s] = q[0] * q[1] > 0 ? 1 : 0;
+  }
+  for (int s = 0; s < digits::kCalibCount; ++s) {
+    for (int i = 0; i < 64; ++i)
+      g_dig_x[s * 64 + i] = static_cast<int8_t>(digits::kCalibPixels[s * 64 + i] * 8 - 128);
+    g_dig_y[s] = digits::kCalibLabels[s];
+  }
+}
+
+struct IntRun {
+  long evals;
+  int errors;
+};
+
+template <int D, int N>
+IntRun run_swarm(const IntTask& t, IntNet& n, uint64_t seed) {
+  static float lo[D], hi[D];
+  const int dims = int_dims(t);
+  for (int d = 0; d < dims; ++d) lo[d] = -127.f, hi[d] = 127.f;
+  starling::PsoConfig cfg;
+  cfg.max_iter = t.sweeps;
+  cfg.target = 0;
+  static starling::Pso<D, N> pso;
+  if (pso.init(lo, hi, dims, t.particles, cfg, seed) != Status::Ok) std::exit(4);
+  while (const float* x = pso.ask()) {
+    starling::to_int8_lattice(x, dims, g_params);
+    (void)pso.tell(static_cast<float>(int_errors(t, n)));
+  }
+  return {pso.evaluations(), static_cast<int>(pso.best_value())};
+}
+
+template <int D>
+IntRun run_poly(const IntTask& t, IntNet& n, uint64_t seed, int goal, long budget) {
+  static int8_t start[D];
+  const int dims = int_dims(t);
+  starling::Rng rng(seed);
+  const int weights = t.in * t.hidden + t.hidden * t.out;
+  for (int d = 0; d < dims; ++d) {
+    const float v = d < weights ? rng.uniform(-g_ps_init, g_ps_init) : 0.f;
+    start[d] = static_cast<int8_t>(v < 0 ? v - 0.5f : v + 0.5f);
+  }
+  starling::PolyStepConfig cfg = g_ps_cfg;
+  cfg.max_iter = 1 << 30;
+  cfg.max_evals = budget;
+  cfg.target = static_cast<float>(goal);
+  static starling::PolyStep<D> ps;
+  if (ps.init(start, dims, 1, cfg, seed) != Status::Ok) std::exit(4);
+  while (const int8_t* w = ps.ask()) {
+    for (int d = 0; d < dims; ++d) g_params[d] = w[d];
+    (void)ps.tell(static_cast<float>(int_errors(t, n)));
+  }
+  return {ps.evaluations(), static_cast<int>(ps.best_value())};
+}
+
+template <int D, int N>
+void poly_table(const IntTask& t, int seeds) {
+  static IntNet n;
+  if (!make_int_net(t, n)) std::exit(4);
+  long se[100], pe[100];
+  double ratio[100];
+  int reached = 0;
+  double sacc = 0, pacc = 0;
+  std::printf("%-10s %5d weights | seed: swarm passes/acc%% -> polytope passes/acc%%\n", t.name, int_dims(t));
+  for (int k = 0; k < seeds; ++k) {
+    const uint64_t seed = static_cast<uint64_t>(k + 1);
+    const IntRun s = run_swarm<D, N>(t, n, seed);
+    const IntRun p = run_poly<D>(t, n, seed, s.errors, s.evals);
+    se[k] = s.evals;
+    pe[k] = p.evals;
+    ratio[k] = p.errors <= s.errors ? static_cast<double>(p.evals) / static_cast<double>(s.evals) : 1e9;
+    reached += p.errors <= s.errors;
+    sacc += 100.0 * (t.points - s.errors) / t.points;
+    pacc += 100.0 * (t.points - p.errors) / t.points;
+    std::printf("  %2d: %7ld / %6.2f -> %7ld / %6.2f%s\n", k + 1, s.evals,
+                100.0 * (t.points - s.errors) / t.points, p.evals,
+                100.0 * (t.points - p.errors) / t.points, p.errors <= s.errors ? "" : "  (not reached)");
+  }
+  // Medians (seeds sorted by value; even counts: mean of the middle two).
+  const auto median = [](double* v, int n2) {
+    for (int i = 1; i < n2; ++i)
+      for (int j = i; j > 0 && v[j] < v[j - 1]; --j) {
+        const double tmp = v[j];
+        v[j] = v[j - 1];
+        v[j - 1] = tmp;
+      }
+    return n2 % 2 ? v[n2 / 2] : 0.5 * (v[n2 / 2 - 1] + v[n2 / 2]);
+  };
+  double sd[100], pd[100];
+  for (int k = 0; k < seeds; ++k) sd[k] = static_cast<double>(se[k]), pd[k] = static_cast<double>(pe[k]);
+  const double ms = median(sd, seeds), mp = median(pd, seeds), mr = median(ratio, seeds);
+  char mrs[32];
+  if (mr > 1e8) std::snprintf(mrs, sizeof mrs, "n/a (not reached)");
+  else std::snprintf(mrs, sizeof mrs, "%.3f", mr);
+  std::printf("  median forward passes: swarm %.0f, polytope %.0f; median ratio polytope/swarm %s\n"
+              "  (a seed that does not reach the swarm's accuracy counts as ratio +inf); reached in %d of %d;\n"
+              "  mean training accuracy: swarm %.2f%%, polytope %.2f%%\n",
+              ms, mp, mrs, reached, seeds, sacc / seeds, pacc / seeds);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int seeds = 10, epochs_mse = 50, epochs_mae = 100;
   float lr = 0.01f;
+  const char* only = "";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--seeds")) seeds = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--seeds")) seeds = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--ps-k")) g_ps_cfg.subspace = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--ps-density")) g_ps_cfg.density = static_cast<float>(std::atof(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--ps-step")) g_ps_cfg.step = static_cast<float>(std::atof(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--ps-temp")) g_ps_cfg.temperature = static_cast<float>(std::atof(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--ps-init")) g_ps_init = static_cast<float>(std::atof(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--epochs-mse")) epochs_mse = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--epochs-mae")) epochs_mae = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--lr")) lr = static_cast<float>(std::atof(argv[i + 1]));
   }
   if (seeds < 1 || seeds > 100) return 1;
+  if (std::strcmp(only, "ada") != 0) {
+    make_int_data();
+    std::printf("Polytope step vs swarm on int8 nets, seeds 1..%d (forward passes = cost evaluations,\n"
+                "each a pass over the whole training set)\n", seeds);
+    const IntTask xor_task = {"xor 2-8-2", 2, 8, 2, 96, 32, 256, 0, {-7}, {-10}, g_xor_x, g_xor_y, 60, 200};
+    poly_table<42, 60>(xor_task, seeds);
+    const IntTask dig_task = {"digits 64-16-10", 64, 16, 10, digits::kCalibCount, 256, 1024, 128,
+                              {-9}, {-10}, g_dig_x, g_dig_y, 40, 100};
+    poly_table<kMaxIntDims, 40>(dig_task, seeds);
+    if (std::strcmp(only, "poly") == 0) return 0;
+    std::printf("\n");
+  }
   std::printf("AdaSwarm vs Adam: F-10-K ReLU/sigmoid, batch 40, lr %g, seeds 1..%d; paper = Tables IV/V\n",
               static_cast<double>(lr), seeds);
   for (int li = 0; li < 2; ++li) {

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+// starling/polystep.hpp: a forward-only polytope step that trains int8
+// weights on the integer lattice, driven by ask/tell like the optimizers:
+// each step draws a random subspace, evaluates the loss at the vertices of a
+// cross-polytope in it, and moves to the softmax-weighted barycentre of the
+// low-cost vertices (PolyStep-style: the one-sided, Sinkhorn-free limit of
+// an entropic transport of the particle onto the vertices).
+//
+//   static starling::PolyStep<1210> ps;              // D <= 1210, 1 particle
+//   if (ps.init(start, 1210, 1, starling::PolyStepConfig{}, 7) != Status::Ok) ...
+//   while (const int8_t* w = ps.ask()) { load(w); ps.tell(errors()); }   // one forward pass a tick
+//   load(ps.best_position());
+//
+// A step of particle x (D int8 weights, step size s, k = `subspace`):
+//  1. the subspace: each coordinate d joins direction j with probability
+//     `density`/k for each j (so a share `density` of the weights moves), with a
+//     random sign σ_d: word d%4 of Threefry-4x32-13 block {d/4, particle,
+//     step, "PLY1"} under key {seed low, seed high, "POLY", 0}, u = top 24
+//     bits·2^-24: d joins direction ⌊u·k/density⌋ when u < density; σ_d = +1
+//     when bit 0 is 0. The k directions are disjoint, hence orthogonal.
+//  2. the 2k vertices x ± s·σ·e_j (vertex 2j: +, 2j+1: −), coordinates
+//     rounded half away from zero and clipped to [−127, 127], are asked one
+//     by one;
+//  3. the low-cost vertices are those with cost <= f(x). None: x stays and
+//     s shrinks (s·shrink, at least step_min). Otherwise, with f* their least
+//     cost and τ = temperature·(f(x) − f*) (τ = 0: equal weights), weight
+//     w_v = exp(−(f_v − f*)/τ) (detail::det_exp), and coordinate d of
+//     direction j moves by s·σ_d·(w_{2j} − w_{2j+1})/Σw (a vertex outside
+//     the low-cost set weighs 0), rounded half away from zero and clipped;
+//  4. if that point differs from x it is asked (one more forward pass) and
+//     kept when its cost is <= f*; otherwise x moves to the least-cost
+//     vertex (the first on ties), whose cost is known;
+//  5. s grows (s·grow, at most step_max) when f* < f(x), stays on a plateau
+//     (f* = f(x)), shrinks when every vertex is worse (step 3).
+// A vertex of an empty direction is x itself: its cost is f(x), taken
+// without a forward pass.
+// Particles take their steps in turn; they share nothing but the
+// incumbent. Costs are the caller's (NaN counts as +inf).
+//
+// Memory: sizeof(PolyStep) = MaxParticles·MaxDims (positions) + 3·MaxDims
+// (incumbent, candidate, subspace codes) + 8·MaxParticles (costs, steps)
+// + 256 (vertex costs and weights) + sizeof(PolyStepConfig) + 64 bytes,
+// rounded up to the alignment. No heap.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "starling/detail/det_math.hpp"
+#include "starling/rng.hpp"
+#include "starling/status.hpp"
+
+namespace starling {
+
+/// Settings. The defaults were chosen on tools/bench_train (xor 2-8-2 and
+/// digits 64-16-10 nets, cost = misclassified training points).
+struct PolyStepConfig {
+  int subspace = 4;          ///< k: directions a step, 1..16 (2k vertices)
+  float density = 0.05f;    ///< share of the weights a step moves, (0, 1]
+  float step = 16.f;         ///< initial step s in lattice units, [step_min, step_max]
+  float step_min = 1.f;      ///< >= 1
+  float step_max = 64.f;     ///< <= 254
+  float grow = 1.5f;         ///< s factor after an improving step, >= 1
+  float shrink = 0.5f;       ///< s factor after a non-improving one, (0, 1]
+  float temperature = 0.25f; ///< softmax temperature relative to the step's cost spread, > 0
+  int max_iter = 1000;       ///< steps of every particle, >= 1
+  long max_evals = 0;        ///< stop after this many costs (0 = off)
+  float target = -std::numeric_limits<float>::infinity();  ///< stop once best <= target
+};
+
+/// Ok when every field is finite and in range, InvalidArgument otherwise.
+[[nodiscard]] inline Status validate(const PolyStepConfig& c) noexcept {
+  const auto fin = [](float v) { return std::isfinite(v); };
+  if (c.subspace < 1 || c.subspace > 16 || !fin(c.density) || !(c.density > 0) || c.density > 1 ||
+      !fin(c.step_min) || c.step_min < 1 || !fin(c.step_max) || c.step_max > 254 ||
+      !fin(c.step) || c.step < c.step_min || c.step > c.step_max || !fin(c.grow) || c.grow < 1 ||
+      c.grow > 16 || !fin(c.shrink) || !(c.shrink > 0) || c.shrink > 1 || !fin(c.temperature) ||
+      !(c.temperature > 0) || c.max_iter < 1 || c.max_evals < 0 || c.target != c.target ||
+      c.target == std::numeric_limits<float>::infinity())
+    return Status::InvalidArgument;
+  return Status::Ok;
+}
+
+/// The polytope step over at most MaxDims int8 weights and MaxParticles
+/// particles (see the file comment for the exact rule).
+template <int MaxDims, int MaxParticles = 1>
+class PolyStep {
+  static_assert(MaxDims >= 1 && MaxParticles >= 1, "capacities must be positive");
+
+ public:
+  /// Start from `start` (dims weights; every particle starts there) or,
+  /// when start is null, from 0. InvalidArgument: dims < 1, particles < 1,
+  /// invalid cfg; CapacityExceeded: dims > MaxDims or particles > MaxParticles.
+  [[nodiscard]] Status init(const int8_t* start, int dims, int particles, const PolyStepConfig& cfg,
+                            uint64_t seed) noexcept {
+    ready_ = false;
+    if (dims < 1 || particles < 1 || validate(cfg) != Status::Ok) return Status::InvalidArgument;
+    if (dims > MaxDims || particles > MaxParticles) return Status::CapacityExceeded;
+    cfg_ = cfg;
+    dims_ = dims;
+    n_ = particles;
+    key_[0] = static_cast<uint32_t>(seed);
+    key_[1] = static_cast<uint32_t>(seed >> 32);
+    key_[2] = 0x504F4C59u;  // "POLY"
+    key_[3] = 0;
+    for (int i = 0; i < n_; ++i) {
+      for (int d = 0; d < dims_; ++d) x_[i][d] = start != nullptr ? clip(start[d]) : int8_t{0};
+      fx_[i] = kInf;
+      s_[i] = cfg.step;
+    }
+    for (int d = 0; d < dims_; ++d) best_[d] = x_[0][d];
+    best_f_ = kInf;
+    evals_ = 0;
+    iter_ = 0;
+    cur_ = 0;
+    phase_ = Phase::Centre;
+    vertex_ = 0;
+    done_ = false;
+    ready_ = true;
+    settle();
+    return Status::Ok;
+  }
+
+  /// The weights to evaluate next (dims values), or nullptr when done or
+  /// before init. Calling ask() again before tell() returns the same point.
+  const int8_t* ask() const noexcept { return ready_ && !done_ ? cand_ : nullptr; }
+
+  /// The cost of the last asked point (lower is better; NaN = +inf).
+  /// NotReady before init; Done after the stop.
+  [[nodiscard]] Status tell(float cost) noexcept {
+    if (!ready_) return Status::NotReady;
+    if (done_) return Status::Done;
+    const float f = cost == cost ? cost : kInf;
+    ++evals_;
+    if (f < best_f_ || evals_ == 1) {
+      best_f_ = f;
+      for (int d = 0; d < dims_; ++d) best_[d] = cand_[d];
+    }
+    advance(f);
+    if (best_f_ <= cfg_.target || (cfg_.max_evals > 0 && evals_ >= cfg_.max_evals)) done_ = true;
+    settle();
+    return Status::Ok;
+  }
+
+  bool done() const noexcept { return !ready_ || done_; }
+  const int8_t* best_position() const noexcept { return best_; }
+  float best_value() const noexcept { return best_f_; }
+  long evaluations() const noexcept { return evals_; }
+  /// Completed steps of the whole population (each particle once).
+  int iteration() const noexcept { return iter_; }
+  /// Current step size of particle i (lattice units).
+  float step_size(int i) const noexcept { return i >= 0 && i < n_ ? s_[i] : 0.f; }
+  int dims() const noexcept { return dims_; }
+
+ private:
+  enum class Phase : uint8_t { Centre, Vertex, Move };
+  static constexpr float kInf = std::numeric_limits<float>::infinity();
+  static constexpr int kMaxVertices = 32;
+
+  static int8_t clip(int v) noexcept { return static_cast<int8_t>(v < -127 ? -127 : v > 127 ? 127 : v); }
+  static int8_t round_clip(float v) noexcept {
+    const float r = v < 0 ? v - 0.5f : v + 0.5f;  // half away from zero
+    if (!(r > -127.f)) return -127;
+    if (!(r < 127.f)) return 127;
+    return clip(static_cast<int>(r));
+  }
+
+  // The subspace codes of particle cur_ at this step: 0 = not moving,
+  // +(j+1) / −(j+1) = direction j with sign σ = ±1.
+  void draw_subspace() noexcept {
+    const float k = static_cast<float>(cfg_.subspace), rho = cfg_.density;
+    uint32_t w4[4] = {0, 0, 0, 0};
+    for (int j = 0; j < cfg_.subspace; ++j) count_[j] = 0;
+    for (int d = 0; d < dims_; ++d) {
+      if ((d & 3) == 0) {
+        const uint32_t ctr[4] = {static_cast<uint32_t>(d) >> 2, static_cast<uint32_t>(cur_),
+                                 static_cast<uint32_t>(iter_), 0x504C5931u};  // "PLY1"
+        threefry4x32<kThreefryRounds>(ctr, key_, w4);
+      }
+      const uint32_t w = w4[d & 3];
+      const float u = u32_to_unit<float>(w);
+      int8_t c = 0;
+      if (u < rho) {
+        int j = static_cast<int>(u * k / rho);
+        if (j >= cfg_.subspace) j = cfg_.subspace - 1;
+        c = static_cast<int8_t>((w & 1u) ? -(j + 1) : (j + 1));
+        ++count_[j];
+      }
+      code_[d] = c;
+    }
+  }
+
+  void make_candidate() noexcept {
+    const int8_t* x = x_[cur_];
+    if (phase_ == Phase::Centre) {
+      for (int d = 0; d < dims_; ++d) cand_[d] = x[d];
+    } else if (phase_ == Phase::Vertex) {
+      const int j = vertex_ >> 1;
+      const float s = (vertex_ & 1) ? -sv_ : sv_;
+      for (int d = 0; d < dims_; ++d) {
+        const int c = code_[d];
+        const int cj = c < 0 ? -c - 1 : c - 1;
+        cand_[d] = c != 0 && cj == j ? round_clip(static_cast<float>(x[d]) + (c < 0 ? -s : s)) : x[d];
+      }
+    }  // Move: cand_ already holds the barycentre
+  }
+
+  // Run the steps' bookkeeping up to the next point that needs a cost: a
+  // vertex of an empty direction is the centre itself (its cost is known),
+  // and a step whose vertices are all known ends without a forward pass.
+  void settle() noexcept {
+    const int nv = 2 * cfg_.subspace;
+    while (!done_) {
+      if (iter_ >= cfg_.max_iter) {
+        done_ = true;
+        break;
+      }
+      if (phase_ != Phase::Vertex) break;
+      if (vertex_ < nv && count_[vertex_ >> 1] == 0) {
+        fv_[vertex_++] = fx_[cur_];
+        continue;
+      }
+      if (vertex_ < nv) break;
+      finish_vertices();
+    }
+    if (!done_) make_candidate();
+  }
+
+  void advance(float f) noexcept {
+    if (phase_ == Phase::Centre) {
+      fx_[cur_] = f;
+      begin_step();
+      return;
+    }
+    if (phase_ == Phase::Vertex) {
+      fv_[vertex_++] = f;
+      return;
+    }
+    // Move: keep the barycentre if it is at least as good as the best vertex.
+    if (f <= fstar_) {
+      for (int d = 0; d < dims_; ++d) x_[cur_][d] = cand_[d];
+      fx_[cur_] = f;
+    } else {
+      take_vertex(vstar_, fstar_);
+    }
+    end_step();
+  }
+
+  void begin_step() noexcept {
+    draw_subspace();
+    sv_ = std::floor(s_[cur_] + 0.5f);  // the step of this step's vertices, an integer
+    phase_ = Phase::Vertex;
+    vertex_ = 0;
+  }
+
+  void take_vertex(int v, float f) noexcept {
+    phase_ = Phase::Vertex;
+    vertex_ = v;
+    make_candidate();
+    for (int d = 0; d < dims_; ++d) x_[cur_][d] = cand_[d];
+    fx_[cur_] = f;
+  }
+
+  void finish_vertices() noexcept {
+    const int nv = 2 * cfg_.subspace;
+    const float fc = fx_[cur_];
+    vstar_ = -1;
+    fstar_ = kInf;
+    for (int v = 0; v < nv; ++v)
+      if (fv_[v] <= fc && (vstar_ < 0 || fv_[v] < fstar_)) {
+        vstar_ = v;
+        fstar_ = fv_[v];
+      }
+    float& s = s_[cur_];
+    if (vstar_ < 0) {  // no low-cost vertex: stay, shrink
+      s = s * cfg_.shrink < cfg_.step_min ? cfg_.step_min : s * cfg_.shrink;
+      end_step();
+      return;
+    }
+    const bool improved = fstar_ < fc;
+    // Softmax weights of the low-cost vertices (the others weigh 0).
+    const float tau = cfg_.temperature * (fc - fstar_);
+    float wsum = 0;
+    for (int v = 0; v < nv; ++v) {
+      float w = 0;
+      if (fv_[v] <= fc) w = tau > 0 ? detail::det_exp(-(fv_[v] - fstar_) / tau) : 1.f;
+      wv_[v] = w;
+      wsum = wsum + w;
+    }
+    const float step = sv_;
+    bool moved = false;
+    for (int d = 0; d < dims_; ++d) {
+      const int c = code_[d];
+      int8_t nx = x_[cur_][d];
+      if (c != 0) {
+        const int j = c < 0 ? -c - 1 : c - 1;
+        const float sig = c < 0 ? -step : step;
+        nx = round_clip(static_cast<float>(x_[cur_][d]) + sig * ((wv_[2 * j] - wv_[2 * j + 1]) / wsum));
+      }
+      cand_[d] = nx;
+      moved = moved || nx != x_[cur_][d];
+    }
+    if (improved) s = s * cfg_.grow > cfg_.step_max ? cfg_.step_max : s * cfg_.grow;  // plateau: keep s
+    if (moved) {
+      phase_ = Phase::Move;  // cand_ holds the barycentre: ask it
+      return;
+    }
+    take_vertex(vstar_, fstar_);
+    end_step();
+  }
+
+  void end_step() noexcept {
+    if (++cur_ == n_) {
+      cur_ = 0;
+      ++iter_;
+    }
+    // Every particle's centre is evaluated once, at the start.
+    phase_ = fx_[cur_] == kInf && iter_ == 0 ? Phase::Centre : Phase::Vertex;
+    if (phase_ == Phase::Vertex) begin_step();
+  }
+
+  PolyStepConfig cfg_{};
+  int8_t x_[MaxParticles][MaxDims] = {};
+  int8_t best_[MaxDims] = {};
+  int8_t cand_[MaxDims] = {};
+  int8_t code_[MaxDims] = {};
+  float fx_[MaxParticles] = {};
+  float s_[MaxParticles] = {};
+  float fv_[kMaxVertices] = {};
+  float wv_[kMaxVertices] = {};
+  int32_t count_[kMaxVertices / 2] = {};  // coordinates in each direction
+  uint32_t key_[4] = {0, 0, 0, 0};
+  float best_f_ = kInf, fstar_ = kInf, sv_ = 0;
+  long evals_ = 0;
+  int dims_ = 0, n_ = 0, iter_ = 0, cur_ = 0, vertex_ = 0, vstar_ = -1;
+  Phase phase_ = Phase::Centre;
+  bool done_ = false, ready_ = false;
+};
+
+}  // namespace starling
