@@ -232,7 +232,14 @@ class AdaSwarm {
   Pso<MaxOutputs, MaxParticles, Real> pso_;
   Real lo_[MaxOutputs] = {}, hi_[MaxOutputs] = {};
   Real start_[MaxOutputs] = {}, best_[MaxOutputs] = {}, dy_[MaxOutputs] = {};
-  AdaSwarmConfig cfg_{};
+  // All-zero defaults (a static AdaSwarm lands in .bss); init() sets them.
+  static constexpr AdaSwarmConfig blank() noexcept {
+    AdaSwarmConfig c;
+    c.c1 = c.c2 = c.beta = c.eta = c.out_lo = c.out_hi = 0;
+    c.particles = c.iterations = 0;
+    return c;
+  }
+  AdaSwarmConfig cfg_ = blank();
   uint64_t seed_ = 0, samples_ = 0;
   long evals_ = 0;
   bool ready_ = false;

@@ -144,7 +144,8 @@ class PolyStep {
 
   bool done() const noexcept { return !ready_ || done_; }
   const int8_t* best_position() const noexcept { return best_; }
-  float best_value() const noexcept { return best_f_; }
+  /// The least told cost (+inf before the first tell).
+  float best_value() const noexcept { return evals_ == 0 ? kInf : best_f_; }
   long evaluations() const noexcept { return evals_; }
   /// Completed steps of the whole population (each particle once).
   int iteration() const noexcept { return iter_; }
@@ -319,7 +320,16 @@ class PolyStep {
     if (phase_ == Phase::Vertex) begin_step();
   }
 
-  PolyStepConfig cfg_{};
+  // All-zero defaults (a static PolyStep lands in .bss); init() sets them.
+  static constexpr PolyStepConfig blank() noexcept {
+    PolyStepConfig c;
+    c.subspace = 0;
+    c.density = c.step = c.step_min = c.step_max = c.grow = c.shrink = c.temperature = 0;
+    c.max_iter = 0;
+    c.target = 0;
+    return c;
+  }
+  PolyStepConfig cfg_ = blank();
   int8_t x_[MaxParticles][MaxDims] = {};
   int8_t best_[MaxDims] = {};
   int8_t cand_[MaxDims] = {};
@@ -330,7 +340,7 @@ class PolyStep {
   float wv_[kMaxVertices] = {};
   int32_t count_[kMaxVertices / 2] = {};  // coordinates in each direction
   uint32_t key_[4] = {0, 0, 0, 0};
-  float best_f_ = kInf, fstar_ = kInf, sv_ = 0;
+  float best_f_ = 0, fstar_ = 0, sv_ = 0;
   long evals_ = 0;
   int dims_ = 0, n_ = 0, iter_ = 0, cur_ = 0, vertex_ = 0, vstar_ = -1;
   Phase phase_ = Phase::Centre;

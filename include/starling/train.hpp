@@ -127,8 +127,16 @@ class MlpCore {
   const TrainConfig& config() const noexcept { return cfg_; }
 
  private:
-  TrainConfig cfg_{};
-  Real b1_pow_ = 1, b2_pow_ = 1;  // beta^t of Adam's bias correction
+  // All-zero member defaults: a static Mlp lands in .bss, not in .data
+  // (whose initial image would cost its size again in flash). init() sets them.
+  static constexpr TrainConfig blank() noexcept {
+    TrainConfig c;
+    c.lr = c.beta1 = c.beta2 = c.eps = c.momentum = 0;
+    c.batch = 0;
+    return c;
+  }
+  TrainConfig cfg_ = blank();
+  Real b1_pow_ = 0, b2_pow_ = 0;  // beta^t of Adam's bias correction
   long steps_ = 0;
   int layers_ = 0, n_in_ = 0, n_out_ = 0, n_params_ = 0;
   int pending_ = 0;               // samples accumulated in grad since the last step
