@@ -32,13 +32,20 @@
 //     vertex (the first on ties), whose cost is known;
 //  5. s grows (s·grow, at most step_max) when f* < f(x), stays on a plateau
 //     (f* = f(x)), shrinks when every vertex is worse (step 3).
+//  6. after `patience` steps in a row without f* < f(x) (0 = never) the
+//     particle restarts: a fresh point, s = step, its cost asked first.
+// Starts and restarts: particle i goes to c_d + (2u − 1)·spread rounded half
+// away from zero and clipped, c = the start given to init(), u from word d%4
+// of block {d/4, i, step, tag} (tag "PLY2" at init with step 0, "PLY3" at a
+// restart), u as in step 1; spread = 0 puts every particle on c.
 // A vertex of an empty direction is x itself: its cost is f(x), taken
 // without a forward pass.
 // Particles take their steps in turn; they share nothing but the
 // incumbent. Costs are the caller's (NaN counts as +inf).
 //
-// Memory: sizeof(PolyStep) = MaxParticles·MaxDims (positions) + 3·MaxDims
-// (incumbent, candidate, subspace codes) + 8·MaxParticles (costs, steps)
+// Memory: sizeof(PolyStep) = MaxParticles·MaxDims (positions) + 4·MaxDims
+// (incumbent, candidate, subspace codes, centre) + 13·MaxParticles (costs,
+// steps, stall counts, flags)
 // + 256 (vertex costs and weights) + sizeof(PolyStepConfig) + 64 bytes,
 // rounded up to the alignment. No heap.
 #pragma once
@@ -63,6 +70,8 @@ struct PolyStepConfig {
   float grow = 1.5f;         ///< s factor after an improving step, >= 1
   float shrink = 0.5f;       ///< s factor after a non-improving one, (0, 1]
   float temperature = 0.25f; ///< softmax temperature relative to the step's cost spread, > 0
+  float spread = 0.f;        ///< particles start at start + U(±spread), rounded; [0, 254]
+  int patience = 0;          ///< restart a particle after this many non-improving steps at step_min (0 = never)
   int max_iter = 1000;       ///< steps of every particle, >= 1
   long max_evals = 0;        ///< stop after this many costs (0 = off)
   float target = -std::numeric_limits<float>::infinity();  ///< stop once best <= target
@@ -75,7 +84,8 @@ struct PolyStepConfig {
       !fin(c.step_min) || c.step_min < 1 || !fin(c.step_max) || c.step_max > 254 ||
       !fin(c.step) || c.step < c.step_min || c.step > c.step_max || !fin(c.grow) || c.grow < 1 ||
       c.grow > 16 || !fin(c.shrink) || !(c.shrink > 0) || c.shrink > 1 || !fin(c.temperature) ||
-      !(c.temperature > 0) || c.max_iter < 1 || c.max_evals < 0 || c.target != c.target ||
+      !(c.temperature > 0) || !fin(c.spread) || c.spread < 0 || c.spread > 254 || c.patience < 0 ||
+      c.max_iter < 1 || c.max_evals < 0 || c.target != c.target ||
       c.target == std::numeric_limits<float>::infinity())
     return Status::InvalidArgument;
   return Status::Ok;
@@ -103,15 +113,13 @@ class PolyStep {
     key_[1] = static_cast<uint32_t>(seed >> 32);
     key_[2] = 0x504F4C59u;  // "POLY"
     key_[3] = 0;
-    for (int i = 0; i < n_; ++i) {
-      for (int d = 0; d < dims_; ++d) x_[i][d] = start != nullptr ? clip(start[d]) : int8_t{0};
-      fx_[i] = kInf;
-      s_[i] = cfg.step;
-    }
+    for (int d = 0; d < dims_; ++d) best_[d] = start != nullptr ? clip(start[d]) : int8_t{0};
+    iter_ = 0;
+    for (int i = 0; i < n_; ++i) place(i, 0x504C5932u);  // "PLY2"
     for (int d = 0; d < dims_; ++d) best_[d] = x_[0][d];
     best_f_ = kInf;
     evals_ = 0;
-    iter_ = 0;
+    restarts_ = 0;
     cur_ = 0;
     phase_ = Phase::Centre;
     vertex_ = 0;
@@ -149,6 +157,8 @@ class PolyStep {
   long evaluations() const noexcept { return evals_; }
   /// Completed steps of the whole population (each particle once).
   int iteration() const noexcept { return iter_; }
+  /// Restarts so far (all particles).
+  long restarts() const noexcept { return restarts_; }
   /// Current step size of particle i (lattice units).
   float step_size(int i) const noexcept { return i >= 0 && i < n_ ? s_[i] : 0.f; }
   int dims() const noexcept { return dims_; }
@@ -164,6 +174,31 @@ class PolyStep {
     if (!(r > -127.f)) return -127;
     if (!(r < 127.f)) return 127;
     return clip(static_cast<int>(r));
+  }
+
+  // (Re)start particle i at the centre best_ held at init (centre_) plus
+  // U(±spread) per coordinate: word d%4 of block {d/4, i, iter, tag}, u as
+  // in the subspace draw, offset (2u − 1)·spread rounded half away from zero.
+  void place(int i, uint32_t tag) noexcept {
+    uint32_t w4[4] = {0, 0, 0, 0};
+    for (int d = 0; d < dims_; ++d) {
+      if (tag == 0x504C5932u) centre_[d] = best_[d];
+      float v = static_cast<float>(centre_[d]);
+      if (cfg_.spread > 0) {
+        if ((d & 3) == 0) {
+          const uint32_t ctr[4] = {static_cast<uint32_t>(d) >> 2, static_cast<uint32_t>(i),
+                                   static_cast<uint32_t>(iter_), tag};
+          threefry4x32<kThreefryRounds>(ctr, key_, w4);
+        }
+        const float u = u32_to_unit<float>(w4[d & 3]);
+        v = v + (2.f * u - 1.f) * cfg_.spread;
+      }
+      x_[i][d] = round_clip(v);
+    }
+    fx_[i] = kInf;
+    s_[i] = cfg_.step;
+    stall_[i] = 0;
+    fresh_[i] = true;
   }
 
   // The subspace codes of particle cur_ at this step: 0 = not moving,
@@ -230,6 +265,7 @@ class PolyStep {
   void advance(float f) noexcept {
     if (phase_ == Phase::Centre) {
       fx_[cur_] = f;
+      fresh_[cur_] = false;
       begin_step();
       return;
     }
@@ -273,12 +309,21 @@ class PolyStep {
         fstar_ = fv_[v];
       }
     float& s = s_[cur_];
+    const bool improved = vstar_ >= 0 && fstar_ < fc;
+    // `patience` steps in a row without a strict improvement: restart.
+    if (improved) stall_[cur_] = 0;
+    else ++stall_[cur_];
+    if (cfg_.patience > 0 && stall_[cur_] >= cfg_.patience) {
+      ++restarts_;
+      place(cur_, 0x504C5933u);  // "PLY3": a fresh start around the centre
+      end_step();
+      return;
+    }
     if (vstar_ < 0) {  // no low-cost vertex: stay, shrink
       s = s * cfg_.shrink < cfg_.step_min ? cfg_.step_min : s * cfg_.shrink;
       end_step();
       return;
     }
-    const bool improved = fstar_ < fc;
     // Softmax weights of the low-cost vertices (the others weigh 0).
     const float tau = cfg_.temperature * (fc - fstar_);
     float wsum = 0;
@@ -301,7 +346,11 @@ class PolyStep {
       cand_[d] = nx;
       moved = moved || nx != x_[cur_][d];
     }
-    if (improved) s = s * cfg_.grow > cfg_.step_max ? cfg_.step_max : s * cfg_.grow;  // plateau: keep s
+    // Grow after an improvement, keep s on a plateau: measured, shrinking
+    // there too (as when every vertex is worse) lets the walk across the
+    // error-count plateaus die out (tools/bench_train reached the swarm in
+    // 0-2 of 10 seeds instead of 4-7).
+    if (improved) s = s * cfg_.grow > cfg_.step_max ? cfg_.step_max : s * cfg_.grow;
     if (moved) {
       phase_ = Phase::Move;  // cand_ holds the barycentre: ask it
       return;
@@ -315,8 +364,8 @@ class PolyStep {
       cur_ = 0;
       ++iter_;
     }
-    // Every particle's centre is evaluated once, at the start.
-    phase_ = fx_[cur_] == kInf && iter_ == 0 ? Phase::Centre : Phase::Vertex;
+    // A particle's position is evaluated once after each (re)start.
+    phase_ = fresh_[cur_] ? Phase::Centre : Phase::Vertex;
     if (phase_ == Phase::Vertex) begin_step();
   }
 
@@ -324,7 +373,7 @@ class PolyStep {
   static constexpr PolyStepConfig blank() noexcept {
     PolyStepConfig c;
     c.subspace = 0;
-    c.density = c.step = c.step_min = c.step_max = c.grow = c.shrink = c.temperature = 0;
+    c.density = c.step = c.step_min = c.step_max = c.grow = c.shrink = c.temperature = c.spread = 0;
     c.max_iter = 0;
     c.target = 0;
     return c;
@@ -334,6 +383,9 @@ class PolyStep {
   int8_t best_[MaxDims] = {};
   int8_t cand_[MaxDims] = {};
   int8_t code_[MaxDims] = {};
+  int8_t centre_[MaxDims] = {};
+  int32_t stall_[MaxParticles] = {};
+  bool fresh_[MaxParticles] = {};
   float fx_[MaxParticles] = {};
   float s_[MaxParticles] = {};
   float fv_[kMaxVertices] = {};
@@ -341,7 +393,7 @@ class PolyStep {
   int32_t count_[kMaxVertices / 2] = {};  // coordinates in each direction
   uint32_t key_[4] = {0, 0, 0, 0};
   float best_f_ = 0, fstar_ = 0, sv_ = 0;
-  long evals_ = 0;
+  long evals_ = 0, restarts_ = 0;
   int dims_ = 0, n_ = 0, iter_ = 0, cur_ = 0, vertex_ = 0, vstar_ = -1;
   Phase phase_ = Phase::Centre;
   bool done_ = false, ready_ = false;

@@ -100,6 +100,43 @@ TEST_CASE(stop_rules) {
   CHECK(std::isfinite(ps.best_value()));
 }
 
+// A flat cost never improves: with patience P the particle restarts every
+// P steps, each restart a fresh point within ±spread of the start, asked
+// before its next step; every point stays on the lattice.
+TEST_CASE(restarts_after_patience_within_spread) {
+  static starling::PolyStep<16> ps;
+  PolyStepConfig cfg;
+  cfg.density = 1.f;
+  cfg.spread = 10.f;
+  cfg.patience = 3;
+  cfg.max_iter = 12;
+  const int8_t start[16] = {120, -120, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -3};
+  CHECK(ps.init(start, 16, 1, cfg, 9) == Status::Ok);
+  bool any_off_start = false;
+  while (const int8_t* w = ps.ask()) {
+    for (int d = 0; d < 16; ++d) {
+      CHECK(w[d] >= -127 && w[d] <= 127);
+      any_off_start = any_off_start || w[d] != start[d];
+    }
+    (void)ps.tell(1.f);
+  }
+  CHECK(any_off_start);
+  CHECK_EQ(ps.restarts(), 4L);  // 12 non-improving steps, patience 3
+  CHECK_EQ(ps.iteration(), 12);
+  // The start itself (the first point asked) lies within the spread.
+  CHECK(ps.init(start, 16, 1, cfg, 9) == Status::Ok);
+  const int8_t* w0 = ps.ask();
+  for (int d = 0; d < 16; ++d) {
+    const int lo = start[d] - 10 < -127 ? -127 : start[d] - 10, hi = start[d] + 10 > 127 ? 127 : start[d] + 10;
+    CHECK(w0[d] >= lo && w0[d] <= hi);
+  }
+  // Without patience no restart happens.
+  cfg.patience = 0;
+  CHECK(ps.init(start, 16, 1, cfg, 9) == Status::Ok);
+  while (ps.ask() != nullptr) (void)ps.tell(1.f);
+  CHECK_EQ(ps.restarts(), 0L);
+}
+
 TEST_CASE(bad_input_is_refused) {
   static starling::PolyStep<8, 2> ps;
   CHECK(ps.ask() == nullptr);
@@ -119,6 +156,15 @@ TEST_CASE(bad_input_is_refused) {
   CHECK(starling::validate(c) == Status::InvalidArgument);
   c = cfg;
   c.step = 0.5f;
+  CHECK(starling::validate(c) == Status::InvalidArgument);
+  c = cfg;
+  c.spread = -1.f;
+  CHECK(starling::validate(c) == Status::InvalidArgument);
+  c = cfg;
+  c.spread = 255.f;
+  CHECK(starling::validate(c) == Status::InvalidArgument);
+  c = cfg;
+  c.patience = -1;
   CHECK(starling::validate(c) == Status::InvalidArgument);
   c = cfg;
   c.target = INFINITY;
