@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The MLP trainer's size-erased core (starling/train.hpp): forward, backward,
 // Adam and SGD with momentum, the losses and the deterministic shuffle.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/train.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "starling/rng.hpp"
 
@@ -12,6 +16,17 @@ namespace starling {
 namespace {
 constexpr uint32_t kTagInit = 0x494E4954u;     // "INIT"
 constexpr uint32_t kTagShuffle = 0x53485546u;  // "SHUF"
+
+// det_exp and det_log take finite arguments (det_exp casts to int): a
+// diverged network's NaN passes through instead.
+template <class Real>
+Real exp_nan(Real x) noexcept {
+  return x == x ? detail::det_exp(x) : x;
+}
+template <class Real>
+Real log_nan(Real x) noexcept {
+  return x == x && x < std::numeric_limits<Real>::infinity() ? detail::det_log(x) : x;
+}
 
 bool in_range(float v, float lo, float hi) noexcept { return std::isfinite(v) && v >= lo && v <= hi; }
 
@@ -85,8 +100,8 @@ Real loss_value(Loss loss, const Real* y, const Real* t, int k) noexcept {
       for (int i = 1; i < k; ++i)
         if (y[i] > mx) mx = y[i];
       Real se = 0;
-      for (int i = 0; i < k; ++i) se = se + detail::det_exp(y[i] - mx);
-      const Real lse = mx + detail::det_log(se);
+      for (int i = 0; i < k; ++i) se = se + exp_nan(y[i] - mx);
+      const Real lse = mx + log_nan(se);
       for (int i = 0; i < k; ++i) s = s + t[i] * (lse - y[i]);
       return s;
     }
@@ -128,7 +143,7 @@ void loss_gradient(Loss loss, const Real* y, const Real* t, int k, Real* g) noex
         if (y[i] > mx) mx = y[i];
       Real se = 0, st = 0;
       for (int i = 0; i < k; ++i) {
-        g[i] = detail::det_exp(y[i] - mx);
+        g[i] = exp_nan(y[i] - mx);
         se = se + g[i];
         st = st + t[i];
       }

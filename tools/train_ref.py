@@ -21,6 +21,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pso_ref import threefry4x32, f32, f32bits, fnv_u32, FNV_OFFSET, swarm_key, block, Swarm, Config  # noqa: E402
 
+import det_math_ref  # noqa: E402  (det_tanh, det_sigmoid)
+import det_ref  # noqa: E402  (det_exp, det_log)
+
 M32 = 0xFFFFFFFF
 STREAM = 0x4D4C5031  # "MLP1"
 TAG_INIT, TAG_SHUFFLE = 0x494E4954, 0x53485546
@@ -36,97 +39,27 @@ class Num:
 
     def __init__(self, single):
         self.single = single
-        self.R = f32 if single else ident
+        self.R = det_math_ref.f32 if single else det_math_ref.f64
+        self.A = det_ref.Arith(single)
 
-    # ---- det_math.hpp ---------------------------------------------------------
+    # ---- det_math.hpp: group 2 (det_exp, det_log: tools/det_ref.py) and group 3
+    # (det_tanh, det_sigmoid: tools/det_math_ref.py). src/train.cpp passes NaN
+    # around det_exp/det_log (exp_nan, log_nan); so does this.
     def exp(self, x):
-        R = self.R
         if x != x:
             return x
-        if self.single:
-            if x > float.fromhex('0x1.62e42ep+6'):
-                return INF
-            if x < -float.fromhex('0x1.9fe368p+6'):
-                return 0.0
-            t = R(x * float.fromhex('0x1.715476p+0'))
-            k = int(R(t - 0.5) if t < 0 else R(t + 0.5))
-            hi, lo = float.fromhex('0x1.63p-1'), -float.fromhex('0x1.bd0106p-13')
-            coef = ['0x1.a01a02p-13', '0x1.6c16c2p-10', '0x1.111112p-7', '0x1.555556p-5',
-                    '0x1.555556p-3', '0x1p-1']
-            top, emin, lift = 127, -126, 64
-        else:
-            if x > float.fromhex('0x1.62e42fefa39efp+9'):
-                return INF
-            if x < -float.fromhex('0x1.74910d52d3051p+9'):
-                return 0.0
-            t = x * float.fromhex('0x1.71547652b82fep+0')
-            k = int(t - 0.5 if t < 0 else t + 0.5)
-            hi, lo = float.fromhex('0x1.62e42feep-1'), float.fromhex('0x1.a39ef35793c76p-33')
-            coef = ['0x1.6124613a86d09p-33', '0x1.1eed8eff8d898p-29', '0x1.ae64567f544e4p-26',
-                    '0x1.27e4fb7789f5cp-22', '0x1.71de3a556c734p-19', '0x1.a01a01a01a01ap-16',
-                    '0x1.a01a01a01a01ap-13', '0x1.6c16c16c16c17p-10', '0x1.1111111111111p-7',
-                    '0x1.5555555555555p-5', '0x1.5555555555555p-3', '0x1p-1']
-            top, emin, lift = 1023, -1022, 200
-        kf = float(k)
-        r = R(R(x - R(kf * hi)) - R(kf * lo))
-        p = float.fromhex(coef[0])
-        for c in coef[1:]:
-            p = R(R(p * r) + float.fromhex(c))
-        p = R(R(p * r) + 1.0)
-        p = R(R(p * r) + 1.0)
-        if k > top:
-            return R(R(p * 2.0 ** top) * 2.0 ** (k - top))
-        if k < emin:
-            return R(R(p * 2.0 ** (k + lift)) * 2.0 ** -lift)
-        return R(p * 2.0 ** k)
+        return det_ref.det_exp(self.A, x)
 
     def log(self, x):
-        R = self.R
-        if x != x or x < 0:
-            return float('nan')
-        if x == 0:
-            return -INF
-        if x == INF:
+        if x != x or x == INF:
             return x
-        m, e = math.frexp(x)  # x = m 2^e, m in [0.5, 1): exact
-        m, e = m * 2, e - 1   # m in [1, 2)
-        if self.single:
-            sqrt2 = float.fromhex('0x1.6a09e6p+0')
-        else:
-            sqrt2 = float.fromhex('0x1.6a09e667f3bcdp+0')
-        if m > sqrt2:
-            m, e = m * 0.5, e + 1
-        f = R(m - 1.0)
-        s = R(f / R(2.0 + f))
-        z = R(s * s)
-        if self.single:
-            q = float.fromhex('0x1.c71c72p-3')
-            for c in ['0x1.24924ap-2', '0x1.99999ap-2', '0x1.555556p-1']:
-                q = R(R(q * z) + float.fromhex(c))
-            hi, lo = float.fromhex('0x1.63p-1'), -float.fromhex('0x1.bd0106p-13')
-        else:
-            q = 2.0 / 21.0
-            for k in range(9, 0, -1):
-                q = q * z + 2.0 / float(2 * k + 1)
-            hi, lo = float.fromhex('0x1.62e42feep-1'), float.fromhex('0x1.a39ef35793c76p-33')
-        lm = R(R(s * 2.0) + R(s * R(z * q)))
-        ef = float(e)
-        return R(R(ef * hi) + R(lm + R(ef * lo)))
+        return det_ref.det_log(self.A, x)
 
     def tanh(self, x):
-        R = self.R
-        if x != x:
-            return x
-        a = -x if x < 0 else x
-        t = 1.0
-        if a < (9.0 if self.single else 19.0):
-            t = R(1.0 - R(2.0 / R(self.exp(R(a + a)) + 1.0)))
-        return -t if x < 0 else t
+        return det_math_ref.det_tanh(x, self.R)
 
     def sigmoid(self, x):
-        if x != x:
-            return x
-        return self.R(1.0 / self.R(1.0 + self.exp(-x)))
+        return det_math_ref.det_sigmoid(x, self.R)
 
     def sqrt(self, x):
         return self.R(math.sqrt(x))

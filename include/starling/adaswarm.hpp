@@ -45,8 +45,14 @@
 #pragma once
 #include <cstdint>
 
+#include "starling/detail/fp_strict.hpp"
 #include "starling/pso.hpp"
 #include "starling/train.hpp"
+
+// The float arithmetic below must not be contracted into FMAs whatever the
+// including file's flags (detail/fp_strict.hpp): GCC's options are pushed
+// here and popped at the end, clang gets a pragma at the top of each body.
+STARLING_FP_STRICT_BEGIN
 
 namespace starling {
 
@@ -88,6 +94,7 @@ class AdaSwarm {
   /// sample_seed(seed, j). InvalidArgument for an invalid config;
   /// CapacityExceeded when cfg.particles > MaxParticles.
   [[nodiscard]] Status init(const AdaSwarmConfig& cfg, uint64_t seed) noexcept {
+    STARLING_FP_STRICT_BLOCK
     ready_ = false;
     if (validate(cfg) != Status::Ok) return Status::InvalidArgument;
     if (cfg.particles > MaxParticles) return Status::CapacityExceeded;
@@ -114,6 +121,7 @@ class AdaSwarm {
   /// pointers or k < 1; CapacityExceeded for k > MaxOutputs. A NaN in y
   /// gives a NaN gradient (the swarm still runs from a random start).
   [[nodiscard]] Status output_gradient(const Real* y, const Real* t, int k, Real* dy) noexcept {
+    STARLING_FP_STRICT_BLOCK
     if (!ready_) return Status::NotReady;
     if (y == nullptr || t == nullptr || dy == nullptr || k < 1) return Status::InvalidArgument;
     if (k > MaxOutputs) return Status::CapacityExceeded;
@@ -171,6 +179,7 @@ class AdaSwarm {
   /// null x or t or n < 1; CapacityExceeded when net.outputs() > MaxOutputs.
   template <class Net>
   [[nodiscard]] Status train_batch(Net& net, const Real* x, const Real* t, int n, Real* mean_loss) noexcept {
+    STARLING_FP_STRICT_BLOCK
     const Status st = check(net, x, t, n);
     if (st != Status::Ok) return st;
     Real sum = 0;
@@ -186,6 +195,7 @@ class AdaSwarm {
   template <class Net>
   [[nodiscard]] Status train_epoch(Net& net, const Real* x, const Real* t, int n, const int32_t* order,
                                    Real* mean_loss) noexcept {
+    STARLING_FP_STRICT_BLOCK
     const Status st = check(net, x, t, n);
     if (st != Status::Ok) return st;
     if (order != nullptr)
@@ -216,6 +226,7 @@ class AdaSwarm {
  private:
   template <class Net>
   Status check(Net& net, const Real* x, const Real* t, int n) const noexcept {
+    STARLING_FP_STRICT_BLOCK
     if (!ready_ || !net.ready()) return Status::NotReady;
     if (x == nullptr || t == nullptr || n < 1) return Status::InvalidArgument;
     if (net.outputs() > MaxOutputs) return Status::CapacityExceeded;
@@ -223,6 +234,7 @@ class AdaSwarm {
   }
   template <class Net>
   void sample(Net& net, const Real* x, const Real* t, Real* sum) noexcept {
+    STARLING_FP_STRICT_BLOCK
     const Real* y = net.forward(x);
     const int k = net.outputs();
     *sum = *sum + loss_value(cfg_.loss, y, t, k);
@@ -246,3 +258,5 @@ class AdaSwarm {
 };
 
 }  // namespace starling
+
+STARLING_FP_STRICT_END

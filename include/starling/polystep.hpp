@@ -53,11 +53,24 @@
 #include <cstdint>
 #include <limits>
 
-#include "starling/detail/det_math.hpp"
+#include "starling/detail/fp_strict.hpp"
 #include "starling/rng.hpp"
 #include "starling/status.hpp"
 
+// The float arithmetic below must not be contracted into FMAs whatever the
+// including file's flags (detail/fp_strict.hpp): GCC's options are pushed
+// here and popped at the end, clang gets a pragma at the top of each body.
+STARLING_FP_STRICT_BEGIN
+
 namespace starling {
+
+namespace detail {
+/// The softmax weights of a step's vertices (src/polystep.cpp, out of line so
+/// det_exp runs in a translation unit built with the determinism guard):
+/// wv[v] = 0 for fv[v] > fc (or NaN), 1 when τ <= 0 or fv[v] == f*, else
+/// e^{−(fv[v] − f*)/τ} (0 if that exponent is undefined). Returns Σ wv.
+float polystep_weights(const float* fv, int nv, float fc, float fstar, float tau, float* wv) noexcept;
+}  // namespace detail
 
 /// Settings. The defaults were chosen on tools/bench_train (xor 2-8-2 and
 /// digits 64-16-10 nets, cost = misclassified training points).
@@ -136,6 +149,7 @@ class PolyStep {
   /// The cost of the last asked point (lower is better; NaN = +inf).
   /// NotReady before init; Done after the stop.
   [[nodiscard]] Status tell(float cost) noexcept {
+    STARLING_FP_STRICT_BLOCK
     if (!ready_) return Status::NotReady;
     if (done_) return Status::Done;
     const float f = cost == cost ? cost : kInf;
@@ -170,6 +184,7 @@ class PolyStep {
 
   static int8_t clip(int v) noexcept { return static_cast<int8_t>(v < -127 ? -127 : v > 127 ? 127 : v); }
   static int8_t round_clip(float v) noexcept {
+    STARLING_FP_STRICT_BLOCK
     const float r = v < 0 ? v - 0.5f : v + 0.5f;  // half away from zero
     if (!(r > -127.f)) return -127;
     if (!(r < 127.f)) return 127;
@@ -180,6 +195,7 @@ class PolyStep {
   // U(±spread) per coordinate: word d%4 of block {d/4, i, iter, tag}, u as
   // in the subspace draw, offset (2u − 1)·spread rounded half away from zero.
   void place(int i, uint32_t tag) noexcept {
+    STARLING_FP_STRICT_BLOCK
     uint32_t w4[4] = {0, 0, 0, 0};
     for (int d = 0; d < dims_; ++d) {
       if (tag == 0x504C5932u) centre_[d] = best_[d];
@@ -204,6 +220,7 @@ class PolyStep {
   // The subspace codes of particle cur_ at this step: 0 = not moving,
   // +(j+1) / −(j+1) = direction j with sign σ = ±1.
   void draw_subspace() noexcept {
+    STARLING_FP_STRICT_BLOCK
     const float k = static_cast<float>(cfg_.subspace), rho = cfg_.density;
     uint32_t w4[4] = {0, 0, 0, 0};
     for (int j = 0; j < cfg_.subspace; ++j) count_[j] = 0;
@@ -227,6 +244,7 @@ class PolyStep {
   }
 
   void make_candidate() noexcept {
+    STARLING_FP_STRICT_BLOCK
     const int8_t* x = x_[cur_];
     if (phase_ == Phase::Centre) {
       for (int d = 0; d < dims_; ++d) cand_[d] = x[d];
@@ -245,6 +263,7 @@ class PolyStep {
   // vertex of an empty direction is the centre itself (its cost is known),
   // and a step whose vertices are all known ends without a forward pass.
   void settle() noexcept {
+    STARLING_FP_STRICT_BLOCK
     const int nv = 2 * cfg_.subspace;
     while (!done_) {
       if (iter_ >= cfg_.max_iter) {
@@ -263,6 +282,7 @@ class PolyStep {
   }
 
   void advance(float f) noexcept {
+    STARLING_FP_STRICT_BLOCK
     if (phase_ == Phase::Centre) {
       fx_[cur_] = f;
       fresh_[cur_] = false;
@@ -284,6 +304,7 @@ class PolyStep {
   }
 
   void begin_step() noexcept {
+    STARLING_FP_STRICT_BLOCK
     draw_subspace();
     sv_ = std::floor(s_[cur_] + 0.5f);  // the step of this step's vertices, an integer
     phase_ = Phase::Vertex;
@@ -291,6 +312,7 @@ class PolyStep {
   }
 
   void take_vertex(int v, float f) noexcept {
+    STARLING_FP_STRICT_BLOCK
     phase_ = Phase::Vertex;
     vertex_ = v;
     make_candidate();
@@ -299,6 +321,7 @@ class PolyStep {
   }
 
   void finish_vertices() noexcept {
+    STARLING_FP_STRICT_BLOCK
     const int nv = 2 * cfg_.subspace;
     const float fc = fx_[cur_];
     vstar_ = -1;
@@ -326,13 +349,7 @@ class PolyStep {
     }
     // Softmax weights of the low-cost vertices (the others weigh 0).
     const float tau = cfg_.temperature * (fc - fstar_);
-    float wsum = 0;
-    for (int v = 0; v < nv; ++v) {
-      float w = 0;
-      if (fv_[v] <= fc) w = tau > 0 ? detail::det_exp(-(fv_[v] - fstar_) / tau) : 1.f;
-      wv_[v] = w;
-      wsum = wsum + w;
-    }
+    const float wsum = detail::polystep_weights(fv_, nv, fc, fstar_, tau, wv_);
     const float step = sv_;
     bool moved = false;
     for (int d = 0; d < dims_; ++d) {
@@ -360,6 +377,7 @@ class PolyStep {
   }
 
   void end_step() noexcept {
+    STARLING_FP_STRICT_BLOCK
     if (++cur_ == n_) {
       cur_ = 0;
       ++iter_;
@@ -400,3 +418,5 @@ class PolyStep {
 };
 
 }  // namespace starling
+
+STARLING_FP_STRICT_END

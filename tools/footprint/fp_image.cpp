@@ -2,13 +2,30 @@
 // tools/footprint/fp_image.cpp: one minimal firmware image per starling part,
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
-// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_TRAIN=1; none of
-// them is the empty baseline every figure is measured against. The image
+// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_SELFTEST=1,
+// -DFP_SELFTEST_PARTS=1, -DFP_NM=1, -DFP_SPSA=1, -DFP_ANNEAL=1, -DFP_DE=1,
+// -DFP_CMAES=1, -DFP_TRAIN=1; none of them is the empty baseline every figure
+// is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
 
 #if FP_PSO
 #include "starling/pso.hpp"
+#endif
+#if FP_NM
+#include "starling/nelder_mead.hpp"
+#endif
+#if FP_SPSA
+#include "starling/spsa.hpp"
+#endif
+#if FP_ANNEAL
+#include "starling/anneal.hpp"
+#endif
+#if FP_DE
+#include "starling/de.hpp"
+#endif
+#if FP_CMAES
+#include "starling/cmaes.hpp"
 #endif
 #if FP_TRAIN
 #include "starling/train.hpp"
@@ -21,6 +38,9 @@
 #endif
 #if FP_CONV || FP_DW
 #include "starling/layers.hpp"
+#endif
+#if FP_SELFTEST || FP_SELFTEST_PARTS
+#include "starling/selftest.hpp"
 #endif
 
 volatile int32_t g_sink;
@@ -72,6 +92,48 @@ void run_train() {
   }
   g_sink = static_cast<int32_t>(loss * 1000.0f);
 }
+#endif
+
+#if FP_NM || FP_SPSA || FP_ANNEAL || FP_DE || FP_CMAES
+// The other optimizers: D = 8, float, the default config and population,
+// ask/tell on a sphere (the same loop as the PSO image).
+constexpr int kSD = 8;
+float sphere8(const float* x) {
+  float s = 0.0f;
+  for (int i = 0; i < kSD; ++i) s += x[i] * x[i];
+  return s;
+}
+template <class Opt, class Cfg>
+void run_single(Opt& o, Cfg cfg) {
+  float lo[kSD], hi[kSD];
+  for (int d = 0; d < kSD; ++d) lo[d] = -5.0f, hi[d] = 5.0f;
+  cfg.max_evals = 400;
+  if (o.init(lo, hi, kSD, 0, cfg, 1u) != starling::Status::Ok) return;
+  while (const float* x = o.ask()) {
+    if (o.tell(sphere8(x)) != starling::Status::Ok) return;
+  }
+  g_sink = static_cast<int32_t>(o.best_value() * 1000.0f);
+}
+#endif
+#if FP_NM
+starling::NelderMead<kSD> g_nm;
+void run_nm() { run_single(g_nm, starling::NelderMeadConfig{}); }
+#endif
+#if FP_SPSA
+starling::Spsa<kSD> g_spsa;
+void run_spsa() { run_single(g_spsa, starling::SpsaConfig{}); }
+#endif
+#if FP_ANNEAL
+starling::Anneal<kSD> g_anneal;
+void run_anneal() { run_single(g_anneal, starling::AnnealConfig{}); }
+#endif
+#if FP_DE
+starling::De<kSD, 16> g_de;
+void run_de() { run_single(g_de, starling::DeConfig{}); }
+#endif
+#if FP_CMAES
+starling::Cmaes<kSD, 16> g_cmaes;
+void run_cmaes() { run_single(g_cmaes, starling::CmaesConfig{}); }
 #endif
 
 #if FP_FC
@@ -220,6 +282,23 @@ void run_dw() {
 }
 #endif
 
+#if FP_SELFTEST
+// The boot-time check: its figure is what it adds to an image.
+void run_selftest() {
+  uint32_t failed = 0;
+  if (starling::selftest(&failed) != starling::Status::Ok) g_sink = -static_cast<int32_t>(failed);
+}
+#endif
+#if FP_SELFTEST_PARTS
+// Only the checks of what the image links anyway (no double table builders).
+void run_selftest_parts() {
+  uint32_t a = 0, b = 0;
+  if (starling::selftest_pso(&a) != starling::Status::Ok ||
+      starling::selftest_int8(&b) != starling::Status::Ok)
+    g_sink = -static_cast<int32_t>(a | b);
+}
+#endif
+
 }  // namespace
 
 extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call main)
@@ -235,6 +314,21 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #if FP_QNET || FP_QNET_ALL
   run_qnet();
 #endif
+#if FP_NM
+  run_nm();
+#endif
+#if FP_SPSA
+  run_spsa();
+#endif
+#if FP_ANNEAL
+  run_anneal();
+#endif
+#if FP_DE
+  run_de();
+#endif
+#if FP_CMAES
+  run_cmaes();
+#endif
 #if FP_DSCNN
   run_dscnn();
 #endif
@@ -243,6 +337,12 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_DW
   run_dw();
+#endif
+#if FP_SELFTEST
+  run_selftest();
+#endif
+#if FP_SELFTEST_PARTS
+  run_selftest_parts();
 #endif
   return g_sink;
 }
