@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Tests of the forward-only polytope step (starling/polystep.hpp): it stays
 // on the int8 lattice, descends a separable quadratic, is a pure function of
-// its seed and costs, honours its stop rules and refuses bad input.
+// its seed and costs, honours its stop rules and refuses bad input; and its
+// trajectories match tools/polystep_ref.py (polystep_golden.h) bit for bit.
 #include <cmath>
 #include <cstdint>
 
 #include "check.hpp"
+#include "polystep_golden.h"
 #include "starling/polystep.hpp"
 
 using starling::PolyStepConfig;
@@ -170,6 +172,93 @@ TEST_CASE(bad_input_is_refused) {
   c.target = INFINITY;
   CHECK(ps.init(nullptr, 8, 1, c, 1) == Status::InvalidArgument);
   CHECK(ps.done());
+}
+
+// ---- golden trajectories: tests/train/polystep_golden.h comes from
+// tools/polystep_ref.py, an independent Python reference written from the
+// rule in polystep.hpp (float32 emulated op by op, tools/det_ref.py's
+// det_exp). The costs are integers, computed exactly on both sides.
+const int8_t* xor_start() {
+  static int8_t s[22];
+  for (int d = 0; d < 22; ++d) s[d] = static_cast<int8_t>((5 * d) % 21 - 10);
+  return s;
+}
+// polystep_ref.py's xor_net: a 2-4-2 integer network on the four xor points.
+float xor_net(const int8_t* w) {
+  static const int kX[4][2] = {{-64, -64}, {-64, 64}, {64, -64}, {64, 64}};
+  static const int kY[4] = {0, 1, 1, 0};
+  long err = 0, hinge = 0;
+  for (int p = 0; p < 4; ++p) {
+    int h[4];
+    for (int i = 0; i < 4; ++i) {
+      const int a = w[2 * i] * kX[p][0] + w[2 * i + 1] * kX[p][1] + 64 * w[8 + i];
+      h[i] = a > 0 ? a / 64 : 0;  // >> 6 of a non-negative value
+    }
+    int o[2];
+    for (int k = 0; k < 2; ++k) {
+      o[k] = 64 * w[20 + k];
+      for (int i = 0; i < 4; ++i) o[k] += w[12 + 4 * k + i] * h[i];
+    }
+    const int m = o[kY[p]] - o[1 - kY[p]];
+    err += m <= 0 ? 1 : 0;
+    hinge += m < 1024 ? 1024 - m : 0;
+  }
+  const long capped = hinge < (1L << 21) - 1 ? hinge : (1L << 21) - 1;
+  return static_cast<float>(err * (1L << 21) + capped);
+}
+
+template <int D, int N>
+void check_golden(int which, int dims, int particles, const PolyStepConfig& cfg, uint64_t seed,
+                  const int8_t* start, uint64_t hash, long evals, long restarts, float best_f,
+                  const int8_t* first, const int8_t* second, const int8_t* best) {
+  static starling::PolyStep<D, N> ps;
+  CHECK(ps.init(start, dims, particles, cfg, seed) == Status::Ok);
+  uint64_t h = 0xCBF29CE484222325ull;
+  long k = 0;
+  while (const int8_t* w = ps.ask()) {
+    for (int d = 0; d < dims; ++d) {
+      h ^= static_cast<uint8_t>(w[d]);
+      h *= 0x100000001B3ull;
+    }
+    for (int d = 0; d < 8; ++d) {
+      if (k == 0) CHECK_EQ(static_cast<int>(w[d]), static_cast<int>(first[d]));
+      if (k == 1) CHECK_EQ(static_cast<int>(w[d]), static_cast<int>(second[d]));
+    }
+    ++k;
+    (void)ps.tell(which == 1 ? xor_net(w) : quadratic(w, dims));
+  }
+  CHECK_EQ(h, hash);
+  CHECK_EQ(ps.evaluations(), evals);
+  CHECK_EQ(ps.restarts(), restarts);
+  CHECK(ps.best_value() == best_f);
+  for (int d = 0; d < dims; ++d) CHECK_EQ(static_cast<int>(ps.best_position()[d]), static_cast<int>(best[d]));
+}
+
+TEST_CASE(trajectories_match_python_reference) {
+  namespace g = polystep_golden;
+  PolyStepConfig c0;
+  c0.density = 0.2f;
+  c0.max_iter = 150;
+  check_golden<40, 3>(0, 40, 2, c0, 3, nullptr, g::kHash0, g::kEvals0, g::kRestarts0, g::kBestF0, g::kFirst0,
+                      g::kSecond0, g::kBest0);
+  PolyStepConfig c1;
+  c1.density = 0.25f;
+  c1.step = 16.f;
+  c1.step_min = 8.f;
+  c1.patience = 40;
+  c1.spread = 64.f;
+  c1.max_iter = 200;
+  check_golden<40, 3>(1, 22, 2, c1, 11, xor_start(), g::kHash1, g::kEvals1, g::kRestarts1, g::kBestF1,
+                      g::kFirst1, g::kSecond1, g::kBest1);
+  PolyStepConfig c2;
+  c2.subspace = 3;
+  c2.density = 0.5f;
+  c2.spread = 10.f;
+  c2.patience = 3;
+  c2.temperature = 0.5f;
+  c2.max_iter = 40;
+  check_golden<40, 3>(2, 24, 3, c2, 0x123456789ABull, nullptr, g::kHash2, g::kEvals2, g::kRestarts2, g::kBestF2,
+                      g::kFirst2, g::kSecond2, g::kBest2);
 }
 
 }  // namespace
