@@ -51,9 +51,11 @@ class Config:
         self.subspace, self.density, self.step = 4, 0.05, 16.0
         self.step_min, self.step_max, self.grow, self.shrink = 1.0, 64.0, 1.5, 0.5
         self.temperature, self.spread, self.patience, self.max_iter = 0.25, 0.0, 0, 1000
+        self.restart_spread = 0.0
         for k, v in kw.items():
             setattr(self, k, v)
-        for k in ('density', 'step', 'step_min', 'step_max', 'grow', 'shrink', 'temperature', 'spread'):
+        for k in ('density', 'step', 'step_min', 'step_max', 'grow', 'shrink', 'temperature', 'spread',
+                  'restart_spread'):
             setattr(self, k, f32(getattr(self, k)))  # float fields
 
 
@@ -74,15 +76,19 @@ def polystep(cost, dims, particles, cfg, seed, start=None):
         return f
 
     def place(i, it, tag):
+        # A restart with restart_spread > 0 goes around the incumbent.
+        around_best = tag == TAG_RESTART and cfg.restart_spread > 0
+        spread = cfg.restart_spread if around_best else cfg.spread
+        c = st['best'] if around_best else centre
         x = []
         w4 = None
         for d in range(dims):
-            v = float(centre[d])
-            if cfg.spread > 0:
+            v = float(c[d])
+            if spread > 0:
                 if d % 4 == 0:
                     w4 = threefry4x32([d >> 2, i, it, tag], key)
                 u = unit(w4[d % 4])
-                v = f32(v + f32(f32(f32(2.0 * u) - 1.0) * cfg.spread))
+                v = f32(v + f32(f32(f32(2.0 * u) - 1.0) * spread))
             x.append(round_clip(v))
         return x
 
@@ -202,6 +208,9 @@ CASES = [
      [(5 * d) % 21 - 10 for d in range(22)]),
     ('quadratic_restart_spread', quadratic, 24, 3,
      dict(subspace=3, density=0.5, spread=10.0, patience=3, temperature=0.5, max_iter=40), 0x123456789AB, None),
+    ('xor_restart_around_best', xor_net, 22, 1,
+     dict(density=0.25, step_min=8.0, patience=10, spread=64.0, restart_spread=24.0, max_iter=150), 5,
+     [(5 * d) % 21 - 10 for d in range(22)]),
 ]
 
 

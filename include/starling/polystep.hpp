@@ -37,7 +37,10 @@
 // Starts and restarts: particle i goes to c_d + (2u − 1)·spread rounded half
 // away from zero and clipped, c = the start given to init(), u from word d%4
 // of block {d/4, i, step, tag} (tag "PLY2" at init with step 0, "PLY3" at a
-// restart), u as in step 1; spread = 0 puts every particle on c.
+// restart), u as in step 1; spread = 0 puts every particle on c. With
+// restart_spread > 0 a restart goes around the incumbent instead: c = the
+// best point told so far, restart_spread in place of spread (an iterated
+// local search: the restart keeps what the incumbent has learnt).
 // A vertex of an empty direction is x itself: its cost is f(x), taken
 // without a forward pass.
 // Particles take their steps in turn; they share nothing but the
@@ -84,6 +87,7 @@ struct PolyStepConfig {
   float shrink = 0.5f;       ///< s factor after a non-improving one, (0, 1]
   float temperature = 0.25f; ///< softmax temperature relative to the step's cost spread, > 0
   float spread = 0.f;        ///< particles start at start + U(±spread), rounded; [0, 254]
+  float restart_spread = 0.f; ///< > 0: restarts go to incumbent + U(±restart_spread) instead; [0, 254]
   int patience = 0;          ///< restart a particle after this many non-improving steps at step_min (0 = never)
   int max_iter = 1000;       ///< steps of every particle, >= 1
   long max_evals = 0;        ///< stop after this many costs (0 = off)
@@ -97,7 +101,8 @@ struct PolyStepConfig {
       !fin(c.step_min) || c.step_min < 1 || !fin(c.step_max) || c.step_max > 254 ||
       !fin(c.step) || c.step < c.step_min || c.step > c.step_max || !fin(c.grow) || c.grow < 1 ||
       c.grow > 16 || !fin(c.shrink) || !(c.shrink > 0) || c.shrink > 1 || !fin(c.temperature) ||
-      !(c.temperature > 0) || !fin(c.spread) || c.spread < 0 || c.spread > 254 || c.patience < 0 ||
+      !(c.temperature > 0) || !fin(c.spread) || c.spread < 0 || c.spread > 254 || !fin(c.restart_spread) ||
+      c.restart_spread < 0 || c.restart_spread > 254 || c.patience < 0 ||
       c.max_iter < 1 || c.max_evals < 0 || c.target != c.target ||
       c.target == std::numeric_limits<float>::infinity())
     return Status::InvalidArgument;
@@ -193,21 +198,24 @@ class PolyStep {
 
   // (Re)start particle i at the centre best_ held at init (centre_) plus
   // U(±spread) per coordinate: word d%4 of block {d/4, i, iter, tag}, u as
-  // in the subspace draw, offset (2u − 1)·spread rounded half away from zero.
+  // in the subspace draw, offset (2u − 1)·spread rounded half away from zero;
+  // a restart with restart_spread > 0: around the incumbent, ±restart_spread.
   void place(int i, uint32_t tag) noexcept {
     STARLING_FP_STRICT_BLOCK
+    const bool around_best = tag == 0x504C5933u && cfg_.restart_spread > 0;
+    const float spread = around_best ? cfg_.restart_spread : cfg_.spread;
     uint32_t w4[4] = {0, 0, 0, 0};
     for (int d = 0; d < dims_; ++d) {
       if (tag == 0x504C5932u) centre_[d] = best_[d];
-      float v = static_cast<float>(centre_[d]);
-      if (cfg_.spread > 0) {
+      float v = static_cast<float>(around_best ? best_[d] : centre_[d]);
+      if (spread > 0) {
         if ((d & 3) == 0) {
           const uint32_t ctr[4] = {static_cast<uint32_t>(d) >> 2, static_cast<uint32_t>(i),
                                    static_cast<uint32_t>(iter_), tag};
           threefry4x32<kThreefryRounds>(ctr, key_, w4);
         }
         const float u = u32_to_unit<float>(w4[d & 3]);
-        v = v + (2.f * u - 1.f) * cfg_.spread;
+        v = v + (2.f * u - 1.f) * spread;
       }
       x_[i][d] = round_clip(v);
     }
@@ -392,6 +400,7 @@ class PolyStep {
     PolyStepConfig c;
     c.subspace = 0;
     c.density = c.step = c.step_min = c.step_max = c.grow = c.shrink = c.temperature = c.spread = 0;
+    c.restart_spread = 0;
     c.max_iter = 0;
     c.target = 0;
     return c;

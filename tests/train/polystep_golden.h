@@ -31,4 +31,12 @@ constexpr int8_t kFirst2[8] = {4, 0, -3, 4, 7, 6, -2, 4};
 constexpr int8_t kSecond2[8] = {20, 0, -3, 4, 7, 6, -2, 4};
 constexpr int8_t kBest2[24] = {-44, -2, 17, -32, -5, 25, -29, 5, 44, -18, 19, -58, -12, 26, -36, -20, 29, -14, 4, 55, -20, 13, -38, 1};
 
+// xor_restart_around_best: 1018 costs, 12 restarts, best cost 0
+constexpr uint64_t kHash3 = 0x6C199CA769BF51CBULL;  // FNV-1a over every asked point's bytes
+constexpr long kEvals3 = 1018, kRestarts3 = 12;
+constexpr float kBestF3 = 0.0f;
+constexpr int8_t kFirst3[8] = {20, 45, -23, -18, 10, 48, 24, -24};
+constexpr int8_t kSecond3[8] = {20, 45, -23, -18, 10, 48, 40, -24};
+constexpr int8_t kBest3[22] = {20, 69, -23, -52, -20, 96, 40, -24, 13, 9, -34, -27, 56, 32, -41, -54, -47, -61, 40, -36, 0, 63};
+
 }  // namespace polystep_golden

@@ -166,6 +166,12 @@ TEST_CASE(bad_input_is_refused) {
   c.spread = 255.f;
   CHECK(starling::validate(c) == Status::InvalidArgument);
   c = cfg;
+  c.restart_spread = -1.f;
+  CHECK(starling::validate(c) == Status::InvalidArgument);
+  c = cfg;
+  c.restart_spread = NAN;
+  CHECK(starling::validate(c) == Status::InvalidArgument);
+  c = cfg;
   c.patience = -1;
   CHECK(starling::validate(c) == Status::InvalidArgument);
   c = cfg;
@@ -259,6 +265,15 @@ TEST_CASE(trajectories_match_python_reference) {
   c2.max_iter = 40;
   check_golden<40, 3>(2, 24, 3, c2, 0x123456789ABull, nullptr, g::kHash2, g::kEvals2, g::kRestarts2, g::kBestF2,
                       g::kFirst2, g::kSecond2, g::kBest2);
+  PolyStepConfig c3;  // restarts around the incumbent
+  c3.density = 0.25f;
+  c3.step_min = 8.f;
+  c3.patience = 10;
+  c3.spread = 64.f;
+  c3.restart_spread = 24.f;
+  c3.max_iter = 150;
+  check_golden<40, 3>(1, 22, 1, c3, 5, xor_start(), g::kHash3, g::kEvals3, g::kRestarts3, g::kBestF3,
+                      g::kFirst3, g::kSecond3, g::kBest3);
 }
 
 }  // namespace
