@@ -430,8 +430,8 @@ int main(int argc, char** argv) {
     const Loss loss = li == 0 ? Loss::Mse : Loss::Mae;
     const int epochs = li == 0 ? epochs_mse : epochs_mae;
     const Paper* paper = li == 0 ? kTableIV : kTableV;
-    std::printf("\n%s loss, %d epochs (test split; accuracy %% mean ± sd over seeds)\n",
-                li == 0 ? "MSE (Table IV)" : "MAE (Table V)", epochs);
+    std::printf("\n%s loss, %d epochs (%s split; accuracy %% mean ± sd over seeds)\n",
+                li == 0 ? "MSE (Table IV)" : "MAE (Table V)", epochs, g_validate ? "validation" : "test");
     std::printf("%-14s | %-16s %-8s | %-16s %-8s | %7s | paper Adam  | paper AdaSwarm\n", "data set",
                 "Adam acc", "loss", "AdaSwarm acc", "loss", "Δacc");
     for (int s = 0; s < uci::kSetCount; ++s) {
