@@ -254,12 +254,15 @@ class PolyStep {
   void make_candidate() noexcept {
     STARLING_FP_STRICT_BLOCK
     const int8_t* x = x_[cur_];
+    // dims_ <= MaxDims (init checks it); said again so GCC's
+    // -Wstringop-overflow (aarch64, -O3) sees the bound.
+    const int nd = dims_ < MaxDims ? dims_ : MaxDims;
     if (phase_ == Phase::Centre) {
-      for (int d = 0; d < dims_; ++d) cand_[d] = x[d];
+      for (int d = 0; d < nd; ++d) cand_[d] = x[d];
     } else if (phase_ == Phase::Vertex) {
       const int j = vertex_ >> 1;
       const float s = (vertex_ & 1) ? -sv_ : sv_;
-      for (int d = 0; d < dims_; ++d) {
+      for (int d = 0; d < nd; ++d) {
         const int c = code_[d];
         const int cj = c < 0 ? -c - 1 : c - 1;
         cand_[d] = c != 0 && cj == j ? round_clip(static_cast<float>(x[d]) + (c < 0 ? -s : s)) : x[d];
