@@ -14,7 +14,8 @@ set(STARLING_CORE_SOURCES
   src/version.cpp src/selftest.cpp src/qnet_c_api.cpp src/quant_io.cpp
   src/de.cpp src/de_state.cpp src/cmaes.cpp src/cmaes_state.cpp src/c_api_de.cpp src/c_api_cmaes.cpp
   src/det_math.cpp src/nelder_mead.cpp src/nelder_mead_state.cpp src/spsa.cpp src/spsa_state.cpp
-  src/anneal.cpp src/anneal_state.cpp src/c_api_nelder_mead.cpp src/c_api_spsa.cpp src/c_api_anneal.cpp)
+  src/anneal.cpp src/anneal_state.cpp src/c_api_nelder_mead.cpp src/c_api_spsa.cpp src/c_api_anneal.cpp
+  src/train.cpp src/polystep.cpp)
 # ports/scalar/meson.build: the reference kernels, always built.
 set(STARLING_SCALAR_SOURCES
   ports/scalar/s8_fc__scalar.cpp ports/scalar/f32_swarm_update__scalar.cpp

@@ -107,6 +107,33 @@ def f64bits(v):
     return struct.unpack('<Q', struct.pack('<d', v))[0]
 
 
+# ---- group 3: det_tanh, det_sigmoid (issue 15, the MLP trainer) ---------------
+# On group 2's det_exp (tools/det_ref.py), as det_math.hpp defines them.
+def _arith(R):
+    from det_ref import Arith  # noqa: E402  (group 2's emulation)
+    return Arith(is_f32(R))
+
+
+def det_tanh(x, R=f32):
+    """sign(x)*(1 - 2/(e^(2|x|) + 1)); +-1 from |x| = 9 (float) / 19 (double)."""
+    from det_ref import det_exp
+    if x != x:
+        return x
+    a = -x if x < 0 else x
+    t = 1.0
+    if a < (9.0 if is_f32(R) else 19.0):
+        t = R(1.0 - R(2.0 / R(det_exp(_arith(R), R(a + a)) + 1.0)))
+    return -t if x < 0 else t
+
+
+def det_sigmoid(x, R=f32):
+    """1/(1 + e^-x)."""
+    from det_ref import det_exp
+    if x != x:
+        return x
+    return R(1.0 / R(1.0 + det_exp(_arith(R), -x)))
+
+
 # ---- golden vectors -----------------------------------------------------------
 LOG_ARGS = [1.0, 2.0, 0.5, 3.0, 1.4142135, 1.4142137, 0.1, 7.25, 1e-30, 1e-40, 3.0e38, 123456.789, 0.999999]
 EXP_ARGS = [0.0, 1.0, -1.0, 0.5, -0.5, 0.49999997, 3.3, -7.77, 99.9, 150.0, -150.0, 1e-9, -0.1234]

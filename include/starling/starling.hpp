@@ -17,3 +17,6 @@
 #include "starling/qnet.hpp"
 #include "starling/qmodel.hpp"
 #include "starling/selftest.hpp"
+#include "starling/train.hpp"
+#include "starling/adaswarm.hpp"
+#include "starling/polystep.hpp"

@@ -4,8 +4,8 @@
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
 // -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_SELFTEST=1,
 // -DFP_SELFTEST_PARTS=1, -DFP_NM=1, -DFP_SPSA=1, -DFP_ANNEAL=1, -DFP_DE=1,
-// -DFP_CMAES=1; none of them is the empty baseline every figure is measured
-// against. The image
+// -DFP_CMAES=1, -DFP_TRAIN=1; none of them is the empty baseline every figure
+// is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
 
@@ -26,6 +26,9 @@
 #endif
 #if FP_CMAES
 #include "starling/cmaes.hpp"
+#endif
+#if FP_TRAIN
+#include "starling/train.hpp"
 #endif
 #if FP_FC || FP_QNET
 #include "starling/quant.hpp"
@@ -63,6 +66,31 @@ void run_pso() {
     if (g_pso.tell(sphere(x, kD)) != starling::Status::Ok) return;
   }
   g_sink = static_cast<int32_t>(g_pso.best_value() * 1000.0f);
+}
+#endif
+
+#if FP_TRAIN
+// The MLP trainer: a 4-10-3 ReLU/sigmoid network (Iris-sized), Adam, MSE,
+// mini-batches of 8 over 16 samples, 20 epochs.
+constexpr int kTw[] = {4, 10, 3};
+constexpr starling::Activation kTa[] = {starling::Activation::Relu, starling::Activation::Sigmoid};
+starling::Mlp<2, 10, 83> g_mlp;
+float g_tx[16 * 4], g_tt[16 * 3];
+int32_t g_order[16];
+void run_train() {
+  for (int s = 0; s < 16; ++s) {
+    for (int i = 0; i < 4; ++i) g_tx[s * 4 + i] = static_cast<float>((s * 7 + i * 3) % 11) * 0.1f - 0.5f;
+    for (int k = 0; k < 3; ++k) g_tt[s * 3 + k] = k == s % 3 ? 1.f : 0.f;
+  }
+  starling::TrainConfig cfg;
+  cfg.batch = 8;
+  if (g_mlp.init(kTw, kTa, 2, cfg, 1u) != starling::Status::Ok) return;
+  float loss = 0;
+  for (int e = 0; e < 20; ++e) {
+    starling::shuffle_indices(g_order, 16, 1u, static_cast<uint32_t>(e));
+    if (g_mlp.train_epoch(g_tx, g_tt, 16, g_order, &loss) != starling::Status::Ok) return;
+  }
+  g_sink = static_cast<int32_t>(loss * 1000.0f);
 }
 #endif
 
@@ -276,6 +304,9 @@ void run_selftest_parts() {
 extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call main)
 #if FP_PSO
   run_pso();
+#endif
+#if FP_TRAIN
+  run_train();
 #endif
 #if FP_FC
   run_fc();

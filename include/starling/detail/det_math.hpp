@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // starling/detail/det_math.hpp: the optimizers' deterministic arithmetic, the
-// same bits on every target. Two groups, each with its own Python emulation:
+// same bits on every target. Three groups, each with its own Python emulation:
 //   1. log2, exp2, pow, floor (out of line, src/det_math.cpp; Spsa's gain
 //      sequences, Anneal's visits and acceptance; tools/det_math_ref.py);
 //   2. ln, exp, sine/cosine, normal and Cauchy variates (inline templates;
-//      De's parameter draws, Cmaes's sampling and weights; tools/det_ref.py).
+//      De's parameter draws, Cmaes's sampling and weights; tools/det_ref.py);
+//   3. tanh and the logistic function on group 2's exp (inline templates; the
+//      MLP trainer's activations; tools/det_math_ref.py).
 //
 // Group 1 (log2/exp2/pow):
 //
@@ -226,6 +228,33 @@ inline bool det_cauchy(uint32_t w, Real* out) noexcept {
 /// Integer in [0, n) from a random word: floor(w·n / 2^32) (exact).
 inline uint32_t det_below(uint32_t w, uint32_t n) noexcept {
   return static_cast<uint32_t>((static_cast<uint64_t>(w) * n) >> 32);
+}
+
+
+// ---- group 3: tanh and the logistic function (issue 15, the MLP trainer) ----
+// Built on group 2's det_exp (so e^x is clamped to |x| <= 80), with the same
+// promise: a fixed sequence of IEEE operations, the same bits everywhere.
+// Python mirror: tools/det_math_ref.py (det_tanh, det_sigmoid). Accuracy:
+// within 2·2^-24 absolute in float of the true functions.
+
+/// tanh(x) = sign(x)·(1 − 2/(e^{2|x|} + 1)); ±1 from |x| = 9 (float) / 19
+/// (double) on, where the formula rounds to 1 anyway. NaN → NaN.
+template <class Real>
+inline Real det_tanh(Real x) noexcept {
+  if (!(x == x)) return x;
+  const Real a = x < 0 ? -x : x;
+  const Real cut = sizeof(Real) == 4 ? Real(9) : Real(19);
+  Real t = 1;
+  if (a < cut) t = Real(1) - Real(2) / (det_exp(a + a) + Real(1));
+  return x < 0 ? -t : t;
+}
+
+/// The logistic function 1/(1 + e^{−x}), in (0, 1] (e^{−x} is clamped at
+/// e^80, so the smallest value is about 1.8e-35). NaN → NaN.
+template <class Real>
+inline Real det_sigmoid(Real x) noexcept {
+  if (!(x == x)) return x;
+  return Real(1) / (Real(1) + det_exp(-x));
 }
 
 }  // namespace detail
