@@ -181,7 +181,7 @@ BayesOptConfig gp_config(const TunerConfig& c) noexcept {
 
 template <class Real>
 int TunerCore<Real>::model_evals() const noexcept {
-  return cfg_.model_evals > 0 ? cfg_.model_evals : base_.dims() + 1;
+  return cfg_.model_evals > 0 ? cfg_.model_evals : 4 * base_.dims();
 }
 template <class Real>
 int TunerCore<Real>::model_evals_later() const noexcept {
