@@ -169,6 +169,7 @@ PsoConfig to_cpp(const starling_pso_config& c) {
   k.neighbors = c.neighbors;
   k.restart_stall = c.restart_stall;
   k.restart_radius = c.restart_radius;
+  k.stall_tol = c.stall_tol;
   return k;
 }
 
@@ -197,6 +198,7 @@ starling_status starling_pso_config_default(starling_pso_config* cfg) {
   cfg->neighbors = k.neighbors;
   cfg->restart_stall = k.restart_stall;
   cfg->restart_radius = k.restart_radius;
+  cfg->stall_tol = k.stall_tol;
   return STARLING_OK;
 }
 

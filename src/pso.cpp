@@ -222,9 +222,14 @@ template <class Real>
 STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
   cursor_ = 0;
   const Real sb = a.pbest_f[sbest_];  // sbest_ >= 0 after a whole sweep
-  const bool improved = sb < swarm_start_best_;
+  // Improved: below the reference by more than stall_tol of it (strictly
+  // below with stall_tol 0; any finite best improves on +inf).
+  const Real ref = swarm_start_best_;
+  const Real tol = static_cast<Real>(cfg_.stall_tol);
+  const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
+  const bool improved = sb < ref - margin;
   swarm_stall_ = improved ? 0 : swarm_stall_ + 1;
-  swarm_start_best_ = sb;
+  if (improved) swarm_start_best_ = sb;
   if (!base_.end_generation()) return;
   if (hooks_.restart != nullptr && swarm_stall_ >= cfg_.restart_stall) return hooks_.restart(*this, a);
   move(a);

@@ -17,7 +17,7 @@ constexpr char kMagic[4] = {'S', 'P', 'S', 'O'};
 // 3: the family's layout, topologies, restarts and batches.
 // An earlier state would not continue the same way, so it is refused.
 constexpr uint16_t kVersion = 3;
-constexpr size_t kConfigReserved = 12;
+constexpr size_t kConfigReserved = 8;
 
 template <class Real>
 bool finite_or_inf(Real v) noexcept {
@@ -49,6 +49,7 @@ Status PsoCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* wr
   w.i32(cfg_.neighbors);
   w.i32(cfg_.restart_stall);
   w.f32(cfg_.restart_radius);
+  w.f32(cfg_.stall_tol);
   for (size_t k = 0; k < kConfigReserved; ++k) w.u8(0);
   base_.save_common(w, box(a));
   w.i32(cursor_);
@@ -102,6 +103,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.cfg_.neighbors = r.i32();
   t.cfg_.restart_stall = r.i32();
   t.cfg_.restart_radius = r.f32();
+  t.cfg_.stall_tol = r.f32();
   for (size_t k = 0; k < kConfigReserved; ++k)
     if (r.u8() != 0) return Status::Corrupt;
   const uint8_t* common = r.pos();

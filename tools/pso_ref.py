@@ -88,7 +88,7 @@ class Config:
         self.boundary = 'clamp'; self.topology = 'global'
         self.max_iter = 100; self.max_evals = 0; self.target = -INF; self.stall_iter = 0
         self.bias_correction = False; self.per_particle = False
-        self.neighbors = 0; self.restart_stall = 0; self.restart_radius = 0.0
+        self.neighbors = 0; self.restart_stall = 0; self.restart_radius = 0.0; self.stall_tol = 0.0
         for k, v in kw.items():
             setattr(self, k, f32(v) if isinstance(v, float) and math.isfinite(v) else v)
 
@@ -163,9 +163,13 @@ class Swarm:
     def end_sweep(self):
         self.cursor = 0; self.it += 1
         sb = self.pbf[self.sbest]
-        improved = sb < self.swarm_start_best
+        # Improved: below the reference by more than stall_tol of it.
+        ref, tol = self.swarm_start_best, self.cfg.stall_tol
+        margin = f32(tol * abs(ref)) if tol > 0 and math.isfinite(ref) else 0.0
+        improved = sb < f32(ref - margin)
         self.swarm_stall = 0 if improved else self.swarm_stall + 1
-        self.swarm_start_best = sb
+        if improved:
+            self.swarm_start_best = sb
         self.stall = 0 if self.gbf < self.sweep_best else self.stall + 1
         self.sweep_best = self.gbf
         if self.it >= self.cfg.max_iter:
@@ -352,6 +356,8 @@ GOLDEN_CASES = [
                                                    max_iter=25)),
     ('fips_global_restart_local', 3, 7, 2024, dict(variant='fips', restart_stall=3, restart_radius=0.1,
                                                    max_iter=60)),
+    ('constriction_ring4_tol_restart', 5, 10, 4242, dict(topology='ring', neighbors=4, restart_stall=3,
+                                                         stall_tol=0.01, restart_radius=0.2, max_iter=80)),
     ('empso_ring2_restart_bias', 4, 8, 99, dict(variant='empso', topology='ring', neighbors=2, restart_stall=2,
                                                 bias_correction=True, max_iter=50)),
 ]

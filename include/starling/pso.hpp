@@ -111,6 +111,11 @@ struct PsoConfig {
   /// within ±r·(hi − lo) of the incumbent, clipped to the box (refine
   /// around it).
   float restart_radius = 0.f;
+  /// An improvement of the swarm's best smaller than stall_tol·|best| counts
+  /// as none, for the restarts and the random topology's link re-draws: a
+  /// swarm that only refines the bottom of one basin has stalled. 0 =
+  /// strict (any improvement counts). Range [0, 1].
+  float stall_tol = 0.f;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618).
   static PsoConfig constriction() noexcept { return PsoConfig{}; }
@@ -173,7 +178,8 @@ inline bool finite_in(float v, float lo, float hi) noexcept {
                           {c.c2, 0.f, 10.f},
                           {c.beta, 0.f, 0.99999994f},  // [0, 1)
                           {c.v_max, std::numeric_limits<float>::denorm_min(), 1.f},  // (0, 1]
-                          {c.restart_radius, 0.f, 1.f}};
+                          {c.restart_radius, 0.f, 1.f},
+                          {c.stall_tol, 0.f, 1.f}};
   for (const Range& r : ranges)
     if (!detail::finite_in(r.v, r.lo, r.hi)) return Status::InvalidArgument;
   constexpr int kMaxRandomLinks = 4;  // one Threefry block a particle
@@ -309,9 +315,9 @@ class PsoCore {
   // initializer image in flash.
   Base base_;
   PsoConfig cfg_{Variant::Inertia, 0.f, 0.f, 0.f, 0.f, 0.f, Boundary::Clamp, Topology::Global,
-                 0, 0, 0.f, 0, 0.f, false, false, 0, 0, 0.f};
+                 0, 0, 0.f, 0, 0.f, false, false, 0, 0, 0.f, 0.f};
   Real beta_pow_ = 0;         // beta^t for the bias correction (1 after init)
-  Real swarm_start_best_ = 0; // the swarm's best at the sweep's start (restarts, Random)
+  Real swarm_start_best_ = 0; // the swarm's best at its last improvement (restarts, Random)
   int particles_ = 0;
   int cursor_ = 0;            // particle to hand out next in this sweep
   int sbest_ = 0;             // the swarm's best particle since the last restart (−1: none)
@@ -544,7 +550,7 @@ class Pso {
   //   config (52)  variant, boundary, topology u8, flags u8 (bit 0
   //                bias_correction, bit 1 random_per_particle), w, c1, c2,
   //                beta, v_max, w_end f32, neighbors i32, restart_stall i32,
-  //                restart_radius f32, 12 reserved bytes (0)
+  //                restart_radius f32, stall_tol f32, 8 reserved bytes (0)
   //   common (72 + R·(2 + 3·D))  stop rules, seed, state, stop reason,
   //                pending ask, start given, evaluations, iteration, stall,
   //                trust radius, max_tries, infeasible and fallback counts,
@@ -552,8 +558,8 @@ class Pso {
   //                best position[D] (OptCore::save_common)
   //   swarm (28 + R·(2 + N·(4·D + 2)))  cursor, swarm's best particle,
   //                swarm stall, restarts, batch size, batch told (i32 each),
-  //                link epoch u32; beta^t, swarm's best at the sweep's start
-  //                (R); per particle x[D], v[D], m[D], pbest[D], pbest cost,
+  //                link epoch u32; beta^t, swarm's reference best (its best
+  //                at its last improvement) (R); per particle x[D], v[D], m[D], pbest[D], pbest cost,
   //                batch cost (NaN: not told)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
   // Size: save_size() = 176 + R·(4 + 3·D + N·(4·D + 2)) bytes; e.g. float,

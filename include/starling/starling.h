@@ -161,6 +161,7 @@ typedef struct starling_pso_config {
   int neighbors;              /**< RING: even, < particles; RANDOM: 1..4; 0 = default (2, 3) */
   int restart_stall;          /**< re-seed after this many sweeps without the swarm improving; 0 = off */
   float restart_radius;       /**< restart box: 0 = whole box, (0, 1] = ±r·range around the best */
+  float stall_tol;            /**< improvements below stall_tol·|best| count as none; [0, 1] */
 } starling_pso_config;
 
 /** The optimizer's whole state. Declare it (static or on the stack) and pass

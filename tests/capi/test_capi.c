@@ -266,6 +266,55 @@ static void test_minimize_matches_ask_tell(void) {
   CHECK_EQ_INT(starling_pso_minimize(NULL, hashing_cost, &u), STARLING_INVALID_ARGUMENT);
 }
 
+/* Batch ask/tell through C, costs told last-to-first, gives the serial
+ * trajectory of every case (local topologies and restarts included). */
+static float g_batch_x[STARLING_MAX_PARTICLES][STARLING_MAX_DIMS];
+static void test_batch_matches_serial(void) {
+  int i;
+  for (i = 0; i < N_CASES; ++i) {
+    capi_case c = k_cases[i];
+    capi_result r;
+    starling_pso_config cfg;
+    float lo[STARLING_MAX_DIMS], hi[STARLING_MAX_DIMS];
+    const float* xs[STARLING_MAX_PARTICLES];
+    float costs[STARLING_MAX_PARTICLES];
+    uint64_t h = capi_hash_start();
+    int n, k;
+    if (!case_fits(&c)) continue;
+    r = c_run(&g_pso, &c);
+    config_from_case(&c, &cfg);
+    capi_bounds(c.dims, lo, hi);
+    CHECK_EQ_INT(starling_pso_init(&g_pso, lo, hi, c.dims, c.particles, &cfg, c.seed), STARLING_OK);
+    while ((n = starling_pso_ask_batch(&g_pso, xs, STARLING_MAX_PARTICLES)) > 0) {
+      CHECK(starling_pso_ask(&g_pso) == NULL);
+      CHECK_EQ_INT(starling_pso_tell(&g_pso, 1.0f), STARLING_NOT_READY);
+      const long e0 = starling_pso_evaluations(&g_pso);
+      long used;
+      for (k = 0; k < n; ++k) {
+        costs[k] = capi_objective(xs[k], c.dims);
+        memcpy(g_batch_x[k], xs[k], sizeof(float) * (size_t)c.dims);
+      }
+      CHECK_EQ_INT(starling_pso_tell_batch(&g_pso, n, 0.0f), STARLING_INVALID_ARGUMENT);
+      for (k = n - 1; k >= 0; --k) {
+        const starling_status st = starling_pso_tell_batch(&g_pso, k, costs[k]);
+        CHECK(st == STARLING_OK);
+        if (k > 0) CHECK_EQ_INT(starling_pso_tell_batch(&g_pso, k, costs[k]), STARLING_NOT_READY);
+      }
+      /* A serial run asks up to its stop only (a target reached at k). */
+      used = starling_pso_evaluations(&g_pso) - e0;
+      for (k = 0; k < (int)used; ++k) {
+        h = capi_hash_floats(h, g_batch_x[k], c.dims);
+        h = capi_hash_floats(h, &costs[k], 1);
+      }
+    }
+    if (!CHECK(h == r.trajectory)) printf("     case %s\n", c.name);
+    CHECK_EQ_INT(starling_pso_evaluations(&g_pso), r.evaluations);
+  }
+  CHECK_EQ_INT(starling_pso_ask_batch(NULL, NULL, 4), 0);
+  CHECK_EQ_INT(starling_pso_tell_batch(NULL, 0, 1.0f), STARLING_INVALID_ARGUMENT);
+  CHECK_EQ_INT(starling_pso_tell_batch(&g_pso, 0, 1.0f), STARLING_DONE);
+}
+
 /* Each row: one thing wrong with an otherwise valid init, and its status. */
 typedef struct invalid_row {
   const char* what;
@@ -628,6 +677,7 @@ int main(void) {
   RUN(test_same_trajectory_as_cpp);
   RUN(test_seed_matters);
   RUN(test_minimize_matches_ask_tell);
+  RUN(test_batch_matches_serial);
   RUN(test_invalid_inputs);
   RUN(test_null_handling);
   RUN(test_uninitialized);

@@ -51,6 +51,7 @@ constexpr Trajectory kTrajectories[] = {
   {"constriction_random3_restart", 9, 10, 0xabcdefull, 0x3fddabc7e8f672e4ull, 0x41cd6776u, 600, 60},
   {"fips_vonneumann_random_bound", 7, 9, 0x5ull, 0x84620962d4b80dfaull, 0x40310edbu, 225, 25},
   {"fips_global_restart_local", 3, 7, 0x7e8ull, 0xd1163dda39287502ull, 0x3bdd7e66u, 420, 60},
+  {"constriction_ring4_tol_restart", 5, 10, 0x1092ull, 0x0bc4bba9ef257b98ull, 0x3d0a16e6u, 800, 80},
   {"empso_ring2_restart_bias", 4, 8, 0x63ull, 0xe04017e362343058ull, 0x3e6eea46u, 400, 50},
 };
 }  // namespace golden

@@ -163,6 +163,7 @@ PsoConfig golden_config(const char* name) {
   c.neighbors = 0;
   c.restart_stall = 0;
   c.restart_radius = 0.f;
+  c.stall_tol = 0.f;
   auto is = [name](const char* n) { return std::strcmp(name, n) == 0; };
   if (is("constriction_ring4_clamp")) {
     c.topology = Topology::Ring;
@@ -187,6 +188,13 @@ PsoConfig golden_config(const char* name) {
     c.restart_stall = 3;
     c.restart_radius = 0.1f;
     c.max_iter = 60;
+  } else if (is("constriction_ring4_tol_restart")) {
+    c.topology = Topology::Ring;
+    c.neighbors = 4;
+    c.restart_stall = 3;
+    c.stall_tol = 0.01f;
+    c.restart_radius = 0.2f;
+    c.max_iter = 80;
   } else if (is("empso_ring2_restart_bias")) {
     c.variant = Variant::Empso;
     c.topology = Topology::Ring;

@@ -328,6 +328,8 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"neighbors < 0", patch_u32(44, 0xFFFFFFFFu)},
       {"restart_stall < 0", patch_u32(48, 0xFFFFFFFFu)},
       {"restart_radius 2", patch_f32(52, 2.f)},
+      {"stall_tol 2", patch_f32(56, 2.f)},
+      {"stall_tol NaN", patch_f32(56, nan)},
       {"config reserved", patch_u8(60, 1)},
       {"max_iter 0", patch_u32(68, 0)},
       {"max_iter < iteration", patch_u32(68, 1)},

@@ -86,8 +86,12 @@ struct SwarmStep {
 };
 
 /// Batch member k's neighbourhood best (see SwarmStep::nbest_index).
+/// Always inlined: the x86 kernels call it from files compiled with -mavx2 /
+/// -mavx512f, and clang with sanitizers otherwise emits it there as a weak
+/// out-of-line copy that the linker could pick for portable code
+/// (tests/ports/check_isa_isolation.sh).
 template <class Real>
-constexpr const Real* member_nbest(const SwarmStep<Real>& s, int k) noexcept {
+[[gnu::always_inline]] constexpr const Real* member_nbest(const SwarmStep<Real>& s, int k) noexcept {
   return s.nbest_index != nullptr ? s.nbest_rows + static_cast<long>(s.nbest_index[k]) * s.stride
                                   : s.nbest;
 }
