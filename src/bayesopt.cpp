@@ -17,27 +17,6 @@ namespace detail {
 
 namespace {
 
-template <class Real>
-constexpr Real ln_nugget_min() noexcept {
-  return sizeof(Real) == 4 ? static_cast<Real>(-9.21034037197618) /* ln 1e-4 */
-                           : static_cast<Real>(-18.420680743952367) /* ln 1e-8 */;
-}
-template <class Real>
-constexpr Real ln_nugget_max() noexcept {
-  return static_cast<Real>(-2.302585092994046);  // ln 0.1
-}
-template <class Real>
-constexpr Real ln_len_min() noexcept {
-  return static_cast<Real>(-4.1588830833596715);  // ln 1/64
-}
-template <class Real>
-constexpr Real ln_len_max() noexcept {
-  return static_cast<Real>(2.0794415416798357);  // ln 8
-}
-template <class Real>
-constexpr Real ln_len_prior() noexcept {
-  return static_cast<Real>(-0.6931471805599453);  // ln 0.5
-}
 // Index of row i's first element in a packed lower triangle.
 inline int row0(int i) noexcept { return i * (i + 1) / 2; }
 
@@ -58,7 +37,7 @@ void GpEngine<Real>::clear(const Arrays& a) noexcept {
   factored_ = 0;
   sigma2_ = 1;
   zbest_ = 0;
-  for (int j = 0; j < d_; ++j) a.theta[j] = ln_len_prior<Real>();
+  for (int j = 0; j < d_; ++j) a.theta[j] = gp_ln_len_prior<Real>();
   a.theta[d_] = static_cast<Real>(-6.907755278982137);  // ln 1e-3
 }
 
@@ -253,7 +232,7 @@ bool GpEngine<Real>::likelihood(const Arrays& a, const Real* tri, const Real* th
   const Real nf = static_cast<Real>(n);
   Real prior = 0;
   for (int j = 0; j < d_; ++j) {
-    const Real e = theta[j] - ln_len_prior<Real>();
+    const Real e = theta[j] - gp_ln_len_prior<Real>();
     prior = prior + e * e;
   }
   *nll = (nf * det_log(ww / nf) + (logdet + logdet)) + static_cast<Real>(0.25) * prior;
@@ -293,9 +272,9 @@ bool GpEngine<Real>::refresh(const Arrays& a) noexcept {
     Real* tri = cur_ == 0 ? a.tri0 : a.tri1;
     // Raise the nugget until the factorization holds (rounding in float).
     while (!build(a, tri, a.theta)) {
-      if (a.theta[d_] >= ln_nugget_max<Real>()) return false;
+      if (a.theta[d_] >= gp_ln_nugget_max<Real>()) return false;
       a.theta[d_] = a.theta[d_] + 1;
-      if (a.theta[d_] > ln_nugget_max<Real>()) a.theta[d_] = ln_nugget_max<Real>();
+      if (a.theta[d_] > gp_ln_nugget_max<Real>()) a.theta[d_] = gp_ln_nugget_max<Real>();
     }
     factored_ = n_;
   }
@@ -311,9 +290,9 @@ bool GpEngine<Real>::fit(const Arrays& a) noexcept {
   // The current factor serves when every row is valid (appended).
   if (factored_ < n_ || !likelihood(a, tri, a.theta, &best)) {
     while (!factor(a, tri, a.theta, &best)) {
-      if (a.theta[d_] >= ln_nugget_max<Real>()) return false;
+      if (a.theta[d_] >= gp_ln_nugget_max<Real>()) return false;
       a.theta[d_] = a.theta[d_] + 1;
-      if (a.theta[d_] > ln_nugget_max<Real>()) a.theta[d_] = ln_nugget_max<Real>();
+      if (a.theta[d_] > gp_ln_nugget_max<Real>()) a.theta[d_] = gp_ln_nugget_max<Real>();
     }
   }
   factored_ = n_;
@@ -324,8 +303,8 @@ bool GpEngine<Real>::fit(const Arrays& a) noexcept {
   while (evals < fit_evals_ && h >= hmin) {
     bool improved = false;
     for (int c = 0; c <= d_ && evals < fit_evals_; ++c) {
-      const Real lo = c < d_ ? ln_len_min<Real>() : ln_nugget_min<Real>();
-      const Real hi = c < d_ ? ln_len_max<Real>() : ln_nugget_max<Real>();
+      const Real lo = c < d_ ? gp_ln_len_min<Real>() : gp_ln_nugget_min<Real>();
+      const Real hi = c < d_ ? gp_ln_len_max<Real>() : gp_ln_nugget_max<Real>();
       for (int sgn = 0; sgn < 2 && evals < fit_evals_; ++sgn) {
         for (int j = 0; j <= d_; ++j) trial[j] = a.theta[j];
         Real v = sgn == 0 ? a.theta[c] + h : a.theta[c] - h;

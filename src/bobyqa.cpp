@@ -40,7 +40,7 @@ inline int packed(int i, int j) noexcept { return j * (j + 1) / 2 + i; }
 template <class Real>
 struct Work {
   Real *gnew, *xbdi, *s, *hs, *hred, *glag, *w2, *vlag, *v, *hcol;
-  Work(Real* w, int n, int m, int k) noexcept
+  Work(Real* w, int n, int k) noexcept
       : gnew(w), xbdi(w + n), s(w + 2 * n), hs(w + 3 * n), hred(w + 4 * n), glag(w + 5 * n),
         w2(w + 6 * n), vlag(w + 8 * n), v(w + 8 * n + k), hcol(w + 8 * n + 2 * k) {}
 };
@@ -154,7 +154,7 @@ bool BobyqaEngine<Real>::feed(const Arrays& a, const Real* u, Real f) noexcept {
     if (ntrits_ == 0) {
       // A geometry step keeps its point to replace while the denominator
       // stays sound.
-      const Real vk = Work<Real>(a.work, n_, m_, m_ + n_ + 1).vlag[knew_];
+      const Real vk = Work<Real>(a.work, n_, m_ + n_ + 1).vlag[knew_];
       denom_ = vk * vk + alpha_ * beta_;
       if (!(denom_ > static_cast<Real>(0.5) * (vk * vk)) || !(denom_ > 0)) knew_ = -1;
     } else if (!choose_knew(a, a.xopt)) {
@@ -234,7 +234,7 @@ bool BobyqaEngine<Real>::finish_init(const Arrays& a) noexcept {
 template <class Real>
 void BobyqaEngine<Real>::rebuild(const Arrays& a) noexcept {
   ++rebuilds_;
-  Real* u = Work<Real>(a.work, n_, m_, m_ + n_ + 1).s;
+  Real* u = Work<Real>(a.work, n_, m_ + n_ + 1).s;
   for (int j = 0; j < n_; ++j) {
     Real v = a.xbase[j] + a.xopt[j];
     if (v < a.ulo[j]) v = a.ulo[j];
@@ -253,7 +253,7 @@ void BobyqaEngine<Real>::rebuild(const Arrays& a) noexcept {
 
 template <class Real>
 void BobyqaEngine<Real>::restart_here(const Arrays& a, Real rho0) noexcept {
-  Real* u = Work<Real>(a.work, n_, m_, m_ + n_ + 1).s;
+  Real* u = Work<Real>(a.work, n_, m_ + n_ + 1).s;
   for (int j = 0; j < n_; ++j) {
     Real v = a.xbase[j] + a.xopt[j];
     if (v < a.ulo[j]) v = a.ulo[j];
@@ -356,7 +356,7 @@ bool BobyqaEngine<Real>::invert(const Arrays& a) noexcept {
 template <class Real>
 void BobyqaEngine<Real>::calc_vlag(const Arrays& a) noexcept {
   const int n = n_, m = m_, kk = m + n + 1;
-  Work<Real> w(a.work, n, m, kk);
+  Work<Real> w(a.work, n, kk);
   const Real inv_s = pow2<Real>(-scale_exp_);
   Real dx = 0, dsq = 0, xsq = 0;
   for (int j = 0; j < n; ++j) {
@@ -396,7 +396,7 @@ void BobyqaEngine<Real>::calc_vlag(const Arrays& a) noexcept {
 template <class Real>
 bool BobyqaEngine<Real>::choose_knew(const Arrays& a, const Real* centre) noexcept {
   const int n = n_, m = m_;
-  Work<Real> w(a.work, n, m, m + n + 1);
+  Work<Real> w(a.work, n, m + n + 1);
   const Real delsq = delta_ * delta_;
   Real scaden = 0, biglsq = 0;
   int best = -1;
@@ -432,7 +432,7 @@ void BobyqaEngine<Real>::shift_base(const Arrays& a) noexcept {
   const int n = n_, m = m_;
   Real sumpq = 0;
   for (int k = 0; k < m; ++k) sumpq = sumpq + a.pq[k];
-  Work<Real> w(a.work, n, m, m + n + 1);
+  Work<Real> w(a.work, n, m + n + 1);
   Real* wv = w.w2;  // n values
   for (int j = 0; j < n; ++j) {
     Real sum = -static_cast<Real>(0.5) * sumpq * a.xopt[j];
@@ -490,9 +490,9 @@ void BobyqaEngine<Real>::hess_mul(const Arrays& a, const Real* s, Real* hs) cons
 template <class Real>
 void BobyqaEngine<Real>::trsbox(const Arrays& a) noexcept {
   const int n = n_;
-  Work<Real> w(a.work, n, m_, m_ + n + 1);
+  Work<Real> w(a.work, n, m_ + n + 1);
   const Real half = static_cast<Real>(0.5);
-  int iterc = 0, nact = 0, itermax = 0, iact = -1, itcsav = 0;
+  int iterc = 0, nact = 0, itermax = 0, iact = -1;
   for (int i = 0; i < n; ++i) {
     w.xbdi[i] = 0;
     if (a.xopt[i] <= a.sl[i]) {
@@ -509,7 +509,10 @@ void BobyqaEngine<Real>::trsbox(const Arrays& a) noexcept {
   Real dredsq = 0, dredg = 0, sredg = 0, angbd = 0, xsav = 0;
   enum { kCg, kAlt, kAltStart, kAltStep, kFinish } st = kCg;
   bool restart_cg = true;
+  // Powell's iteration ends by itself; the cap only bounds the work on a
+  // model a corrupt saved state could hold.
   while (st != kFinish) {
+    if (iterc > 20 * n + 20) break;
     if (st == kCg) {
       if (restart_cg) beta = 0;
       restart_cg = false;
@@ -623,7 +626,6 @@ void BobyqaEngine<Real>::trsbox(const Arrays& a) noexcept {
           w.s[i] = 0;
         }
       }
-      itcsav = iterc;
       hess_mul(a, w.s, w.hred);
       st = kAlt;
       continue;
@@ -773,7 +775,7 @@ void BobyqaEngine<Real>::trsbox(const Arrays& a) noexcept {
 template <class Real>
 void BobyqaEngine<Real>::altmov(const Arrays& a) noexcept {
   const int n = n_, m = m_;
-  Work<Real> w(a.work, n, m, m + n + 1);
+  Work<Real> w(a.work, n, m + n + 1);
   const Real half = static_cast<Real>(0.5), one = 1, zero = 0;
   const Real sc = pow2<Real>(-scale_exp_), unsc = pow2<Real>(scale_exp_);
   const Real konst = one + static_cast<Real>(1.41421356237309504880);  // 1 + √2
@@ -910,7 +912,7 @@ void BobyqaEngine<Real>::altmov(const Arrays& a) noexcept {
       return;  // xalt is not used (cauchy 0)
     }
     Real step = 0;
-    for (;;) {
+    for (int fix = 0; fix <= n; ++fix) {  // each pass fixes a variable or ends
       const Real temp = adelt * adelt - wfixsq;
       if (!(temp > 0)) break;
       const Real wsqsav = wfixsq;
@@ -990,7 +992,7 @@ void BobyqaEngine<Real>::altmov(const Arrays& a) noexcept {
 template <class Real>
 int BobyqaEngine<Real>::after_eval(const Arrays& a, Real f) noexcept {
   const int n = n_, m = m_, kk = m + n + 1;
-  Work<Real> w(a.work, n, m, kk);
+  Work<Real> w(a.work, n, kk);
   const Real half = static_cast<Real>(0.5), tenth = static_cast<Real>(0.1);
   const Real fopt = a.fval[kopt_];
   // vquad = gopt·d + d·H·d/2, H = hq + Σ pq_k xpt_k xpt_kᵀ.
@@ -1152,7 +1154,7 @@ void BobyqaEngine<Real>::set_candidate(const Arrays& a) noexcept {
 template <class Real>
 bool BobyqaEngine<Real>::next(const Arrays& a, int label) noexcept {
   const int n = n_;
-  Work<Real> w(a.work, n, m_, m_ + n + 1);
+  Work<Real> w(a.work, n, m_ + n + 1);
   const Real half = static_cast<Real>(0.5), tenth = static_cast<Real>(0.1);
   for (int guard = 0; guard < 1000; ++guard) {
     switch (label) {

@@ -169,16 +169,6 @@ template class WalkEngine<double>;
 
 // ---- Tuner ---------------------------------------------------------------------
 
-namespace {
-BayesOptConfig gp_config(const TunerConfig& c) noexcept {
-  BayesOptConfig b;
-  b.candidates = c.candidates;
-  b.fit_evals = c.fit_evals;
-  b.transform = c.transform;
-  return b;
-}
-}  // namespace
-
 template <class Real>
 int TunerCore<Real>::model_evals() const noexcept {
   return cfg_.model_evals > 0 ? cfg_.model_evals : 4 * base_.dims();

@@ -57,6 +57,30 @@ struct BayesOptConfig {
 
 namespace detail {
 
+/// The bounds of the hyperparameter search (natural logarithms): length
+/// scales in [1/64, 8] of the range, nugget in [1e-4 (float) or 1e-8
+/// (double), 0.1], the length scales' prior centre 0.5.
+template <class Real>
+constexpr Real gp_ln_nugget_min() noexcept {
+  return sizeof(Real) == 4 ? static_cast<Real>(-9.21034037197618) : static_cast<Real>(-18.420680743952367);
+}
+template <class Real>
+constexpr Real gp_ln_nugget_max() noexcept {
+  return static_cast<Real>(-2.302585092994046);
+}
+template <class Real>
+constexpr Real gp_ln_len_min() noexcept {
+  return static_cast<Real>(-4.1588830833596715);
+}
+template <class Real>
+constexpr Real gp_ln_len_max() noexcept {
+  return static_cast<Real>(2.0794415416798357);
+}
+template <class Real>
+constexpr Real gp_ln_len_prior() noexcept {
+  return static_cast<Real>(-0.6931471805599453);
+}
+
 /// The Gaussian process and its acquisition, without the family's
 /// bookkeeping (BayesOpt and Tuner drive it).
 ///
@@ -110,6 +134,18 @@ class GpEngine {
   void predict(const Arrays& a, const Real* t, Real* mean, Real* sd) const noexcept;
   /// ln EI at t in the standardized units (model ready).
   Real acquisition(const Arrays& a, const Real* t) const noexcept;
+  /// Saved section: n i32, 0 u32, θ [D + 1], t [n][D], y [n] (the factor
+  /// is recomputed: an appended factor equals a full one bit for bit).
+  static constexpr size_t state_size(int dims, int n) noexcept {
+    return 8 + sizeof(Real) * (static_cast<size_t>(dims) + 1 +
+                               static_cast<size_t>(n) * (static_cast<size_t>(dims) + 1));
+  }
+  void save(StateWriter& w, const Arrays& a) const noexcept;
+  /// Parses a saved section for `dims` dimensions; *n gets its size. With
+  /// kCommit also writes it (after configure()), else only validates.
+  /// Corrupt on a value out of range; CapacityExceeded if n > cap.
+  template <bool kCommit>
+  Status load(StateReader& r, const Arrays& a, int dims, int* n) noexcept;
   /// The index of the best observation (lowest z; the earliest among equals).
   int best_index(const Arrays& a) const noexcept;
   Real length_scale(const Arrays& a, int j) const noexcept;
@@ -200,11 +236,11 @@ class BayesOptCore {
   Real nugget(const Arrays& a) const noexcept { return gp_.nugget(a.g); }
 
   static constexpr size_t kConfigBytes = 24;
-  static constexpr size_t state_size(int dims, int cap) noexcept {
-    return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + 64 +
-           sizeof(Real) * (static_cast<size_t>(cap) * (static_cast<size_t>(dims) + 1) +
-                           2 * static_cast<size_t>(dims) + 1) +
-           Base::kSealBytes;
+  static constexpr size_t kOwnBytes = 8;
+  /// Bytes of a saved state with n observations.
+  static constexpr size_t state_size(int dims, int n) noexcept {
+    return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnBytes +
+           2 * sizeof(Real) * static_cast<size_t>(dims) + Gp::state_size(dims, n) + Base::kSealBytes;
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
@@ -294,8 +330,10 @@ class BayesOpt {
   long fallback_count() const noexcept { return core_.fallback_count(); }
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
+  /// Bytes save() writes now (it grows with the observations held, up to
+  /// kMaxSaveSize).
   size_t save_size() const noexcept {
-    return core_.ready() ? Core::state_size(core_.dims(), MaxObs) : 0;
+    return core_.ready() ? Core::state_size(core_.dims(), core_.observations()) : 0;
   }
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, MaxObs);
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {

@@ -143,16 +143,26 @@ class BobyqaEngine {
   /// Point-set rebuilds (singular system or cancellation) so far.
   int rebuilds() const noexcept { return rebuilds_; }
 
-  /// Saved state: the scalars, then xbase, xpt, fval, pq, gopt, hq, sl, su,
-  /// xopt, xnew, d, xalt, cand (the inverse is recomputed on load).
+  /// Saved state (src/bobyqa_state.cpp): 64 bytes of counters, 19 Real
+  /// scalars, then ulo, uhi, xbase, gopt, sl, su, xopt, xnew, d, xalt, cand
+  /// [n each], xpt [m][n], fval [m], pq [m], hq [n(n+1)/2], the inverse
+  /// [K][K] and the Lagrange values of the pending step [K], K = m + n + 1.
   static constexpr size_t kIntBytes = 64;
-  static constexpr size_t kRealScalars = 17;
+  static constexpr size_t kRealScalars = 19;
   static constexpr size_t state_size(int n, int m) noexcept {
-    return kIntBytes + sizeof(Real) * (kRealScalars + static_cast<size_t>(m) * (static_cast<size_t>(n) + 2) +
-                                       static_cast<size_t>(n) * (10 + static_cast<size_t>(n + 1) / 2) +
-                                       (static_cast<size_t>(n) * static_cast<size_t>(n + 1) / 2 -
-                                        static_cast<size_t>(n) * static_cast<size_t>(n + 1) / 2));
+    return kIntBytes +
+           sizeof(Real) * (kRealScalars + 11 * static_cast<size_t>(n) +
+                           static_cast<size_t>(m) * (static_cast<size_t>(n) + 2) +
+                           static_cast<size_t>(n) * static_cast<size_t>(n + 1) / 2 +
+                           static_cast<size_t>(m + n + 1) * static_cast<size_t>(m + n + 2));
   }
+  void save(StateWriter& w, const Arrays& a) const noexcept;
+  /// Parses a saved engine (n, m, rho_end as configured; its box must be
+  /// the saved bounds'); with kCommit it also writes *this and the
+  /// arrays, else it only validates; `box` holds the saved lo[n], hi[n].
+  /// Corrupt on any inconsistency.
+  template <bool kCommit>
+  Status load(StateReader& r, const Arrays& a, int n, int m, Real rho_end, const uint8_t* box) noexcept;
 
  private:
   enum Phase : int { kInit = 0, kTrust = 1, kGeometry = 2 };
@@ -198,6 +208,9 @@ constexpr Real bobyqa_rho_floor() noexcept {
   return sizeof(Real) == 4 ? static_cast<Real>(9.31322574615478515625e-10)
                            : static_cast<Real>(6.2230152778611417071440640537801e-61);
 }
+
+extern template class BobyqaEngine<float>;
+extern template class BobyqaEngine<double>;
 
 /// Bobyqa without its arrays: the family's core plus the engine.
 template <class Real>
@@ -255,7 +268,7 @@ class BobyqaCore {
   static constexpr size_t kOwnBytes = 8;
   static constexpr size_t state_size(int dims, int points) noexcept {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnBytes +
-           Engine::state_size(dims, points) + Base::kSealBytes;
+           sizeof(Real) * static_cast<size_t>(dims) + Engine::state_size(dims, points) + Base::kSealBytes;
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
@@ -324,6 +337,9 @@ class Bobyqa {
 
  public:
   static constexpr int kMaxDims = MaxDims;
+  /// The family's generic code passes population 0 (the default number of
+  /// interpolation points, 2·dims + 1); init() also takes dims + 2 .. 2·dims + 1.
+  static constexpr bool kHasPopulation = false;
 
   /// Validates and starts a run over the box [lo, hi] (each `dims` long)
   /// from a uniformly drawn point (set_start() chooses it instead).

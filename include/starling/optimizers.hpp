@@ -11,7 +11,10 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
+#include "starling/bayesopt.hpp"
+#include "starling/bobyqa.hpp"
 #include "starling/pso.hpp"
+#include "starling/tuner.hpp"
 
 /// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
 /// its class (methods without a population ignore MaxPop), so generic code
@@ -19,11 +22,22 @@
 ///   #define RUN(Name, Config) run<starling::Name##Of<4, 16>>(#Name, starling::Config{});
 ///   STARLING_OPTIMIZERS(RUN)
 #define STARLING_OPTIMIZERS(X) \
-  X(Pso, PsoConfig)
+  X(Pso, PsoConfig)              \
+  X(Bobyqa, BobyqaConfig)        \
+  X(BayesOpt, BayesOptConfig)    \
+  X(Tuner, TunerConfig)
 
 namespace starling {
 
 template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
+/// MaxPop is ignored (the interpolation points follow MaxDims).
+template <int MaxDims, int MaxPop, class Real = float>
+using BobyqaOf = Bobyqa<MaxDims, Real>;
+/// MaxPop is the number of observations the model holds (MaxObs).
+template <int MaxDims, int MaxPop, class Real = float>
+using BayesOptOf = BayesOpt<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+using TunerOf = Tuner<MaxDims, MaxPop, Real>;
 
 }  // namespace starling

@@ -63,6 +63,15 @@ struct TunerConfig {
 
 namespace detail {
 
+/// The Gaussian process's settings within a TunerConfig.
+inline BayesOptConfig gp_config(const TunerConfig& c) noexcept {
+  BayesOptConfig b;
+  b.candidates = c.candidates;
+  b.fit_evals = c.fit_evals;
+  b.transform = c.transform;
+  return b;
+}
+
 /// The (1+1)-CMA-ES with active covariance update (Igel, Suttorp & Hansen,
 /// "A computational efficient covariance matrix update and a (1+1)-CMA for
 /// evolution strategies", GECCO 2006; Arnold & Hansen, "Active covariance
@@ -94,6 +103,15 @@ class WalkEngine {
   Real sigma() const noexcept { return sigma_; }
   Real fx() const noexcept { return fx_; }
   uint32_t steps() const noexcept { return k_; }
+
+  /// Saved section: k u32, nanc i32, 8 reserved bytes, fx, σ, σ_end,
+  /// p_succ, ancestors[5], then x, y, pc [D], C, A [D][D].
+  static constexpr size_t state_size(int n) noexcept {
+    return 16 + sizeof(Real) * (9 + 3 * static_cast<size_t>(n) + 2 * static_cast<size_t>(n) * static_cast<size_t>(n));
+  }
+  void save(StateWriter& w, const Arrays& a) const noexcept;
+  template <bool kCommit>
+  Status load(StateReader& r, const Arrays& a, int n) noexcept;
 
  private:
   void factor(const Arrays& a) noexcept;
@@ -156,15 +174,18 @@ class TunerCore {
   int iteration() const noexcept { return base_.iteration(); }
   int dims() const noexcept { return base_.dims(); }
   int design() const noexcept { return design_; }
+  int observations() const noexcept { return gp_.size(); }
   int phase() const noexcept { return phase_; }
   int local_runs() const noexcept { return local_runs_; }
   const TunerConfig& config() const noexcept { return cfg_; }
 
-  static constexpr size_t state_size(int dims, int cap) noexcept {
-    return Base::kHeaderBytes + 40 + Base::common_size(dims) + 64 + 2 * sizeof(Real) * dims * dims +
-           sizeof(Real) * (static_cast<size_t>(cap) * (static_cast<size_t>(dims) + 1) +
-                           2 * static_cast<size_t>(dims) + 1) +
-           Local::state_size(dims, 2 * dims + 1) + Base::kSealBytes;
+  static constexpr size_t kConfigBytes = 40;
+  static constexpr size_t kOwnBytes = 24;
+  /// Bytes of a saved state with n observations (layout at Tuner::save).
+  static constexpr size_t state_size(int dims, int n) noexcept {
+    return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnBytes +
+           sizeof(Real) * (1 + 3 * static_cast<size_t>(dims)) + Gp::state_size(dims, n) +
+           Local::state_size(dims, 2 * dims + 1) + Walk::state_size(dims) + Base::kSealBytes;
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
@@ -243,7 +264,11 @@ class Tuner {
   long fallback_count() const noexcept { return core_.fallback_count(); }
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
-  size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims(), MaxObs) : 0; }
+  /// Bytes save() writes now (it grows with the observations held, up to
+  /// kMaxSaveSize).
+  size_t save_size() const noexcept {
+    return core_.ready() ? Core::state_size(core_.dims(), core_.observations()) : 0;
+  }
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, MaxObs);
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<Tuner*>(this)->arrays(), buf, cap, written);

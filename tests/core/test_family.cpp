@@ -50,6 +50,17 @@ struct HasBatch : std::false_type {};
 template <class Opt>
 struct HasBatch<Opt, decltype((void)std::declval<Opt&>().ask_batch(nullptr, 0))> : std::true_type {};
 
+// The population a run passes to init: kPop, or 0 for the methods without
+// one (they declare kHasPopulation = false and refuse anything but 0).
+template <class Opt, class = void>
+struct TakesPopulation : std::true_type {};
+template <class Opt>
+struct TakesPopulation<Opt, typename std::enable_if<!Opt::kHasPopulation>::type> : std::false_type {};
+template <class Opt>
+constexpr int pop_of() {
+  return TakesPopulation<Opt>::value ? kPop : 0;
+}
+
 // What a run did: its hash and the best finite cost told with its point.
 template <class Real>
 struct Trace {
@@ -134,6 +145,11 @@ void validation(const Cfg& cfg) {
   bad = cfg;
   bad.target = std::numeric_limits<float>::quiet_NaN();
   CHECK(o.init(good.lo, good.hi, kDims, 0, bad, 1) == Status::InvalidArgument);
+  // A method without a population accepts only 0.
+  if (!TakesPopulation<Opt>::value) {
+    CHECK(o.init(good.lo, good.hi, kDims, 3, cfg, 1) == Status::InvalidArgument);
+    CHECK(o.init(good.lo, good.hi, kDims, -1, cfg, 1) == Status::InvalidArgument);
+  }
   // Population 0 is the method's default; a running one refuses tell
   // without ask.
   CHECK(o.init(good.lo, good.hi, kDims, 0, cfg, 1) == Status::Ok);
@@ -152,7 +168,7 @@ void run_contract(const char* name, const Cfg& base) {
 
   // A whole run: the budget exactly, asks in the box, the incumbent.
   const Cfg cfg = budgeted(base, kBudget);
-  CHECK(o.init(b.lo, b.hi, kDims, kPop, cfg, 42) == Status::Ok);
+  CHECK(o.init(b.lo, b.hi, kDims, pop_of<Opt>(), cfg, 42) == Status::Ok);
   Trace<Real> whole;
   drive(o, whole, 1L << 30);
   CHECK(whole.in_box);
@@ -168,10 +184,10 @@ void run_contract(const char* name, const Cfg& base) {
 
   // Determinism: the same seed repeats the run, another seed does not.
   Trace<Real> again, other;
-  CHECK(p.init(b.lo, b.hi, kDims, kPop, cfg, 42) == Status::Ok);
+  CHECK(p.init(b.lo, b.hi, kDims, pop_of<Opt>(), cfg, 42) == Status::Ok);
   drive(p, again, 1L << 30);
   CHECK_EQ(again.hash, whole.hash);
-  CHECK(p.init(b.lo, b.hi, kDims, kPop, cfg, 43) == Status::Ok);
+  CHECK(p.init(b.lo, b.hi, kDims, pop_of<Opt>(), cfg, 43) == Status::Ok);
   drive(p, other, 1L << 30);
   CHECK(other.hash != whole.hash);
 
@@ -180,7 +196,7 @@ void run_contract(const char* name, const Cfg& base) {
   for (long k : ks)
     for (int pending = 0; pending < 2; ++pending) {
       Trace<Real> t;
-      CHECK(o.init(b.lo, b.hi, kDims, kPop, cfg, 42) == Status::Ok);
+      CHECK(o.init(b.lo, b.hi, kDims, pop_of<Opt>(), cfg, 42) == Status::Ok);
       drive(o, t, k);
       if (pending) (void)o.ask();
       size_t n = 0;
@@ -196,7 +212,7 @@ void run_contract(const char* name, const Cfg& base) {
   // Target: a reachable one stops the run with a best at or below it.
   Cfg tc = cfg;
   tc.target = static_cast<float>(whole.best) * 4 + 0.01f;
-  CHECK(o.init(b.lo, b.hi, kDims, kPop, tc, 42) == Status::Ok);
+  CHECK(o.init(b.lo, b.hi, kDims, pop_of<Opt>(), tc, 42) == Status::Ok);
   Trace<Real> tt;
   drive(o, tt, 1L << 30);
   CHECK(o.stop_reason() == StopReason::Target);
@@ -212,7 +228,7 @@ void run_contract(const char* name, const Cfg& base) {
     return r2 >= Real(0.36);
   };
   const Real radius = Real(0.2);
-  CHECK(o.init(b.lo, b.hi, kDims, kPop, cfg, 7) == Status::Ok);
+  CHECK(o.init(b.lo, b.hi, kDims, pop_of<Opt>(), cfg, 7) == Status::Ok);
   CHECK(o.set_feasible(feasible, nullptr, 6) == Status::Ok);
   CHECK(o.set_trust_radius(static_cast<float>(radius)) == Status::Ok);
   CHECK(o.set_start(start) == Status::Ok);
@@ -236,7 +252,7 @@ void run_contract(const char* name, const Cfg& base) {
 
   // Batch ask/tell, costs told in reverse order, gives the serial run.
   if constexpr (HasBatch<Opt>::value) {
-    CHECK(o.init(b.lo, b.hi, kDims, kPop, cfg, 42) == Status::Ok);
+    CHECK(o.init(b.lo, b.hi, kDims, pop_of<Opt>(), cfg, 42) == Status::Ok);
     Trace<Real> t;
     const Real* xs[kPop + 4];
     long batches = 0;
