@@ -498,9 +498,9 @@ Status BayesOptCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi,
   int n0 = design;
   if (n0 == 0) {
     n0 = bayesopt_default_design(dims);
-    if (n0 > a.g.cap - 1) n0 = a.g.cap - 1;
+    if (n0 > a.g.cap) n0 = a.g.cap;
   }
-  if (n0 < 2 || n0 > a.g.cap - 1 || !cfg_valid) return Status::InvalidArgument;
+  if (n0 < 2 || n0 > a.g.cap || !cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
   design_ = n0;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);

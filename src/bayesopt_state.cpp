@@ -105,7 +105,7 @@ Status BayesOptCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size
   if (buf == nullptr) return Status::InvalidArgument;
   uint32_t ud = 0, udesign = 0;
   if (Base::read_header(buf, size, kMagic, kVersion, &ud, &udesign) != Status::Ok) return Status::Corrupt;
-  if (ud < 1 || ud > 1024 || udesign < 2 || udesign > 4095) return Status::Corrupt;
+  if (ud < 1 || ud > 1024 || udesign < 2 || udesign > 4096) return Status::Corrupt;
   const int dims = static_cast<int>(ud);
   if (size < state_size(dims, 0)) return Status::Corrupt;
   BayesOptCore t = *this;
@@ -156,7 +156,7 @@ Status BayesOptCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size
   }
   if (size != state_size(dims, n)) return Status::Corrupt;
   if (dims > a.max_dims) return Status::CapacityExceeded;
-  if (t.design_ > a.g.cap - 1) return Status::CapacityExceeded;
+  if (t.design_ > a.g.cap) return Status::CapacityExceeded;
   if (n != observations_after(evals, stop, a.g.cap) && !(evals > a.g.cap && n == a.g.cap))
     return Status::Corrupt;
   // Valid: commit.

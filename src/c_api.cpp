@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/c_api.cpp: the C API (starling/starling.h) over the size-erased core
 // detail::PsoCore<float>, laid out in the caller's starling_pso.
 //
@@ -102,9 +103,9 @@ const Core* core(const starling_pso* p) {
   return std::launder(reinterpret_cast<const Core*>(storage(p)));
 }
 
-// The view of the arrays for the capacities stored in the header.
-Arrays arrays(starling_pso* p) {
-  const int d = p->max_dims_, n = p->max_particles_;
+// The view of the arrays for capacities d, n (the header's, or a load's
+// before it writes them).
+Arrays arrays_for(starling_pso* p, int d, int n) {
   const size_t cells = static_cast<size_t>(d) * static_cast<size_t>(n);
   float* f = reinterpret_cast<float*>(storage(p) + STARLING_PSO_CORE_BYTES);
   Arrays a{};
@@ -124,6 +125,8 @@ Arrays arrays(starling_pso* p) {
   a.max_particles = n;
   return a;
 }
+// The view of the arrays for the capacities stored in the header.
+Arrays arrays(starling_pso* p) { return arrays_for(p, p->max_dims_, p->max_particles_); }
 // gbest sits after the four [N][D] arrays and pbest_f.
 const float* gbest(const starling_pso* p) {
   const size_t d = static_cast<size_t>(p->max_dims_), n = static_cast<size_t>(p->max_particles_);
@@ -301,6 +304,7 @@ starling_status starling_pso_minimize(starling_pso* pso,
     case Check::Ready: break;
   }
   Core* c = core(pso);
+  if (c->batch_size() > 0) return STARLING_NOT_READY;
   const Arrays a = arrays(pso);
   const int dims = c->dims();
   while (const float* x = c->ask(a)) (void)c->tell(a, cost(x, dims, user));  // cannot fail
@@ -371,20 +375,34 @@ starling_status starling_pso_load_capacity(starling_pso* pso, size_t pso_size, i
     case Check::Ready: return to_c(core(pso)->load(arrays(pso), buf, size));
     case Check::NotReady: break;
   }
-  // Not initialized: lay out a fresh core for the caller's capacities; the
-  // struct stays not ready (magic unset) unless the load succeeds.
+  // Not initialized: load into a fresh core on the stack over the arrays of
+  // the caller's capacities; only a successful load writes the struct (the
+  // arrays, then the core and the header), so a refused one leaves every
+  // byte of it as it was.
   if (pso_size < offsetof(starling_pso, storage_)) return STARLING_INVALID_ARGUMENT;
   const size_t need = required_size(max_dims, max_particles);
   if (need == 0 || pso_size < need || pso_size > std::numeric_limits<uint32_t>::max())
     return STARLING_INVALID_ARGUMENT;
-  pso->magic_ = 0;
+  Core fresh;
+  const Status st = fresh.load(arrays_for(pso, max_dims, max_particles), buf, size);
+  if (st != Status::Ok) return to_c(st);
+  ::new (static_cast<void*>(storage(pso))) Core(fresh);  // placement: no allocation
   pso->max_dims_ = max_dims;
   pso->max_particles_ = max_particles;
   pso->size_ = static_cast<uint32_t>(pso_size);
-  Core* c = ::new (static_cast<void*>(storage(pso))) Core();  // placement: no allocation
-  const Status st = c->load(arrays(pso), buf, size);
-  if (st == Status::Ok) pso->magic_ = kMagic;
-  return to_c(st);
+  pso->magic_ = kMagic;
+  return STARLING_OK;
+}
+
+starling_status starling_pso_check_invariants(const starling_pso* pso) {
+  if (pso == nullptr) return STARLING_INVALID_ARGUMENT;
+  switch (check(pso)) {
+    case Check::NotReady: return STARLING_NOT_READY;
+    case Check::Corrupt: return STARLING_CORRUPT;
+    case Check::Ready: break;
+  }
+  // check_invariants() only reads through the view.
+  return to_c(core(pso)->check_invariants(arrays(const_cast<starling_pso*>(pso))));
 }
 
 size_t starling_pso_size(int max_dims, int max_particles) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CRC-32/IEEE, nibble-table form (64 bytes of flash instead of 1 KiB).
 #include "starling/crc32.hpp"
 

@@ -1,9 +1,23 @@
+// SPDX-License-Identifier: MIT
 // src/dispatch.cpp: the port registry and the run-time choice of kernels.
 #include <cstdlib>
 #include <cstring>
 
 #include "starling/detail/kernels.hpp"
 #include "starling/port.hpp"
+
+// Builds that do not configure the ports (Arduino, PlatformIO, ESP-IDF,
+// Zephyr and hand-written Makefiles compile src/, ports/scalar/ and
+// ports/cortexm/ with the board's flags and no -D of ours) get the best port
+// those folders hold for the target: the Cortex-M DSP kernel when the
+// compiler targets a 32-bit Arm core with the DSP extension (that file
+// compiles to nothing elsewhere), else scalar. Meson and CMake define
+// STARLING_PORTS_CONFIGURED and the STARLING_HAVE_* of what they compiled,
+// so -Dport=scalar stays scalar.
+#if !defined(STARLING_PORTS_CONFIGURED) && defined(__arm__) && defined(__ARM_FEATURE_DSP) && \
+    !defined(STARLING_HAVE_CORTEXM)
+#define STARLING_HAVE_CORTEXM 1
+#endif
 #if defined(STARLING_HAVE_X86)
 #include "starling/detail/kernels_x86.hpp"
 #endif

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/opt_core.cpp: the shared optimizer core (detail/opt_core.hpp): stop rules,
 // the safe-tuning envelope and the common section of every saved state.
 #include "starling/detail/opt_core.hpp"
@@ -30,6 +31,14 @@ template <class Real>
 bool OptCore<Real>::make_safe(const Box& b, Real* x, int index) noexcept {
   const bool centred = evals_ > 0 || has_start_;  // b.best holds a trusted point
   const Real* c = b.best;
+  // The start point, in candidate 0 of the first generation, is the caller's
+  // (trusted, and the trust centre itself); anything else is filtered, even
+  // there (a corrupted candidate 0 never passes unchecked).
+  if (has_start_ && evals_ == 0 && index == 0) {
+    bool is_start = true;
+    for (int d = 0; d < dims_; ++d) is_start = is_start && same_bits(x[d], c[d]);
+    if (is_start) return true;
+  }
   const bool clip = trust_ > 0 && centred;
   const Real r = static_cast<Real>(trust_);
   if (clip) clip_trust(b, dims_, r, c, x);
@@ -149,6 +158,7 @@ void OptCore<Real>::save_common(StateWriter& w, const Box& b) const noexcept {
   w.i32(iter_);
   w.i32(stall_);
   w.f32(trust_);
+  w.f32(clip_);
   w.i32(max_tries_);
   w.i64(infeasible_);
   w.i64(fallback_);
@@ -171,72 +181,137 @@ template <class Real>
 Status OptCore<Real>::load_common(StateReader& r, int dims, uint32_t stream) noexcept {
   rules_.max_iter = r.i32();
   const int64_t max_evals = r.i64();
-  if (!fits_long(max_evals)) return Status::Corrupt;
-  rules_.max_evals = static_cast<long>(max_evals);
   rules_.target = r.f32();
   rules_.stall_iter = r.i32();
-  if (!valid_stop_rules(rules_)) return Status::Corrupt;
   seed_ = r.u64();
   key_[0] = static_cast<uint32_t>(seed_);
   key_[1] = static_cast<uint32_t>(seed_ >> 32);
   key_[2] = stream;
   key_[3] = 0;
   dims_ = dims;
-
   const uint32_t state = r.u8(), stop = r.u8(), pending = r.u8(), has_start = r.u8();
-  const bool running = state == static_cast<uint32_t>(State::Running);
-  if (!running && state != static_cast<uint32_t>(State::Stopped)) return Status::Corrupt;
-  if (stop > static_cast<uint32_t>(StopReason::Infeasible) || (stop == 0) != running ||
-      pending > 1 || (pending == 1 && !running) || has_start > 1)
+  const int64_t evals = r.i64();
+  iter_ = r.i32();
+  stall_ = r.i32();
+  trust_ = r.f32();
+  clip_ = r.f32();
+  max_tries_ = r.i32();
+  const int64_t infeasible = r.i64(), fallback = r.i64();
+  best_f_ = r.real<Real>();
+  gen_start_best_ = r.real<Real>();
+  r.skip(3 * sizeof(Real) * static_cast<size_t>(dims));
+  // What the object cannot hold; every other rule is check_common's.
+  if ((state != static_cast<uint32_t>(State::Running) &&
+       state != static_cast<uint32_t>(State::Stopped)) ||
+      stop > static_cast<uint32_t>(StopReason::Infeasible) || pending > 1 || has_start > 1 ||
+      !fits_long(max_evals) || !fits_long(evals) || !fits_long(infeasible) || !fits_long(fallback))
     return Status::Corrupt;
+  rules_.max_evals = static_cast<long>(max_evals);
   state_ = static_cast<State>(state);
   stop_ = static_cast<StopReason>(stop);
   pending_ = pending != 0;
   has_start_ = has_start != 0;
-  const int64_t evals = r.i64();
-  iter_ = r.i32();
-  stall_ = r.i32();
-  if (!fits_long(evals) || iter_ < 0 || iter_ > rules_.max_iter || stall_ < 0 || stall_ > iter_)
-    return Status::Corrupt;
   evals_ = static_cast<long>(evals);
-  if (rules_.max_evals > 0 && evals_ > rules_.max_evals) return Status::Corrupt;
-  if (running && (iter_ >= rules_.max_iter || (rules_.max_evals > 0 && evals_ >= rules_.max_evals) ||
-                  (rules_.stall_iter > 0 && stall_ >= rules_.stall_iter)))
-    return Status::Corrupt;
-  if (stop_ == StopReason::Infeasible && evals_ != 0) return Status::Corrupt;
-  if (stop_ == StopReason::MaxIter && iter_ != rules_.max_iter) return Status::Corrupt;
-  if (stop_ == StopReason::MaxEvals && evals_ != rules_.max_evals) return Status::Corrupt;
-  if (stop_ == StopReason::Stall && (rules_.stall_iter == 0 || stall_ != rules_.stall_iter))
-    return Status::Corrupt;
-  trust_ = r.f32();
-  max_tries_ = r.i32();
-  const int64_t infeasible = r.i64(), fallback = r.i64();
-  if (!std::isfinite(trust_) || trust_ < 0.f || trust_ > 1.f || max_tries_ < 0 ||
-      max_tries_ > kMaxFeasibleTries || !fits_long(infeasible) || !fits_long(fallback) ||
-      fallback > infeasible)
-    return Status::Corrupt;
-  trust_ = trust_ == 0.f ? 0.f : trust_;
   infeasible_ = static_cast<long>(infeasible);
   fallback_ = static_cast<long>(fallback);
-  best_f_ = r.real<Real>();
-  gen_start_best_ = r.real<Real>();
-  if (!finite_or_inf(best_f_) || !finite_or_inf(gen_start_best_) ||
-      (evals_ == 0 && best_f_ != std::numeric_limits<Real>::infinity()) ||
-      gen_start_best_ < best_f_)
-    return Status::Corrupt;
-  if (stop_ == StopReason::Target && !(best_f_ <= static_cast<Real>(rules_.target)))
-    return Status::Corrupt;
-  if (running && best_f_ <= static_cast<Real>(rules_.target)) return Status::Corrupt;
-
-  // Arrays: validated in place in the buffer; load_arrays copies them.
-  const size_t n = sizeof(Real) * static_cast<size_t>(dims);
-  StateReader lo_r(r.pos()), hi_r(r.pos() + n), best_r(r.pos() + 2 * n);
-  for (int d = 0; d < dims; ++d) {
-    const Real lo = lo_r.real<Real>(), hi = hi_r.real<Real>(), c = best_r.real<Real>();
-    if (!valid_interval(lo, hi) || !(c >= lo && c <= hi)) return Status::Corrupt;
-  }
-  r.skip(3 * n);
   return Status::Ok;
+}
+
+// ---- the state checks ---------------------------------------------------------
+
+template <class Real>
+bool OptCore<Real>::check_common(const BoxCells& b, const Progress& p) const noexcept {
+  constexpr Real kInf = std::numeric_limits<Real>::infinity();
+  const bool running = state_ == State::Running;
+  const StopRules& r = rules_;
+  // C1
+  if (!valid_stop_rules(r) || dims_ < 1 || state_ == State::Uninit) return false;
+  // C4 (first: C2 and C3 compare these)
+  if (evals_ < 0 || iter_ < 0 || stall_ < 0 || stall_ > iter_ || iter_ > r.max_iter ||
+      (r.max_evals > 0 && evals_ > r.max_evals) || infeasible_ < 0 || fallback_ < 0 ||
+      fallback_ > infeasible_ || (evals_ == 0 && !has_start_ && fallback_ != 0))
+    return false;
+  // C6
+  const Real target = static_cast<Real>(r.target);
+  if (!finite_or_inf(best_f_) || !finite_or_inf(gen_start_best_) || gen_start_best_ < best_f_ ||
+      (evals_ == 0 && best_f_ != kInf) || (iter_ == 0 && gen_start_best_ != kInf) ||
+      (!p.told_this_generation && !same_bits(gen_start_best_, best_f_)))
+    return false;
+  // C2
+  if (running != (stop_ == StopReason::None) || (pending_ && !running)) return false;
+  if (running && (iter_ >= r.max_iter || (r.max_evals > 0 && evals_ >= r.max_evals) ||
+                  (r.stall_iter > 0 && stall_ >= r.stall_iter)))
+    return false;
+  if ((best_f_ <= target) != (stop_ == StopReason::Target)) return false;
+  // C3
+  switch (stop_) {
+    case StopReason::MaxIter:
+      if (iter_ != r.max_iter) return false;
+      break;
+    case StopReason::MaxEvals:
+      if (r.max_evals == 0 || evals_ != r.max_evals) return false;
+      break;
+    case StopReason::Stall:
+      if (r.stall_iter == 0 || stall_ != r.stall_iter || iter_ >= r.max_iter) return false;
+      break;
+    case StopReason::Infeasible:
+      if (evals_ != 0 || has_start_ || infeasible_ < 1) return false;
+      break;
+    case StopReason::None:
+    case StopReason::Target:
+      break;
+  }
+  if (r.stall_iter > 0 && stall_ > r.stall_iter) return false;
+  // C5
+  if (!std::isfinite(trust_) || trust_ < 0.f || trust_ > 1.f || std::signbit(trust_) ||
+      max_tries_ < 0 || max_tries_ > kMaxFeasibleTries)
+    return false;
+  // C8
+  const bool centred = evals_ > 0 || has_start_;
+  if ((clip_ != 0.f) != p.outstanding || std::signbit(clip_) || std::isnan(clip_) ||
+      (clip_ > 1.f && clip_ != std::numeric_limits<float>::infinity()) ||
+      (clip_ <= 1.f && clip_ > 0.f && !centred))
+    return false;
+  // C7
+  for (int d = 0; d < dims_; ++d) {
+    const Real lo = b.lo[d], hi = b.hi[d], c = b.best[d];
+    if (!valid_interval(lo, hi) || !(c >= lo && c <= hi)) return false;
+    if (evals_ == 0 && !has_start_ && !same_bits(c, lo)) return false;
+  }
+  return true;
+}
+
+template <class Real>
+bool OptCore<Real>::in_box(const BoxCells& b, const Cells<Real>& g, int i) const noexcept {
+  for (int d = 0; d < dims_; ++d) {
+    const Real v = g(i, d);
+    if (!(v >= b.lo[d] && v <= b.hi[d])) return false;  // also false for NaN
+  }
+  return true;
+}
+
+template <class Real>
+bool OptCore<Real>::candidate(const BoxCells& b, const Cells<Real>& g, int i) const noexcept {
+  if (!in_box(b, g, i)) return false;
+  if (!(clip_ <= 1.f)) return true;  // unclipped (+inf)
+  // The trust box of make_safe's clip, computed with the same operations.
+  const Real r = static_cast<Real>(clip_);
+  for (int d = 0; d < dims_; ++d) {
+    const Real lo = b.lo[d], hi = b.hi[d], c = b.best[d], v = g(i, d);
+    const Real rad = r * (hi - lo);
+    Real tlo = c - rad, thi = c + rad;
+    if (tlo < lo) tlo = lo;
+    if (thi > hi) thi = hi;
+    if (!(v >= tlo && v <= thi)) return false;
+  }
+  return true;
+}
+
+template <class Real>
+bool OptCore<Real>::same_as_best(const BoxCells& b, const Cells<Real>& g, int i) const noexcept {
+  for (int d = 0; d < dims_; ++d)
+    if (!same_bits(g(i, d), b.best[d])) return false;
+  return true;
 }
 
 template <class Real>

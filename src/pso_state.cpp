@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // src/pso_state.cpp: save and load of the swarm's whole state (format version
 // 3, documented in starling/pso.hpp at Pso::save) over the family's shared
 // header, common section and seal (detail/opt_core.hpp).
@@ -18,11 +19,6 @@ constexpr char kMagic[4] = {'S', 'P', 'S', 'O'};
 // An earlier state would not continue the same way, so it is refused.
 constexpr uint16_t kVersion = 3;
 constexpr size_t kConfigReserved = 8;
-
-template <class Real>
-bool finite_or_inf(Real v) noexcept {
-  return !std::isnan(v) && v != -std::numeric_limits<Real>::infinity();
-}
 
 }  // namespace
 
@@ -84,7 +80,9 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   if (size != state_size(dims, particles)) return Status::Corrupt;
   if (dims > a.max_dims || particles > a.max_particles) return Status::CapacityExceeded;
 
-  // Everything goes into a copy first: on failure *this stays as it was.
+  // Decode into a copy of the core (the arrays stay in the buffer), check the
+  // copy with the buffer's arrays, and only then commit: on failure *this
+  // and the arrays stay as they were, byte for byte.
   PsoCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   const uint32_t variant = r.u8(), boundary = r.u8(), topology = r.u8(), flags = r.u8();
@@ -114,9 +112,6 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.cfg_.max_evals = rules.max_evals;
   t.cfg_.target = rules.target;
   t.cfg_.stall_iter = rules.stall_iter;
-  if (validate(t.cfg_) != Status::Ok) return Status::Corrupt;
-  if (t.cfg_.topology == Topology::Ring && t.cfg_.neighbors >= particles) return Status::Corrupt;
-
   t.particles_ = particles;
   t.cursor_ = r.i32();
   t.sbest_ = r.i32();
@@ -127,51 +122,10 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.link_epoch_ = r.u32();
   t.beta_pow_ = r.real<Real>();
   t.swarm_start_best_ = r.real<Real>();
-  const long evals = t.base_.evaluations();
-  const int iter = t.base_.iteration();
-  const bool running = !t.base_.done();
-  if (t.cursor_ < 0 || t.cursor_ >= particles || t.sbest_ < -1 || t.sbest_ >= particles ||
-      t.swarm_stall_ < 0 || t.swarm_stall_ > iter || t.restarts_ < 0 || t.restarts_ > iter ||
-      t.batch_n_ < 0 || t.batch_n_ > particles - t.cursor_ || t.batch_told_ < 0 ||
-      (t.batch_n_ > 0 && (t.batch_told_ >= t.batch_n_ || !running || t.base_.pending())) ||
-      (t.batch_n_ == 0 && t.batch_told_ != 0) || !std::isfinite(t.beta_pow_) || t.beta_pow_ < 0 ||
-      t.beta_pow_ > 1 || !finite_or_inf(t.swarm_start_best_))
-    return Status::Corrupt;
-  // Evaluations follow from the sweep and the cursor: a tell that stops on
-  // Target or MaxEvals does not advance the cursor.
-  const StopReason stop = t.base_.stop_reason();
-  const bool mid_stop = stop == StopReason::Target || stop == StopReason::MaxEvals;
-  const int64_t expect = static_cast<int64_t>(iter) * particles + t.cursor_ + (mid_stop ? 1 : 0);
-  if (evals != expect) return Status::Corrupt;
-
-  // Arrays: validate everything in place in the buffer, then copy.
   const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
   const uint8_t* rows = r.pos();
-  {
-    StateReader pr(rows);
-    const size_t nd = sizeof(Real) * static_cast<size_t>(dims);
-    int told = 0;
-    for (int i = 0; i < particles; ++i) {
-      for (int row = 0; row < 4; ++row) {
-        StateReader b_lo(common_arrays), b_hi(common_arrays + nd);
-        for (int d = 0; d < dims; ++d) {
-          const Real l = b_lo.real<Real>(), h = b_hi.real<Real>();
-          const Real v = pr.real<Real>();
-          if (!std::isfinite(v)) return Status::Corrupt;
-          if ((row == 0 || row == 3) && !(v >= l && v <= h)) return Status::Corrupt;
-          if (row == 1) {
-            const Real vm = static_cast<Real>(t.cfg_.v_max) * (h - l);
-            if (v > vm || v < -vm) return Status::Corrupt;
-          }
-        }
-      }
-      const Real pf = pr.real<Real>(), cost = pr.real<Real>();
-      if (!finite_or_inf(pf) || cost == -std::numeric_limits<Real>::infinity()) return Status::Corrupt;
-      const bool in_batch = i >= t.cursor_ && i < t.cursor_ + t.batch_n_;
-      if (in_batch && !std::isnan(cost)) ++told;
-    }
-    if (told != t.batch_told_) return Status::Corrupt;
-  }
+  if (!t.check(Base::common_cells(common_arrays, dims), saved_cells(rows, dims)))
+    return Status::Corrupt;
 
   // Valid: commit.
   *this = t;
@@ -190,10 +144,215 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   return Status::Ok;
 }
 
+template <class Real>
+Status PsoCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  const SwarmCells s{Cells<Real>::live(a.x, a.stride),     Cells<Real>::live(a.v, a.stride),
+                     Cells<Real>::live(a.m, a.stride),     Cells<Real>::live(a.pbest, a.stride),
+                     Cells<Real>::live(a.pbest_f, 1),      Cells<Real>::live(a.cost, 1)};
+  if (!check(Base::common_cells(box(a)), s)) return Status::Corrupt;
+  // The one derived array: the velocity limits.
+  for (int d = 0; d < base_.dims(); ++d)
+    if (!same_bits(a.vmax[d], static_cast<Real>(cfg_.v_max) * (a.hi[d] - a.lo[d])))
+      return Status::Corrupt;
+  return Status::Ok;
+}
+
+// The invariants, numbered as in pso.hpp (Pso::check_invariants); C1..C8 are
+// OptCore::check_common's. Scalars come from *this, arrays through the cells;
+// every index is range-checked before it is used, so any decoded state is
+// safe to check.
+template <class Real>
+bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s) const noexcept {
+  constexpr Real kInf = std::numeric_limits<Real>::infinity();
+  const int n = particles_, dims = base_.dims();
+  const long evals = base_.evaluations();
+  const int iter = base_.iteration();
+  const bool running = !base_.done(), pending = base_.pending();
+  const StopReason stop = base_.stop_reason();
+  const bool mid_stop = stop == StopReason::Target || stop == StopReason::MaxEvals;
+  const bool sweep_end_stop = stop == StopReason::MaxIter || stop == StopReason::Stall;
+  const StopRules& rules = base_.rules();
+  const Real best = base_.best_value();
+
+  // P1 the config and the swarm's size.
+  if (n < 2 || validate(cfg_) != Status::Ok ||
+      (cfg_.topology == Topology::Ring && cfg_.neighbors >= n) ||
+      cfg_.max_iter != rules.max_iter || cfg_.max_evals != rules.max_evals ||
+      !same_bits(cfg_.target, rules.target) || cfg_.stall_iter != rules.stall_iter)
+    return false;
+  // P3 where the sweep stands.
+  if (cursor_ < 0 || cursor_ >= n ||
+      evals != static_cast<int64_t>(iter) * n + cursor_ + (mid_stop ? 1 : 0) ||
+      (!running && !mid_stop && cursor_ != 0))
+    return false;
+  // P9 (counts) the open batch.
+  if (batch_n_ < 0 || batch_n_ > n - cursor_ || batch_told_ < 0 ||
+      (batch_n_ == 0 && batch_told_ != 0) ||
+      (batch_n_ > 0 && (batch_told_ >= batch_n_ || !running || pending ||
+                        (rules.max_evals > 0 && batch_n_ > rules.max_evals - evals))))
+    return false;
+  const bool told_this_sweep = cursor_ > 0 || mid_stop;
+  if (!base_.check_common(b, {pending || batch_n_ > 0, told_this_sweep})) return false;
+
+  // P10 restarts, P11 topology links, P12 the bias correction's beta^t.
+  // With stall_tol 0 the swarm improves exactly when the incumbent does
+  // (until a restart forgets it); with stall_tol > 0 a small improvement of
+  // the incumbent is none for the swarm, and only a restart lets the swarm
+  // improve without the incumbent.
+  const int rs = cfg_.restart_stall;
+  const bool strict_stall = cfg_.stall_tol == 0.f;
+  if (restarts_ < 0 || swarm_stall_ < 0 || (rs == 0 && restarts_ != 0) ||
+      static_cast<int64_t>(restarts_) * rs + swarm_stall_ > iter ||
+      (rs > 0 && (running ? swarm_stall_ >= rs : swarm_stall_ > rs)) ||
+      (strict_stall && swarm_stall_ > base_.stall()) ||
+      (strict_stall && restarts_ == 0 &&
+       (swarm_stall_ != base_.stall() ||
+        !same_bits(swarm_start_best_, base_.generation_start_best()))) ||
+      (!strict_stall && restarts_ == 0 && base_.stall() > swarm_stall_))
+    return false;
+  // With stall_tol > 0 and no restart yet, the swarm's reference best R is a
+  // past best of the swarm (so >= the best at this sweep's start, G), and the
+  // last sweep end found no improvement past its margin (G >= R − tol·|R|,
+  // computed as end_sweep does): else the swarm could "improve" later while
+  // the incumbent does not, and the stall counts above would part.
+  if (!strict_stall && restarts_ == 0 && iter > 0) {
+    const Real ref = swarm_start_best_, g = base_.generation_start_best();
+    const Real margin = std::isfinite(ref) ? static_cast<Real>(cfg_.stall_tol) * std::fabs(ref) : Real(0);
+    if (ref < g || g < ref - margin) return false;
+  }
+  if (cfg_.topology != Topology::Random
+          ? link_epoch_ != 0
+          : static_cast<int64_t>(link_epoch_) + restarts_ > iter - (sweep_end_stop ? 1 : 0))
+    return false;
+  const bool fresh = iter == 0 || sbest_ == -1;  // no move since the swarm was (re)seeded
+  const int moves = iter - (sweep_end_stop ? 1 : 0);  // a stopping sweep does not move
+  if (!std::isfinite(beta_pow_) || beta_pow_ < 0 || beta_pow_ > 1 || (fresh && beta_pow_ != 1) ||
+      (restarts_ == 0 && moves > 0 && beta_pow_ > static_cast<Real>(cfg_.beta)))
+    return false;
+
+  // P2 velocity limits; P4 positions, velocities, momenta.
+  for (int d = 0; d < dims; ++d)
+    if (!(static_cast<Real>(cfg_.v_max) * (b.hi[d] - b.lo[d]) >= std::numeric_limits<Real>::min()))
+      return false;
+  const bool zero_m = cfg_.variant != Variant::Empso || fresh;
+  for (int i = 0; i < n; ++i) {
+    if (!base_.in_box(b, s.x, i) || !base_.in_box(b, s.pbest, i)) return false;
+    for (int d = 0; d < dims; ++d) {
+      const Real vm = static_cast<Real>(cfg_.v_max) * (b.hi[d] - b.lo[d]);
+      const Real v = s.v(i, d), m = s.m(i, d);
+      if (!(v >= -vm && v <= vm) || !std::isfinite(m) || (zero_m && m != 0)) return false;
+    }
+  }
+
+  // P5 personal bests, P6 the swarm's best, P7 the incumbent among them.
+  Real fmin = kInf;
+  bool holds_best = false;
+  for (int i = 0; i < n; ++i) {
+    const Real f = s.pbest_f(i);
+    if (std::isnan(f) || f < best) return false;  // also refuses −inf
+    if (f < fmin) fmin = f;
+    if (f == best && base_.same_as_best(b, s.pbest, i)) holds_best = true;
+    const bool in_batch = i >= cursor_ && i < cursor_ + batch_n_;
+    if (s.cost(i) == -kInf || (!in_batch && !std::isnan(s.cost(i)))) return false;
+    if (iter == 0) {  // nothing moved, no restart: told particles sit where they were told
+      const bool told = i < cursor_ || (mid_stop && i == cursor_);
+      if (!told && f != kInf) return false;
+      if (f != kInf) {
+        for (int d = 0; d < dims; ++d)
+          if (!same_bits(s.pbest(i, d), s.x(i, d))) return false;
+      }
+    }
+  }
+  if (sbest_ < -1 || sbest_ >= n) return false;
+  if (sbest_ == -1) {
+    if (cursor_ != 0 || mid_stop || fmin != kInf || swarm_stall_ != 0 ||
+        swarm_start_best_ != kInf || (restarts_ == 0 && evals != 0))
+      return false;
+  } else {
+    // The reference is the swarm's best when it last improved (end_sweep):
+    // at a sweep boundary, the best itself if that sweep improved, else a
+    // best no more than stall_tol·|reference| below it.
+    const Real sb = s.pbest_f(sbest_), ref = swarm_start_best_;
+    if (evals == 0 || sb != fmin || std::isnan(ref) || sb > ref) return false;
+    if (!told_this_sweep && iter > 0) {
+      const Real tol = static_cast<Real>(cfg_.stall_tol);
+      const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
+      if (swarm_stall_ == 0 ? !same_bits(sb, ref) : sb < ref - margin) return false;
+    }
+  }
+  if (iter == 0 && swarm_start_best_ != kInf) return false;
+  if (restarts_ == 0 && evals > 0) {
+    if (fmin != best || (best != kInf && !holds_best)) return false;
+    // Nothing finite told yet: the incumbent is the first point told,
+    // particle 0's, which has not moved while iteration is 0.
+    if (best == kInf && iter == 0 && !base_.same_as_best(b, s.x, 0)) return false;
+  }
+
+  // P8 the start point is particle 0 until the first evaluation.
+  if (base_.has_start() && evals == 0 &&
+      (!base_.same_as_best(b, s.x, 0) || !base_.same_as_best(b, s.pbest, 0)))
+    return false;
+
+  // P9 (points) outstanding candidates are what the filters could give.
+  if (pending && !base_.candidate(b, s.x, cursor_)) return false;
+  int told = 0;
+  for (int k = 0; k < batch_n_; ++k) {
+    if (!base_.candidate(b, s.x, cursor_ + k)) return false;
+    if (!std::isnan(s.cost(cursor_ + k, 0))) ++told;
+  }
+  if (told != batch_told_) return false;
+
+  // P13 a swarm with nothing moved since it was seeded holds the seed's
+  // velocities, and the seed's positions as the personal bests of particles
+  // without a finite cost (at iteration 0; after a restart until the first
+  // tell). Particle 0 with a start holds the start there instead.
+  const bool seeded_init = iter == 0, seeded_restart = restarts_ > 0 && sbest_ == -1;
+  if (seeded_init || seeded_restart) {
+    const uint32_t tag = seeded_init ? kTagInit : kTagRestart;
+    const Real radius = seeded_init ? Real(0) : static_cast<Real>(cfg_.restart_radius);
+    for (int i = 0; i < n; ++i) {
+      uint32_t w4[4] = {0, 0, 0, 0};
+      const bool start0 = seeded_init && i == 0 && base_.has_start();
+      for (int d = 0; d < dims; ++d) {
+        if ((d & 1) == 0)
+          base_.block(tag, static_cast<uint32_t>(iter), static_cast<uint32_t>(i),
+                      static_cast<uint32_t>(d) >> 1, w4);
+        const Real lo = b.lo[d], hi = b.hi[d];
+        Real x = 0, v = 0;
+        seeded_coord(w4, d, lo, hi, b.best[d], radius, static_cast<Real>(cfg_.v_max) * (hi - lo),
+                     &x, &v);
+        if (!same_bits(s.v(i, d), v)) return false;
+        if (s.pbest_f(i) == kInf && !start0 && !same_bits(s.pbest(i, d), x)) return false;
+        if (start0 && !same_bits(s.pbest(i, d), s.x(i, d))) return false;
+      }
+    }
+  }
+  return true;
+}
+
+template <class Real>
+typename PsoCore<Real>::SwarmCells PsoCore<Real>::saved_cells(const uint8_t* rows,
+                                                              int dims) noexcept {
+  const int row = 4 * dims + 2;
+  const size_t nd = sizeof(Real) * static_cast<size_t>(dims);
+  return {Cells<Real>::saved(rows, row),          Cells<Real>::saved(rows + nd, row),
+          Cells<Real>::saved(rows + 2 * nd, row), Cells<Real>::saved(rows + 3 * nd, row),
+          Cells<Real>::saved(rows + 4 * nd, row),
+          Cells<Real>::saved(rows + 4 * nd + sizeof(Real), row)};
+}
+
 template Status PsoCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status PsoCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status PsoCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;
 template Status PsoCore<double>::load(const Arrays&, const uint8_t*, size_t) noexcept;
+template Status PsoCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status PsoCore<double>::check_invariants(const Arrays&) const noexcept;
+template bool PsoCore<float>::check(const OptCore<float>::BoxCells&, const SwarmCells&) const noexcept;
+template bool PsoCore<double>::check(const OptCore<double>::BoxCells&, const SwarmCells&) const
+    noexcept;
+template PsoCore<float>::SwarmCells PsoCore<float>::saved_cells(const uint8_t*, int) noexcept;
+template PsoCore<double>::SwarmCells PsoCore<double>::saved_cells(const uint8_t*, int) noexcept;
 
 }  // namespace detail
 }  // namespace starling

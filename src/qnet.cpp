@@ -1,11 +1,42 @@
-// QNet: int8 network over a ping-pong arena; LUT builders; lattice helper.
+// SPDX-License-Identifier: MIT
+// QNet: int8 network over a ping-pong arena (FullyConnected / Lut / Argmax
+// chains; the planned path for other models is reached through the op
+// resolver, src/qnet_graph.cpp); mean_s8; LUT builders; lattice helper.
 #include "starling/qnet.hpp"
 
 #include <climits>
 #include <cmath>
 #include <cstring>
 
+#include "starling/detail/qnet_graph.hpp"
+
 namespace starling {
+
+namespace {
+
+constexpr size_t kPlanEntryBytes = 12;  // the planned path's per-layer record (qnet_graph.cpp)
+
+// The library's default op set (qnet_default_ops): every kind where an
+// operating system gives room, the FullyConnected / Lut / Argmax chain on
+// firmware, so that a firmware image that never names an op set links no
+// graph kernel.
+#if defined(STARLING_HOSTED_ENV) || defined(__linux__) || defined(_WIN32) || defined(__APPLE__)
+#define STARLING_QNET_DEFAULT_ALL 1
+constexpr QOps kDefaultOps = kQOpsAll;
+#else
+#define STARLING_QNET_DEFAULT_ALL 0
+constexpr QOps kDefaultOps = kQOpsChain;
+#endif
+
+// Adds without overflow: SIZE_MAX on overflow.
+size_t sat_add(size_t a, size_t b) noexcept {
+  return a > static_cast<size_t>(-1) - b ? static_cast<size_t>(-1) : a + b;
+}
+size_t sat_mul(size_t a, size_t b) noexcept {
+  return b != 0 && a > static_cast<size_t>(-1) / b ? static_cast<size_t>(-1) : a * b;
+}
+
+}  // namespace
 
 namespace detail {
 
@@ -27,63 +58,186 @@ Status qnet_check_layer(const QLayer& layer, int width, bool last, int* out_widt
       if (layer.dim != width || !last) return Status::InvalidArgument;
       *out_width = width;
       return Status::Ok;
+    default:
+      break;
   }
   return Status::InvalidArgument;
 }
 
 }  // namespace detail
 
-Status qnet_validate(const QModel& model) noexcept {
-  if (model.layers == nullptr || model.num_layers < 1 || model.input_dim < 1) {
+Status validate(const MeanParams& p) noexcept {
+  if (p.batches < 1 || p.in_h < 1 || p.in_w < 1 || p.channels < 1) return Status::InvalidArgument;
+  if (p.input_offset < -127 || p.input_offset > 128 || p.output_offset < -128 ||
+      p.output_offset > 127 || p.multiplier < 0 || p.shift < kMinShift || p.shift > kMaxShift) {
     return Status::InvalidArgument;
   }
-  int width = model.input_dim;
-  for (int i = 0; i < model.num_layers; ++i) {
-    int next = 0;
-    const Status s =
-        detail::qnet_check_layer(model.layers[i], width, i == model.num_layers - 1, &next);
-    if (s != Status::Ok) return s;
-    width = next;
+  const long long window = static_cast<long long>(p.in_h) * p.in_w;
+  if (window > kPoolMaxWindow) return Status::CapacityExceeded;
+  const long long total = window * p.channels;
+  if (total > PTRDIFF_MAX / p.batches) return Status::CapacityExceeded;
+  return Status::Ok;
+}
+
+Status mean_s8(const MeanParams& p, const int8_t* input, int8_t* output) noexcept {
+  const Status st = validate(p);
+  if (st != Status::Ok) return st;
+  if (input == nullptr || output == nullptr) return Status::InvalidArgument;
+  const int32_t n = p.in_h * p.in_w;  // <= kPoolMaxWindow
+  // The reference folds 1/n into the multiplier: s = floor(log2 n), capped
+  // so that the product fits and the new shift stays >= -31.
+  int s = 31 - __builtin_clz(static_cast<unsigned>(n));
+  if (s > 32) s = 32;
+  if (s > 31 + p.shift) s = 31 + p.shift;
+  const int32_t mult =
+      static_cast<int32_t>((static_cast<int64_t>(p.multiplier) << s) / static_cast<int64_t>(n));
+  const int shift = p.shift - s;
+  const size_t hw = static_cast<size_t>(n);
+  const size_t c = static_cast<size_t>(p.channels);
+  for (size_t b = 0; b < static_cast<size_t>(p.batches); ++b) {
+    const int8_t* in = input + b * hw * c;
+    for (size_t ch = 0; ch < c; ++ch) {
+      // |sum| <= 128·2^20 and |offset·n| <= 128·2^20: exact in int32.
+      int32_t sum = 0;
+      for (size_t k = 0; k < hw; ++k) sum += in[k * c + ch];
+      sum += p.input_offset * n;
+      int32_t v = requantize(sum, mult, shift);
+      v = static_cast<int32_t>(static_cast<uint32_t>(v) + static_cast<uint32_t>(p.output_offset));
+      output[b * c + ch] = static_cast<int8_t>(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
   }
   return Status::Ok;
 }
 
+namespace {
+
+// qnet_validate with the op set of *ops, or the chain alone when ops is
+// null (what a firmware that names no op set uses: no resolver object, no
+// graph code linked). *chain: the model is a straight FullyConnected / Lut /
+// Argmax chain over a flat input (the ping-pong path). One pass checks the
+// structure (kinds, tensor numbers), so that a malformed model is
+// InvalidArgument whatever the op set, and finds the chain and the kinds
+// needed; then a kind the op set lacks is CapacityExceeded (its code is not
+// linked). The pass is qnet_is_chain and qnet_model_ops folded into the
+// checks, so that an FC-only firmware carries one small loop.
+Status validate_with(const QModel& model, const QOpResolver* ops, bool* chain) noexcept {
+  if (model.layers == nullptr || model.num_layers < 1 || model.input_dim < 1) {
+    return Status::InvalidArgument;
+  }
+  const bool flat = model.input_h == 0 && model.input_w == 0 && model.input_c == 0;
+  if (!flat && (model.input_h < 1 || model.input_w < 1 || model.input_c < 1 ||
+                static_cast<long long>(model.input_h) * model.input_w * model.input_c !=
+                    model.input_dim)) {
+    return Status::InvalidArgument;
+  }
+  bool straight = model.input_h <= 1 && model.input_w <= 1;
+  QOps need = 0;
+  // The chain's own checks run while the model still looks like a chain;
+  // their first failure counts only if it stays one to the end.
+  Status chain_status = Status::Ok;
+  int width = model.input_dim;
+  for (int i = 0; i < model.num_layers; ++i) {
+    const QLayer& l = model.layers[i];
+    const unsigned k = static_cast<unsigned>(l.kind);
+    if (k < 1 || k > 11) return Status::InvalidArgument;
+    if (l.input != kQPrevious && (l.input < 0 || l.input > i)) return Status::InvalidArgument;
+    if (l.kind == QLayerKind::Add ? (l.input2 < 0 || l.input2 > i) : l.input2 != 0) {
+      return Status::InvalidArgument;
+    }
+    // FullyConnected, Lut, Argmax are kinds 1..3 (kQOpsChain).
+    straight = straight && k <= 3 && (l.input == kQPrevious || l.input == i);
+    need |= QOps{1} << k;
+    if (straight && chain_status == Status::Ok) {
+      chain_status = detail::qnet_check_layer(l, width, i == model.num_layers - 1, &width);
+    }
+  }
+  *chain = straight;
+  if (straight) return chain_status;
+  if (ops == nullptr || ops->graph == nullptr || ((need | kQOpGraph) & ~ops->ops) != 0) {
+    return Status::CapacityExceeded;
+  }
+  return ops->graph->validate(model, *ops);
+}
+
+}  // namespace
+
+Status qnet_validate(const QModel& model, const QOpResolver& ops) noexcept {
+  bool chain = false;
+  return validate_with(model, &ops, &chain);
+}
+
+QOps qnet_default_ops() noexcept { return kDefaultOps; }
+const QOpResolver& qnet_default_resolver() noexcept { return kQOpResolver<kDefaultOps>; }
+
 Status QNetCore::init(const QModel& model, int8_t* arena, size_t arena_bytes) noexcept {
+#if STARLING_QNET_DEFAULT_ALL
+  return init_with(model, arena, arena_bytes, &kQOpResolver<kQOpsAll>);
+#else
+  return init_with(model, arena, arena_bytes, nullptr);
+#endif
+}
+
+Status QNetCore::init(const QModel& model, int8_t* arena, size_t arena_bytes,
+                      const QOpResolver& ops) noexcept {
+  return init_with(model, arena, arena_bytes, &ops);
+}
+
+Status QNetCore::init_with(const QModel& model, int8_t* arena, size_t arena_bytes,
+                           const QOpResolver* ops) noexcept {
   ready_ = false;
-  const Status s = qnet_validate(model);
+  required_ = 0;
+  ops_ = ops;
+  bool chain = false;
+  const Status s = validate_with(model, ops, &chain);
   if (s != Status::Ok) return s;
   if (arena == nullptr && arena_bytes > 0) return Status::InvalidArgument;
-  const size_t need = qnet_arena_bytes(model, 1);
-  if (arena_bytes < need) return Status::CapacityExceeded;
 
+  model_ = model;
+  arena_ = arena;
   const bool trailing_argmax = model.layers[model.num_layers - 1].kind == QLayerKind::Argmax;
   compute_layers_ = model.num_layers - (trailing_argmax ? 1 : 0);
-  int width = model.input_dim;
-  for (int i = 0; i < compute_layers_; ++i) {
-    const QLayer& l = model.layers[i];
-    width = l.kind == QLayerKind::FullyConnected ? l.fc.out_dim : l.dim;
+  graph_ = !chain;
+  if (graph_) {
+    const Status ps = ops->graph->plan(*this, arena_bytes);
+    if (ps != Status::Ok) return ps;
+    ready_ = true;
+    return Status::Ok;
   }
-  out_dim_ = width;
-  width_ = need / 2;
-  // The widest of input, activations and output bounds batches·width so that
-  // every index the kernels form stays within int.
-  int widest = model.input_dim;
+
+  // Ping-pong: two buffers of the widest FC/LUT output (qnet_arena_bytes'
+  // chain formula); the widest of input, activations and output bounds
+  // batches·width so that every index the kernels form stays within int.
+  int width = 0, widest = model.input_dim, out = model.input_dim;
   for (int i = 0; i < model.num_layers; ++i) {
     const QLayer& l = model.layers[i];
     const int w = l.kind == QLayerKind::FullyConnected ? l.fc.out_dim : l.dim;
+    if (l.kind != QLayerKind::Argmax && w > width) width = w;
     if (w > widest) widest = w;
+    if (i < compute_layers_) out = w;
   }
+  const size_t need = 2 * static_cast<size_t>(width);
+  required_ = need;
+  if (arena_bytes < need) return Status::CapacityExceeded;
+  out_dim_ = out;
+  width_ = static_cast<size_t>(width);
   size_t max_b = static_cast<size_t>(INT_MAX) / static_cast<size_t>(widest);
   if (need > 0 && arena_bytes / need < max_b) max_b = arena_bytes / need;
   max_batches_ = static_cast<int>(max_b);
-  model_ = model;
-  arena_ = arena;
   ready_ = true;
   return Status::Ok;
 }
 
+size_t QNetCore::arena_bytes(int batches) const noexcept {
+  if (!ready_ || batches < 1) return 0;
+  const size_t b = static_cast<size_t>(batches);
+  if (!graph_) return sat_mul(sat_mul(width_, 2), b);
+  const size_t head = static_cast<size_t>(model_.num_layers) * kPlanEntryBytes;
+  return sat_add(sat_add(head, sat_mul(tensor_bytes_, b)), scratch_);
+}
+
 Status QNetCore::forward(const int8_t* input, int8_t* last_out, int batches,
                          const int8_t** result) noexcept {
+  if (graph_) return ops_->graph->forward(*this, input, last_out, batches, result);
   const size_t buf = width_ * static_cast<size_t>(batches);
   int8_t* ping[2] = {arena_, arena_ + buf};
   const int8_t* cur = input;
@@ -124,9 +278,11 @@ Status QNetCore::classify(const int8_t* input, int* cls, int batches) noexcept {
   if (!ready_) return Status::NotReady;
   if (input == nullptr || cls == nullptr || batches < 1) return Status::InvalidArgument;
   if (batches > max_batches_) return Status::CapacityExceeded;
-  // The last layer writes into whichever ping-pong half the previous layer
-  // did not (with one compute layer, the first half).
-  int8_t* last = arena_ + (compute_layers_ & 1 ? 0 : width_ * static_cast<size_t>(batches));
+  // Ping-pong: the last layer writes into whichever half the previous layer
+  // did not (with one compute layer, the first half). Planned: the final
+  // tensor stays in its slot.
+  int8_t* last = graph_ ? nullptr
+                        : arena_ + (compute_layers_ & 1 ? 0 : width_ * static_cast<size_t>(batches));
   const int8_t* scores = nullptr;
   const Status s = forward(input, last, batches, &scores);
   if (s != Status::Ok) return s;

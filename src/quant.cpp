@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // quant.cpp: quantize_multiplier, requantize and the validated entry point of
 // the int8 fully-connected layer (the kernels are in ports/).
 #include "starling/quant.hpp"

@@ -133,7 +133,7 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   if (buf == nullptr) return Status::InvalidArgument;
   uint32_t ud = 0, udesign = 0;
   if (Base::read_header(buf, size, kMagic, kVersion, &ud, &udesign) != Status::Ok) return Status::Corrupt;
-  if (ud < 1 || ud > 1024 || udesign < 2 || udesign > 4095) return Status::Corrupt;
+  if (ud < 1 || ud > 1024 || udesign < 2 || udesign > 4096) return Status::Corrupt;
   const int dims = static_cast<int>(ud);
   if (size < state_size(dims, 0)) return Status::Corrupt;
   TunerCore t = *this;
@@ -203,7 +203,7 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
     if (gst != Status::Ok) return gst;
   }
   if (size != state_size(dims, n)) return Status::Corrupt;
-  if (t.design_ > a.g.cap - 1) return Status::CapacityExceeded;
+  if (t.design_ > a.g.cap) return Status::CapacityExceeded;
   const long told = evals - (mid ? 1 : 0);
   if (n != (told < a.g.cap ? told : a.g.cap)) return Status::Corrupt;
   const uint8_t* esec = gsec + Gp::state_size(dims, n);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tests/check.hpp: a tiny test harness that runs natively, under qemu-user and
 // on bare-metal Cortex-M with semihosting (printf only: no OS, no heap).
 //

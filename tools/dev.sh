@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The two entry points of the README, runnable on a fresh Debian 12 machine
 # that has git and a C++ compiler:
 #   tools/dev.sh pid_tune   build and run the main job (examples/pid_tune)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """export_qnet.py: float MLP -> int8 QNet model (C++ header and binary blob).
 
 Standard library only (no numpy). Post-training quantization following the

@@ -1,8 +1,21 @@
 #!/usr/bin/env python3
-"""qnet_blob.py: writer (and reference reader) of starling's QNet model blob.
+# SPDX-License-Identifier: MIT
+"""qnet_blob.py: writer (and reference reader and runner) of starling's QNet model blob.
 
 Standard library only. The C++ loader is starling::load_qmodel
-(include/starling/qmodel.hpp); this file and that header hold the same table.
+(include/starling/qmodel.hpp); this file and that header hold the same tables.
+Two versions: build_blob() writes version 1 (a chain of fc / lut / argmax
+layers: the bytes of models exported before version 2 stay as they were),
+build_graph_blob() writes version 2 (every layer kind, tensor graphs; the
+format tools/tflite_import.py writes). parse_blob() reads both;
+run_graph() runs a parsed model with tools/int8_ref.py's kernels.
+
+Format, version 2: see qmodel.hpp (header 32 bytes: magic, version 2,
+header_size 32, crc32, total_size, layer_count, record_size 120, input shape
+h w c as u32; records of 120 bytes: kind, flags, act_min, act_max, input,
+input2, output shape, input/input2/output offsets, 8 geometry u16,
+depth_multiplier, left_shift, six int32 parameters, reserved, five
+sections). The packing is _RECORD2 below.
 
 Format, version 1. Integers little-endian; offsets in bytes from the blob start.
 
@@ -50,6 +63,7 @@ import argparse
 import fractions
 import json
 import math
+import os
 import struct
 import sys
 import zlib
@@ -62,6 +76,16 @@ KIND_FC, KIND_LUT, KIND_ARGMAX = 1, 2, 3
 _RECORD = struct.Struct("<BBbbhhII" + "II" * 5)
 _HEADER = struct.Struct("<4sHHIIHHI")
 assert _RECORD.size == RECORD_BYTES and _HEADER.size == HEADER_BYTES
+
+VERSION2 = 2
+HEADER2_BYTES = 32
+RECORD2_BYTES = 120
+_HEADER2 = struct.Struct("<4sHHIIHHIII")
+_RECORD2 = struct.Struct("<BBbbHHIIIiii8HHHiiiiiiI" + "II" * 5)
+assert _RECORD2.size == RECORD2_BYTES and _HEADER2.size == HEADER2_BYTES
+KINDS = {"fc": 1, "lut": 2, "argmax": 3, "conv": 4, "depthwise": 5, "avg_pool": 6,
+         "max_pool": 7, "add": 8, "softmax": 9, "reshape": 10, "mean": 11}
+KIND_NAMES = {v: k for k, v in KINDS.items()}
 
 
 def _check(cond, msg):
@@ -187,10 +211,14 @@ def build_blob(input_dim, layers):
 
 
 def parse_blob(blob):
-    """Reference reader: (input_dim, layers) from a blob, raising ValueError on
-    anything the C++ loader would call Corrupt (it checks less: no chaining of
-    parameter ranges beyond what fc() checks)."""
+    """Reference reader: (input_dim, layers) from a version-1 blob, or
+    ((h, w, c), layers) from a version-2 one (version-2 layer dicts as
+    build_graph_blob takes them), raising ValueError on anything the C++
+    loader would call Corrupt (it checks less: no parameter ranges beyond
+    what fc() checks)."""
     _check(len(blob) >= HEADER_BYTES, "short blob")
+    if blob[:4] == MAGIC and struct.unpack_from("<H", blob, 4)[0] == VERSION2:
+        return _parse_blob_v2(blob)
     magic, version, hsize, crc, total, count, rsize, input_dim = _HEADER.unpack_from(blob)
     _check(magic == MAGIC and version == VERSION and hsize == HEADER_BYTES and
            rsize == RECORD_BYTES, "bad header")
@@ -222,6 +250,292 @@ def parse_blob(blob):
             raise ValueError("bad kind")
     _check(build_blob(input_dim, layers) == bytes(blob[:total]), "not canonical")
     return input_dim, layers
+
+
+# --- version 2: graphs ---------------------------------------------------------
+#
+# A version-2 model is (input_shape, layers): input_shape (h, w, c), layers a
+# list of dicts with "kind" in KINDS and "input" (the tensor read: 0 the
+# network input, k the output of layer k-1; default: the previous layer's
+# output). Per kind (parameter names are those of the C++ structs):
+#   fc:        weights (out_dim x in_dim, flat), bias (or None), multiplier, shift,
+#              out_dim, input_offset, output_offset, act_min, act_max, per_channel
+#   conv:      weights (OHWI flat), bias, multiplier, shift (out_c each), out_h, out_w,
+#              out_c, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w,
+#              input_offset, output_offset, act_min, act_max
+#   depthwise: as conv (weights [k_h][k_w][out_c]) plus depth_multiplier
+#   avg_pool, max_pool: out_h, out_w, k_h, k_w, stride_h, stride_w, pad_h, pad_w,
+#              act_min, act_max
+#   add:       input2, in1_offset, in2_offset, out_offset, left_shift, in1_multiplier,
+#              in1_shift, in2_multiplier, in2_shift, out_multiplier, out_shift,
+#              act_min, act_max
+#   softmax:   input_multiplier, input_left_shift, diff_min
+#   reshape:   shape (h, w, c)
+#   mean:      input_offset, output_offset, multiplier, shift
+#   lut:       table (256 ints);  argmax: nothing
+# Input dims (in_h, in_w, in_c, in_dim, size, rows, cols) come from the
+# tensor a layer reads, as in the C++ loader.
+
+
+def graph_shapes(input_shape, layers):
+    """The shape of every tensor: [input_shape, out of layer 0, ...]. Raises
+    ValueError where a layer does not fit the tensor it reads."""
+    shapes = [tuple(input_shape)]
+    _check(len(shapes[0]) == 3 and all(isinstance(d, int) and d >= 1 for d in shapes[0]),
+           "input shape must be three positive ints")
+    for i, l in enumerate(layers):
+        k = l["kind"]
+        src = l.get("input", i)
+        _check(isinstance(src, int) and 0 <= src <= i, f"layer {i}: input {src} not in [0, {i}]")
+        h, w, c = shapes[src]
+        n = h * w * c
+        if k == "fc":
+            out = (1, 1, l["out_dim"])
+        elif k in ("conv", "depthwise"):
+            out = (l["out_h"], l["out_w"], l["out_c"])
+        elif k in ("avg_pool", "max_pool"):
+            out = (l["out_h"], l["out_w"], c)
+        elif k == "reshape":
+            out = tuple(l["shape"])
+            _check(out[0] * out[1] * out[2] == n, f"layer {i}: reshape changes the element count")
+        elif k == "mean":
+            out = (1, 1, c)
+        elif k == "add":
+            src2 = l["input2"]
+            _check(isinstance(src2, int) and 0 <= src2 <= i, f"layer {i}: input2 {src2} not in [0, {i}]")
+            _check(shapes[src2] == shapes[src], f"layer {i}: add of shapes {shapes[src]} and {shapes[src2]}")
+            out = (h, w, c)
+        elif k in ("softmax", "lut", "argmax"):
+            _check(k != "argmax" or i == len(layers) - 1, "argmax must be the last layer")
+            out = (h, w, c)
+        else:
+            raise ValueError(f"layer {i}: unknown kind {k!r}")
+        _check(all(isinstance(d, int) and d >= 1 for d in out), f"layer {i}: bad output shape {out}")
+        shapes.append(out)
+    return shapes
+
+
+def layer_params(layer, in_shape, in2_shape=None):
+    """The C++ parameter dict of a layer (batches 1), with the input dims of
+    the tensor it reads filled in, as load_qmodel builds it."""
+    k = layer["kind"]
+    h, w, c = in_shape
+    g = lambda *names: {n: layer[n] for n in names}
+    if k == "fc":
+        per_channel = bool(layer.get("per_channel", False))
+        return dict(in_dim=h * w * c, out_dim=layer["out_dim"], per_channel=per_channel,
+                    **g("input_offset", "output_offset", "multiplier", "shift", "act_min", "act_max"))
+    if k in ("conv", "depthwise"):
+        p = dict(batches=1, in_h=h, in_w=w, in_c=c,
+                 **g("out_h", "out_w", "out_c", "k_h", "k_w", "stride_h", "stride_w", "dilation_h",
+                     "dilation_w", "pad_h", "pad_w", "input_offset", "output_offset", "multiplier",
+                     "shift", "act_min", "act_max"))
+        if k == "depthwise":
+            p["depth_multiplier"] = layer["depth_multiplier"]
+        return p
+    if k in ("avg_pool", "max_pool"):
+        return dict(batches=1, in_h=h, in_w=w, channels=c,
+                    **g("out_h", "out_w", "k_h", "k_w", "stride_h", "stride_w", "pad_h", "pad_w",
+                        "act_min", "act_max"))
+    if k == "add":
+        return dict(size=h * w * c, **g("in1_offset", "in2_offset", "out_offset", "left_shift",
+                                         "in1_multiplier", "in1_shift", "in2_multiplier",
+                                         "in2_shift", "out_multiplier", "out_shift", "act_min",
+                                         "act_max"))
+    if k == "softmax":
+        return dict(rows=h * w, cols=c, **g("input_multiplier", "input_left_shift", "diff_min"))
+    if k == "mean":
+        return dict(batches=1, in_h=h, in_w=w, channels=c,
+                    **g("input_offset", "output_offset", "multiplier", "shift"))
+    return {}
+
+
+def _i32s(v):
+    return struct.pack(f"<{len(v)}i", *v)
+
+
+def build_graph_blob(input_shape, layers):
+    """The version-2 blob (bytes) of a model: input_shape (h, w, c) and layer dicts."""
+    _check(1 <= len(layers) <= 65535, "layer count outside [1, 65535]")
+    shapes = graph_shapes(input_shape, layers)
+    payload_start = HEADER2_BYTES + RECORD2_BYTES * len(layers)
+    payload = bytearray()
+    stored = {}
+
+    def put(data):
+        if not data:
+            return (0, 0)
+        if data not in stored:
+            stored[data] = payload_start + len(payload)
+            payload.extend(_pad4(data))
+        return (stored[data], len(data))
+
+    records = bytearray()
+    for i, l in enumerate(layers):
+        k = l["kind"]
+        src = l.get("input", i)
+        src2 = l.get("input2", 0) if k == "add" else 0
+        out = shapes[i + 1]
+        flags = act_min = act_max = in_off = in2_off = out_off = 0
+        geom = [0] * 8
+        dm = ls = 0
+        prm = [0] * 6
+        sec = [(0, 0)] * 5
+        if k in ("fc", "conv", "depthwise", "avg_pool", "max_pool", "add"):
+            act_min, act_max = l.get("act_min", -128), l.get("act_max", 127)
+        if k in ("fc", "conv", "depthwise", "mean"):
+            in_off, out_off = l["input_offset"], l["output_offset"]
+        if k in ("fc", "conv", "depthwise"):
+            w = l["weights"]
+            bias = l.get("bias")
+            sec = [put(struct.pack(f"<{len(w)}b", *w)), put(b"" if bias is None else _i32s(bias)),
+                   put(_i32s(l["multiplier"])), put(_i32s(l["shift"])), (0, 0)]
+        if k == "fc":
+            flags = 1 if l.get("per_channel") else 0
+        if k in ("conv", "depthwise"):
+            geom = [l[n] for n in ("k_h", "k_w", "stride_h", "stride_w", "dilation_h",
+                                   "dilation_w", "pad_h", "pad_w")]
+            if k == "depthwise":
+                dm = l["depth_multiplier"]
+        elif k in ("avg_pool", "max_pool"):
+            geom = [l["k_h"], l["k_w"], l["stride_h"], l["stride_w"], 0, 0, l["pad_h"], l["pad_w"]]
+        elif k == "add":
+            in_off, in2_off, out_off, ls = (l["in1_offset"], l["in2_offset"], l["out_offset"],
+                                            l["left_shift"])
+            prm = [l["in1_multiplier"], l["in1_shift"], l["in2_multiplier"], l["in2_shift"],
+                   l["out_multiplier"], l["out_shift"]]
+        elif k == "softmax":
+            prm = [l["input_multiplier"], l["input_left_shift"], l["diff_min"], 0, 0, 0]
+        elif k == "mean":
+            prm = [l["multiplier"], l["shift"], 0, 0, 0, 0]
+        elif k == "lut":
+            sec[4] = put(struct.pack("<256b", *l["table"]))
+        flat = [v for x in sec for v in x]
+        records += _RECORD2.pack(KINDS[k], flags, act_min, act_max, src, src2, *out, in_off,
+                                 in2_off, out_off, *geom, dm, ls, *prm, 0, *flat)
+    total = payload_start + len(payload)
+    body = struct.pack("<IHHIII", total, len(layers), RECORD2_BYTES, *shapes[0]) + records + payload
+    crc = zlib.crc32(body) & 0xFFFFFFFF
+    blob = MAGIC + struct.pack("<HHI", VERSION2, HEADER2_BYTES, crc) + body
+    assert len(blob) == total and total % 4 == 0
+    return bytes(blob)
+
+
+def _parse_blob_v2(blob):
+    _check(len(blob) >= HEADER2_BYTES, "short blob")
+    magic, version, hsize, crc, total, count, rsize, ih, iw, ic = _HEADER2.unpack_from(blob)
+    _check(hsize == HEADER2_BYTES and rsize == RECORD2_BYTES, "bad header")
+    _check(total <= len(blob) and total % 4 == 0, "bad total_size")
+    payload = HEADER2_BYTES + RECORD2_BYTES * count
+    _check(count >= 1 and payload <= total, "bad layer count")
+    _check(zlib.crc32(blob[12:total]) & 0xFFFFFFFF == crc, "bad crc")
+    layers = []
+    for i in range(count):
+        f = _RECORD2.unpack_from(blob, HEADER2_BYTES + RECORD2_BYTES * i)
+        (kind, flags, act_min, act_max, src, src2, oh, ow, oc, in_off, in2_off, out_off) = f[:12]
+        geom, dm, ls, prm, flat = f[12:20], f[20], f[21], f[22:28], f[29:]
+        sec = []
+        for off, size in zip(flat[0::2], flat[1::2]):
+            _check((off, size) == (0, 0) or
+                   (off % 4 == 0 and off >= payload and off + size <= total), "bad section")
+            sec.append(bytes(blob[off:off + size]))
+        k = KIND_NAMES.get(kind)
+        _check(k is not None, f"layer {i}: bad kind {kind}")
+        l = {"kind": k, "input": src}
+        i32 = lambda b: list(struct.unpack(f"<{len(b) // 4}i", b))
+        if k in ("fc", "conv", "depthwise", "avg_pool", "max_pool", "add"):
+            l.update(act_min=act_min, act_max=act_max)
+        if k in ("fc", "conv", "depthwise", "mean"):
+            l.update(input_offset=in_off, output_offset=out_off)
+        if k in ("fc", "conv", "depthwise"):
+            l.update(weights=list(struct.unpack(f"<{len(sec[0])}b", sec[0])),
+                     bias=i32(sec[1]) if sec[1] else None, multiplier=i32(sec[2]),
+                     shift=i32(sec[3]))
+        if k == "fc":
+            l.update(out_dim=oc, per_channel=bool(flags & 1))
+        elif k in ("conv", "depthwise"):
+            l.update(out_h=oh, out_w=ow, out_c=oc, **dict(zip(
+                ("k_h", "k_w", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
+                 "pad_w"), geom)))
+            if k == "depthwise":
+                l["depth_multiplier"] = dm
+        elif k in ("avg_pool", "max_pool"):
+            l.update(out_h=oh, out_w=ow, k_h=geom[0], k_w=geom[1], stride_h=geom[2],
+                     stride_w=geom[3], pad_h=geom[6], pad_w=geom[7])
+        elif k == "add":
+            l.update(input2=src2, in1_offset=in_off, in2_offset=in2_off, out_offset=out_off,
+                     left_shift=ls, in1_multiplier=prm[0], in1_shift=prm[1],
+                     in2_multiplier=prm[2], in2_shift=prm[3], out_multiplier=prm[4],
+                     out_shift=prm[5])
+        elif k == "softmax":
+            l.update(input_multiplier=prm[0], input_left_shift=prm[1], diff_min=prm[2])
+        elif k == "mean":
+            l.update(multiplier=prm[0], shift=prm[1])
+        elif k == "reshape":
+            l["shape"] = (oh, ow, oc)
+        elif k == "lut":
+            l["table"] = list(struct.unpack("<256b", sec[4]))
+        layers.append(l)
+    _check(build_graph_blob((ih, iw, ic), layers) == bytes(blob[:total]), "not canonical")
+    return (ih, iw, ic), layers
+
+
+def mean_hw(p, x, rounding="double"):
+    """TFLite Micro's reference int8 MEAN over axes 1 and 2 (reduce.h,
+    QuantizedMeanOrSum): the multiplier absorbs 1/n as the reference does."""
+    import int8_ref
+    rq = int8_ref.requantizer(rounding)
+    B, H, W, C = p["batches"], p["in_h"], p["in_w"], p["channels"]
+    n = H * W
+    s = min(n.bit_length() - 1, 32, 31 + p["shift"])
+    m = (p["multiplier"] << s) // n
+    sh = p["shift"] - s
+    out = []
+    for b in range(B):
+        base = b * n * C
+        for c in range(C):
+            total = sum(x[base + k * C + c] for k in range(n)) + p["input_offset"] * n
+            v = _wrap32(rq(_wrap32(total), m, sh) + p["output_offset"])
+            out.append(max(-128, min(127, v)))
+    return out
+
+
+def run_graph(input_shape, layers, x, rounding="double"):
+    """Runs a version-2 model (or a version-1 chain with input_shape (1, 1, n))
+    on one input sample (a list of ints) with tools/int8_ref.py's kernels:
+    returns the final tensor before a trailing argmax. Python's reference for
+    QNetCore::run."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import int8_ref as r
+    shapes = graph_shapes(input_shape, layers)
+    t = [list(x)]
+    _check(len(x) == math.prod(shapes[0]), "input length")
+    for i, l in enumerate(layers):
+        k = l["kind"]
+        src = t[l.get("input", i)]
+        p = layer_params(l, shapes[l.get("input", i)])
+        if k == "fc":
+            y = r.fully_connected(p, src, l["weights"], l.get("bias"), 1, rounding)
+        elif k == "conv":
+            y = r.conv2d(p, src, l["weights"], l.get("bias"), rounding)
+        elif k == "depthwise":
+            y = r.depthwise_conv2d(p, src, l["weights"], l.get("bias"), rounding)
+        elif k == "avg_pool":
+            y = r.avg_pool2d(p, src)
+        elif k == "max_pool":
+            y = r.max_pool2d(p, src)
+        elif k == "add":
+            y = r.add(p, src, t[l["input2"]], rounding)
+        elif k == "softmax":
+            y = r.softmax(p, src, rounding)
+        elif k == "mean":
+            y = mean_hw(p, src, rounding)
+        elif k == "lut":
+            y = [l["table"][v + 128] for v in src]
+        else:  # reshape, argmax
+            y = src
+        t.append(y)
+    return t[-1]
 
 
 # --- TFLite int8 arithmetic, for exporters and golden vectors ----------------

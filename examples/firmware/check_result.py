@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs a program and checks that its RESULT line equals the committed one.
 
 Usage: check_result.py pid_expected.h PROGRAM [ARGS...]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/firmware/pid_expected.h: the tuned gains and best cost of the
 // pid_tune problem as IEEE-754 bits, exactly as the desktop build of
 // examples/pid_tune prints them (x86-64, gcc, -ffp-contract=off). Produced by:
@@ -5,4 +6,4 @@
 // The firmware (pid_firmware.cpp) must print the same line on every target;
 // examples/firmware/check_result.py checks the desktop program against it.
 #pragma once
-#define PID_TUNE_EXPECTED "RESULT kp=0x40f4cb5a ki=0x3fbbc1dc kd=0x40a6864c cost=0x3fa455aa"
+#define PID_TUNE_EXPECTED "RESULT kp=0x40e5c0b4 ki=0x3fad9e89 kd=0x409d6f69 cost=0x3fa29814"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/firmware/pid_firmware.cpp: examples/pid_tune as firmware. The
 // device tunes its own PID loop: the plant (pid_sim.hpp: 1/(s+1)^3, dt =
 // 0.01 s) is simulated on the core, each candidate (Kp, Ki, Kd) is one 20 s
@@ -38,7 +39,7 @@ long milli(float v) { return static_cast<long>(v * 1000.0f + (v < 0.0f ? -0.5f :
 int main() {
   const pid_sim::LoopConfig loop;
   const pid_sim::CostConfig cost_cfg;
-  starling::PsoConfig cfg = starling::PsoConfig::empso();  // beta 0.9, c1 = c2 = 2
+  starling::PsoConfig cfg = starling::PsoConfig::empso();  // the measured EMPSO (pso.hpp)
   cfg.max_iter = kIterations;
   if (g_pso.init(kLo, kHi, kDims, kParticles, cfg, kSeed) != starling::Status::Ok) {
     std::printf("init failed\n");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/pid_tune/pid_sim.hpp: a discrete PID controller and a simulated
 // plant, written the way firmware would run them: float arithmetic, a fixed
 // sample time, no heap, no I/O, no libm in the per-sample code (only + − × ÷,

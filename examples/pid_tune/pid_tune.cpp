@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/pid_tune/pid_tune.cpp: the main job. A microcontroller tunes its
 // own PID loop: every candidate (Kp, Ki, Kd) is one closed-loop step response
 // on the plant, scored and told to an EMPSO swarm, one episode at a time.
@@ -172,7 +173,7 @@ int main(int argc, char** argv) {
               fx(kHi[0], 0).s, fx(kLo[1], 0).s, fx(kHi[1], 0).s, fx(kLo[2], 0).s, fx(kHi[2], 0).s);
 
   // ---- 1. tune: one episode per candidate, through ask/tell ---------------
-  starling::PsoConfig cfg = starling::PsoConfig::empso();  // beta 0.9, c1 = c2 = 2
+  starling::PsoConfig cfg = starling::PsoConfig::empso();  // the measured EMPSO (pso.hpp)
   cfg.max_iter = kIterations;
   if (g_pso.init(kLo, kHi, kDims, kParticles, cfg, kSeed) != starling::Status::Ok) {
     std::printf("init failed\n");

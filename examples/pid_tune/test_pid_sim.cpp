@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // examples/pid_tune/test_pid_sim.cpp: the controller and plant simulation of
 // pid_tune (pid_sim.hpp) against closed-form results.
 #include <cmath>

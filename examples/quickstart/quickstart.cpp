@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Minimize a function with starling in about twenty lines.
 #include <cstdio>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // float_mlp.hpp: the float reference of the shipped classifier
 // (examples/data/blobs_mlp_data.h: 4-16-3, ReLU hidden layer), shared by the
 // example and the exported-model test.

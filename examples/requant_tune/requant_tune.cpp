@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Repair a crudely quantized int8 classifier with PSO: tune a handful of
 // per-layer requantization parameters on a calibration split, no gradients.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs the header that tools/export_qnet.py generated (exported_model.h, from
 // examples/data/blobs_mlp.json and its calibration inputs) with QNet, both as
 // the const model descriptor and as the blob through load_qmodel, and checks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Train a 2-8-2 int8 network from scratch with PSO on plain accuracy.
 //
 // Data: kPoints points (x0, x1) uniform in [-2, 2]^2 from starling::Rng (seed

@@ -293,8 +293,8 @@ class BayesOpt {
   static constexpr int kMaxObs = MaxObs;
 
   /// Validates and starts a run over the box [lo, hi]. design: points of the
-  /// initial space-filling design, 2 .. MaxObs − 1; 0 = 2·dims + 2 (at least
-  /// 5; capped at MaxObs − 1). After the design, each ask is the maximizer of
+  /// initial space-filling design, 2 .. MaxObs; 0 = 2·dims + 2 (at least
+  /// 5; capped at MaxObs). After the design, each ask is the maximizer of
   /// the expected improvement under the fitted Gaussian process. Returns
   /// InvalidArgument (null bounds, dims < 1, an invalid interval, design out
   /// of range, a config value out of range), CapacityExceeded (dims >

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/crc32.hpp: CRC-32/IEEE (the zlib, PNG and Ethernet CRC), used to
 // check model blobs that arrive at run time.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/optimizers.hpp: the one list of the optimizer family. Tests, fuzzers,
 // benchmarks and the C API iterate it, so adding an optimizer is one line here.
 //
@@ -16,11 +17,13 @@
 #include "starling/pso.hpp"
 #include "starling/tuner.hpp"
 
-/// X(Name, Config) for every optimizer. Name##Of<MaxDims, MaxPop, Real> is
+/// X(Name, Config) for every optimizer. `Name##Of<MaxDims, MaxPop, Real>` is
 /// its class (methods without a population ignore MaxPop), so generic code
 /// can instantiate each alike:
+/// @code
 ///   #define RUN(Name, Config) run<starling::Name##Of<4, 16>>(#Name, starling::Config{});
 ///   STARLING_OPTIMIZERS(RUN)
+/// @endcode
 #define STARLING_OPTIMIZERS(X) \
   X(Pso, PsoConfig)              \
   X(Bobyqa, BobyqaConfig)        \
@@ -29,6 +32,7 @@
 
 namespace starling {
 
+/// Pso under the family's uniform name (see STARLING_OPTIMIZERS).
 template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
 /// MaxPop is ignored (the interpolation points follow MaxDims).

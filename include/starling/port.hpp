@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/port.hpp: which kernel set (port) runs, and forcing a lower one.
 //
 // The scalar port is always compiled in and is the definition of "right";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/quant.hpp: int8 quantized arithmetic, bit-exact with the TensorFlow
 // Lite (Micro) reference kernels and CMSIS-NN for every valid input.
 //
@@ -21,9 +22,11 @@
 
 namespace starling {
 
+///@{
 /// Smallest and largest shift that requantize() accepts (TFLite's range).
 constexpr int kMinShift = -31;
 constexpr int kMaxShift = 30;
+///@}
 
 /// Largest in_dim of fully_connected_s8. One product is at most
 /// |w|·|x + input_offset| <= 128·255 = 32640 in magnitude, so a dot product of
@@ -106,13 +109,17 @@ int32_t requantize(int32_t acc, int32_t multiplier, int shift) noexcept;
 
 /// Parameters of an int8 fully-connected layer (TFLite FULLY_CONNECTED).
 struct FcParams {
+  ///@{
   int in_dim, out_dim;    ///< inputs per batch row [1, kFcMaxInDim], outputs [1, ...)
+  ///@}
   int32_t input_offset;   ///< −input_zero_point, in [−127, 128]
   int32_t output_offset;  ///< output_zero_point, in [−128, 127]
   const int32_t* multiplier;  ///< out_dim entries if per_channel, else 1; each >= 0
   const int32_t* shift;       ///< same count; each in [−31, 30]; > 0 shifts left
   bool per_channel;           ///< one (multiplier, shift) per output channel
+  ///@{
   int32_t act_min, act_max;   ///< output clamp, −128 <= act_min <= act_max <= 127
+  ///@}
   /// Optional: Σ_i weights[o·in_dim + i] for each output row o (out_dim
   /// entries), as fc_kernel_sums() writes them for the weights passed with
   /// these parameters, which it accepts only when every weight is in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/rng.hpp: the portable counter-based random numbers (Threefry-4x32).
 //
 // Why counter-based: every number is a pure function of (key, counter), so the
@@ -147,6 +148,7 @@ constexpr Real u16_to_unit(uint32_t h) noexcept {
 class Rng {
  public:
   constexpr Rng() noexcept = default;
+  /// The stream for seed `s`, at position 0 (as seed(s)).
   explicit Rng(uint64_t s) noexcept { seed(s); }
 
   /// Restart the stream for `s` at position 0.

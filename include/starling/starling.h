@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* starling/starling.h: the C API (C99 and C++) of the particle swarm optimizer.
  *
  * The same optimizer as starling::Pso<MaxDims, MaxParticles, float> (see
@@ -59,10 +60,16 @@
 #include <stdbool.h>
 #endif
 
+#include "starling/version.h"
+
 #ifndef STARLING_MAX_DIMS
+/** Capacity of starling_pso in dimensions (default 16); define it before the
+ *  include to change it. */
 #define STARLING_MAX_DIMS 16
 #endif
 #ifndef STARLING_MAX_PARTICLES
+/** Capacity of starling_pso in particles (default 32); define it before the
+ *  include to change it. */
 #define STARLING_MAX_PARTICLES 32
 #endif
 #if STARLING_MAX_DIMS < 1
@@ -146,7 +153,9 @@ typedef enum starling_stop_reason {
 typedef struct starling_pso_config {
   int variant;                /**< a starling_variant; default CONSTRICTION */
   float w;                    /**< inertia / constriction factor χ, [−1, 1]; default 0.7298 */
+  /**@{*/
   float c1, c2;               /**< acceleration coefficients, [0, 10]; default 1.49618 */
+  /**@}*/
   float beta;                 /**< EMPSO momentum decay, [0, 1); default 0.9 */
   float v_max;                /**< velocity limit as a fraction of hi − lo, (0, 1]; default 0.5 */
   int boundary;               /**< a starling_boundary; default CLAMP */
@@ -168,15 +177,15 @@ typedef struct starling_pso_config {
  *  it to starling_pso_init(); do not touch its fields. Its size is
  *  STARLING_PSO_SIZE(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES). */
 typedef struct starling_pso {
-  uint32_t magic_;          /* set by a successful init; anything else = not ready */
-  int32_t max_dims_;        /* the caller's capacities, stored by init */
-  int32_t max_particles_;
-  uint32_t size_;           /* sizeof(starling_pso) in the caller's translation unit */
+  uint32_t magic_;          /**< private: set by a successful init; anything else = not ready */
+  int32_t max_dims_;        /**< private: the caller's dimension capacity, stored by init */
+  int32_t max_particles_;   /**< private: the caller's particle capacity, stored by init */
+  uint32_t size_;           /**< private: sizeof(starling_pso) in the caller's translation unit */
   union {
     uint64_t align_u64_;    /* 8-byte alignment for the C++ core */
     double align_f64_;
     unsigned char bytes_[STARLING_PSO_STORAGE_BYTES(STARLING_MAX_DIMS, STARLING_MAX_PARTICLES)];
-  } storage_;
+  } storage_;               /**< private: the C++ core and the arrays */
 } starling_pso;
 
 /** Fills *cfg with the documented defaults (those of starling::PsoConfig).
@@ -198,9 +207,13 @@ starling_status starling_pso_init_capacity(starling_pso* pso, size_t pso_size, i
  *  positions uniformly in the box and velocities uniformly in ±v_max·range.
  *  Re-initializing a running optimizer starts over. Returns:
  *    STARLING_INVALID_ARGUMENT: pso, lo, hi or cfg NULL; dims < 1;
- *      particles < 2; a bound not finite; lo[d] >= hi[d]; hi[d] − lo[d]
- *      above FLT_MAX/32 (about 1.06e37: larger ranges could overflow the
- *      velocity update); a config field out of its range;
+ *      particles 1 or negative (0 picks the default size, 10 + floor(2·√dims),
+ *      capped at STARLING_MAX_PARTICLES); a bound not finite; lo[d] >= hi[d];
+ *      hi[d] − lo[d] above FLT_MAX/32 (about 1.06e37: larger ranges could
+ *      overflow the velocity update) or below 2^-102 (about 2.0e-31: smaller
+ *      ones make steps denormal); v_max·(hi[d] − lo[d]) below FLT_MIN; a
+ *      config field out of its range; RING neighbors >= particles; FIPS
+ *      with the RANDOM topology;
  *    STARLING_CAPACITY_EXCEEDED: dims > STARLING_MAX_DIMS or
  *      particles > STARLING_MAX_PARTICLES;
  *    STARLING_OK otherwise.
@@ -248,12 +261,15 @@ long starling_pso_evaluations(const starling_pso* pso);
 int starling_pso_iteration(const starling_pso* pso);
 
 /** dims and particles given to init; 0 when NULL or not ready. */
+/**@{*/
 int starling_pso_dims(const starling_pso* pso);
 int starling_pso_particles(const starling_pso* pso);
+/**@}*/
 
 /** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
  *  through untouched. Returns STARLING_INVALID_ARGUMENT if pso or cost is
- *  NULL, STARLING_NOT_READY if not initialized, STARLING_CORRUPT if the
+ *  NULL, STARLING_NOT_READY if not initialized or while a batch is open
+ *  (nothing is evaluated then), STARLING_CORRUPT if the
  *  header was overwritten, STARLING_OK when it ran to a stop (also when it
  *  had already stopped). */
 starling_status starling_pso_minimize(starling_pso* pso,
@@ -309,14 +325,16 @@ starling_status starling_pso_set_start(starling_pso* pso, const float* x);
 
 /** Candidates the predicate rejected, and asks that handed out the best
  *  point (or start) instead, since init or load; 0 when NULL or not ready. */
+/**@{*/
 long starling_pso_infeasible_count(const starling_pso* pso);
 long starling_pso_fallback_count(const starling_pso* pso);
+/**@}*/
 
 /* ---- Save and resume (format: starling::Pso::save in starling/pso.hpp) ----
  * A state saved here loads into a C++ starling::Pso<D, N, float> with room
  * for it, and vice versa; bit for bit the same continuation on any target. */
 
-/** Bytes starling_pso_save() writes: 176 + 4·(4 + 3·dims + particles·(4·dims
+/** Bytes starling_pso_save() writes: 180 + 4·(4 + 3·dims + particles·(4·dims
  *  + 2)); 0 when NULL or not ready. */
 size_t starling_pso_save_size(const starling_pso* pso);
 
@@ -335,9 +353,10 @@ starling_status starling_pso_load_capacity(starling_pso* pso, size_t pso_size, i
 /** Replaces *pso's state by a saved one (exactly `size` bytes); *pso need
  *  not have been initialized. Returns STARLING_INVALID_ARGUMENT if pso or
  *  buf is NULL, STARLING_CORRUPT if the blob fails any check (magic,
- *  version, float type, length, CRC, value ranges) or *pso's header was
- *  overwritten, STARLING_CAPACITY_EXCEEDED if the state has more dims or
- *  particles than *pso holds, STARLING_OK. On failure *pso is unchanged (an
+ *  version, float type, length, CRC, value ranges, and every invariant of
+ *  starling_pso_check_invariants()) or *pso's header was overwritten,
+ *  STARLING_CAPACITY_EXCEEDED if the state has more dims or particles than
+ *  *pso holds, STARLING_OK. On failure no byte of *pso changes (an
  *  uninitialized one stays not ready). A struct that was ready keeps its
  *  predicate. Time O(size). */
 static inline starling_status starling_pso_load(starling_pso* pso, const uint8_t* buf,
@@ -345,6 +364,14 @@ static inline starling_status starling_pso_load(starling_pso* pso, const uint8_t
   return starling_pso_load_capacity(pso, sizeof(starling_pso), STARLING_MAX_DIMS,
                                     STARLING_MAX_PARTICLES, buf, size);
 }
+
+/** Checks every invariant a live run keeps, with the same function
+ *  starling_pso_load() applies to a saved state (the list:
+ *  starling::Pso::check_invariants in starling/pso.hpp). Returns
+ *  STARLING_OK, STARLING_CORRUPT if one fails (overwritten memory, or a
+ *  bug), STARLING_NOT_READY before init, STARLING_INVALID_ARGUMENT if pso is
+ *  NULL. For tests and debug builds; O(particles·dims). */
+starling_status starling_pso_check_invariants(const starling_pso* pso);
 
 /** STARLING_PSO_SIZE(max_dims, max_particles), computed by the library: the
  *  sizeof(starling_pso) a caller with those capacities has. 0 when

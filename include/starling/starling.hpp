@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
 // starling/starling.hpp: the umbrella header; includes every C++ public header.
 #pragma once
 #include "starling/status.hpp"
+#include "starling/version.h"
 #include "starling/port.hpp"
 #include "starling/rng.hpp"
 #include "starling/pso.hpp"

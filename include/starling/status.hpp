@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/status.hpp: the error codes every fallible call returns.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Meson exe_wrapper for Cortex-M3 ELFs: qemu-mps2-semihost.sh on mps2-an385.
 # (Meson cross files cannot set environment variables, hence this wrapper.)
 QEMU_MACHINE=mps2-an385 QEMU_CPU=cortex-m3 exec "$(dirname "$0")/qemu-mps2-semihost.sh" "$@"

@@ -1,4 +1,12 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__cortexm_dsp: int8 fully-connected layer with the ARMv7E-M DSP extension (M4, M7, M33+DSP).
+//
+// Meson and CMake compile this file only for cores with the DSP extension.
+// Arduino, PlatformIO, ESP-IDF and Zephyr compile it for every target they
+// build (they take src/, ports/scalar/ and ports/cortexm/ as found), so on a
+// core without DSP it compiles to nothing, and src/dispatch.cpp calls it
+// exactly when this file is compiled in (the same predefines).
+#if defined(__arm__) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 
 #include <cstddef>
@@ -7,10 +15,6 @@
 
 #include "starling/detail/kernels_cortexm.hpp"
 #include "starling/quant.hpp"
-
-#if !defined(__ARM_FEATURE_DSP)
-#error "ports/cortexm needs the DSP extension (__ARM_FEATURE_DSP): see ports/cortexm/meson.build"
-#endif
 
 namespace starling {
 namespace detail {
@@ -137,3 +141,4 @@ void s8_fc__cortexm_dsp_single(const FcParams& p, const int8_t* input, const int
 
 }  // namespace detail
 }  // namespace starling
+#endif  // __arm__ && __ARM_FEATURE_DSP

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Cortex-M CI: the whole test suite on emulated Cortex-M4F (mps2-an386),
 # Cortex-M3 (mps2-an385, soft float) and Cortex-M7 (mps2-an500) under
 # qemu-system-arm with semihosting, build-only Cortex-M0+ and M55, the footprint table (tools/footprint)
@@ -55,5 +56,7 @@ python3 "$SRC/tools/footprint/footprint.py" --strict --out "$BUILD/footprint"
 
 echo "=== instructions per MAC (QEMU TCG plugin)"
 "$SRC/tools/footprint/insn_per_mac.sh" "$BUILD/m4f"
+# conv2d_s8 / depthwise_conv2d_s8 (and CMSIS-NN's when the build has -Dcmsis_nn): ~20 s
+"$SRC/tools/footprint/layer_insn_per_mac.sh" "$BUILD/m4f"
 
 echo "ALL OK in $(( $(date +%s) - t0 )) s"

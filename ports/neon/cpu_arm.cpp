@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cpu_arm: run-time detection of the aarch64 features the NEON port uses.
 #include "starling/detail/kernels_neon.hpp"
 

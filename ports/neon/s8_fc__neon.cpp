@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__neon: int8 fully-connected layer, baseline aarch64 NEON (widening
 // multiplies: SMULL/SMULL2 + SADALP), 4 output rows per tile.
 #include <arm_neon.h>

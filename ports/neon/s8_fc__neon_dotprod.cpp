@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__neon_dotprod: int8 fully-connected layer with SDOT (FEAT_DotProd,
 // built with -march=armv8.2-a+dotprod), 4 output rows per tile.
 #include <arm_neon.h>

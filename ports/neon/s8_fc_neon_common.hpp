@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ports/neon: the part of the s8 fully-connected kernels shared by the NEON
 // variants: the row-tile driver and the 4-lane requantization. Everything
 // here has internal linkage, so the dotprod library (built with other -march

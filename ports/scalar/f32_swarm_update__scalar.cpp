@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ports/scalar: the float particle update in portable C++, bit-exact with
 // detail::swarm_update_ref (tests/ports/test_ports.cpp compares them).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__scalar: scalar reference of the int8 fully-connected layer (all targets).
 #include <cstddef>
 #include <cstdint>

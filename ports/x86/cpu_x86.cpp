@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cpu_x86: run-time CPU feature checks for the x86 port (cpuid + xgetbv).
 // Compiled without ISA flags: it runs before anything is known of the CPU.
 #include <cpuid.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // f32_swarm_update__avx2: the float particle update on 8 lanes (AVX2, no FMA, masked tails), Threefry in lanes.
 #include <immintrin.h>
 

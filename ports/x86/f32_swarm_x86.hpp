@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // f32_swarm_x86.hpp: the lane code the AVX2 and AVX-512 swarm kernels share:
 // the move of one vector of dimensions, written once over an ISA's float
 // operations F, so both kernels repeat swarm_update_dim's operations in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // f32_swarm_x86_base: the scalar helpers the x86 swarm kernels call, compiled without ISA flags.
 //
 // The ISA files must not instantiate the shared headers' inline functions

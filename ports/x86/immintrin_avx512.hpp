@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // immintrin_avx512.hpp: <immintrin.h> for the AVX-512 files of ports/x86.
 // GCC 12's avx512fintrin.h trips its own -Wuninitialized in
 // _mm512_undefined_* (GCC bug 105593): silence it for that header only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__avx2: int8 fully-connected layer, AVX2 (8-lane requantize), two dot-product forms.
 //
 // With FcParams::kernel_sums, vpmaddubsw with the sign trick,

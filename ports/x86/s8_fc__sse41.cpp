@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc__sse41: int8 fully-connected layer, SSE4.1 (SSSE3 pmaddubsw with the sign trick).
 #include <smmintrin.h>
 

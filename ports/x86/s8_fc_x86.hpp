@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // s8_fc_x86.hpp: the parts the x86 fully-connected kernels share: the
 // output-chunk driver and requantization (scalar, and 8-lane AVX2 when the
 // including file is compiled with -mavx2). Private to ports/x86; everything

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // threefry_x86.hpp: Threefry-4x32-13 on SIMD lanes, one block per lane, for
 // the x86 swarm kernels; the same numbers as starling::threefry4x32_ctr0
 // (whose round and key-schedule structure it repeats). V supplies the 32-bit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tests/capi/capi_ref.cpp: the C++ reference run for test_capi.c (see capi_ref.h).
 #include "capi_ref.h"
 

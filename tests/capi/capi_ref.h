@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/capi/capi_ref.h: the C++ side of the C API test. capi_ref.cpp runs
  * the C++ optimizer starling::Pso<64, 64, float> on a case and reduces its
  * whole trajectory (every asked position, every told cost) to a hash, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/capi/test_capi.c: the C API (starling/starling.h), compiled as C99.
  *
  * Proves that the C API runs exactly the trajectory of the C++
@@ -166,9 +167,12 @@ static void test_config_default(void) {
   CHECK(cfg.w == 0.7298f);
   CHECK(cfg.c1 == 1.49618f && cfg.c2 == 1.49618f);
   CHECK(cfg.beta == 0.9f);
-  CHECK(cfg.v_max == 0.5f);
+  CHECK(cfg.v_max == 0.25f);
   CHECK_EQ_INT(cfg.boundary, STARLING_BOUNDARY_CLAMP);
-  CHECK_EQ_INT(cfg.topology, STARLING_TOPOLOGY_GLOBAL);
+  CHECK_EQ_INT(cfg.topology, STARLING_TOPOLOGY_VON_NEUMANN);
+  CHECK_EQ_INT(cfg.restart_stall, 60);
+  CHECK(cfg.restart_radius == 0.1f);
+  CHECK(cfg.stall_tol == 0.003f);
   CHECK_EQ_INT(cfg.max_iter, 100);
   CHECK_EQ_INT(cfg.max_evals, 0);
   CHECK(isinf(cfg.target) && cfg.target < 0);
@@ -658,6 +662,63 @@ static void test_reinit_mid_run(void) {
   CHECK(fresh.best == again.best);
 }
 
+/* Issue 16: minimize with a batch open refuses (it used to return OK
+ * without evaluating anything); check_invariants holds along a run, reports
+ * NOT_READY before init, and a refused load changes no byte of a struct
+ * that was never initialized. */
+static void test_batch_minimize_and_invariants(void) {
+  static starling_pso fresh;
+  static unsigned char before[sizeof(starling_pso)];
+  const float* xs[STARLING_MAX_PARTICLES];
+  static uint8_t blob[4096];
+  size_t n = 0;
+  int k, b;
+  CHECK_EQ_INT(starling_pso_check_invariants(NULL), STARLING_INVALID_ARGUMENT);
+  memset(&fresh, 0x33, sizeof fresh);
+  CHECK_EQ_INT(starling_pso_check_invariants(&fresh), STARLING_NOT_READY);
+  CHECK_EQ_INT(init_small(&g_pso, 20), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_check_invariants(&g_pso), STARLING_OK);
+  b = starling_pso_ask_batch(&g_pso, xs, STARLING_MAX_PARTICLES);
+  CHECK(b >= 2);
+  CHECK_EQ_INT(starling_pso_minimize(&g_pso, hashing_cost, NULL), STARLING_NOT_READY);
+  CHECK_EQ_INT(starling_pso_evaluations(&g_pso), 0);
+  CHECK_EQ_INT(starling_pso_check_invariants(&g_pso), STARLING_OK);
+  CHECK(starling_pso_save_size(&g_pso) <= sizeof blob);
+  CHECK_EQ_INT(starling_pso_save(&g_pso, blob, sizeof blob, &n), STARLING_OK);
+  for (k = 0; k < b; ++k) CHECK_EQ_INT(starling_pso_tell_batch(&g_pso, k, capi_objective(xs[k], 2)), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_minimize(&g_pso, hashing_cost, NULL), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_check_invariants(&g_pso), STARLING_OK);
+  blob[n / 2] ^= 1; /* breaks the CRC */
+  memcpy(before, &fresh, sizeof fresh);
+  CHECK_EQ_INT(starling_pso_load(&fresh, blob, n), STARLING_CORRUPT);
+  CHECK(memcmp(before, &fresh, sizeof fresh) == 0);
+  blob[n / 2] ^= 1;
+  CHECK_EQ_INT(starling_pso_load(&fresh, blob, n), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_check_invariants(&fresh), STARLING_OK);
+}
+
+/* Issue 16: a trust radius of -0 is stored as 0 (equal settings save equal
+ * bytes: load refuses a -0), and the C init refuses a denormal range and a
+ * velocity limit that underflows. */
+static void test_trust_zero_and_tiny_ranges(void) {
+  static uint8_t pos[4096], neg[4096];
+  size_t np = 0, nn = 0;
+  starling_pso_config cfg;
+  const float lo[2] = {0.0f, 0.0f}, denormal[2] = {1.4e-45f, 1.0f}, tiny[2] = {1e-10f, 1.0f};
+  CHECK_EQ_INT(init_small(&g_pso, 20), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_set_trust_radius(&g_pso, 0.0f), STARLING_OK);
+  CHECK(starling_pso_save_size(&g_pso) <= sizeof pos);
+  CHECK_EQ_INT(starling_pso_save(&g_pso, pos, sizeof pos, &np), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_set_trust_radius(&g_pso, -0.0f), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_save(&g_pso, neg, sizeof neg, &nn), STARLING_OK);
+  CHECK(np == nn && memcmp(pos, neg, np) == 0);
+  starling_pso_config_default(&cfg);
+  CHECK_EQ_INT(starling_pso_init(&g_pso, lo, denormal, 1, 2, &cfg, 1), STARLING_INVALID_ARGUMENT);
+  cfg.v_max = 1e-30f;
+  CHECK_EQ_INT(starling_pso_init(&g_pso, lo, tiny, 1, 2, &cfg, 1), STARLING_INVALID_ARGUMENT);
+  CHECK(starling_pso_ask(&g_pso) == NULL);
+}
+
 static void test_status_name(void) {
   CHECK(strcmp(starling_status_name(STARLING_OK), "Ok") == 0);
   CHECK(strcmp(starling_status_name(STARLING_INVALID_ARGUMENT), "InvalidArgument") == 0);
@@ -689,6 +750,8 @@ int main(void) {
   RUN(test_corrupt_header);
   RUN(test_copy_continues);
   RUN(test_reinit_mid_run);
+  RUN(test_batch_minimize_and_invariants);
+  RUN(test_trust_zero_and_tiny_ranges);
   RUN(test_status_name);
   printf("%ld passed, %ld failed\n", g_passed, g_failed);
   return g_failed == 0 && g_passed > 0 ? 0 : 1;

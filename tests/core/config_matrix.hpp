@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The configuration matrix the safe-tuning and save/resume tests walk:
 // variant v (0 constriction, 1 inertia, 2 EMPSO, each from its documented
 // factory), topology t and boundary b, with per-particle draws and the bias

@@ -247,7 +247,16 @@ void run_contract(const char* name, const Cfg& base) {
   CHECK(o.best_position() != nullptr && feasible(o.best_position(), kDims, nullptr));
   CHECK(o.set_feasible(nullptr, nullptr, 0) == Status::Ok);
   CHECK(o.set_trust_radius(0.f) == Status::Ok);
-  CHECK(o.set_trust_radius(-0.f) == Status::Ok);
+  // −0 is stored as +0: equal settings save equal bytes (issue 16).
+  {
+    static uint8_t zero[Opt::kMaxSaveSize], neg[Opt::kMaxSaveSize];
+    size_t nz = 0, nn = 0;
+    CHECK(o.save(zero, sizeof zero, &nz) == Status::Ok);
+    CHECK(o.set_trust_radius(-0.f) == Status::Ok);
+    CHECK(!std::signbit(o.trust_radius()));
+    CHECK(o.save(neg, sizeof neg, &nn) == Status::Ok);
+    CHECK(nz == nn && std::memcmp(zero, neg, nz) == 0);
+  }
   CHECK(o.set_trust_radius(1.5f) == Status::InvalidArgument);
 
   // Batch ask/tell, costs told in reverse order, gives the serial run.
@@ -302,4 +311,4 @@ TEST_CASE(pso_variants_contract) {
   }
 }
 
-int main() { return check::run_all(); }
+int main() { setvbuf(stdout, nullptr, _IONBF, 0); return check::run_all(); }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Golden values from tools/pso_ref.py, an independent Python reference
 // (Threefry from its definition, float32 emulated op by op): Random123's
 // known-answer vectors, our Rng and swarm-block vectors, and whole-trajectory

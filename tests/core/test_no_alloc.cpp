@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Proves the library allocates nothing: malloc, calloc, realloc, free and
 // every operator new/delete are replaced by counting versions, and the
 // whole public API is driven while counting. (Under AddressSanitizer the C

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unit and property tests of the optimizer's contract: validation, ask/tell
 // protocol, NaN handling, stop criteria, boundary modes, update rules.
 #include <cmath>
@@ -23,18 +24,35 @@ float sphere(const float* x, int n) {
 TEST_CASE(default_config_is_documented_choice) {
   const PsoConfig c;
   CHECK(c.variant == Variant::Constriction);
-  CHECK(c.topology == Topology::Global);
+  CHECK(c.topology == Topology::VonNeumann);
   CHECK(c.boundary == Boundary::Clamp);
   CHECK_EQ(c.w, 0.7298f);
   CHECK_EQ(c.c1, 1.49618f);
   CHECK_EQ(c.c2, 1.49618f);
   CHECK_EQ(c.beta, 0.9f);
-  CHECK_EQ(c.v_max, 0.5f);
+  CHECK_EQ(c.v_max, 0.25f);
+  CHECK_EQ(c.restart_stall, 60);
+  CHECK_EQ(c.restart_radius, 0.1f);
+  CHECK_EQ(c.stall_tol, 0.003f);
   CHECK_EQ(c.max_iter, 100);
   CHECK_EQ(c.max_evals, 0L);
   CHECK(std::isinf(c.target) && c.target < 0);
   CHECK_EQ(c.stall_iter, 0);
   CHECK(validate(c) == Status::Ok);
+  // The measured EMPSO and the published configurations (pso.hpp says which
+  // benchmark cells chose the first; the others keep their papers' values).
+  const PsoConfig e = PsoConfig::empso();
+  CHECK(e.variant == Variant::Empso && e.topology == Topology::Global);
+  CHECK(e.c1 == 2.f && e.c2 == 2.f && e.beta == 0.8f && e.v_max == 0.15f);
+  CHECK(e.restart_stall == 40 && e.restart_radius == 0.1f && e.stall_tol == 0.003f);
+  CHECK(validate(e) == Status::Ok);
+  for (const PsoConfig& k : {PsoConfig::inertia(), PsoConfig::fips(), PsoConfig::literature()}) {
+    CHECK(k.v_max == 0.5f && k.restart_stall == 0 && k.restart_radius == 0.f && k.stall_tol == 0.f);
+    CHECK(validate(k) == Status::Ok);
+  }
+  CHECK(PsoConfig::inertia().topology == Topology::Global);
+  CHECK(PsoConfig::fips().topology == Topology::VonNeumann);
+  CHECK(PsoConfig::literature().topology == Topology::Global);
 }
 
 TEST_CASE(invalid_inputs_map_to_status) {
@@ -132,6 +150,8 @@ TEST_CASE(invalid_inputs_map_to_status) {
     r.mutate(c, l, h, dims, n);
     const Status s = pso.init(l, h, dims, n, c, 1);
     if (!CHECK(s == r.expect)) std::printf("     case '%s' gave %s\n", r.what, status_name(s));
+    // The form Pso::init folds where the config is a constant agrees.
+    CHECK_EQ(starling::detail::pso_config_ok(c), validate(c) == Status::Ok);
     // A failed init leaves the optimizer unusable, never half-initialized.
     if (s != Status::Ok) {
       CHECK(pso.ask() == nullptr);
@@ -141,6 +161,49 @@ TEST_CASE(invalid_inputs_map_to_status) {
   }
   CHECK(pso.init(nullptr, hi, 4, 8, PsoConfig{}, 1) == Status::InvalidArgument);
   CHECK(pso.init(lo, nullptr, 4, 8, PsoConfig{}, 1) == Status::InvalidArgument);
+}
+
+// Configs that are compile-time constants at the call: Pso::init folds the
+// config checks there in optimized builds (pso_config_valid), and must
+// answer exactly as validate() does.
+TEST_CASE(constant_configs_fold_to_validate) {
+  static Pso<2, 4> pso;
+  const float lo[2] = {-1, -1}, hi[2] = {1, 1};
+  CHECK(pso.init(lo, hi, 2, 4, PsoConfig{}, 1) == Status::Ok);
+  CHECK(pso.init(lo, hi, 2, 4, PsoConfig::empso(), 1) == Status::Ok);
+  {
+    PsoConfig c = PsoConfig::empso();
+    c.w = 1.5f;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.stall_tol = 1.01f;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c = PsoConfig::fips();
+    c.topology = Topology::Random;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.target = std::numeric_limits<float>::infinity();
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.max_iter = 0;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::InvalidArgument);
+  }
+  {
+    PsoConfig c;
+    c.topology = Topology::Ring;
+    c.neighbors = 2;
+    c.restart_stall = 3;
+    c.restart_radius = 0.25f;
+    CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::Ok);
+  }
 }
 
 TEST_CASE(protocol_before_init) {
@@ -509,6 +572,67 @@ TEST_CASE(memory_is_sizeof) {
   std::printf("     sizeof(Pso<8,16>) = %u, Pso<30,40> = %u, Pso<2,16> = %u, core = %u\n",
               static_cast<unsigned>(sizeof(Pso<8, 16>)), static_cast<unsigned>(sizeof(Pso<30, 40>)),
               static_cast<unsigned>(sizeof(Pso<2, 16>)), static_cast<unsigned>(core_f));
+}
+
+// Found by tests/fuzz/fuzz_api.cpp (issue 16): a failed re-init answers as a
+// fresh object, as the C API does, not with the previous run's best, counts
+// and open batch.
+TEST_CASE(failed_init_answers_as_fresh) {
+  static Pso<3, 6> p;
+  const float lo[3] = {-1, -1, -1}, hi[3] = {1, 1, 1}, bad[3] = {1, -2, 1};
+  CHECK(p.init(lo, hi, 3, 6, PsoConfig{}, 3) == Status::Ok);
+  for (int k = 0; k < 8; ++k) CHECK(p.tell(sphere(p.ask(), 3)) == Status::Ok);
+  const float* xs[6];
+  CHECK_EQ(p.ask_batch(xs, 6), 4);
+  CHECK(p.init(lo, bad, 3, 6, PsoConfig{}, 3) == Status::InvalidArgument);
+  CHECK(p.done() && p.ask() == nullptr && p.best_position() == nullptr);
+  CHECK_EQ(p.best_value(), kInf);
+  CHECK_EQ(p.evaluations(), 0L);
+  CHECK_EQ(p.iteration(), 0);
+  CHECK_EQ(p.dims(), 0);
+  CHECK_EQ(p.particles(), 0);
+  CHECK_EQ(p.batch_size(), 0);  // was 4: the old run's batch
+  CHECK(p.stop_reason() == StopReason::None);
+  CHECK_EQ(p.save_size(), static_cast<size_t>(0));
+  CHECK(p.check_invariants() == Status::NotReady);
+}
+
+// Found by the fuzzer: init left the previous run's batch costs in the
+// object, and save() wrote them, so equal runs saved different bytes.
+TEST_CASE(equal_runs_save_equal_bytes_whatever_came_before) {
+  static Pso<3, 6> a, b;
+  static uint8_t sa[Pso<3, 6>::kMaxSaveSize], sb[Pso<3, 6>::kMaxSaveSize];
+  const float lo[3] = {-1, -1, -1}, hi[3] = {1, 1, 1};
+  CHECK(a.init(lo, hi, 3, 6, PsoConfig{}, 1) == Status::Ok);
+  const float* xs[6];
+  const int n = a.ask_batch(xs, 6);
+  for (int k = 0; k < n; ++k) CHECK(a.tell_batch(k, 1.f + static_cast<float>(k)) == Status::Ok);
+  CHECK_EQ(n, 6);
+  CHECK(a.init(lo, hi, 3, 6, PsoConfig{}, 2) == Status::Ok);
+  CHECK(b.init(lo, hi, 3, 6, PsoConfig{}, 2) == Status::Ok);
+  size_t na = 0, nb = 0;
+  CHECK(a.save(sa, sizeof sa, &na) == Status::Ok && b.save(sb, sizeof sb, &nb) == Status::Ok);
+  CHECK(na == nb && std::memcmp(sa, sb, na) == 0);
+  // A completed batch leaves no costs behind either.
+  const int m = a.ask_batch(xs, 6);
+  for (int k = 0; k < m; ++k) CHECK(a.tell_batch(k, 2.f) == Status::Ok);
+  for (int k = 0; k < 6; ++k) CHECK(b.tell(2.f + 0.f * sphere(b.ask(), 3)) == Status::Ok);
+  CHECK(a.save(sa, sizeof sa, &na) == Status::Ok && b.save(sb, sizeof sb, &nb) == Status::Ok);
+  CHECK(na == nb && std::memcmp(sa, sb, na) == 0);
+}
+
+// minimize() with a batch open used to return Ok without evaluating
+// anything (ask() gives nullptr then), though Ok means "ran to a stop".
+TEST_CASE(minimize_refuses_an_open_batch) {
+  static Pso<2, 4> p;
+  const float lo[2] = {-1, -1}, hi[2] = {1, 1};
+  CHECK(p.init(lo, hi, 2, 4, PsoConfig{}, 9) == Status::Ok);
+  const float* xs[4];
+  CHECK_EQ(p.ask_batch(xs, 4), 4);
+  CHECK(p.minimize(sphere) == Status::NotReady);
+  CHECK(!p.done() && p.evaluations() == 0 && p.batch_size() == 4);
+  for (int k = 0; k < 4; ++k) CHECK(p.tell_batch(k, sphere(xs[k], 2)) == Status::Ok);
+  CHECK(p.minimize(sphere) == Status::Ok && p.done());
 }
 
 int main() { return check::run_all(); }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Safe tuning: the feasibility predicate, the trust radius and the start
 // point (see Pso::set_feasible in pso.hpp). Property sweeps over >= 10^5
 // asks check that nothing infeasible and nothing outside the trust box is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Save and resume (Pso::save / Pso::load, format in pso.hpp): a resumed run
 // continues bit for bit like an uninterrupted one; every corruption is
 // refused with Corrupt and leaves the object unchanged; a blob saved on x86
@@ -133,7 +134,7 @@ TEST_CASE(resume_double_and_counters) {
   uint64_t h = run(a, kFnvOffset, 40);
   size_t n = 0;
   CHECK(a.save(g_buf, sizeof g_buf, &n) == Status::Ok);
-  CHECK_EQ(n, static_cast<size_t>(176 + 8 * (4 + 3 * 3 + 6 * (4 * 3 + 2))));
+  CHECK_EQ(n, static_cast<size_t>(180 + 8 * (4 + 3 * 3 + 6 * (4 * 3 + 2))));
   CHECK(b.set_feasible(feasible<double>) == Status::Ok);
   CHECK(b.load(g_buf, n) == Status::Ok);
   CHECK_EQ(b.trust_radius(), 0.1f);
@@ -193,7 +194,7 @@ TEST_CASE(save_and_load_errors) {
   CHECK(fresh.save(g_buf, sizeof g_buf, &n) == Status::NotReady);
   CHECK_EQ(fresh.save_size(), static_cast<size_t>(0));
   setup(a, PsoConfig{}, 3, false);
-  CHECK_EQ(a.save_size(), static_cast<size_t>(176 + 4 * (4 + 15 + 8 * 22)));
+  CHECK_EQ(a.save_size(), static_cast<size_t>(180 + 4 * (4 + 15 + 8 * 22)));
   CHECK_EQ((Pso<5, 8>::kMaxSaveSize), a.save_size());
   CHECK(a.save(nullptr, 1000, &n) == Status::InvalidArgument);
   CHECK(a.save(g_buf, a.save_size() - 1, &n) == Status::CapacityExceeded);
@@ -207,7 +208,7 @@ TEST_CASE(save_and_load_errors) {
 }
 
 namespace {
-// A small state (D = 1, N = 2: 252 bytes) and a target object in another
+// A small state (D = 1, N = 2: 256 bytes) and a target object in another
 // state; every corruption must give Corrupt and leave the target as it was.
 struct Corruption {
   Pso<1, 2> src, dst;
@@ -245,7 +246,7 @@ void make_small() {
 TEST_CASE(every_byte_corruption_and_truncation_is_corrupt) {
   make_small();
   const size_t n = g_c.n;
-  CHECK_EQ(n, static_cast<size_t>(176 + 4 * (4 + 3 + 2 * 6)));
+  CHECK_EQ(n, static_cast<size_t>(180 + 4 * (4 + 3 + 2 * 6)));
   long accepted = 0, unchanged_fail = 0, cases = 0;
   for (size_t i = 0; i < n; ++i)
     for (int x = 1; x < 256; ++x) {
@@ -296,7 +297,7 @@ Status patch_range(float lo, float hi) {
   std::memcpy(&u[0], &lo, 4);
   std::memcpy(&u[1], &hi, 4);
   for (int k = 0; k < 8; ++k) b[k] = static_cast<uint8_t>(u[k / 4] >> (8 * (k % 4)));
-  return patched(148, b, 8);
+  return patched(152, b, 8);
 }
 }  // namespace
 
@@ -305,9 +306,9 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
   // Offsets of pso.hpp's layout for D = 1, N = 2: header 0, config 16,
-  // common 68 (Reals from 140: best, sweep best, lo, hi, gbest at 156),
-  // swarm 160 (Reals from 188: beta^t, swarm best; particle 0's x, v, m,
-  // pbest, pbest cost, batch cost at 196.., particle 1's at 220..), seal 244.
+  // common 68 (Reals from 144: best, sweep best, lo, hi, gbest at 160),
+  // swarm 164 (Reals from 192: beta^t, swarm best; particle 0's x, v, m,
+  // pbest, pbest cost, batch cost at 200.., particle 1's at 224..), seal 248.
   // The small state has an ask pending and no batch.
   struct Row { const char* what; Status got; };
   const float ninf = -inf;
@@ -349,40 +350,40 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"stall > iteration", patch_u32(112, 9)},
       {"trust 1.5", patch_f32(116, 1.5f)},
       {"trust NaN", patch_f32(116, nan)},
-      {"max_tries 65", patch_u32(120, 65)},
-      {"max_tries < 0", patch_u32(120, 0xFFFFFFFFu)},
-      {"fallback > infeasible", patch_u32(132, 0x7FFFFFFFu)},
-      {"best NaN", patch_f32(140, nan)},
-      {"best -inf", patch_f32(140, ninf)},
-      {"sweep best NaN", patch_f32(144, nan)},
-      {"lo == hi", patch_f32(148, 1.f)},
-      {"lo > hi", patch_f32(148, 5.f)},
-      {"lo -inf", patch_f32(148, ninf)},
+      {"max_tries 65", patch_u32(124, 65)},
+      {"max_tries < 0", patch_u32(124, 0xFFFFFFFFu)},
+      {"fallback > infeasible", patch_u32(136, 0x7FFFFFFFu)},
+      {"best NaN", patch_f32(144, nan)},
+      {"best -inf", patch_f32(144, ninf)},
+      {"sweep best NaN", patch_f32(148, nan)},
+      {"lo == hi", patch_f32(152, 1.f)},
+      {"lo > hi", patch_f32(152, 5.f)},
+      {"lo -inf", patch_f32(152, ninf)},
       {"range overflows", patch_range(-3e38f, 3e38f)},
       {"range > max/32", patch_range(-6e36f, 6e36f)},
       {"range denormal", patch_range(0.f, 1.4e-45f)},
-      {"hi NaN", patch_f32(152, nan)},
-      {"gbest outside", patch_f32(156, 1.5f)},
-      {"cursor == particles", patch_u32(160, 2)},
-      {"cursor < 0", patch_u32(160, 0xFFFFFFFFu)},
-      {"swarm best particle 2", patch_u32(164, 2)},
-      {"swarm stall > iteration", patch_u32(168, 99)},
-      {"restarts > iteration", patch_u32(172, 99)},
-      {"batch beyond the sweep", patch_u32(176, 3)},
-      {"batch and a pending ask", patch_u32(176, 1)},
-      {"batch told without a batch", patch_u32(180, 1)},
-      {"beta^t 2", patch_f32(188, 2.f)},
-      {"swarm best NaN", patch_f32(192, nan)},
-      {"x outside", patch_f32(196, -1.01f)},
-      {"x NaN", patch_f32(196, nan)},
-      {"|v| > vmax", patch_f32(200, 1.01f)},
-      {"m inf", patch_f32(204, inf)},
-      {"pbest outside", patch_f32(208, 2.f)},
-      {"pbest cost NaN", patch_f32(212, nan)},
-      {"batch cost -inf", patch_f32(216, ninf)},
-      {"x of particle 1", patch_f32(220, 7.f)},
-      {"pbest cost -inf", patch_f32(236, ninf)},
-      {"trailing reserved", patch_u32(244, 1)},
+      {"hi NaN", patch_f32(156, nan)},
+      {"gbest outside", patch_f32(160, 1.5f)},
+      {"cursor == particles", patch_u32(164, 2)},
+      {"cursor < 0", patch_u32(164, 0xFFFFFFFFu)},
+      {"swarm best particle 2", patch_u32(168, 2)},
+      {"swarm stall > iteration", patch_u32(172, 99)},
+      {"restarts > iteration", patch_u32(176, 99)},
+      {"batch beyond the sweep", patch_u32(180, 3)},
+      {"batch and a pending ask", patch_u32(180, 1)},
+      {"batch told without a batch", patch_u32(184, 1)},
+      {"beta^t 2", patch_f32(192, 2.f)},
+      {"swarm best NaN", patch_f32(196, nan)},
+      {"x outside", patch_f32(200, -1.01f)},
+      {"x NaN", patch_f32(200, nan)},
+      {"|v| > vmax", patch_f32(204, 1.01f)},
+      {"m inf", patch_f32(208, inf)},
+      {"pbest outside", patch_f32(212, 2.f)},
+      {"pbest cost NaN", patch_f32(216, nan)},
+      {"batch cost -inf", patch_f32(220, ninf)},
+      {"x of particle 1", patch_f32(224, 7.f)},
+      {"pbest cost -inf", patch_f32(240, ninf)},
+      {"trailing reserved", patch_u32(248, 1)},
       {"dims 2 (length)", patch_u32(8, 2)},
       {"dims 0", patch_u32(8, 0)},
       {"particles 1", patch_u32(12, 1)},
@@ -392,7 +393,7 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
     if (!CHECK(r.got == Status::Corrupt)) std::printf("     %s: %s\n", r.what, status_name(r.got));
   CHECK(g_c.unchanged());
   // Control: a harmless patch (v = 0) with a fresh CRC loads.
-  CHECK(patch_f32(200, 0.f) == Status::Ok);
+  CHECK(patch_f32(204, 0.f) == Status::Ok);
 }
 
 // The C API saves the same format: C state -> C++ object and C++ state ->
@@ -445,6 +446,12 @@ TEST_CASE(c_api_save_and_load) {
   cc.stall_iter = c.stall_iter;
   cc.bias_correction = c.bias_correction;
   cc.random_per_particle = c.random_per_particle;
+  cc.v_max = c.v_max;
+  cc.w_end = c.w_end;
+  cc.neighbors = c.neighbors;
+  cc.restart_stall = c.restart_stall;
+  cc.restart_radius = c.restart_radius;
+  cc.stall_tol = c.stall_tol;
   CHECK(starling_pso_init(&cp, kLo, kHi, 5, 8, &cc, 31) == STARLING_OK);
   CHECK(starling_pso_set_feasible(&cp, feasible<float>, nullptr, 4) == STARLING_OK);
   CHECK(starling_pso_set_trust_radius(&cp, 0.25f) == STARLING_OK);
@@ -515,7 +522,12 @@ namespace {
 // feature, saved after 13 evaluations with an ask pending.
 void golden_setup(Pso<4, 6>& p) {
   const float lo[3] = {-1, -2, -0.5f}, hi[3] = {1, 0.5f, 2}, start[3] = {-0.9f, -1.8f, 1.9f};
-  PsoConfig c = PsoConfig::empso();
+  // EMPSO as the AdaSwarm paper has it (beta 0.9, v_max 0.5, no restarts),
+  // spelled out so that the committed blob does not move with the defaults.
+  PsoConfig c = PsoConfig::literature();
+  c.variant = Variant::Empso;
+  c.c1 = c.c2 = 2.f;
+  c.beta = 0.9f;
   c.topology = Topology::Ring;
   c.boundary = Boundary::Reflect;
   c.max_iter = 40;
@@ -538,6 +550,7 @@ int emit_golden() {
   (void)q.set_feasible(feasible<float>);
   if (q.load(g_buf, n) != Status::Ok) return 1;
   const uint64_t cont = run(q, kFnvOffset, 1L << 30);
+  std::printf("// SPDX-License-Identifier: MIT\n");
   std::printf("// Generated by tests/core/test_save.cpp --emit-golden on x86-64; do not edit.\n");
   std::printf("// A Pso<4, 6> state (D = 3, N = 5, EMPSO, ring, reflect, predicate, trust\n");
   std::printf("// radius and start point) saved after %ld evaluations with an ask pending,\n", at_save);

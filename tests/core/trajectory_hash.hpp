@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // FNV-1a-64 over the bytes of asked positions and told costs: the trajectory
 // hash the safe-tuning and save/resume tests compare runs with. Every NaN
 // hashes as the quiet NaN, since which NaN an operation gives is the

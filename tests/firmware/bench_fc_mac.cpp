@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Instructions per MAC of fully_connected_s8 on the emulated core
 // (tools/footprint/insn_per_mac.sh). argv[1]: "none" (set-up only),
 // "scalar" or "cortexm_dsp": kRuns calls of a 256 -> 64 layer through that

@@ -1,9 +1,13 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the optimizer's state loader (Pso::load): any bytes
-// give a Status and never UB; a refused blob leaves the object unchanged; an
-// accepted one saves back to the very same bytes and runs. Built by
+// give a Status and never UB; a refused blob leaves every byte of the object
+// unchanged; an accepted one saves back to the very same bytes, passes
+// check_invariants(), and runs with every asked point finite and in the box
+// and check_invariants() holding after every call. Built by
 // tests/core/meson.build with clang and -fsanitize=fuzzer; bounded session:
-//   ./build-fuzz/tests/core/fuzz_pso_state -max_total_time=60 -seed=1
-// (no corpus needed: see mode 2).
+//   ./build-fuzz/tests/core/fuzz_pso_state -max_total_time=60 -seed=1 tests/fuzz/corpus_pso_state
+// (tests/fuzz/make_seeds.py writes the seeds, regress_* are inputs that once
+// failed; mode 2 also works without a corpus).
 //
 // The first byte picks how the rest is used:
 //   0: a blob as it is (header, length and CRC checks);
@@ -12,6 +16,7 @@
 //      many evaluations, pending ask), saved, then patched by (offset, xor)
 //      pairs from the remaining bytes and re-sealed: deep, valid-looking
 //      states without a seed corpus.
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -28,7 +33,6 @@ namespace {
 
 constexpr size_t kCap = Pso<4, 6, double>::kMaxSaveSize + 64;
 uint8_t g_blob[kCap];
-uint8_t g_before[kCap];
 uint8_t g_after[kCap];
 
 bool feasible_f(const float* x, int dims, void*) { return dims < 2 || x[0] + x[1] < 0.8f; }
@@ -40,32 +44,50 @@ void seal(uint8_t* b, size_t n) {
   for (int k = 0; k < 4; ++k) b[n - 4 + static_cast<size_t>(k)] = static_cast<uint8_t>(crc >> (8 * k));
 }
 
+alignas(16) unsigned char g_object[sizeof(Pso<4, 6, double>)];
+
 template <class P>
 void try_load(P& p, const uint8_t* blob, size_t n) {
   using Real = typename std::remove_const<
       typename std::remove_pointer<decltype(p.best_position())>::type>::type;
-  size_t m0 = 0, m1 = 0;
-  if (p.save(g_before, sizeof g_before, &m0) != Status::Ok) __builtin_trap();
+  static_assert(sizeof(P) <= sizeof g_object, "object copy");
+  std::memcpy(g_object, static_cast<const void*>(&p), sizeof(P));
   const Status s = p.load(blob, n);
   if (s != Status::Ok) {
     if (s != Status::Corrupt && s != Status::CapacityExceeded) __builtin_trap();
-    if (p.save(g_after, sizeof g_after, &m1) != Status::Ok || m0 != m1 ||
-        std::memcmp(g_before, g_after, m0) != 0)
+    if (std::memcmp(g_object, static_cast<const void*>(&p), sizeof(P)) != 0)
       __builtin_trap();  // a refused load changed the object
     return;
   }
+  size_t m1 = 0;
   if (p.save(g_after, sizeof g_after, &m1) != Status::Ok || m1 != n ||
       std::memcmp(g_after, blob, n) != 0)
     __builtin_trap();  // save(load(b)) != b
+  if (p.check_invariants() != Status::Ok) __builtin_trap();
+  // Run on, as a device would after a reset: batches now and then.
   for (int k = 0; k < 200; ++k) {
+    if (k % 7 == 3 && p.batch_size() == 0) {
+      const Real* xs[6];
+      const int b = p.ask_batch(xs, 6);
+      for (int j = b - 1; j >= 0; --j) {
+        for (int d = 0; d < p.dims(); ++d)
+          if (!std::isfinite(xs[j][d])) __builtin_trap();
+        if (p.tell_batch(j, xs[j][0]) != Status::Ok) __builtin_trap();
+      }
+      if (p.check_invariants() != Status::Ok) __builtin_trap();
+      continue;
+    }
     const Real* x = p.ask();
     if (x == nullptr) break;
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
     Real c = 0;
     for (int d = 0; d < p.dims(); ++d) {
-      if (!(x[d] == x[d])) __builtin_trap();  // NaN handed out
+      if (!std::isfinite(x[d])) __builtin_trap();  // NaN handed out
       c += x[d] * x[d];
     }
-    if (p.tell(c) != Status::Ok) __builtin_trap();
+    const Status t = p.tell(c);
+    if (t != Status::Ok && !(t == Status::NotReady && p.batch_size() > 0)) __builtin_trap();
+    if (p.check_invariants() != Status::Ok) __builtin_trap();
   }
   // Back to a known state for the next input.
   const Real lo[4] = {-1, -2, -3, -4}, hi[4] = {1, 2, 3, 4};
@@ -77,8 +99,16 @@ size_t generate(const uint8_t* d, size_t n, bool dbl) {
   for (size_t i = 0; i < 12 && i < n; ++i) q[i] = d[i];
   const int dims = 1 + q[0] % 4, particles = 2 + q[1] % 5;
   PsoConfig c;
-  c.variant = static_cast<starling::Variant>(q[2] % 3);
-  c.topology = static_cast<starling::Topology>(q[3] % 2);
+  c.variant = static_cast<starling::Variant>(q[2] % 4);
+  c.topology = static_cast<starling::Topology>(q[3] % 4);
+  if (c.variant == starling::Variant::Fips && c.topology == starling::Topology::Random)
+    c.topology = starling::Topology::VonNeumann;
+  if (q[3] & 4) c.neighbors = c.topology == starling::Topology::Random ? 1 + q[3] / 8 % 4 : 0;
+  if (q[7] & 4) {
+    c.restart_stall = 1 + q[7] / 8 % 3;
+    c.restart_radius = (q[7] & 32) != 0 ? 0.3f : 0.f;
+  }
+  if (q[7] & 64) c.stall_tol = (q[7] & 128) != 0 ? 0.5f : 0.02f;
   c.boundary = static_cast<starling::Boundary>(q[4] % 3);
   c.bias_correction = (q[5] & 1) != 0;
   c.random_per_particle = (q[5] & 2) != 0;
@@ -108,6 +138,11 @@ size_t generate(const uint8_t* d, size_t n, bool dbl) {
       (void)p.tell(f);
     }
     if (pending) (void)p.ask();
+    if (q[10] & 16) {  // saved with a batch open, some of it told
+      const Real* xs[6];
+      const int b = p.ask_batch(xs, 6);
+      for (int j = 0; j < b / 2; ++j) (void)p.tell_batch(j, xs[j][0]);
+    }
     (void)p.save(g_blob, sizeof g_blob, &written);
   };
   if (dbl) {

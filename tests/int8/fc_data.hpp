@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tests/int8/fc_data.hpp: the golden generator's tiny PRNG and data rules in C++.
 //
 // Mirrors rnd(), gen_x(), gen_w(), gen_bias(), fnv1a() and make_hash_data() of

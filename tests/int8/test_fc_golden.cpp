@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Golden-vector test of fully_connected_s8 (and quantize_scales).
 //
 // Expected values come from tools/gen_fc_golden.py (an independent Python

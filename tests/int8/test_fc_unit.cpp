@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hand-written unit tests of the int8 fully-connected layer and its helpers:
 // parameter validation (every bad input gives its Status and writes nothing),
 // batching, a null bias, the accumulator bound and the edge cases of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Golden-vector test of quantize_multiplier and requantize (both roundings).
 //
 // Expected values come from tools/gen_fc_golden.py (an independent Python

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check_isa_isolation.sh NM LIB...: fails if a port library compiled with ISA
 # flags defines a weak (COMDAT) symbol. The linker keeps one copy of such a
 # symbol for the whole program, so an inline function from a shared header

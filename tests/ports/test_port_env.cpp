@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // STARLING_PORT=<name> in the environment selects the port on first use;
 // argv[1] is the name the test expects to be running. Exit 77 (skipped)
 // when that port is compiled in but this CPU cannot run it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every port compiled into this build, forced one at a time, against the
 // scalar reference with ==: the int8 fully-connected kernel over random
 // shapes (lengths 0 .. 3·64+1 around every vector width), extreme values,

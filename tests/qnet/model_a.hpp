@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Model A of qnet_golden.hpp as C++ const data (QLayer array and QModel), for
 // the QNet and model-loader tests that compare against it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The QNet blob loader: blobs written by tools/qnet_blob.py load in place and
 // give the outputs of the same model as C++ const data; every single-byte
 // corruption and every truncation is Corrupt; structural damage behind a

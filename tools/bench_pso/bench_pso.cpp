@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench_pso: optimizer overhead per evaluation (time of minimize() minus the
 // time of the objective alone) and per particle-dimension update (the swarm
 // move kernel alone), at (D, N) = (2,16), (10,40), (30,40), (32,40), (64,40),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench_qnet: MACs per ns of fully_connected_s8 for every port compiled in
 // and supported (force_port each in turn, side by side in one run), against
 // the scalar kernel and the machine's measured int8 peak (vpdpbusd zmm and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // peak_x86.hpp: the machine's int8 peak and memory figures for bench_qnet
 // (x86 only; each function lives in a file compiled with its own ISA flags,
 // and is called only when the CPU has that ISA).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // peak_x86_avx2: vpmaddubsw+vpmaddwd throughput loop and a streaming read for bench_qnet (built with -mavx2).
 #include <immintrin.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // peak_x86_avx512vnni: vpdpbusd zmm throughput loop and a 64-byte-load read for bench_qnet (built with AVX-512 VNNI flags).
 #include "../../ports/x86/immintrin_avx512.hpp"  // <immintrin.h> without GCC 12's bug-105593 warnings
 

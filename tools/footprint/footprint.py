@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Footprint of starling on a Cortex-M: what each part adds to a firmware image.
 
 Builds the library at -Os with the cross compiler (no Meson needed), links
@@ -12,7 +13,10 @@ libgcc/libc helpers such as __aeabi_* count 0). Every image is also checked
 with tools/check_no_heap.sh. Exit status non-zero if the no-heap check fails,
 or, with --strict, if a budget (the library's part of the PSO image <= 3 KB
 flash and exactly sizeof(Pso) of RAM, of the fully_connected_s8 image <= 1 KB
-flash) is exceeded (otherwise reported as OVER BUDGET).
+flash, of the conv2d_s8 image <= 3.5 KB, of the depthwise_conv2d_s8 image <= 2.5 KB,
+of the QNet FC/LUT/argmax image <= 1,920 B with no graph code linked, of the
+DS-CNN op-set image <= 11 KB with no kernel outside its op set)
+is exceeded (otherwise reported as OVER BUDGET).
 
 Usage: tools/footprint/footprint.py [--cpu m4f|m3|m0plus|m7] [--out DIR] [--strict]
 """
@@ -34,14 +38,36 @@ CPUS = {
 # scalar port; the linker keeps only what an image calls (--gc-sections).
 LIB_SRC = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "src", "*.cpp"))) + \
           sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "ports", "scalar", "*.cpp")))
-DSP_SRC = ["ports/cortexm/s8_fc__cortexm_dsp.cpp"]
+DSP_SRC = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "ports", "cortexm", "*.cpp")))
 IMAGES = [  # name, defines, what it is
     ("empty", [], "baseline: start-up + empty main"),
     ("pso", ["FP_PSO"], "EMPSO D=8 N=16, ask/tell, sphere"),
     ("fc", ["FP_FC"], "fully_connected_s8 16->8"),
     ("qnet", ["FP_QNET"], "QNet 4->8->3 + argmax"),
+    ("qnet_all", ["FP_QNET_ALL"], "the same on QNet<N, kQOpsAll>"),
+    ("dscnn", ["FP_DSCNN"], "DS-CNN-shaped QNet, conv+dw+avgpool+reshape+FC ops"),
     ("all", ["FP_PSO", "FP_FC", "FP_QNET"], "all three"),
+    ("conv", ["FP_CONV"], "conv2d_s8 3x3, 8x8x8 -> 8"),
+    ("depthwise", ["FP_DW"], "depthwise_conv2d_s8 3x3, 8x8x8"),
 ]
+
+
+CONV_BUDGET, DW_BUDGET = 3584, 2560  # bytes of starling:: flash in the conv / depthwise images
+# The QNet 4->8->3 image (FC/LUT/argmax op set, the firmware default) added
+# 1,622 B before the graph layers existed and 14 KB once every kind's code was
+# linked; with op sets it is 1,878 B: the pre-graph code plus the one-pass
+# structure check every model now gets (kinds, tensor numbers, NHWC input
+# shape) and the planned-path dispatch in forward(). Budget: 1,920 B.
+# The DS-CNN op set (conv, depthwise, average pool, reshape, FC) measures
+# 10,620 B, most of it the conv (3.2 KB) and depthwise (2.3 KB) kernels with
+# their DSP paths, the arena planner and the pool checks; every kind: 12.8 KB.
+# Budget: 11 KB.
+QNET_BUDGET, DSCNN_BUDGET = 1920, 11264
+# Symbols a FC/LUT/argmax QNet must not link: graph kernels and the planner.
+GRAPH_CODE = ("s8_conv", "s8_depthwise", "s8_avg_pool", "s8_max_pool", "s8_add", "s8_softmax",
+              "conv2d_s8", "pool2d_s8", "add_s8", "softmax_s8", "mean_s8", "QNetGraph", "kQGraphRuntime")
+# Kernels of kinds outside the DS-CNN op set (conv, depthwise, average pool, reshape).
+NOT_DSCNN = ("s8_add", "add_s8", "s8_softmax", "softmax_s8", "s8_max_pool", "max_pool2d_s8", "mean_s8")
 
 
 def run(cmd, **kw):
@@ -75,7 +101,13 @@ def parse_ci(files):
 
 
 def worst_stack(entry_syms, frame, calls, linked):
-    kernels = [s for s in frame if s in linked and ("s8_fc__" in s or "swarm_update__" in s)]
+    # Indirect calls: the port tables' kernels and the QNet op resolver's
+    # entries (run_* of src/qnet_graph.cpp, the planned path's functions).
+    kernels = [s for s in frame if s in linked and any(k in s for k in ("s8_fc__", "swarm_update__", "s8_conv",
+                                                                          "s8_depthwise", "QNetGraph")
+                                                        + tuple("%drun_%s" % (len("run_" + n), n) for n in
+                                                                ("conv", "dw", "avg_pool", "max_pool", "add",
+                                                                 "softmax", "reshape", "mean")))]
     memo = {}
 
     def depth(s, seen):
@@ -159,14 +191,15 @@ def main():
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if heap.returncode != 0:
             failures.append(heap.stdout.strip())
-        rows[name] = (what, t, d, b, stack, pso_size, heap.returncode == 0, lib_text)
+        graph_syms = sorted(set(s for s in linked if any(g in s for g in GRAPH_CODE)))
+        rows[name] = (what, t, d, b, stack, pso_size, heap.returncode == 0, lib_text, graph_syms)
 
     e = rows["empty"]
     print("starling footprint, Cortex-%s (%s), -Os, nosys, --gc-sections; deltas against the empty image%s\n"
           % (a.cpu.upper(), " ".join(arch), ", DSP port" if dsp else ""))
     print("| image | what | .text (flash) | of which starling:: | .data | .bss (RAM) | stack (worst chain) | no heap/EH |")
     print("|---|---|---:|---:|---:|---:|---:|---|")
-    for name, (what, t, d, b, stack, pso_size, ok, lib_text) in rows.items():
+    for name, (what, t, d, b, stack, pso_size, ok, lib_text, _) in rows.items():
         if name == "empty":
             print("| empty | %s | %d (abs) | - | %d (abs) | %d (abs) | - | %s |" % (what, t, d, b, "ok" if ok else "FAIL"))
             continue
@@ -189,6 +222,30 @@ def main():
         over.append("PSO image adds %d B of library flash > 3 KB" % pso_lib)
     if fc_lib > 1024:
         over.append("fully_connected_s8 image adds %d B of library flash > 1 KB" % fc_lib)
+    # conv2d_s8 / depthwise_conv2d_s8: validation, the DSP kernel (or the
+    # scalar one), the scalar fallback a depthwise layer with a depth
+    # multiplier above 1 takes, and requantization.
+    conv_lib, dw_lib = rows["conv"][7], rows["depthwise"][7]
+    print("budget: conv2d_s8 adds %d B of library flash (<= %d), depthwise_conv2d_s8 %d B (<= %d)"
+          % (conv_lib, CONV_BUDGET, dw_lib, DW_BUDGET))
+    if conv_lib > CONV_BUDGET:
+        over.append("conv2d_s8 image adds %d B of library flash > %d" % (conv_lib, CONV_BUDGET))
+    if dw_lib > DW_BUDGET:
+        over.append("depthwise_conv2d_s8 image adds %d B of library flash > %d" % (dw_lib, DW_BUDGET))
+    # QNet: an FC/LUT/argmax model on the default (firmware) op set links no
+    # graph code; the DS-CNN op set links only its kinds' kernels.
+    qnet_lib, all_lib, ds_lib = rows["qnet"][7], rows["qnet_all"][7], rows["dscnn"][7]
+    print("budget: QNet FC/LUT/argmax adds %d B of library flash (<= %d; every kind enabled: %d B), "
+          "DS-CNN op set %d B (<= %d)" % (qnet_lib, QNET_BUDGET, all_lib, ds_lib, DSCNN_BUDGET))
+    if qnet_lib > QNET_BUDGET:
+        over.append("QNet FC/LUT/argmax image adds %d B of library flash > %d" % (qnet_lib, QNET_BUDGET))
+    if rows["qnet"][8]:
+        over.append("QNet FC/LUT/argmax image links graph code: %s" % " ".join(rows["qnet"][8][:6]))
+    if ds_lib > DSCNN_BUDGET:
+        over.append("DS-CNN op-set image adds %d B of library flash > %d" % (ds_lib, DSCNN_BUDGET))
+    ds_extra = [s for s in rows["dscnn"][8] if any(k in s for k in NOT_DSCNN)]
+    if ds_extra:
+        over.append("DS-CNN op-set image links kernels outside its op set: %s" % " ".join(ds_extra[:6]))
     if rows["pso"][5] is not None and rows["pso"][3] - e[3] != rows["pso"][5]:
         over.append("PSO image RAM +%d B != sizeof(Pso<8,16>) = %d" % (rows["pso"][3] - e[3], rows["pso"][5]))
     for f in over:

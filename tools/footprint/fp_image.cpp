@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
 // tools/footprint/fp_image.cpp: one minimal firmware image per starling part,
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
-// runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1; none of
+// runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
+// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1; none of
 // them is the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
@@ -11,8 +13,11 @@
 #if FP_FC || FP_QNET
 #include "starling/quant.hpp"
 #endif
-#if FP_QNET
+#if FP_QNET || FP_QNET_ALL || FP_DSCNN
 #include "starling/qnet.hpp"
+#endif
+#if FP_CONV || FP_DW
+#include "starling/layers.hpp"
 #endif
 
 volatile int32_t g_sink;
@@ -57,8 +62,11 @@ void run_fc() {
 }
 #endif
 
-#if FP_QNET
-// A small QNet: 4 -> 8 -> 3 fully connected, argmax.
+#if FP_QNET || FP_QNET_ALL
+// A small QNet: 4 -> 8 -> 3 fully connected, argmax. FP_QNET: QNet<N> as a
+// firmware writes it (the library's default op set, the FC/LUT/argmax chain
+// on firmware); FP_QNET_ALL: the same model on a QNet with every kind
+// enabled (what the default was before op sets: every kernel linked).
 const int8_t kQw0[8 * 4] = {1, 2, 3, 4, -1, -2, -3, -4};
 const int8_t kQw1[3 * 8] = {5, -5, 5, -5};
 const int32_t kQb0[8] = {0}, kQb1[3] = {0};
@@ -70,13 +78,117 @@ constexpr starling::QLayer kLayers[] = {
     starling::qnet_argmax(3),
 };
 constexpr starling::QModel kModel = {kLayers, 3, 4};
+#if FP_QNET_ALL
+starling::QNet<starling::qnet_arena_bytes(kModel, 1), starling::kQOpsAll> g_net;
+#else
 starling::QNet<starling::qnet_arena_bytes(kModel, 1)> g_net;
+#endif
 int8_t g_x[4];
 void run_qnet() {
   if (g_net.init(kModel) != starling::Status::Ok) return;
   for (int i = 0; i < 4; ++i) g_x[i] = static_cast<int8_t>(g_sink - i);
   int cls = 0;
   if (g_net.classify(g_x, &cls, 1) == starling::Status::Ok) g_sink = cls;
+}
+#endif
+
+#if FP_DSCNN
+// A DS-CNN-shaped QNet (MLPerf Tiny keyword spotting, in miniature) on the
+// op set it names: conv 3x3 stride 2 (10x4x1 -> 5x2x8), depthwise 3x3,
+// pointwise conv, average pool over the whole map, reshape, FC 8 -> 4,
+// argmax.
+namespace ds {
+constexpr starling::QOps kOps =
+    starling::kQOpsChain | starling::qnet_op(starling::QLayerKind::Conv2D) |
+    starling::qnet_op(starling::QLayerKind::DepthwiseConv2D) |
+    starling::qnet_op(starling::QLayerKind::AvgPool2D) | starling::qnet_op(starling::QLayerKind::Reshape);
+constexpr int kC = 8;
+const int8_t kW0[kC * 3 * 3 * 1] = {1, -2, 3, -4, 5, -6, 7, -8};
+const int8_t kW1[3 * 3 * kC] = {2, -1, 3};
+const int8_t kW2[kC * kC] = {1, 1, -1};
+const int8_t kW3[4 * kC] = {3, -3, 2};
+const int32_t kB[kC] = {5, -5};
+const int32_t kM[kC] = {1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30};
+const int32_t kS[kC] = {-4, -4, -4, -4, -4, -4, -4, -4};
+constexpr starling::ConvParams conv(int in_h, int in_w, int in_c, int out_h, int out_w, int k,
+                                    int stride, int pad) {
+  return starling::ConvParams{1, in_h, in_w, in_c, out_h, out_w, kC, k, k, stride, stride, 1, 1,
+                              pad, pad, 1, -3, kM, kS, -128, 127};
+}
+constexpr starling::DepthwiseParams dw() {
+  starling::DepthwiseParams p{};
+  static_cast<starling::ConvParams&>(p) = conv(5, 2, kC, 5, 2, 3, 1, 1);
+  p.depth_multiplier = 1;
+  return p;
+}
+constexpr starling::QLayer kLayers[] = {
+    starling::qnet_conv(conv(10, 4, 1, 5, 2, 3, 2, 1), kW0, kB),
+    starling::qnet_depthwise(dw(), kW1, kB),
+    starling::qnet_conv(conv(5, 2, kC, 5, 2, 1, 1, 0), kW2, kB),
+    starling::qnet_avg_pool(starling::PoolParams{1, 5, 2, kC, 1, 1, 5, 2, 1, 1, 0, 0, -128, 127}),
+    starling::qnet_reshape(starling::QShape{1, 1, kC}),
+    starling::qnet_fc({kC, 4, 3, -2, kM, kS, false, -128, 127}, kW3, kB),
+    starling::qnet_argmax(4),
+};
+constexpr starling::QModel kModel = {kLayers, 7, 40, 10, 4, 1};
+static_assert(starling::qnet_missing_ops(kModel, kOps) == 0, "the image's op set runs its model");
+starling::QNet<starling::qnet_arena_bytes(kModel, 1), kOps> g_net;
+int8_t g_x[40];
+}  // namespace ds
+void run_dscnn() {
+  if (ds::g_net.init(ds::kModel) != starling::Status::Ok) return;
+  for (int i = 0; i < 40; ++i) ds::g_x[i] = static_cast<int8_t>(g_sink - 3 * i);
+  int cls = 0;
+  if (ds::g_net.classify(ds::g_x, &cls, 1) == starling::Status::Ok) g_sink = cls;
+}
+#endif
+
+#if FP_CONV || FP_DW
+// An 8x8x8 image, 3x3 filter, SAME padding, per-channel requantization.
+constexpr int kH = 8, kC = 8;
+int8_t g_img[kH * kH * kC], g_act[kH * kH * kC];
+const int8_t kFilter[kC * 3 * 3 * kC] = {1, -2, 3, -4, 5, -6, 7, -8};
+const int32_t kCb[kC] = {10, -10};
+const int32_t kCm[kC] = {1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30};
+const int32_t kCs[kC] = {-6, -6, -6, -6, -6, -6, -6, -6};
+starling::DepthwiseParams layer_params(int out_c) {
+  starling::DepthwiseParams p{};
+  p.batches = 1;
+  p.in_h = p.in_w = p.out_h = p.out_w = kH;
+  p.in_c = kC;
+  p.out_c = out_c;
+  p.k_h = p.k_w = 3;
+  p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+  p.pad_h = p.pad_w = 1;
+  p.input_offset = 3;
+  p.output_offset = -5;
+  p.multiplier = kCm;
+  p.shift = kCs;
+  p.act_min = -128;
+  p.act_max = 127;
+  p.depth_multiplier = 1;
+  return p;
+}
+#endif
+
+#if FP_CONV
+// conv2d_s8, 8 -> 8 channels; scratch as conv2d_s8_scratch_size() asks (4·72 + 4·8 + 16).
+unsigned char g_scratch[4 * 9 * kC + 4 * kC + 16];
+void run_conv() {
+  for (int i = 0; i < kH * kH * kC; ++i) g_img[i] = static_cast<int8_t>(g_sink + i);
+  const starling::DepthwiseParams p = layer_params(kC);
+  if (starling::conv2d_s8(p, g_img, kFilter, kCb, g_act, g_scratch, sizeof g_scratch) == starling::Status::Ok)
+    g_sink = g_act[0] + g_act[kH * kH * kC - 1];
+}
+#endif
+
+#if FP_DW
+// depthwise_conv2d_s8, 8 channels, depth multiplier 1.
+void run_dw() {
+  for (int i = 0; i < kH * kH * kC; ++i) g_img[i] = static_cast<int8_t>(g_sink - i);
+  const starling::DepthwiseParams p = layer_params(kC);
+  if (starling::depthwise_conv2d_s8(p, g_img, kFilter, kCb, g_act) == starling::Status::Ok)
+    g_sink = g_act[0] + g_act[kH * kH * kC - 1];
 }
 #endif
 
@@ -89,8 +201,17 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #if FP_FC
   run_fc();
 #endif
-#if FP_QNET
+#if FP_QNET || FP_QNET_ALL
   run_qnet();
+#endif
+#if FP_DSCNN
+  run_dscnn();
+#endif
+#if FP_CONV
+  run_conv();
+#endif
+#if FP_DW
+  run_dw();
 #endif
   return g_sink;
 }

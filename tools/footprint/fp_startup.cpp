@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tools/footprint/fp_startup.cpp: the smallest honest Cortex-M start-up for
 // the footprint images (linked with -nostartfiles, nosys specs, no
 // semihosting): clear .bss, run static constructors, call fp_main, sleep.

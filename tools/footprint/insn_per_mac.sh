@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Executed guest instructions per multiply-accumulate of fully_connected_s8,
 # scalar port vs the Cortex-M DSP port, on QEMU's Cortex-M4 (mps2-an386).
 # Method: a TCG plugin (qemu_insn_count.c) counts every executed instruction

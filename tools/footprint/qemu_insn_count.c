@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tools/footprint/qemu_insn_count.c: a minimal QEMU TCG plugin (plugin API v1,
  * QEMU 7.2; Debian ships no plugins and no qemu-plugin.h, so the few entry
  * points used are declared here) that counts executed guest instructions

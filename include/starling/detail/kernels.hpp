@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/kernels.hpp: internal declarations of the int8 kernels.
 //
 // One kernel per (type, operation, ISA): s8_fc__scalar is the reference, the

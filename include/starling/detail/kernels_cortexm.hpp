@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/kernels_cortexm.hpp: internal declarations of the Cortex-M
 // DSP port (ports/cortexm). Same contracts as the scalar kernels in kernels.hpp.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/kernels_neon.hpp: internal declarations of the aarch64 NEON
 // port (ports/neon). Same contracts as the scalar kernels in kernels.hpp.
 //

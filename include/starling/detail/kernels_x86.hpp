@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/kernels_x86.hpp: internal declarations of the x86 port
 // (ports/x86): CPU feature checks and the SSE4.1 / AVX2 / AVX-512 kernels.
 //

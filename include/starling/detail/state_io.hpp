@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/state_io.hpp: little-endian byte writer and reader of the
 // saved-state formats (every optimizer's save/load uses them), host-independent.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // starling/detail/swarm_kernel.hpp: the particle update, the inner loop of all
 // three PSO variants. The template here is the scalar reference; SIMD ports
 // implement f32_swarm_update__<isa> with the same arguments and must give the
