@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // src/tuner_state.cpp: save and load of Tuner's whole state (format "STUN"
-// version 1, layout at Tuner::save in starling/tuner.hpp): the family's
-// header, common section and seal around Tuner's phase, the Gaussian
-// process's section, the BOBYQA engine's and the walk's.
+// version 2, layout below): the family's header, common section and seal
+// around Tuner's phase, the Gaussian process's section and the simplex's.
 #include <cmath>
 #include <limits>
 
@@ -13,79 +12,89 @@ namespace detail {
 
 namespace {
 constexpr char kMagic[4] = {'S', 'T', 'U', 'N'};
-constexpr uint16_t kVersion = 1;
+constexpr uint16_t kVersion = 2;
 
 template <class Real>
 bool finite_or_inf(Real v) noexcept {
   return !std::isnan(v) && v != -std::numeric_limits<Real>::infinity();
 }
+template <class Real>
+bool unit(Real v) noexcept {
+  return v >= 0 && v <= 1;
+}
 }  // namespace
 
-// ---- the walk's section -----------------------------------------------------
+// ---- the simplex's section ------------------------------------------------------
 
 template <class Real>
-void WalkEngine<Real>::save(StateWriter& w, const Arrays& a) const noexcept {
-  const int n = n_;
-  w.u32(k_);
-  w.i32(nanc_);
-  w.u32(0);
-  w.u32(0);
-  w.real(fx_);
-  w.real(sigma_);
-  w.real(sigma_end_);
-  w.real(psucc_);
-  w.reals(anc_, 5);
-  w.reals(a.x, n);
+void SimplexEngine<Real>::save(StateWriter& w, const Arrays& a, int n) const noexcept {
+  w.i32(state_);
+  w.i32(idx_);
+  w.real(fr_);
+  w.real(step_end_);
+  for (int i = 0; i <= n; ++i) w.reals(a.v + i * a.stride, n);
+  w.reals(a.fv, n + 1);
+  w.reals(a.c, n);
+  w.reals(a.r, n);
   w.reals(a.y, n);
-  w.reals(a.pc, n);
-  for (int i = 0; i < n; ++i) w.reals(a.c + i * a.stride, n);
-  for (int i = 0; i < n; ++i) w.reals(a.a + i * a.stride, n);
 }
 
+// What any feed() sequence leaves: vertices, centroid, reflection and
+// trial in [0, 1]; values never NaN or −inf; the vertex index in 1..n
+// while initializing or shrinking. A simplex never begun (n_ = 0 before the
+// local phase) is all zeros.
 template <class Real>
 template <bool kCommit>
-Status WalkEngine<Real>::load(StateReader& r, const Arrays& a, int n) noexcept {
-  const uint32_t k = r.u32();
-  const int nanc = r.i32();
-  if (nanc < 0 || nanc > 5 || r.u32() != 0 || r.u32() != 0) return Status::Corrupt;
-  const Real fx = r.real<Real>(), sigma = r.real<Real>(), sigma_end = r.real<Real>(),
-             psucc = r.real<Real>();
-  if (!finite_or_inf(fx) || !std::isfinite(sigma) || !(sigma >= 0) || !(sigma <= static_cast<Real>(0.5)) ||
-      !std::isfinite(sigma_end) || !(sigma_end >= 0) || !(psucc >= 0 && psucc <= 1))
+Status SimplexEngine<Real>::load(StateReader& r, const Arrays& a, int n) noexcept {
+  const int state = r.i32(), idx = r.i32();
+  const Real fr = r.real<Real>(), step_end = r.real<Real>();
+  const bool walking = state == kInit || state == kShrink;  // idx: the vertex asked
+  if (state < kInit || state > kShrink || idx < 0 || idx > n + 1 || (walking && idx > n) ||
+      (state == kShrink && idx < 1) ||
+      !finite_or_inf(fr) || !std::isfinite(step_end) || !(step_end >= 0) || !(step_end < 1))
     return Status::Corrupt;
-  Real anc[5];
-  for (Real& v : anc) {
-    v = r.real<Real>();
-    if (!finite_or_inf(v)) return Status::Corrupt;
-  }
-  Real* rows[3] = {a.x, a.y, a.pc};
-  for (int q = 0; q < 3; ++q)
-    for (int i = 0; i < n; ++i) {
+  for (int i = 0; i <= n; ++i)
+    for (int j = 0; j < n; ++j) {
       const Real v = r.real<Real>();
-      if (!std::isfinite(v) || (q < 2 && !(v >= 0 && v <= 1))) return Status::Corrupt;
-      if (kCommit) rows[q][i] = v;
+      if (!unit(v)) return Status::Corrupt;
+      if (kCommit) a.v[i * a.stride + j] = v;
     }
-  for (int m = 0; m < 2; ++m)
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) {
-        const Real v = r.real<Real>();
-        if (!std::isfinite(v)) return Status::Corrupt;
-        if (kCommit) (m == 0 ? a.c : a.a)[i * a.stride + j] = v;
-      }
+  for (int i = 0; i <= n; ++i) {
+    const Real v = r.real<Real>();
+    if (!finite_or_inf(v)) return Status::Corrupt;
+    if (kCommit) a.fv[i] = v;
+  }
+  Real* vecs[3] = {a.c, a.r, a.y};
+  for (Real* dst : vecs)
+    for (int j = 0; j < n; ++j) {
+      const Real v = r.real<Real>();
+      if (!unit(v)) return Status::Corrupt;
+      if (kCommit) dst[j] = v;
+    }
   if (kCommit) {
     n_ = n;
-    k_ = k;
-    nanc_ = nanc;
-    fx_ = fx;
-    sigma_ = sigma;
-    sigma_end_ = sigma_end;
-    psucc_ = psucc;
-    for (int q = 0; q < 5; ++q) anc_[q] = anc[q];
+    state_ = state;
+    idx_ = idx;
+    fr_ = fr;
+    step_end_ = step_end;
   }
   return Status::Ok;
 }
 
+template void SimplexEngine<float>::save(StateWriter&, const Arrays&, int) const noexcept;
+template void SimplexEngine<double>::save(StateWriter&, const Arrays&, int) const noexcept;
+template Status SimplexEngine<float>::load<false>(StateReader&, const Arrays&, int) noexcept;
+template Status SimplexEngine<float>::load<true>(StateReader&, const Arrays&, int) noexcept;
+template Status SimplexEngine<double>::load<false>(StateReader&, const Arrays&, int) noexcept;
+template Status SimplexEngine<double>::load<true>(StateReader&, const Arrays&, int) noexcept;
+
 // ---- Tuner's blob --------------------------------------------------------------
+//
+// header (dims, design), config: candidates i32, fit_evals i32, transform u8,
+// 3 reserved bytes, model_evals i32, step f32, step_end f32; the common
+// section; design i32, phase i32, phase evaluations i32, local runs i32; the
+// candidate handed out x[D], the model's proposal cand[D] (unit); the GP's
+// section (its size follows the observations held); the simplex's section.
 
 template <class Real>
 Status TunerCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept {
@@ -103,26 +112,17 @@ Status TunerCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* 
   w.u8(0);
   w.u8(0);
   w.i32(cfg_.model_evals);
-  w.i32(cfg_.model_evals_later);
-  w.f32(cfg_.rho_begin);
-  w.f32(cfg_.rho_end);
-  w.f32(cfg_.walk_sigma);
-  w.f32(cfg_.walk_sigma_end);
-  w.u32(0);
+  w.f32(cfg_.step);
+  w.f32(cfg_.step_end);
   base_.save_common(w, box(a));
   w.i32(design_);
   w.i32(phase_);
   w.i32(phase_evals_);
   w.i32(local_runs_);
-  w.u32(0);
-  w.u32(0);
-  w.real(pbest_f_);
-  w.reals(a.x, dims);  // the candidate handed out (a pending ask)
-  w.reals(a.pbest, dims);
+  w.reals(a.x, dims);
   w.reals(a.cand, dims);
   gp_.save(w, a.g);
-  local_.save(w, a.e);
-  walk_.save(w, a.w);
+  simplex_.save(w, a.s, dims);
   Base::seal(buf, n);
   if (written != nullptr) *written = n;
   return Status::Ok;
@@ -144,12 +144,8 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   if (tr > 2 || r.u8() != 0 || r.u8() != 0 || r.u8() != 0) return Status::Corrupt;
   t.cfg_.transform = static_cast<CostTransform>(tr);
   t.cfg_.model_evals = r.i32();
-  t.cfg_.model_evals_later = r.i32();
-  t.cfg_.rho_begin = r.f32();
-  t.cfg_.rho_end = r.f32();
-  t.cfg_.walk_sigma = r.f32();
-  t.cfg_.walk_sigma_end = r.f32();
-  if (r.u32() != 0) return Status::Corrupt;
+  t.cfg_.step = r.f32();
+  t.cfg_.step_end = r.f32();
   const uint8_t* common = r.pos();
   const Status cst = t.base_.load_common(r, dims, kStream);
   if (cst != Status::Ok) return cst;
@@ -163,66 +159,49 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   t.phase_ = r.i32();
   t.phase_evals_ = r.i32();
   t.local_runs_ = r.i32();
-  if (r.u32() != 0 || r.u32() != 0) return Status::Corrupt;
   const StopReason stop = t.base_.stop_reason();
   const long evals = t.base_.evaluations();
   const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
-  if (t.design_ != static_cast<int>(udesign) || t.phase_ < kDesign || t.phase_ > kWalk ||
-      t.phase_evals_ < 0 || t.phase_evals_ > evals || t.local_runs_ < 0 || t.local_runs_ > evals ||
-      (t.phase_ == kDesign) != (evals - (mid ? 1 : 0) < t.design_) ||
-      t.base_.iteration() != evals - (mid ? 1 : 0))
+  const long told = evals - (mid ? 1 : 0);  // evaluations the phases have seen
+  if (t.design_ != static_cast<int>(udesign) || t.phase_ < kDesign || t.phase_ > kLocal ||
+      t.phase_evals_ < 0 || t.phase_evals_ > told || t.local_runs_ < 0 || t.local_runs_ > told ||
+      (t.phase_ == kDesign) != (told < t.design_) || (t.phase_ == kLocal) != (t.local_runs_ > 0) ||
+      (t.phase_ == kModel && t.phase_evals_ >= t.model_evals()) || t.base_.iteration() != told)
     return Status::Corrupt;
-  t.pbest_f_ = r.real<Real>();
-  if (!finite_or_inf(t.pbest_f_)) return Status::Corrupt;
+  if (!t.base_.check_common(Base::common_cells(common + Base::kCommonArraysOffset, dims),
+                            {t.base_.pending(), mid}))
+    return Status::Corrupt;
   const uint8_t* vecs = r.pos();
   {
-    StateReader lo_r(common + Base::kCommonArraysOffset),
-        hi_r(common + Base::kCommonArraysOffset + sizeof(Real) * static_cast<size_t>(dims));
-    StateReader lo2(common + Base::kCommonArraysOffset),
-        hi2(common + Base::kCommonArraysOffset + sizeof(Real) * static_cast<size_t>(dims));
-    for (int j = 0; j < dims; ++j) {
-      const Real lo = lo2.real<Real>(), hi = hi2.real<Real>(), x = r.real<Real>();
-      if (!(x >= lo && x <= hi)) return Status::Corrupt;
-    }
-    for (int j = 0; j < dims; ++j) {
-      const Real lo = lo_r.real<Real>(), hi = hi_r.real<Real>(), p = r.real<Real>();
-      if (!(p >= lo && p <= hi)) return Status::Corrupt;
-    }
-    for (int j = 0; j < dims; ++j) {
-      const Real v = r.real<Real>();
-      if (!(v >= 0 && v <= 1)) return Status::Corrupt;
-    }
+    const auto b = Base::common_cells(common + Base::kCommonArraysOffset, dims);
+    const Cells<Real> xs = Cells<Real>::saved(vecs);
+    if (t.base_.pending() ? !t.base_.candidate(b, xs, 0) : !t.base_.in_box(b, xs, 0))
+      return Status::Corrupt;
+    for (int j = 0; j < dims; ++j) (void)r.real<Real>();
+    for (int j = 0; j < dims; ++j)
+      if (!unit(r.real<Real>())) return Status::Corrupt;
   }
   if (dims > a.max_dims) return Status::CapacityExceeded;
   const uint8_t* gsec = r.pos();
   int n = 0;
   {
     StateReader g(gsec);
+    // The observation count comes first: check the length before reading on.
+    StateReader head(gsec);
+    const int32_t held = head.i32();
+    if (held < 0 || held > 4096 || size != state_size(dims, held)) return Status::Corrupt;
     Gp probe = t.gp_;
     const Status gst = probe.template load<false>(g, a.g, dims, &n);
     if (gst != Status::Ok) return gst;
   }
-  if (size != state_size(dims, n)) return Status::Corrupt;
   if (t.design_ > a.g.cap) return Status::CapacityExceeded;
-  const long told = evals - (mid ? 1 : 0);
   if (n != (told < a.g.cap ? told : a.g.cap)) return Status::Corrupt;
-  const uint8_t* esec = gsec + Gp::state_size(dims, n);
-  const uint8_t* saved_box = common + Base::kCommonArraysOffset;
-  const Real re = static_cast<Real>(t.cfg_.rho_end) > bobyqa_rho_floor<Real>()
-                      ? static_cast<Real>(t.cfg_.rho_end)
-                      : bobyqa_rho_floor<Real>();
+  const uint8_t* ssec = gsec + Gp::state_size(dims, n);
   {
-    StateReader e(esec);
-    Local probe = t.local_;
-    const Status est = probe.template load<false>(e, a.e, dims, 2 * dims + 1, re, saved_box);
-    if (est != Status::Ok) return est;
-  }
-  const uint8_t* wsec = esec + Local::state_size(dims, 2 * dims + 1);
-  {
-    StateReader ws(wsec);
-    Walk probe = t.walk_;
-    const Status wst = probe.template load<false>(ws, a.w, dims);
-    if (wst != Status::Ok) return wst;
+    StateReader ss(ssec);
+    Simplex probe = t.simplex_;
+    const Status sst = probe.template load<false>(ss, a.s, dims);
+    if (sst != Status::Ok) return sst;
   }
   // Valid: commit.
   *this = t;
@@ -230,33 +209,15 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   Base::load_arrays(common + Base::kCommonArraysOffset, box(a), dims);
   StateReader v(vecs);
   v.reals(a.x, dims);
-  v.reals(a.pbest, dims);
   v.reals(a.cand, dims);
-  {
-    StateReader b(saved_box), bh(saved_box + sizeof(Real) * static_cast<size_t>(dims));
-    for (int j = 0; j < dims; ++j) {
-      const Real lo = b.real<Real>(), hi = bh.real<Real>();
-      a.e.ulo[j] = lo / (hi - lo);
-      a.e.uhi[j] = hi / (hi - lo);
-    }
-  }
   gp_.configure(dims, gp_config(cfg_));
   StateReader g(gsec);
   (void)gp_.template load<true>(g, a.g, dims, &n);
-  local_.configure(dims, 2 * dims + 1, re);
-  StateReader e(esec);
-  (void)local_.template load<true>(e, a.e, dims, 2 * dims + 1, re, saved_box);
-  StateReader ws(wsec);
-  (void)walk_.template load<true>(ws, a.w, dims);
+  StateReader ss(ssec);
+  (void)simplex_.template load<true>(ss, a.s, dims);
   return Status::Ok;
 }
 
-template void WalkEngine<float>::save(StateWriter&, const Arrays&) const noexcept;
-template void WalkEngine<double>::save(StateWriter&, const Arrays&) const noexcept;
-template Status WalkEngine<float>::load<false>(StateReader&, const Arrays&, int) noexcept;
-template Status WalkEngine<float>::load<true>(StateReader&, const Arrays&, int) noexcept;
-template Status WalkEngine<double>::load<false>(StateReader&, const Arrays&, int) noexcept;
-template Status WalkEngine<double>::load<true>(StateReader&, const Arrays&, int) noexcept;
 template Status TunerCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status TunerCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status TunerCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;

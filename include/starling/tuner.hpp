@@ -2,8 +2,9 @@
 // starling/tuner.hpp: the recommended optimizer for budgets of a few hundred
 // evaluations or less (a controller tuned on hardware, one episode per
 // evaluation): a space-filling design and a Gaussian-process phase find the
-// right basin, Powell's BOBYQA converges in it, and the two alternate until
-// the budget ends. One object, fixed memory, ask/tell.
+// right basin, then a Nelder–Mead simplex converges in it and is rebuilt
+// around the incumbent each time it has converged, until the budget ends.
+// One object, fixed memory, ask/tell.
 //
 //   static starling::Tuner<4, 64> tuner;                 // D <= 4, 64 observations
 //   if (tuner.init(lo, hi, 3, 0, starling::TunerConfig{}, 1) != starling::Status::Ok) ...
@@ -16,48 +17,43 @@
 #include <type_traits>
 
 #include "starling/bayesopt.hpp"
-#include "starling/bobyqa.hpp"
 
 namespace starling {
 
-/// Settings. A default-constructed TunerConfig is the recommended one.
+/// Settings. A default-constructed TunerConfig is the recommended one
+/// (chosen on bench_quality's PID tasks: docs/few_episode.md).
 struct TunerConfig {
-  /// The model phases' acquisition search and hyperparameter fit, as in
+  /// The model phase's acquisition search and hyperparameter fit, as in
   /// BayesOptConfig.
   int candidates = 128;
   int fit_evals = 24;
   CostTransform transform = CostTransform::Auto;
-  /// Evaluations of a model phase: the first one (after the design), and
-  /// each later one (after a local phase that converged without improving).
-  /// 0 = the default for D dimensions (see docs/few_episode.md).
+  /// Evaluations of the model phase after the design. 0 = 2·dims.
+  /// 0 .. 100000.
   int model_evals = 0;
-  int model_evals_later = 0;
-  /// Local phase: BOBYQA's initial and final radius (fractions of each
-  /// range), rho_begin in (0, 0.25], rho_end in [0, rho_begin].
-  float rho_begin = 0.2f;
-  float rho_end = 1e-3f;
-  /// Walk phase: the (1+1)-CMA-ES's initial and final step size (fractions
-  /// of each range), (0, 0.25] and [0, walk_sigma].
-  float walk_sigma = 0.01f;
-  float walk_sigma_end = 1e-4f;
+  /// Local phase (Nelder–Mead): the initial simplex's edge as a fraction of
+  /// each range, (0, 0.5], and the size at which a simplex has converged
+  /// and is rebuilt around the incumbent, [0, step).
+  float step = 0.1f;
+  float step_end = 1e-4f;
   /// Generations (one generation = one evaluation). >= 1.
   int max_iter = 300;
+  /// Stop after this many evaluations. 0 = off.
   long max_evals = 0;
+  /// Stop as soon as best <= target. −inf = off. NaN is invalid.
   float target = -std::numeric_limits<float>::infinity();
+  /// Stop after this many evaluations without improving the best. 0 = off.
   int stall_iter = 0;
 };
 
+/// Ok if every value of `c` is in its documented range, else InvalidArgument.
 [[nodiscard]] inline Status validate(const TunerConfig& c) noexcept {
   const int t = static_cast<int>(c.transform);
   const bool ok = c.candidates >= 8 && c.candidates <= 4096 && c.fit_evals >= 0 &&
                   c.fit_evals <= 1000 && t >= 0 && t <= 2 && c.model_evals >= 0 &&
-                  c.model_evals <= 100000 && c.model_evals_later >= 0 &&
-                  c.model_evals_later <= 100000 && std::isfinite(c.rho_begin) &&
-                  c.rho_begin > 0.f && c.rho_begin <= 0.25f && std::isfinite(c.rho_end) &&
-                  c.rho_end >= 0.f && c.rho_end <= c.rho_begin && std::isfinite(c.walk_sigma) &&
-                  c.walk_sigma > 0.f && c.walk_sigma <= 0.25f && std::isfinite(c.walk_sigma_end) &&
-                  c.walk_sigma_end >= 0.f && c.walk_sigma_end <= c.walk_sigma &&
-                  detail::valid_stop_rules(detail::stop_rules_of(c));
+                  c.model_evals <= 100000 && std::isfinite(c.step) && c.step > 0.f &&
+                  c.step <= 0.5f && std::isfinite(c.step_end) && c.step_end >= 0.f &&
+                  c.step_end < c.step && detail::valid_stop_rules(detail::stop_rules_of(c));
   return ok ? Status::Ok : Status::InvalidArgument;
 }
 
@@ -72,69 +68,80 @@ inline BayesOptConfig gp_config(const TunerConfig& c) noexcept {
   return b;
 }
 
-/// The (1+1)-CMA-ES with active covariance update (Igel, Suttorp & Hansen,
-/// "A computational efficient covariance matrix update and a (1+1)-CMA for
-/// evolution strategies", GECCO 2006; Arnold & Hansen, "Active covariance
-/// matrix adaptation for the (1+1)-CMA-ES", GECCO 2010) in unit coordinates
-/// t in [0, 1]^D: Tuner's walk along narrow curved valleys (a cost with a
-/// kink, such as an overshoot penalty, makes them), where a quadratic model
-/// stalls. Offspring y = x + σ·A·z, z standard normal by the polar method
-/// from counter-based uniforms, A the Cholesky factor of C.
+/// Nelder–Mead's simplex method (Nelder & Mead 1965, with the usual
+/// coefficients: reflection 1, expansion 2, contractions 1/2, shrink 1/2)
+/// in unit coordinates t in [0, 1]^D, every trial point clamped into the
+/// box: Tuner's local phase. It compares costs only, so a cost with a kink
+/// (an overshoot penalty, saturation), where a quadratic model stalls,
+/// costs it nothing. Driven by feed(): one evaluation at a time.
+///
+/// Order of a step (fixed, so a reference can follow it): vertices sorted
+/// by value (insertion sort, stable: the older vertex first among equals);
+/// size = max over vertices i >= 1 and coordinates of |v_i − v_0|; below
+/// step_end the simplex has converged; else c = mean of the best D vertices
+/// (summed in vertex order, then divided by D), r = c + (c − w) (w the
+/// worst), e = c + 2(c − w), outside contraction c + (c − w)/2, inside
+/// c − (c − w)/2 (computed as c + a·(w − c) with a = −1, −2, −1/2, 1/2),
+/// shrink v_i = v_0 + (v_i − v_0)/2.
 template <class Real>
-class WalkEngine {
+class SimplexEngine {
  public:
   struct Arrays {
-    Real* x;   // [D] parent
-    Real* y;   // [D] offspring (the proposal)
-    Real* pc;  // [D] evolution path
-    Real* az;  // [D] A·z of the offspring
-    Real* c;   // [D][stride] covariance
-    Real* a;   // [D][stride] its Cholesky factor
+    Real* v;     // [D + 1][stride] vertices
+    Real* fv;    // [D + 1] their values
+    Real* c;     // [D] centroid of the best D
+    Real* r;     // [D] the reflected point
+    Real* y;     // [D] the trial point (the proposal)
     int stride;
   };
-  void begin(const Arrays& a, int n, const Real* x0, Real f0, Real sigma0, Real sigma_end) noexcept;
-  /// Draws the next offspring inside [lo_r, hi_r]: block {pair, try, k, tag}.
-  void propose(const Arrays& a, const uint32_t key[4], uint32_t tag, const Real* lo_r,
-               const Real* hi_r) noexcept;
+  enum State : int { kInit = 0, kReflect = 1, kExpand = 2, kContract = 3, kShrink = 4 };
+  /// Builds a simplex around x0 (value f0): vertex i = x0 + step·e_(i−1),
+  /// or − step where that would leave [0, 1]. The next proposal is vertex 1.
+  void begin(const Arrays& a, int n, const Real* x0, Real f0, Real step, Real step_end) noexcept;
   const Real* proposal(const Arrays& a) const noexcept { return a.y; }
-  /// Feeds f at y (where the offspring was evaluated). True once σ fell
-  /// below sigma_end (the walk has ended).
+  /// Feeds f at y (the proposal, or where a safety filter moved it).
+  /// Returns true once the simplex has converged (begin() again to go on).
   bool feed(const Arrays& a, const Real* y, Real f) noexcept;
-  Real sigma() const noexcept { return sigma_; }
-  Real fx() const noexcept { return fx_; }
-  uint32_t steps() const noexcept { return k_; }
+  int state() const noexcept { return state_; }
 
-  /// Saved section: k u32, nanc i32, 8 reserved bytes, fx, σ, σ_end,
-  /// p_succ, ancestors[5], then x, y, pc [D], C, A [D][D].
+  /// Saved section: state i32, index i32, fr, step_end, then the vertices
+  /// [D + 1][D], values [D + 1], c, r, y [D].
   static constexpr size_t state_size(int n) noexcept {
-    return 16 + sizeof(Real) * (9 + 3 * static_cast<size_t>(n) + 2 * static_cast<size_t>(n) * static_cast<size_t>(n));
+    return 8 + sizeof(Real) * (2 + static_cast<size_t>(n + 1) * static_cast<size_t>(n + 1) +
+                               3 * static_cast<size_t>(n));
   }
-  void save(StateWriter& w, const Arrays& a) const noexcept;
+  /// Writes n dimensions (a simplex not begun yet saves its zeros).
+  void save(StateWriter& w, const Arrays& a, int n) const noexcept;
+  /// Parses a saved section for n dimensions; with kCommit also writes it,
+  /// else only validates. Corrupt on a value out of range.
   template <bool kCommit>
   Status load(StateReader& r, const Arrays& a, int n) noexcept;
 
  private:
-  void factor(const Arrays& a) noexcept;
+  bool step(const Arrays& a) noexcept;
+  void trial(const Arrays& a, Real coef) noexcept;
+  void take(const Arrays& a, const Real* x, Real f) noexcept;
   int n_ = 0;
-  uint32_t k_ = 0;
-  Real fx_ = 0, sigma_ = 0, sigma_end_ = 0, psucc_ = 0;
-  Real anc_[5] = {0, 0, 0, 0, 0};
-  int nanc_ = 0;
+  int state_ = kInit;
+  int idx_ = 0;        // the vertex being evaluated (kInit, kShrink)
+  Real fr_ = 0;        // value at r
+  Real step_end_ = 0;
 };
 
+/// Tuner without its arrays: the family's core, the GP engine and the simplex.
 template <class Real>
 class TunerCore {
  public:
   using Base = OptCore<Real>;
   using Gp = GpEngine<Real>;
-  using Local = BobyqaEngine<Real>;
+  using Simplex = SimplexEngine<Real>;
   using Feasible = typename Base::Feasible;
   /// Draw stream (key word 2): "TUNE".
   static constexpr uint32_t kStream = 0x54554E45u;
+  /// Counter word 3: the design's shift, the inner search, a fallback point
+  /// (as BayesOpt's).
   static constexpr uint32_t kTagDesign = 1, kTagSearch = 2, kTagFallback = 4;
-  enum Phase : int { kDesign = 0, kModel = 1, kLocal = 2, kWalk = 3 };
-  using Walk = WalkEngine<Real>;
-  static constexpr uint32_t kTagWalk = 5;
+  enum Phase : int { kDesign = 0, kModel = 1, kLocal = 2 };
 
   struct Arrays {
     Real* lo;
@@ -145,10 +152,8 @@ class TunerCore {
     Real* rlo;   // [D] search region
     Real* rhi;   // [D]
     Real* u;     // [D] scratch
-    Real* pbest;  // [D] the best point of the current phase
     typename Gp::Arrays g;
-    typename Local::Arrays e;
-    typename Walk::Arrays w;
+    typename Simplex::Arrays s;
     int max_dims;
   };
 
@@ -179,13 +184,13 @@ class TunerCore {
   int local_runs() const noexcept { return local_runs_; }
   const TunerConfig& config() const noexcept { return cfg_; }
 
-  static constexpr size_t kConfigBytes = 40;
-  static constexpr size_t kOwnBytes = 24;
+  static constexpr size_t kConfigBytes = 24;
+  static constexpr size_t kOwnBytes = 16;
   /// Bytes of a saved state with n observations (layout at Tuner::save).
   static constexpr size_t state_size(int dims, int n) noexcept {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnBytes +
-           sizeof(Real) * (1 + 3 * static_cast<size_t>(dims)) + Gp::state_size(dims, n) +
-           Local::state_size(dims, 2 * dims + 1) + Walk::state_size(dims) + Base::kSealBytes;
+           sizeof(Real) * 2 * static_cast<size_t>(dims) + Gp::state_size(dims, n) +
+           Simplex::state_size(dims) + Base::kSealBytes;
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
@@ -194,29 +199,45 @@ class TunerCore {
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
   void region(const Arrays& a) const noexcept;
   void propose_model(const Arrays& a) noexcept;
-  void start_local(const Arrays& a) noexcept;
-  void start_walk(const Arrays& a) noexcept;
   void start_model(const Arrays& a) noexcept;
-  int model_evals() const noexcept;
-  int model_evals_later() const noexcept;
+  void start_local(const Arrays& a) noexcept;
+  int model_evals() const noexcept { return cfg_.model_evals > 0 ? cfg_.model_evals : 2 * base_.dims(); }
 
   Base base_;
   Gp gp_;
-  Local local_;
-  Walk walk_;
-  TunerConfig cfg_{0, 0, CostTransform::Auto, 0, 0, 0.f, 0.f, 0.f, 0.f, 0, 0, 0.f, 0};
+  Simplex simplex_;
+  TunerConfig cfg_{0, 0, CostTransform::Auto, 0, 0.f, 0.f, 0, 0, 0.f, 0};
   int design_ = 0;
   int phase_ = kDesign;
-  int phase_evals_ = 0;     // evaluations in the current phase
-  int local_runs_ = 0;
-  Real pbest_f_ = 0;        // value at pbest (+inf: none yet)
+  int phase_evals_ = 0;  // evaluations in the current phase
+  int local_runs_ = 0;   // simplices built
 };
 
+extern template class SimplexEngine<float>;
+extern template class SimplexEngine<double>;
 extern template class TunerCore<float>;
 extern template class TunerCore<double>;
 
 }  // namespace detail
 
+/// The recommended optimizer for a few hundred evaluations or less, with
+/// room for MaxDims dimensions and MaxObs observations, all in the object.
+///
+/// Phases (docs/few_episode.md has the measurements behind them):
+///  1. design: `design` points of a low-discrepancy sequence (0 = 2·dims + 2);
+///  2. model: model_evals (0 = 2·dims) maximizers of the expected
+///     improvement under a Gaussian process fitted to everything told (as
+///     BayesOpt), which finds the basin;
+///  3. local: Nelder–Mead from the incumbent with edges of `step` of each
+///     range; a simplex smaller than step_end is rebuilt around the
+///     incumbent, until a stop rule ends the run.
+///
+/// Memory: sizeof(Tuner) = sizeof(Real)·(MaxObs·(MaxObs + 1) + MaxObs·(MaxDims + 5)
+///   + (MaxDims + 1)² + 22·MaxDims + 2) + sizeof(detail::TunerCore<Real>)
+/// (tests/core/test_tuner.cpp checks it).
+///
+/// Time: an ask is O(D); the tells of the model phase fit the GP (as
+/// BayesOpt's), the others are O(D²).
 template <int MaxDims, int MaxObs, class Real = float>
 class Tuner {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
@@ -225,25 +246,35 @@ class Tuner {
   static_assert(MaxObs >= 4 && MaxObs <= 4096, "MaxObs must be in [4, 4096]");
   using Core = detail::TunerCore<Real>;
   using Gp = detail::GpEngine<Real>;
-  using Local = detail::BobyqaEngine<Real>;
   static constexpr int kTri = MaxObs * (MaxObs + 1) / 2;
-  static constexpr int kM = 2 * MaxDims + 1;
-  static constexpr int kK = 3 * MaxDims + 2;
 
  public:
   static constexpr int kMaxDims = MaxDims;
   static constexpr int kMaxObs = MaxObs;
 
+  /// Validates and starts a run over the box [lo, hi]. design: points of the
+  /// initial design, 2 .. MaxObs; 0 = 2·dims + 2 (at least 5, at most
+  /// MaxObs). Returns InvalidArgument (null bounds, dims < 1, an invalid
+  /// interval, design out of range, a config value out of range: validate()),
+  /// CapacityExceeded (dims > MaxDims), Ok; on failure the optimizer is left
+  /// not ready.
   [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int design,
                             const TunerConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, design, cfg, seed, validate(cfg) == Status::Ok);
   }
+  /// The next point to evaluate (inside the box), the same again until
+  /// tell(); nullptr when done() or not ready.
   const Real* ask() noexcept { return core_.ask(arrays()); }
+  /// Scores the point last asked; NaN and ±inf are failures (never a best).
+  /// NotReady without a pending ask, Done after the stop, Ok otherwise.
   [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
+  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
   template <class F>
   Status minimize(F&& cost) noexcept {
     return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
   }
+  /// The same with an observer called after every evaluation with (best
+  /// value, evaluations, iteration).
   template <class F, class Observer>
   Status minimize(F&& cost, Observer&& observer) noexcept {
     if (!core_.ready()) return Status::NotReady;
@@ -254,11 +285,16 @@ class Tuner {
     }
     return Status::Ok;
   }
+  // ---- Safe tuning: as Pso (pso.hpp). A moved candidate enters the model
+  // and the simplex where it was evaluated.
   using Feasible = typename Core::Feasible;
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
+  /// The start point (inside the box): the first ask. After init(), before
+  /// the first ask(); NotReady otherwise, InvalidArgument if null, not
+  /// finite or outside.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
   long fallback_count() const noexcept { return core_.fallback_count(); }
@@ -270,55 +306,52 @@ class Tuner {
     return core_.ready() ? Core::state_size(core_.dims(), core_.observations()) : 0;
   }
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, MaxObs);
+  /// Writes the state ("STUN" version 2: header, config, common section,
+  /// phase, the pending candidate and model proposal, the GP's section, the
+  /// simplex's section, seal). NotReady before init, InvalidArgument if buf
+  /// is null, CapacityExceeded if cap < save_size(), Ok.
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<Tuner*>(this)->arrays(), buf, cap, written);
   }
+  /// Replaces the state by a saved one: Corrupt on any inconsistency,
+  /// CapacityExceeded when it needs more room than this Tuner has,
+  /// InvalidArgument if buf is null; on failure nothing changes.
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
 
   bool done() const noexcept { return core_.done(); }
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
+  /// Best evaluated point, nullptr before the first tell().
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
   Real best_value() const noexcept { return core_.best_value(); }
   long evaluations() const noexcept { return core_.evaluations(); }
+  /// Generations: one per evaluation.
   int iteration() const noexcept { return core_.iteration(); }
   int dims() const noexcept { return core_.dims(); }
   int design() const noexcept { return core_.design(); }
-  /// 0: design, 1: model phase, 2: local phase, 3: walk.
+  /// 0: design, 1: model phase, 2: local phase.
   int phase() const noexcept { return core_.phase(); }
+  /// Simplices built so far (the first, then one per convergence).
   int local_runs() const noexcept { return core_.local_runs(); }
   const TunerConfig& config() const noexcept { return core_.config(); }
 
  private:
   typename Core::Arrays arrays() noexcept {
-    return {lo_, hi_, best_, x_, cand_, rlo_, rhi_, u_, pbest_,
+    return {lo_, hi_, best_, x_, cand_, rlo_, rhi_, u_,
             {&t_[0][0], y_, z_, alpha_, tri0_, tri1_, kv_, v_, theta_, gwork_, MaxDims, MaxObs},
-            {ulo_, uhi_, xbase_, &xpt_[0][0], fval_, pq_, gopt_, hq_, &h_[0][0], sl_, su_, xopt_,
-             xnew_, d_, xalt_, lcand_, lwork_, piv_, MaxDims, kK},
-            {wx_, wy_, wpc_, waz_, &wc_[0][0], &wa_[0][0], MaxDims},
+            {&sv_[0][0], sf_, sc_, sr_, sy_, MaxDims},
             MaxDims};
   }
 
   Real lo_[MaxDims]{}, hi_[MaxDims]{}, best_[MaxDims]{}, x_[MaxDims]{}, cand_[MaxDims]{};
-  Real rlo_[MaxDims]{}, rhi_[MaxDims]{}, u_[MaxDims]{}, pbest_[MaxDims]{};
-  // The walk.
-  Real wx_[MaxDims]{}, wy_[MaxDims]{}, wpc_[MaxDims]{}, waz_[MaxDims]{};
-  Real wc_[MaxDims][MaxDims]{}, wa_[MaxDims][MaxDims]{};
+  Real rlo_[MaxDims]{}, rhi_[MaxDims]{}, u_[MaxDims]{};
+  // The simplex.
+  Real sv_[MaxDims + 1][MaxDims]{}, sf_[MaxDims + 1]{}, sc_[MaxDims]{}, sr_[MaxDims]{}, sy_[MaxDims]{};
   // The Gaussian process.
   Real t_[MaxObs][MaxDims]{};
   Real y_[MaxObs]{}, z_[MaxObs]{}, alpha_[MaxObs]{}, kv_[MaxObs]{}, v_[MaxObs]{};
   Real tri0_[kTri]{}, tri1_[kTri]{};
   Real theta_[MaxDims + 1]{};
   Real gwork_[Gp::kWorkD * MaxDims + 1]{};
-  // The local engine.
-  Real ulo_[MaxDims]{}, uhi_[MaxDims]{}, xbase_[MaxDims]{}, gopt_[MaxDims]{}, sl_[MaxDims]{};
-  Real su_[MaxDims]{}, xopt_[MaxDims]{}, xnew_[MaxDims]{}, d_[MaxDims]{}, xalt_[MaxDims]{};
-  Real lcand_[MaxDims]{};
-  Real xpt_[kM][MaxDims]{};
-  Real fval_[kM]{}, pq_[kM]{};
-  Real hq_[MaxDims * (MaxDims + 1) / 2]{};
-  Real h_[kK][kK]{};
-  Real lwork_[Local::kWorkD * MaxDims + 2 * kK + kM]{};
-  int32_t piv_[kK]{};
   Core core_;
 };
 
