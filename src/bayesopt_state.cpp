@@ -132,6 +132,13 @@ Status BayesOptCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size
   const long evals = t.base_.evaluations();
   if (t.base_.iteration() != evals - (stop == StopReason::Target || stop == StopReason::MaxEvals ? 1 : 0))
     return Status::Corrupt;
+  const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
+  const auto cells = Base::common_cells(common + Base::kCommonArraysOffset, dims);
+  // The shared invariants (C1-C8), and a pending candidate one the filters
+  // could have handed out.
+  if (!t.base_.check_common(cells, {t.base_.pending(), mid}) ||
+      (t.base_.pending() && !t.base_.candidate(cells, Cells<Real>::saved(r.pos()), 0)))
+    return Status::Corrupt;
   const uint8_t* xs = r.pos();
   {
     StateReader bl(common + Base::kCommonArraysOffset),
@@ -149,6 +156,10 @@ Status BayesOptCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size
   const uint8_t* gsec = r.pos();
   int n = 0;
   {
+    // The observation count comes first: check the length before reading on.
+    StateReader head(gsec);
+    const int32_t held = head.i32();
+    if (held < 0 || held > 4096 || size != state_size(dims, held)) return Status::Corrupt;
     StateReader g(gsec);
     Gp probe = t.gp_;
     const Status gst = probe.template load<false>(g, a.g, dims, &n);

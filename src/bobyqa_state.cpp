@@ -202,6 +202,13 @@ Status BobyqaCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) 
                                                           : 0))
     return Status::Corrupt;
   const uint8_t* saved_box = common + Base::kCommonArraysOffset;  // lo[D], hi[D]
+  const bool mid = t.base_.stop_reason() == StopReason::Target || t.base_.stop_reason() == StopReason::MaxEvals;
+  const auto cells = Base::common_cells(saved_box, dims);
+  // The shared invariants (C1-C8), and a pending candidate one the filters
+  // could have handed out.
+  if (!t.base_.check_common(cells, {t.base_.pending(), mid}) ||
+      (t.base_.pending() && !t.base_.candidate(cells, Cells<Real>::saved(r.pos()), 0)))
+    return Status::Corrupt;
   const uint8_t* xs = r.pos();
   {
     StateReader bl(saved_box), bh(saved_box + sizeof(Real) * static_cast<size_t>(dims));
