@@ -27,54 +27,83 @@ void GpEngine<Real>::save(StateWriter& w, const Arrays& a) const noexcept {
 }
 
 template <class Real>
-template <bool kCommit>
-Status GpEngine<Real>::load(StateReader& r, const Arrays& a, int dims, int* n_out) noexcept {
-  const int n = r.i32();
-  if (r.u32() != 0 || n < 0 || n > 4096) return Status::Corrupt;
-  if (n > a.cap) return Status::CapacityExceeded;
-  *n_out = n;
+typename GpEngine<Real>::StateCells GpEngine<Real>::live_cells(const Arrays& a) const noexcept {
+  return {Cells<Real>::live(a.theta), Cells<Real>::live(a.t, a.stride), Cells<Real>::live(a.y)};
+}
+
+template <class Real>
+typename GpEngine<Real>::StateCells GpEngine<Real>::saved_cells(const uint8_t* sec, int dims,
+                                                                int n) noexcept {
+  const uint8_t* th = sec + 8;
+  const uint8_t* t = th + sizeof(Real) * static_cast<size_t>(dims + 1);
+  const uint8_t* y = t + sizeof(Real) * static_cast<size_t>(dims) * static_cast<size_t>(n);
+  return {Cells<Real>::saved(th), Cells<Real>::saved(t, dims), Cells<Real>::saved(y)};
+}
+
+template <class Real>
+int GpEngine<Real>::saved_count(const uint8_t* sec) noexcept {
+  StateReader r(sec);
+  const int32_t n = r.i32();
+  return r.u32() == 0 ? n : -1;
+}
+
+template <class Real>
+void GpEngine<Real>::decode(int dims, int n) noexcept {
+  d_ = dims;
+  n_ = n;
+  cur_ = 0;
+  factored_ = 0;
+  sigma2_ = 1;
+  zbest_ = 0;
+}
+
+template <class Real>
+bool GpEngine<Real>::check(const StateCells& c, int cap, long told, int design, Real best,
+                           bool stopping) const noexcept {
+  const int n = n_, dims = d_;
+  // G1
+  if (n < 0 || n > cap || n > told || (n < told && n < design)) return false;
+  // G2
   for (int j = 0; j <= dims; ++j) {
-    const Real v = r.real<Real>();
+    const Real v = c.theta[j];
     const Real lo = j < dims ? gp_ln_len_min<Real>() : gp_ln_nugget_min<Real>();
     const Real hi = j < dims ? gp_ln_len_max<Real>() : gp_ln_nugget_max<Real>();
-    if (!(v >= lo && v <= hi)) return Status::Corrupt;
-    if (kCommit) a.theta[j] = v;
+    if (!(v >= lo && v <= hi)) return false;
   }
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < dims; ++j) {
-      const Real v = r.real<Real>();
-      if (!(v >= 0 && v <= 1)) return Status::Corrupt;
-      if (kCommit) a.t[i * a.stride + j] = v;
-    }
+  // G3
+  Real ymin = std::numeric_limits<Real>::infinity();
   for (int i = 0; i < n; ++i) {
-    const Real v = r.real<Real>();
-    if (std::isnan(v) || v == -std::numeric_limits<Real>::infinity()) return Status::Corrupt;
-    if (kCommit) a.y[i] = v;
+    for (int j = 0; j < dims; ++j) {
+      const Real v = c.t(i, j);
+      if (!(v >= 0 && v <= 1)) return false;
+    }
+    const Real y = c.y[i];
+    if (std::isnan(y) || !(y >= best)) return false;  // also refuses −inf
+    if (y < ymin) ymin = y;
   }
-  if (kCommit) {
-    d_ = dims;
-    n_ = n;
-    cur_ = 0;
-    factored_ = 0;
-    sigma2_ = 1;
-    zbest_ = 0;
-  }
-  return Status::Ok;
+  if (n > 0 && !stopping && ymin != best) return false;
+  return true;
 }
 
-template void GpEngine<float>::save(StateWriter&, const Arrays&) const noexcept;
-template void GpEngine<double>::save(StateWriter&, const Arrays&) const noexcept;
-template Status GpEngine<float>::load<false>(StateReader&, const Arrays&, int, int*) noexcept;
-template Status GpEngine<float>::load<true>(StateReader&, const Arrays&, int, int*) noexcept;
-template Status GpEngine<double>::load<false>(StateReader&, const Arrays&, int, int*) noexcept;
-template Status GpEngine<double>::load<true>(StateReader&, const Arrays&, int, int*) noexcept;
-
-// Observations held after `evals` evaluations of a run that stopped as
-// `stop`: the stopping tell (Target, MaxEvals) adds none; at most cap.
-inline long observations_after(long evals, StopReason stop, int cap) noexcept {
-  const long told = evals - (stop == StopReason::Target || stop == StopReason::MaxEvals ? 1 : 0);
-  return told < cap ? told : cap;
+template <class Real>
+void GpEngine<Real>::load_arrays(const uint8_t* sec, const Arrays& a) const noexcept {
+  StateReader r(sec + 8);
+  r.reals(a.theta, d_ + 1);
+  for (int i = 0; i < n_; ++i) r.reals(a.t + i * a.stride, d_);
+  r.reals(a.y, n_);
 }
+
+#define STARLING_GP_STATE(R)                                                                     \
+  template void GpEngine<R>::save(StateWriter&, const Arrays&) const noexcept;                   \
+  template GpEngine<R>::StateCells GpEngine<R>::live_cells(const Arrays&) const noexcept;        \
+  template GpEngine<R>::StateCells GpEngine<R>::saved_cells(const uint8_t*, int, int) noexcept;  \
+  template int GpEngine<R>::saved_count(const uint8_t*) noexcept;                                \
+  template void GpEngine<R>::decode(int, int) noexcept;                                          \
+  template bool GpEngine<R>::check(const StateCells&, int, long, int, R, bool) const noexcept;   \
+  template void GpEngine<R>::load_arrays(const uint8_t*, const Arrays&) const noexcept;
+STARLING_GP_STATE(float)
+STARLING_GP_STATE(double)
+#undef STARLING_GP_STATE
 
 template <class Real>
 Status BayesOptCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept {
@@ -108,6 +137,16 @@ Status BayesOptCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size
   if (ud < 1 || ud > 1024 || udesign < 2 || udesign > 4096) return Status::Corrupt;
   const int dims = static_cast<int>(ud);
   if (size < state_size(dims, 0)) return Status::Corrupt;
+  // The observation count comes first in the GP's section: check the length
+  // before reading on.
+  const uint8_t* gsec = buf + (state_size(dims, 0) - Base::kSealBytes - Gp::state_size(dims, 0));
+  const int n = Gp::saved_count(gsec);
+  if (n < 0 || n > 4096 || size != state_size(dims, n)) return Status::Corrupt;
+  if (dims > a.max_dims || static_cast<int>(udesign) > a.g.cap || n > a.g.cap)
+    return Status::CapacityExceeded;
+
+  // Decode into a copy of the core (the arrays stay in the buffer), check,
+  // then commit: a refused load changes nothing.
   BayesOptCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   t.cfg_.candidates = r.i32();
@@ -125,69 +164,70 @@ Status BayesOptCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size
   t.cfg_.max_evals = rules.max_evals;
   t.cfg_.target = rules.target;
   t.cfg_.stall_iter = rules.stall_iter;
-  if (validate(t.cfg_) != Status::Ok) return Status::Corrupt;
   t.design_ = r.i32();
   if (t.design_ != static_cast<int>(udesign) || r.u32() != 0) return Status::Corrupt;
-  const StopReason stop = t.base_.stop_reason();
-  const long evals = t.base_.evaluations();
-  if (t.base_.iteration() != evals - (stop == StopReason::Target || stop == StopReason::MaxEvals ? 1 : 0))
-    return Status::Corrupt;
-  const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
-  const auto cells = Base::common_cells(common + Base::kCommonArraysOffset, dims);
-  // The shared invariants (C1-C8), and a pending candidate one the filters
-  // could have handed out.
-  if (!t.base_.check_common(cells, {t.base_.pending(), mid}) ||
-      (t.base_.pending() && !t.base_.candidate(cells, Cells<Real>::saved(r.pos()), 0)))
-    return Status::Corrupt;
   const uint8_t* xs = r.pos();
-  {
-    StateReader bl(common + Base::kCommonArraysOffset),
-        bh(common + Base::kCommonArraysOffset + sizeof(Real) * static_cast<size_t>(dims));
-    for (int j = 0; j < dims; ++j) {
-      const Real lo = bl.real<Real>(), hi = bh.real<Real>(), v = r.real<Real>();
-      if (!(v >= lo && v <= hi)) return Status::Corrupt;
-    }
-  }
-  const uint8_t* cand = r.pos();
-  for (int j = 0; j < dims; ++j) {
-    const Real v = r.real<Real>();
-    if (!(v >= 0 && v <= 1)) return Status::Corrupt;
-  }
-  const uint8_t* gsec = r.pos();
-  int n = 0;
-  {
-    // The observation count comes first: check the length before reading on.
-    StateReader head(gsec);
-    const int32_t held = head.i32();
-    if (held < 0 || held > 4096 || size != state_size(dims, held)) return Status::Corrupt;
-    StateReader g(gsec);
-    Gp probe = t.gp_;
-    const Status gst = probe.template load<false>(g, a.g, dims, &n);
-    if (gst != Status::Ok) return gst;
-  }
-  if (size != state_size(dims, n)) return Status::Corrupt;
-  if (dims > a.max_dims) return Status::CapacityExceeded;
-  if (t.design_ > a.g.cap) return Status::CapacityExceeded;
-  if (n != observations_after(evals, stop, a.g.cap) && !(evals > a.g.cap && n == a.g.cap))
+  const uint8_t* cand = xs + sizeof(Real) * static_cast<size_t>(dims);
+  t.gp_.configure(dims, t.cfg_);
+  t.gp_.decode(dims, n);
+  const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
+  if (!t.check(Base::common_cells(common_arrays, dims), Cells<Real>::saved(xs), Cells<Real>::saved(cand),
+               Gp::saved_cells(gsec, dims, n), a.g.cap))
     return Status::Corrupt;
   // Valid: commit.
   *this = t;
   base_.refresh_hook();
-  Base::load_arrays(common + Base::kCommonArraysOffset, box(a), dims);
+  Base::load_arrays(common_arrays, box(a), dims);
   StateReader xr(xs);
   xr.reals(a.x, dims);
-  StateReader c(cand);
-  c.reals(a.cand, dims);
-  gp_.configure(dims, cfg_);
-  StateReader g(gsec);
-  (void)gp_.template load<true>(g, a.g, dims, &n);
+  xr.reals(a.cand, dims);
+  gp_.load_arrays(gsec, a.g);
   return Status::Ok;
+}
+
+template <class Real>
+Status BayesOptCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  return check(Base::common_cells(box(a)), Cells<Real>::live(a.x), Cells<Real>::live(a.cand),
+               gp_.live_cells(a.g), a.g.cap)
+             ? Status::Ok
+             : Status::Corrupt;
+}
+
+// The invariants, numbered as at BayesOpt::check_invariants.
+template <class Real>
+bool BayesOptCore<Real>::check(const typename Base::BoxCells& b, const Cells<Real>& x,
+                               const Cells<Real>& cand, const typename Gp::StateCells& g,
+                               int cap) const noexcept {
+  const StopRules& rules = base_.rules();
+  // A1
+  if (validate(cfg_) != Status::Ok || cfg_.max_iter != rules.max_iter ||
+      cfg_.max_evals != rules.max_evals || !same_bits(cfg_.target, rules.target) ||
+      cfg_.stall_iter != rules.stall_iter || design_ < 2 || design_ > cap)
+    return false;
+  // A2
+  const StopReason stop = base_.stop_reason();
+  const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
+  const long told = base_.evaluations() - (mid ? 1 : 0);
+  if (static_cast<long>(base_.iteration()) != told) return false;
+  // C1..C8
+  if (!base_.check_common(b, {base_.pending(), mid})) return false;
+  // A3
+  if (!base_.in_box(b, x, 0) || (base_.pending() && !base_.candidate(b, x, 0))) return false;
+  for (int j = 0; j < base_.dims(); ++j)
+    if (!(cand[j] >= 0 && cand[j] <= 1)) return false;
+  // G1..G3
+  return gp_.check(g, cap, told, design_, base_.best_value(), mid);
 }
 
 template Status BayesOptCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status BayesOptCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status BayesOptCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;
 template Status BayesOptCore<double>::load(const Arrays&, const uint8_t*, size_t) noexcept;
+template Status BayesOptCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status BayesOptCore<double>::check_invariants(const Arrays&) const noexcept;
+template bool BayesOptCore<float>::check(const OptCore<float>::BoxCells&, const Cells<float>&, const Cells<float>&, const GpEngine<float>::StateCells&, int) const noexcept;
+template bool BayesOptCore<double>::check(const OptCore<double>::BoxCells&, const Cells<double>&, const Cells<double>&, const GpEngine<double>::StateCells&, int) const noexcept;
 
 }  // namespace detail
 }  // namespace starling

@@ -39,54 +39,74 @@ void SimplexEngine<Real>::save(StateWriter& w, const Arrays& a, int n) const noe
   w.reals(a.y, n);
 }
 
-// What any feed() sequence leaves: vertices, centroid, reflection and
-// trial in [0, 1]; values never NaN or −inf; the vertex index in 1..n
-// while initializing or shrinking. A simplex never begun (n_ = 0 before the
-// local phase) is all zeros.
 template <class Real>
-template <bool kCommit>
-Status SimplexEngine<Real>::load(StateReader& r, const Arrays& a, int n) noexcept {
-  const int state = r.i32(), idx = r.i32();
-  const Real fr = r.real<Real>(), step_end = r.real<Real>();
-  const bool walking = state == kInit || state == kShrink;  // idx: the vertex asked
-  if (state < kInit || state > kShrink || idx < 0 || idx > n + 1 || (walking && idx > n) ||
-      (state == kShrink && idx < 1) ||
-      !finite_or_inf(fr) || !std::isfinite(step_end) || !(step_end >= 0) || !(step_end < 1))
-    return Status::Corrupt;
-  for (int i = 0; i <= n; ++i)
-    for (int j = 0; j < n; ++j) {
-      const Real v = r.real<Real>();
-      if (!unit(v)) return Status::Corrupt;
-      if (kCommit) a.v[i * a.stride + j] = v;
-    }
-  for (int i = 0; i <= n; ++i) {
-    const Real v = r.real<Real>();
-    if (!finite_or_inf(v)) return Status::Corrupt;
-    if (kCommit) a.fv[i] = v;
-  }
-  Real* vecs[3] = {a.c, a.r, a.y};
-  for (Real* dst : vecs)
-    for (int j = 0; j < n; ++j) {
-      const Real v = r.real<Real>();
-      if (!unit(v)) return Status::Corrupt;
-      if (kCommit) dst[j] = v;
-    }
-  if (kCommit) {
-    n_ = n;
-    state_ = state;
-    idx_ = idx;
-    fr_ = fr;
-    step_end_ = step_end;
-  }
-  return Status::Ok;
+typename SimplexEngine<Real>::StateCells SimplexEngine<Real>::live_cells(const Arrays& a) noexcept {
+  using C = Cells<Real>;
+  return {C::live(a.v, a.stride), C::live(a.fv), C::live(a.c), C::live(a.r), C::live(a.y)};
 }
 
-template void SimplexEngine<float>::save(StateWriter&, const Arrays&, int) const noexcept;
-template void SimplexEngine<double>::save(StateWriter&, const Arrays&, int) const noexcept;
-template Status SimplexEngine<float>::load<false>(StateReader&, const Arrays&, int) noexcept;
-template Status SimplexEngine<float>::load<true>(StateReader&, const Arrays&, int) noexcept;
-template Status SimplexEngine<double>::load<false>(StateReader&, const Arrays&, int) noexcept;
-template Status SimplexEngine<double>::load<true>(StateReader&, const Arrays&, int) noexcept;
+template <class Real>
+typename SimplexEngine<Real>::StateCells SimplexEngine<Real>::saved_cells(const uint8_t* sec,
+                                                                          int n) noexcept {
+  using C = Cells<Real>;
+  const size_t r = sizeof(Real), nd = r * static_cast<size_t>(n);
+  const uint8_t* v = sec + 8 + 2 * r;
+  const uint8_t* fv = v + static_cast<size_t>(n + 1) * nd;
+  const uint8_t* c = fv + static_cast<size_t>(n + 1) * r;
+  return {C::saved(v, n), C::saved(fv), C::saved(c), C::saved(c + nd), C::saved(c + 2 * nd)};
+}
+
+template <class Real>
+void SimplexEngine<Real>::decode(const uint8_t* sec, int n) noexcept {
+  StateReader r(sec);
+  n_ = n;
+  state_ = r.i32();
+  idx_ = r.i32();
+  fr_ = r.real<Real>();
+  step_end_ = r.real<Real>();
+}
+
+// What any feed() sequence leaves (a simplex never begun, before the local
+// phase, holds what its arrays held: zeros, or a former run's simplex).
+template <class Real>
+bool SimplexEngine<Real>::check(const StateCells& s, int n) const noexcept {
+  // S1
+  const bool walking = state_ == kInit || state_ == kShrink;  // idx: the vertex asked
+  if (state_ < kInit || state_ > kShrink || idx_ < 0 || idx_ > n + 1 || (walking && idx_ > n) ||
+      (state_ == kShrink && idx_ < 1) || !finite_or_inf(fr_) || !std::isfinite(step_end_) ||
+      !(step_end_ >= 0) || !(step_end_ < 1))
+    return false;
+  // S2
+  for (int i = 0; i <= n; ++i) {
+    for (int j = 0; j < n; ++j)
+      if (!unit(s.v(i, j))) return false;
+    if (!finite_or_inf(s.fv[i])) return false;
+  }
+  for (int j = 0; j < n; ++j)
+    if (!unit(s.c[j]) || !unit(s.r[j]) || !unit(s.y[j])) return false;
+  return true;
+}
+
+template <class Real>
+void SimplexEngine<Real>::load_arrays(const uint8_t* sec, const Arrays& a, int n) noexcept {
+  StateReader r(sec + 8 + 2 * sizeof(Real));
+  for (int i = 0; i <= n; ++i) r.reals(a.v + i * a.stride, n);
+  r.reals(a.fv, n + 1);
+  r.reals(a.c, n);
+  r.reals(a.r, n);
+  r.reals(a.y, n);
+}
+
+#define STARLING_SIMPLEX_STATE(R)                                                                \
+  template void SimplexEngine<R>::save(StateWriter&, const Arrays&, int) const noexcept;         \
+  template SimplexEngine<R>::StateCells SimplexEngine<R>::live_cells(const Arrays&) noexcept;    \
+  template SimplexEngine<R>::StateCells SimplexEngine<R>::saved_cells(const uint8_t*, int) noexcept; \
+  template void SimplexEngine<R>::decode(const uint8_t*, int) noexcept;                          \
+  template bool SimplexEngine<R>::check(const StateCells&, int) const noexcept;                  \
+  template void SimplexEngine<R>::load_arrays(const uint8_t*, const Arrays&, int) noexcept;
+STARLING_SIMPLEX_STATE(float)
+STARLING_SIMPLEX_STATE(double)
+#undef STARLING_SIMPLEX_STATE
 
 // ---- Tuner's blob --------------------------------------------------------------
 //
@@ -136,6 +156,18 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   if (ud < 1 || ud > 1024 || udesign < 2 || udesign > 4096) return Status::Corrupt;
   const int dims = static_cast<int>(ud);
   if (size < state_size(dims, 0)) return Status::Corrupt;
+  // The observation count comes first in the GP's section: check the length
+  // before reading on.
+  const uint8_t* gsec = buf + (state_size(dims, 0) - Base::kSealBytes - Simplex::state_size(dims) -
+                               Gp::state_size(dims, 0));
+  const int n = Gp::saved_count(gsec);
+  if (n < 0 || n > 4096 || size != state_size(dims, n)) return Status::Corrupt;
+  if (dims > a.max_dims || static_cast<int>(udesign) > a.g.cap || n > a.g.cap)
+    return Status::CapacityExceeded;
+  const uint8_t* ssec = gsec + Gp::state_size(dims, n);
+
+  // Decode into a copy of the core (the arrays stay in the buffer), check,
+  // then commit: a refused load changes nothing.
   TunerCore t = *this;
   StateReader r(buf + Base::kHeaderBytes);
   t.cfg_.candidates = r.i32();
@@ -154,74 +186,84 @@ Status TunerCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) n
   t.cfg_.max_evals = rules.max_evals;
   t.cfg_.target = rules.target;
   t.cfg_.stall_iter = rules.stall_iter;
-  if (validate(t.cfg_) != Status::Ok) return Status::Corrupt;
   t.design_ = r.i32();
   t.phase_ = r.i32();
   t.phase_evals_ = r.i32();
   t.local_runs_ = r.i32();
-  const StopReason stop = t.base_.stop_reason();
-  const long evals = t.base_.evaluations();
-  const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
-  const long told = evals - (mid ? 1 : 0);  // evaluations the phases have seen
-  if (t.design_ != static_cast<int>(udesign) || t.phase_ < kDesign || t.phase_ > kLocal ||
-      t.phase_evals_ < 0 || t.phase_evals_ > told || t.local_runs_ < 0 || t.local_runs_ > told ||
-      (t.phase_ == kDesign) != (told < t.design_) || (t.phase_ == kLocal) != (t.local_runs_ > 0) ||
-      (t.phase_ == kModel && t.phase_evals_ >= t.model_evals()) || t.base_.iteration() != told)
+  if (t.design_ != static_cast<int>(udesign)) return Status::Corrupt;
+  const uint8_t* xs = r.pos();
+  const uint8_t* cand = xs + sizeof(Real) * static_cast<size_t>(dims);
+  t.gp_.configure(dims, gp_config(t.cfg_));
+  t.gp_.decode(dims, n);
+  t.simplex_.decode(ssec, dims);
+  const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
+  if (!t.check(Base::common_cells(common_arrays, dims), Cells<Real>::saved(xs), Cells<Real>::saved(cand),
+               Gp::saved_cells(gsec, dims, n), Simplex::saved_cells(ssec, dims), a.g.cap))
     return Status::Corrupt;
-  if (!t.base_.check_common(Base::common_cells(common + Base::kCommonArraysOffset, dims),
-                            {t.base_.pending(), mid}))
-    return Status::Corrupt;
-  const uint8_t* vecs = r.pos();
-  {
-    const auto b = Base::common_cells(common + Base::kCommonArraysOffset, dims);
-    const Cells<Real> xs = Cells<Real>::saved(vecs);
-    if (t.base_.pending() ? !t.base_.candidate(b, xs, 0) : !t.base_.in_box(b, xs, 0))
-      return Status::Corrupt;
-    for (int j = 0; j < dims; ++j) (void)r.real<Real>();
-    for (int j = 0; j < dims; ++j)
-      if (!unit(r.real<Real>())) return Status::Corrupt;
-  }
-  if (dims > a.max_dims) return Status::CapacityExceeded;
-  const uint8_t* gsec = r.pos();
-  int n = 0;
-  {
-    StateReader g(gsec);
-    // The observation count comes first: check the length before reading on.
-    StateReader head(gsec);
-    const int32_t held = head.i32();
-    if (held < 0 || held > 4096 || size != state_size(dims, held)) return Status::Corrupt;
-    Gp probe = t.gp_;
-    const Status gst = probe.template load<false>(g, a.g, dims, &n);
-    if (gst != Status::Ok) return gst;
-  }
-  if (t.design_ > a.g.cap) return Status::CapacityExceeded;
-  if (n != (told < a.g.cap ? told : a.g.cap)) return Status::Corrupt;
-  const uint8_t* ssec = gsec + Gp::state_size(dims, n);
-  {
-    StateReader ss(ssec);
-    Simplex probe = t.simplex_;
-    const Status sst = probe.template load<false>(ss, a.s, dims);
-    if (sst != Status::Ok) return sst;
-  }
   // Valid: commit.
   *this = t;
   base_.refresh_hook();
-  Base::load_arrays(common + Base::kCommonArraysOffset, box(a), dims);
-  StateReader v(vecs);
+  Base::load_arrays(common_arrays, box(a), dims);
+  StateReader v(xs);
   v.reals(a.x, dims);
   v.reals(a.cand, dims);
-  gp_.configure(dims, gp_config(cfg_));
-  StateReader g(gsec);
-  (void)gp_.template load<true>(g, a.g, dims, &n);
-  StateReader ss(ssec);
-  (void)simplex_.template load<true>(ss, a.s, dims);
+  gp_.load_arrays(gsec, a.g);
+  Simplex::load_arrays(ssec, a.s, dims);
   return Status::Ok;
+}
+
+template <class Real>
+Status TunerCore<Real>::check_invariants(const Arrays& a) const noexcept {
+  if (!base_.ready()) return Status::NotReady;
+  return check(Base::common_cells(box(a)), Cells<Real>::live(a.x), Cells<Real>::live(a.cand),
+               gp_.live_cells(a.g), Simplex::live_cells(a.s), a.g.cap)
+             ? Status::Ok
+             : Status::Corrupt;
+}
+
+// The invariants, numbered as at Tuner::check_invariants.
+template <class Real>
+bool TunerCore<Real>::check(const typename Base::BoxCells& b, const Cells<Real>& x,
+                            const Cells<Real>& cand, const typename Gp::StateCells& g,
+                            const typename Simplex::StateCells& s, int cap) const noexcept {
+  const StopRules& rules = base_.rules();
+  const int dims = base_.dims();
+  // T1
+  if (validate(cfg_) != Status::Ok || cfg_.max_iter != rules.max_iter ||
+      cfg_.max_evals != rules.max_evals || !same_bits(cfg_.target, rules.target) ||
+      cfg_.stall_iter != rules.stall_iter || design_ < 2 || design_ > cap)
+    return false;
+  // T2
+  const StopReason stop = base_.stop_reason();
+  const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
+  const long told = base_.evaluations() - (mid ? 1 : 0);
+  if (static_cast<long>(base_.iteration()) != told) return false;
+  // T3
+  if (phase_ < kDesign || phase_ > kLocal || phase_evals_ < 0 || phase_evals_ > told ||
+      local_runs_ < 0 || local_runs_ > told || (phase_ == kDesign) != (told < design_) ||
+      (phase_ == kLocal) != (local_runs_ > 0) ||
+      (phase_ == kModel && phase_evals_ >= model_evals()))
+    return false;
+  // C1..C8
+  if (!base_.check_common(b, {base_.pending(), mid})) return false;
+  // T4
+  if (base_.pending() ? !base_.candidate(b, x, 0) : !base_.in_box(b, x, 0)) return false;
+  for (int j = 0; j < dims; ++j)
+    if (!unit(cand[j])) return false;
+  // G1..G3, S1..S2
+  if (!gp_.check(g, cap, told, design_, base_.best_value(), mid)) return false;
+  if (phase_ == kLocal && !same_bits(simplex_.step_end(), static_cast<Real>(cfg_.step_end))) return false;
+  return simplex_.check(s, dims);
 }
 
 template Status TunerCore<float>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status TunerCore<double>::save(const Arrays&, uint8_t*, size_t, size_t*) const noexcept;
 template Status TunerCore<float>::load(const Arrays&, const uint8_t*, size_t) noexcept;
 template Status TunerCore<double>::load(const Arrays&, const uint8_t*, size_t) noexcept;
+template Status TunerCore<float>::check_invariants(const Arrays&) const noexcept;
+template Status TunerCore<double>::check_invariants(const Arrays&) const noexcept;
+template bool TunerCore<float>::check(const OptCore<float>::BoxCells&, const Cells<float>&, const Cells<float>&, const GpEngine<float>::StateCells&, const SimplexEngine<float>::StateCells&, int) const noexcept;
+template bool TunerCore<double>::check(const OptCore<double>::BoxCells&, const Cells<double>&, const Cells<double>&, const GpEngine<double>::StateCells&, const SimplexEngine<double>::StateCells&, int) const noexcept;
 
 }  // namespace detail
 }  // namespace starling

@@ -141,11 +141,26 @@ class GpEngine {
                                static_cast<size_t>(n) * (static_cast<size_t>(dims) + 1));
   }
   void save(StateWriter& w, const Arrays& a) const noexcept;
-  /// Parses a saved section for `dims` dimensions; *n gets its size. With
-  /// kCommit also writes it (after configure()), else only validates.
-  /// Corrupt on a value out of range; CapacityExceeded if n > cap.
-  template <bool kCommit>
-  Status load(StateReader& r, const Arrays& a, int dims, int* n) noexcept;
+  /// The saved arrays, live or in a saved section.
+  struct StateCells {
+    Cells<Real> theta, t, y;
+  };
+  StateCells live_cells(const Arrays& a) const noexcept;
+  /// Views of a saved section (`sec`: its start) with n observations.
+  static StateCells saved_cells(const uint8_t* sec, int dims, int n) noexcept;
+  /// The observation count a saved section starts with (-1 if its
+  /// reserved word is not 0).
+  static int saved_count(const uint8_t* sec) noexcept;
+  /// Takes a saved section's shape: dims dimensions, n observations; the
+  /// derived state (factor, targets) is rebuilt by the next fit.
+  void decode(int dims, int n) noexcept;
+  /// The invariants G1..G3 (at BayesOpt::check_invariants) over the cells:
+  /// `told` evaluations seen, `design` the design's size, best the incumbent's
+  /// value, `stopping` true when the last tell stopped the run before the
+  /// model saw it.
+  bool check(const StateCells& c, int cap, long told, int design, Real best, bool stopping) const noexcept;
+  /// Copies a checked section's arrays into a.
+  void load_arrays(const uint8_t* sec, const Arrays& a) const noexcept;
   /// The index of the best observation (lowest z; the earliest among equals).
   int best_index(const Arrays& a) const noexcept;
   Real length_scale(const Arrays& a, int j) const noexcept;
@@ -244,9 +259,14 @@ class BayesOptCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// BayesOpt::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
+  // The one state check behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const Cells<Real>& x, const Cells<Real>& cand,
+             const typename Gp::StateCells& g, int cap) const noexcept;
   void region(const Arrays& a) const noexcept;
   void propose(const Arrays& a) noexcept;
 
@@ -339,7 +359,36 @@ class BayesOpt {
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<BayesOpt*>(this)->arrays(), buf, cap, written);
   }
+  /// Replaces the state by a saved one: Corrupt on any inconsistency (the
+  /// format, or an invariant of check_invariants()), CapacityExceeded when
+  /// it needs more dims, design or observations than this BayesOpt holds,
+  /// InvalidArgument if buf is null; on failure nothing changes, byte for
+  /// byte. The Gaussian process is refitted at the next tell.
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
+  /// Checks every invariant a live run keeps (below) on this object, with
+  /// the same function load() applies to a saved state: Ok, Corrupt if one
+  /// fails, NotReady before init. O(MaxObs·D).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and:
+  ///  A1  the config passes validate() and its stop rules are the common
+  ///      section's; the design size in [2, MaxObs].
+  ///  A2  one generation per evaluation: iteration = evaluations, less 1
+  ///      after a stop by Target or MaxEvals.
+  ///  A3  the candidate's array inside the box, and with an ask pending one
+  ///      the filters could have handed out; the proposal in [0, 1]^D.
+  /// The Gaussian process's (n observations, `told` = the evaluations it
+  /// has seen: all but a stopping one):
+  ///  G1  n <= MaxObs and n <= told; n < told only once full (n >= design:
+  ///      the model replaces its worst observation when full).
+  ///  G2  every fitted hyperparameter in its bounds (ln ℓ in [ln 1/64,
+  ///      ln 8], ln g in [ln g_min, ln 0.1]).
+  ///  G3  every observation in [0, 1]^D; every cost told not NaN and >= the
+  ///      best value, and the least of them the best value unless the
+  ///      stopping tell made it.
+  /// Not checked: the factor and targets (rebuilt from these by a fit).
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<BayesOpt*>(this)->arrays());
+  }
 
   bool done() const noexcept { return core_.done(); }
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }

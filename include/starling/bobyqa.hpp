@@ -157,12 +157,27 @@ class BobyqaEngine {
                            static_cast<size_t>(m + n + 1) * static_cast<size_t>(m + n + 2));
   }
   void save(StateWriter& w, const Arrays& a) const noexcept;
-  /// Parses a saved engine (n, m, rho_end as configured; its box must be
-  /// the saved bounds'); with kCommit it also writes *this and the
-  /// arrays, else it only validates; `box` holds the saved lo[n], hi[n].
-  /// Corrupt on any inconsistency.
-  template <bool kCommit>
-  Status load(StateReader& r, const Arrays& a, int n, int m, Real rho_end, const uint8_t* box) noexcept;
+  /// The engine's arrays, live or in a saved section (the order of save()).
+  struct StateCells {
+    Cells<Real> vec[11];  // ulo, uhi, xbase, gopt, sl, su, xopt, xnew, d, xalt, cand
+    Cells<Real> xpt, fval, pq, hq, h, vlag;
+  };
+  StateCells live_cells(const Arrays& a) const noexcept;
+  /// Views of a saved section's arrays (`arrays`: just after its scalars).
+  static StateCells saved_cells(const uint8_t* arrays, int n, int m) noexcept;
+  /// Bytes of a saved section before its arrays.
+  static constexpr size_t kScalarBytes = kIntBytes + kRealScalars * sizeof(Real);
+  /// Decodes a saved section's counters and scalars into *this for n
+  /// dimensions and m points, leaving r at its arrays. False only for what
+  /// the object cannot hold (reserved words not 0, a count beyond long);
+  /// every other rule is check()'s.
+  bool decode(StateReader& r, int n, int m) noexcept;
+  /// The engine's invariants (E1..E4 at Bobyqa::check_invariants) over its
+  /// scalars and the cells c, for the box [lo, hi] (x coordinates) and the
+  /// final radius rho_end the config gives.
+  bool check(const Cells<Real>& lo, const Cells<Real>& hi, const StateCells& c, Real rho_end) const noexcept;
+  /// Copies a checked section's arrays into a.
+  void load_arrays(const uint8_t* arrays, const Arrays& a) const noexcept;
 
  private:
   enum Phase : int { kInit = 0, kTrust = 1, kGeometry = 2 };
@@ -272,9 +287,15 @@ class BobyqaCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// Bobyqa::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
+  // The one state check behind load() and check_invariants() (the list is
+  // at Bobyqa::check_invariants): scalars from *this, arrays through cells.
+  bool check(const typename Base::BoxCells& b, const Cells<Real>& x,
+             const typename Engine::StateCells& e) const noexcept;
   void restart(const Arrays& a) noexcept;
   void start_point(const Arrays& a, uint32_t restart, Real* u) const noexcept;
 
@@ -406,6 +427,35 @@ class Bobyqa {
   }
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
+  }
+  /// Checks every invariant a live run keeps (the list below) on this
+  /// object, with the same function load() applies to a saved state: Ok,
+  /// Corrupt if one fails (memory overwritten, or a bug), NotReady before
+  /// init. For tests, fuzzers and debug builds; O(D² + K²).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), and Bobyqa's:
+  ///  B1  the config passes validate() and its stop rules are the common
+  ///      section's; restarts >= 0.
+  ///  B2  one generation per evaluation: iteration = evaluations, less 1
+  ///      after a stop by Target or MaxEvals (the tell that stops ends no
+  ///      generation).
+  ///  B3  the candidate's array is inside the box; with an ask pending it is
+  ///      one the filters could have handed out (OptCore::candidate).
+  /// The engine's (detail::BobyqaEngine, u = x/(hi − lo) coordinates):
+  ///  E1  counters in range: M in [D + 2, 2D + 1], the best point's and the
+  ///      replaced point's index < M, the initial points counted (phase
+  ///      "initial" exactly while fewer than M are in), Powell's ITEST in
+  ///      [0, 3], the system's scale exponent in [−1100, 1100], NFSAV <= NF.
+  ///  E2  every scalar finite; rho_end = max(config rho_end, the floor
+  ///      bobyqa_rho_floor); rho in [rho_end, 1/4] and delta >= rho once a
+  ///      model exists; the initial step in (0, 1/4].
+  ///  E3  the engine's box is lo/(hi − lo), hi/(hi − lo) bit for bit, and
+  ///      its proposal lies inside it.
+  ///  E4  every point, value, model coefficient and the inverse system finite.
+  /// Not checked (it follows from the whole history): that the model
+  /// interpolates the points and the inverse is the system's.
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<Bobyqa*>(this)->arrays());
   }
 
   bool done() const noexcept { return core_.done(); }

@@ -112,10 +112,21 @@ class SimplexEngine {
   }
   /// Writes n dimensions (a simplex not begun yet saves its zeros).
   void save(StateWriter& w, const Arrays& a, int n) const noexcept;
-  /// Parses a saved section for n dimensions; with kCommit also writes it,
-  /// else only validates. Corrupt on a value out of range.
-  template <bool kCommit>
-  Status load(StateReader& r, const Arrays& a, int n) noexcept;
+  /// The saved arrays, live or in a saved section.
+  struct StateCells {
+    Cells<Real> v, fv, c, r, y;
+  };
+  static StateCells live_cells(const Arrays& a) noexcept;
+  /// Views of a saved section (`sec`: its start) for n dimensions.
+  static StateCells saved_cells(const uint8_t* sec, int n) noexcept;
+  /// Decodes a saved section's scalars into *this (n dimensions).
+  void decode(const uint8_t* sec, int n) noexcept;
+  /// The invariants S1..S2 (at Tuner::check_invariants) over the cells for
+  /// n dimensions.
+  bool check(const StateCells& s, int n) const noexcept;
+  /// Copies a checked section's arrays into a (n dimensions).
+  static void load_arrays(const uint8_t* sec, const Arrays& a, int n) noexcept;
+  Real step_end() const noexcept { return step_end_; }
 
  private:
   bool step(const Arrays& a) noexcept;
@@ -194,9 +205,15 @@ class TunerCore {
   }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
+  /// Tuner::check_invariants over the live arrays.
+  Status check_invariants(const Arrays& a) const noexcept;
 
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
+  // The one state check behind load() and check_invariants().
+  bool check(const typename Base::BoxCells& b, const Cells<Real>& x, const Cells<Real>& cand,
+             const typename Gp::StateCells& g, const typename Simplex::StateCells& s,
+             int cap) const noexcept;
   void region(const Arrays& a) const noexcept;
   void propose_model(const Arrays& a) noexcept;
   void start_model(const Arrays& a) noexcept;
@@ -313,10 +330,39 @@ class Tuner {
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<Tuner*>(this)->arrays(), buf, cap, written);
   }
-  /// Replaces the state by a saved one: Corrupt on any inconsistency,
-  /// CapacityExceeded when it needs more room than this Tuner has,
-  /// InvalidArgument if buf is null; on failure nothing changes.
+  /// Replaces the state by a saved one: Corrupt on any inconsistency (the
+  /// format, or an invariant of check_invariants()), CapacityExceeded when
+  /// it needs more dims, design or observations than this Tuner holds,
+  /// InvalidArgument if buf is null; on failure nothing changes, byte for
+  /// byte.
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
+  /// Checks every invariant a live run keeps (below) on this object, with
+  /// the same function load() applies to a saved state: Ok, Corrupt if one
+  /// fails, NotReady before init. O(MaxObs·D + D²).
+  ///
+  /// The shared invariants C1..C8 (detail/opt_core.hpp), the Gaussian
+  /// process's G1..G3 (listed at BayesOpt::check_invariants), and:
+  ///  T1  the config passes validate() and its stop rules are the common
+  ///      section's; the design size in [2, MaxObs].
+  ///  T2  one generation per evaluation: iteration = `told` = evaluations,
+  ///      less 1 after a stop by Target or MaxEvals.
+  ///  T3  the phase: design exactly while told < design; local exactly once
+  ///      a simplex was built; in the model phase fewer than model_evals
+  ///      evaluations of it; the phase's evaluations and the simplices
+  ///      built <= told.
+  ///  T4  the candidate's array inside the box, and with an ask pending one
+  ///      the filters could have handed out; the model's proposal in [0, 1]^D.
+  /// The simplex's (Nelder–Mead, unit coordinates):
+  ///  S1  its state one of init, reflect, expand, contract, shrink; the
+  ///      vertex index in 0 .. D + 1 (1 .. D while shrinking, <= D while
+  ///      initializing); step_end in [0, 1) and, in the local phase, the
+  ///      config's.
+  ///  S2  every vertex, the centroid, the reflection and the trial point in
+  ///      [0, 1]^D; the vertices' values and the reflection's never NaN or
+  ///      −inf.
+  [[nodiscard]] Status check_invariants() const noexcept {
+    return core_.check_invariants(const_cast<Tuner*>(this)->arrays());
+  }
 
   bool done() const noexcept { return core_.done(); }
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
