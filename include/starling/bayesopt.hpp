@@ -35,6 +35,7 @@ struct BayesOptConfig {
   /// Likelihood evaluations of a hyperparameter fit (each one a Cholesky
   /// factorization, O(n³/6)). 0 .. 1000; 0 keeps the initial length scales.
   int fit_evals = 24;
+  /// What the Gaussian process models; default CostTransform::Auto.
   CostTransform transform = CostTransform::Auto;
   /// Generations (one generation = one evaluation). >= 1.
   int max_iter = 200;
@@ -288,10 +289,10 @@ extern template class BayesOptCore<double>;
 /// longer run replaces the worst), all in the object.
 ///
 /// Memory: sizeof(BayesOpt) = sizeof(Real)·(MaxObs·(MaxObs + 1) + MaxObs·(MaxDims + 5)
-///   + 17·MaxDims + 2) + sizeof(detail::BayesOptCore<Real>):
+///   + 18·MaxDims + 2), rounded up to a multiple of 8, + sizeof(detail::BayesOptCore<Real>):
 /// the two packed Cholesky triangles (the factor and a trial), the
-/// observations, and O(MaxDims) vectors (tests/core/test_bayesopt.cpp checks
-/// it). float, MaxDims = 4, MaxObs = 64: 18,2xx bytes.
+/// observations, and O(MaxDims) vectors (tests/core/test_model_invariants.cpp
+/// checks it). float, MaxDims = 4, MaxObs = 64: 19,456 bytes on x86-64.
 ///
 /// Time per tell (which prepares the next ask): a hyperparameter fit of
 /// fit_evals Cholesky factorizations, O(fit_evals·n³/6 + fit_evals·n²·D),
@@ -309,7 +310,9 @@ class BayesOpt {
   static constexpr int kTri = MaxObs * (MaxObs + 1) / 2;
 
  public:
+  /// The dimension capacity (MaxDims).
   static constexpr int kMaxDims = MaxDims;
+  /// The observation capacity (MaxObs): the model keeps at most this many.
   static constexpr int kMaxObs = MaxObs;
 
   /// Validates and starts a run over the box [lo, hi]. design: points of the
@@ -323,12 +326,16 @@ class BayesOpt {
                             const BayesOptConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, design, cfg, seed, validate(cfg) == Status::Ok);
   }
+  /// The next point to evaluate (inside the box), the same again until tell(); nullptr when done() or not ready. O(D).
   const Real* ask() noexcept { return core_.ask(arrays()); }
+  /// Scores the point last asked; NaN and ±inf are failures (never a best). The tell fits the Gaussian process and searches the next point. NotReady without a pending ask, Done after the stop, Ok otherwise.
   [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
+  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
   template <class F>
   Status minimize(F&& cost) noexcept {
     return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
   }
+  /// The same with an observer called after every evaluation with (best value, evaluations, iteration).
   template <class F, class Observer>
   Status minimize(F&& cost, Observer&& observer) noexcept {
     if (!core_.ready()) return Status::NotReady;
@@ -340,14 +347,21 @@ class BayesOpt {
     return Status::Ok;
   }
 
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
   using Feasible = typename Core::Feasible;
+  /// Installs (non-null) or removes (null) the feasibility predicate; a rejected candidate is re-drawn up to max_tries times towards the incumbent, [0, 64]. InvalidArgument if max_tries is out of range, Ok.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Trust radius as a fraction of each range, [0, 1] (0 = off): every candidate lies within it of the incumbent (or the start). InvalidArgument if not finite or outside, Ok.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
+  /// The start point (inside the box): the first ask. After init(), before the first ask(); NotReady otherwise, InvalidArgument if null, not finite or outside.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the predicate rejected since init or load.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Asks that handed out the incumbent (or the start) because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius set (0 = off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   /// Bytes save() writes now (it grows with the observations held, up to
@@ -355,7 +369,9 @@ class BayesOpt {
   size_t save_size() const noexcept {
     return core_.ready() ? Core::state_size(core_.dims(), core_.observations()) : 0;
   }
+  /// Bytes save() can ever write for this capacity (for sizing a buffer or a flash page).
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, MaxObs);
+  /// Writes the state to buf (cap bytes) and its size to *written (may be null). NotReady before init, InvalidArgument if buf is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<BayesOpt*>(this)->arrays(), buf, cap, written);
   }
@@ -390,21 +406,30 @@ class BayesOpt {
     return core_.check_invariants(const_cast<BayesOpt*>(this)->arrays());
   }
 
+  /// True once a stop rule was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped; StopReason::None while running or before init.
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
+  /// Best evaluated point, nullptr before the first tell().
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost told; +inf before the first finite one.
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Costs told since init.
   long evaluations() const noexcept { return core_.evaluations(); }
+  /// Generations: one per evaluation.
   int iteration() const noexcept { return core_.iteration(); }
+  /// dims given to init (0 before).
   int dims() const noexcept { return core_.dims(); }
   /// Size of the initial design of this run.
   int design() const noexcept { return core_.design(); }
   /// Observations the model holds (at most MaxObs).
   int observations() const noexcept { return core_.observations(); }
+  /// The config of this run (a loaded state's after load()).
   const BayesOptConfig& config() const noexcept { return core_.config(); }
   /// The fitted length scale of dimension j (a fraction of its range) and the
   /// nugget (relative to the signal variance).
   Real length_scale(int j) const noexcept { return core_.length_scale(const_cast<BayesOpt*>(this)->arrays(), j); }
+  /// The fitted nugget (noise variance relative to the signal variance).
   Real nugget() const noexcept { return core_.nugget(const_cast<BayesOpt*>(this)->arrays()); }
 
  private:

@@ -40,6 +40,7 @@ struct BobyqaConfig {
   /// NLopt's BOBYQA does without a tolerance); float positions resolve about
   /// 6e-8 of a value, so a radius much below 1e-6 of a range rarely helps.
   float rho_end = 1e-6f;
+  /// What to do once the trust region has shrunk to rho_end; default Incumbent.
   BobyqaRestart restart = BobyqaRestart::Incumbent;
   /// Generations (one generation = one evaluation). >= 1.
   int max_iter = 1000;
@@ -336,10 +337,10 @@ inline void box_to_unit(const Real* lo, const Real* hi, const Real* ulo, const R
 ///
 /// Memory: with D = MaxDims, M = 2D + 1 (points) and K = 3D + 2 (the
 /// interpolation system's order), sizeof(Bobyqa) =
-///   sizeof(Real)·(K² + M·(D + 3) + D(D + 1)/2 + 22·D + 2·K) + 4·K
-///   + sizeof(detail::BobyqaCore<Real>)
-/// (tests/core/test_bobyqa.cpp checks it): O(D²); float, D = 4: 1,148 bytes
-/// of arrays plus the core.
+///   sizeof(Real)·(K² + M·(D + 3) + D(D + 1)/2 + 24·D + 2·K) + 4·K, rounded
+///   up to a multiple of 8, + sizeof(detail::BobyqaCore<Real>)
+/// (tests/core/test_model_invariants.cpp checks it): O(D²); float, D = 4:
+/// 1,632 bytes of arrays plus the core (312 bytes on x86-64).
 ///
 /// Time: an ask() is O(D); the tell() that ends a step does the method's
 /// work, O(K³) for the new interpolation system plus O(M·D²) for the steps
@@ -357,6 +358,7 @@ class Bobyqa {
   static constexpr int kK = 3 * MaxDims + 2;
 
  public:
+  /// The dimension capacity (MaxDims).
   static constexpr int kMaxDims = MaxDims;
   /// The family's generic code passes population 0 (the default number of
   /// interpolation points, 2·dims + 1); init() also takes dims + 2 .. 2·dims + 1.
@@ -404,27 +406,37 @@ class Bobyqa {
   // around the incumbent, the predicate re-draws it towards the incumbent,
   // the start point is handed out as is. A moved candidate enters the model
   // where it was evaluated.
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
   using Feasible = typename Core::Feasible;
+  /// Installs (non-null) or removes (null) the feasibility predicate; a rejected candidate is re-drawn up to max_tries times towards the incumbent, [0, 64]. InvalidArgument if max_tries is out of range, Ok.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Trust radius as a fraction of each range, [0, 1] (0 = off): every candidate lies within it of the incumbent (or the start). InvalidArgument if not finite or outside, Ok.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
   /// The start point (inside the box): the first ask and the centre of the
   /// initial points. After init(), before the first ask(); NotReady
   /// otherwise, InvalidArgument if null, not finite or outside.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the predicate rejected since init or load.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Asks that handed out the incumbent (or the start) because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius set (0 = off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume (layout in src/bobyqa_state.cpp) ----------------------
+  /// Bytes save() writes for the current run (0 before init).
   size_t save_size() const noexcept {
     return core_.ready() ? Core::state_size(core_.dims(), core_.points()) : 0;
   }
+  /// Bytes save() can ever write for this capacity (for sizing a buffer or a flash page).
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, kM);
+  /// Writes the state to buf (cap bytes) and its size to *written (may be null). NotReady before init, InvalidArgument if buf is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
   [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
     return core_.save(const_cast<Bobyqa*>(this)->arrays(), buf, cap, written);
   }
+  /// Replaces the state by a saved one ("SBOB" version 1): Corrupt on any inconsistency (the format, or an invariant of check_invariants()), CapacityExceeded when it has more dims than this Bobyqa holds, InvalidArgument if buf is null; on failure nothing changes, byte for byte.
   [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
     return core_.load(arrays(), buf, size);
   }
@@ -458,19 +470,27 @@ class Bobyqa {
     return core_.check_invariants(const_cast<Bobyqa*>(this)->arrays());
   }
 
+  /// True once a stop rule was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped; StopReason::None while running or before init.
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated point, nullptr before the first tell().
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost told; +inf before the first finite one.
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Costs told since init.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Generations: one per evaluation.
   int iteration() const noexcept { return core_.iteration(); }
+  /// dims given to init (0 before).
   int dims() const noexcept { return core_.dims(); }
+  /// Interpolation points of this run.
   int points() const noexcept { return core_.points(); }
+  /// The config of this run (a loaded state's after load()).
   const BobyqaConfig& config() const noexcept { return core_.config(); }
   /// The trust region's resolution and radius now (fractions of the ranges).
   Real rho() const noexcept { return core_.rho(); }
+  /// The trust region's radius now (a fraction of the ranges).
   Real delta() const noexcept { return core_.delta(); }
   /// Convergences followed by a restart (BobyqaConfig::restart).
   int restarts() const noexcept { return core_.restarts(); }

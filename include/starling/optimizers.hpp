@@ -41,6 +41,7 @@ using BobyqaOf = Bobyqa<MaxDims, Real>;
 /// MaxPop is the number of observations the model holds (MaxObs).
 template <int MaxDims, int MaxPop, class Real = float>
 using BayesOptOf = BayesOpt<MaxDims, MaxPop, Real>;
+/// Tuner under the family's uniform name (see STARLING_OPTIMIZERS; MaxPop is its MaxObs).
 template <int MaxDims, int MaxPop, class Real = float>
 using TunerOf = Tuner<MaxDims, MaxPop, Real>;
 

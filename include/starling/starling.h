@@ -387,4 +387,7 @@ const char* starling_status_name(starling_status status);
 }  /* extern "C" */
 #endif
 
+/* The few-episode optimizers (Bobyqa, BayesOpt, Tuner). */
+#include "starling/starling_model.h"
+
 #endif /* STARLING_STARLING_H */

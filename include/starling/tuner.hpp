@@ -26,7 +26,9 @@ struct TunerConfig {
   /// The model phase's acquisition search and hyperparameter fit, as in
   /// BayesOptConfig.
   int candidates = 128;
+  /// Likelihood evaluations per hyperparameter fit, 0 .. 1000 (as BayesOptConfig).
   int fit_evals = 24;
+  /// What the Gaussian process models; default CostTransform::Auto.
   CostTransform transform = CostTransform::Auto;
   /// Evaluations of the model phase after the design. 0 = 2·dims.
   /// 0 .. 100000.
@@ -35,6 +37,7 @@ struct TunerConfig {
   /// each range, (0, 0.5], and the size at which a simplex has converged
   /// and is rebuilt around the incumbent, [0, step).
   float step = 0.1f;
+  /// The simplex size (a fraction of each range) at which it has converged and is rebuilt, [0, step).
   float step_end = 1e-4f;
   /// Generations (one generation = one evaluation). >= 1.
   int max_iter = 300;
@@ -250,8 +253,10 @@ extern template class TunerCore<double>;
 ///     incumbent, until a stop rule ends the run.
 ///
 /// Memory: sizeof(Tuner) = sizeof(Real)·(MaxObs·(MaxObs + 1) + MaxObs·(MaxDims + 5)
-///   + (MaxDims + 1)² + 22·MaxDims + 2) + sizeof(detail::TunerCore<Real>)
-/// (tests/core/test_tuner.cpp checks it).
+///   + (MaxDims + 1)² + 22·MaxDims + 2), rounded up to a multiple of 8,
+///   + sizeof(detail::TunerCore<Real>)
+/// (tests/core/test_model_invariants.cpp checks it). float, MaxDims = 4,
+/// MaxObs = 64: 19,664 bytes on x86-64.
 ///
 /// Time: an ask is O(D); the tells of the model phase fit the GP (as
 /// BayesOpt's), the others are O(D²).
@@ -266,7 +271,9 @@ class Tuner {
   static constexpr int kTri = MaxObs * (MaxObs + 1) / 2;
 
  public:
+  /// The dimension capacity (MaxDims).
   static constexpr int kMaxDims = MaxDims;
+  /// The observation capacity (MaxObs): the model keeps at most this many.
   static constexpr int kMaxObs = MaxObs;
 
   /// Validates and starts a run over the box [lo, hi]. design: points of the
@@ -304,17 +311,23 @@ class Tuner {
   }
   // ---- Safe tuning: as Pso (pso.hpp). A moved candidate enters the model
   // and the simplex where it was evaluated.
+  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
   using Feasible = typename Core::Feasible;
+  /// Installs (non-null) or removes (null) the feasibility predicate; a rejected candidate is re-drawn up to max_tries times towards the incumbent, [0, 64]. InvalidArgument if max_tries is out of range, Ok.
   [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
     return core_.set_feasible(pred, ctx, max_tries);
   }
+  /// Trust radius as a fraction of each range, [0, 1] (0 = off): every candidate lies within it of the incumbent (or the start). InvalidArgument if not finite or outside, Ok.
   [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
   /// The start point (inside the box): the first ask. After init(), before
   /// the first ask(); NotReady otherwise, InvalidArgument if null, not
   /// finite or outside.
   [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
+  /// Candidates the predicate rejected since init or load.
   long infeasible_count() const noexcept { return core_.infeasible_count(); }
+  /// Asks that handed out the incumbent (or the start) because no re-draw was feasible.
   long fallback_count() const noexcept { return core_.fallback_count(); }
+  /// The trust radius set (0 = off).
   float trust_radius() const noexcept { return core_.trust_radius(); }
 
   /// Bytes save() writes now (it grows with the observations held, up to
@@ -322,6 +335,7 @@ class Tuner {
   size_t save_size() const noexcept {
     return core_.ready() ? Core::state_size(core_.dims(), core_.observations()) : 0;
   }
+  /// Bytes save() can ever write for this capacity (for sizing a buffer or a flash page).
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, MaxObs);
   /// Writes the state ("STUN" version 2: header, config, common section,
   /// phase, the pending candidate and model proposal, the GP's section, the
@@ -364,20 +378,27 @@ class Tuner {
     return core_.check_invariants(const_cast<Tuner*>(this)->arrays());
   }
 
+  /// True once a stop rule was met (and before a successful init).
   bool done() const noexcept { return core_.done(); }
+  /// Why the run stopped; StopReason::None while running or before init.
   StopReason stop_reason() const noexcept { return core_.stop_reason(); }
   /// Best evaluated point, nullptr before the first tell().
   const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
+  /// Best cost told; +inf before the first finite one.
   Real best_value() const noexcept { return core_.best_value(); }
+  /// Costs told since init.
   long evaluations() const noexcept { return core_.evaluations(); }
   /// Generations: one per evaluation.
   int iteration() const noexcept { return core_.iteration(); }
+  /// dims given to init (0 before).
   int dims() const noexcept { return core_.dims(); }
+  /// Size of the initial design of this run.
   int design() const noexcept { return core_.design(); }
   /// 0: design, 1: model phase, 2: local phase.
   int phase() const noexcept { return core_.phase(); }
   /// Simplices built so far (the first, then one per convergence).
   int local_runs() const noexcept { return core_.local_runs(); }
+  /// The config of this run (a loaded state's after load()).
   const TunerConfig& config() const noexcept { return core_.config(); }
 
  private:

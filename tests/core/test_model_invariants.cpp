@@ -227,6 +227,32 @@ Blob g_blob, g_work;
 
 }  // namespace
 
+// The sizeof formulas of the headers.
+constexpr size_t up8(size_t n) { return (n + 7) / 8 * 8; }
+template <int Dm, class Real>
+constexpr size_t bobyqa_size() {
+  constexpr size_t d = Dm, m = 2 * d + 1, k = 3 * d + 2;
+  return up8(sizeof(Real) * (k * k + m * (d + 3) + d * (d + 1) / 2 + 24 * d + 2 * k) + 4 * k) +
+         sizeof(detail::BobyqaCore<Real>);
+}
+template <int Dm, int Nm, class Real>
+constexpr size_t bayesopt_size() {
+  constexpr size_t d = Dm, n = Nm;
+  return up8(sizeof(Real) * (n * (n + 1) + n * (d + 5) + 18 * d + 2)) + sizeof(detail::BayesOptCore<Real>);
+}
+template <int Dm, int Nm, class Real>
+constexpr size_t tuner_size() {
+  constexpr size_t d = Dm, n = Nm;
+  return up8(sizeof(Real) * (n * (n + 1) + n * (d + 5) + (d + 1) * (d + 1) + 22 * d + 2)) +
+         sizeof(detail::TunerCore<Real>);
+}
+static_assert(sizeof(Bobyqa<4>) == bobyqa_size<4, float>(), "bobyqa.hpp formula");
+static_assert(sizeof(Bobyqa<7, double>) == bobyqa_size<7, double>(), "bobyqa.hpp formula");
+static_assert(sizeof(BayesOpt<4, 64>) == bayesopt_size<4, 64, float>(), "bayesopt.hpp formula");
+static_assert(sizeof(BayesOpt<3, 9, double>) == bayesopt_size<3, 9, double>(), "bayesopt.hpp formula");
+static_assert(sizeof(Tuner<4, 64>) == tuner_size<4, 64, float>(), "tuner.hpp formula");
+static_assert(sizeof(Tuner<5, 7, double>) == tuner_size<5, 7, double>(), "tuner.hpp formula");
+
 TEST_CASE(not_ready_before_init) {
   static Bobyqa<2> b;
   static BayesOpt<2, 8> o;
