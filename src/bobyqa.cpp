@@ -1327,6 +1327,9 @@ Status BobyqaCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, i
   cfg_ = cfg;
   restarts_ = 0;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
+  // No candidate yet: lo, not a former run's point (saved states then
+  // depend on this run only, and B3/A3/T4 hold).
+  for (int j = 0; j < dims; ++j) a.x[j] = lo[j];
   for (int j = 0; j < dims; ++j) {
     const Real r = hi[j] - lo[j];
     a.e.ulo[j] = lo[j] / r;

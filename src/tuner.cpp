@@ -165,6 +165,9 @@ Status TunerCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, in
   cfg_ = cfg;
   design_ = n0;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
+  // No candidate yet: lo, not a former run's point (saved states then
+  // depend on this run only, and B3/A3/T4 hold).
+  for (int j = 0; j < dims; ++j) a.x[j] = lo[j];
   gp_ = Gp{};
   gp_.configure(dims, gp_config(cfg));
   gp_.clear(a.g);

@@ -238,9 +238,11 @@ bool TunerCore<Real>::check(const typename Base::BoxCells& b, const Cells<Real>&
   const bool mid = stop == StopReason::Target || stop == StopReason::MaxEvals;
   const long told = base_.evaluations() - (mid ? 1 : 0);
   if (static_cast<long>(base_.iteration()) != told) return false;
-  // T3
-  if (phase_ < kDesign || phase_ > kLocal || phase_evals_ < 0 || phase_evals_ > told ||
-      local_runs_ < 0 || local_runs_ > told || (phase_ == kDesign) != (told < design_) ||
+  // T3 (a stop at a generation's end, MaxIter or Stall, leaves the phase
+  // as it was before that evaluation: the phases have seen one fewer)
+  const long seen = told - (stop == StopReason::MaxIter || stop == StopReason::Stall ? 1 : 0);
+  if (phase_ < kDesign || phase_ > kLocal || phase_evals_ < 0 || phase_evals_ > seen ||
+      local_runs_ < 0 || local_runs_ > seen || (phase_ == kDesign) != (seen < design_) ||
       (phase_ == kLocal) != (local_runs_ > 0) ||
       (phase_ == kModel && phase_evals_ >= model_evals()))
     return false;

@@ -360,10 +360,11 @@ class Tuner {
   ///      section's; the design size in [2, MaxObs].
   ///  T2  one generation per evaluation: iteration = `told` = evaluations,
   ///      less 1 after a stop by Target or MaxEvals.
-  ///  T3  the phase: design exactly while told < design; local exactly once
-  ///      a simplex was built; in the model phase fewer than model_evals
-  ///      evaluations of it; the phase's evaluations and the simplices
-  ///      built <= told.
+  ///  T3  the phase (with `seen` = told, less 1 after a stop by MaxIter or
+  ///      Stall, which ends the run before the phases see that evaluation):
+  ///      design exactly while seen < design; local exactly once a simplex
+  ///      was built; in the model phase fewer than model_evals evaluations
+  ///      of it; the phase's evaluations and the simplices built <= seen.
   ///  T4  the candidate's array inside the box, and with an ask pending one
   ///      the filters could have handed out; the model's proposal in [0, 1]^D.
   /// The simplex's (Nelder–Mead, unit coordinates):

@@ -276,6 +276,12 @@ TEST_CASE(live_runs_keep_every_invariant) {
   CHECK_EQ(run_plans(g_tu, g_tu2, tc, 70), 0);
   CHECK_EQ(run_plans(g_tud, g_tud2, tc, 50), 0);
   CHECK(g_tu.local_runs() >= 1);
+  // A new run over another box holds before its first ask (no former run's
+  // candidate left in the state: the fuzzer's first find).
+  float lo2[kD] = {2.f, 3.f, 4.f}, hi2[kD] = {2.5f, 3.5f, 4.5f};
+  CHECK(g_bq.init(lo2, hi2, kD, 0, BobyqaConfig{}, 1) == Status::Ok && g_bq.check_invariants() == Status::Ok);
+  CHECK(g_bo.init(lo2, hi2, kD, 0, BayesOptConfig{}, 1) == Status::Ok && g_bo.check_invariants() == Status::Ok);
+  CHECK(g_tu.init(lo2, hi2, kD, 0, TunerConfig{}, 1) == Status::Ok && g_tu.check_invariants() == Status::Ok);
 }
 
 namespace {

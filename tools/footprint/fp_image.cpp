@@ -2,13 +2,23 @@
 // tools/footprint/fp_image.cpp: one minimal firmware image per starling part,
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
-// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1; none of
+// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_BOBYQA=1,
+// -DFP_BAYESOPT=1, -DFP_TUNER=1; none of
 // them is the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
 
 #if FP_PSO
 #include "starling/pso.hpp"
+#endif
+#if FP_BOBYQA
+#include "starling/bobyqa.hpp"
+#endif
+#if FP_BAYESOPT
+#include "starling/bayesopt.hpp"
+#endif
+#if FP_TUNER
+#include "starling/tuner.hpp"
 #endif
 #if FP_FC || FP_QNET
 #include "starling/quant.hpp"
@@ -44,6 +54,37 @@ void run_pso() {
   }
   g_sink = static_cast<int32_t>(g_pso.best_value() * 1000.0f);
 }
+#endif
+
+#if FP_BOBYQA || FP_BAYESOPT || FP_TUNER
+// The few-episode optimizers at issue 17's size: D = 4, MaxObs = 64 (Bobyqa:
+// 2D + 1 points), defaults, 60 evaluations of a sphere.
+constexpr int kMD = 4, kMObs = 64;
+float sphere4(const float* x, int n) {
+  float s = 0.0f;
+  for (int i = 0; i < n; ++i) s += (x[i] - 0.5f) * (x[i] - 0.5f);
+  return s;
+}
+template <class Opt, class Cfg>
+void run_model(Opt& o, Cfg cfg) {
+  float lo[kMD], hi[kMD];
+  for (int d = 0; d < kMD; ++d) lo[d] = -2.0f, hi[d] = 2.0f;
+  cfg.max_evals = 60;
+  if (o.init(lo, hi, kMD, 0, cfg, 1u) != starling::Status::Ok) return;
+  while (const float* x = o.ask()) {
+    if (o.tell(sphere4(x, kMD)) != starling::Status::Ok) return;
+  }
+  g_sink = static_cast<int32_t>(o.best_value() * 1000.0f);
+}
+#endif
+#if FP_BOBYQA
+starling::Bobyqa<kMD> g_bobyqa;
+#endif
+#if FP_BAYESOPT
+starling::BayesOpt<kMD, kMObs> g_bayesopt;
+#endif
+#if FP_TUNER
+starling::Tuner<kMD, kMObs> g_tuner;
 #endif
 
 #if FP_FC
@@ -212,6 +253,15 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_DW
   run_dw();
+#endif
+#if FP_BOBYQA
+  run_model(g_bobyqa, starling::BobyqaConfig{});
+#endif
+#if FP_BAYESOPT
+  run_model(g_bayesopt, starling::BayesOptConfig{});
+#endif
+#if FP_TUNER
+  run_model(g_tuner, starling::TunerConfig{});
 #endif
   return g_sink;
 }
