@@ -185,7 +185,7 @@ class GpEngine {
   int d_ = 0, n_ = 0, cur_ = 0;
   int candidates_ = 0, fit_evals_ = 0, transform_ = 0;
   int factored_ = 0;     // rows of the current factor valid for the current θ
-  Real sigma2_ = 1;      // profiled σ̂²
+  Real sigma2_ = 0;      // profiled σ̂² (clear() sets 1; a zero default keeps the object in .bss)
   Real zbest_ = 0;       // min z
 };
 
