@@ -12,7 +12,8 @@ set(STARLING_CORE_SOURCES
   src/opt_core.cpp src/pso.cpp src/quant.cpp src/qnet.cpp src/qmodel.cpp src/c_api.cpp src/crc32.cpp
   src/pso_state.cpp src/dispatch.cpp src/layers.cpp src/layer_dispatch.cpp src/conv_im2col.cpp src/qnet_graph.cpp
   src/version.cpp src/bobyqa.cpp src/bobyqa_state.cpp src/bayesopt.cpp src/bayesopt_state.cpp src/tuner.cpp
-  src/tuner_state.cpp src/c_api_bobyqa.cpp src/c_api_bayesopt.cpp src/c_api_tuner.cpp)
+  src/tuner_state.cpp src/c_api_bobyqa.cpp src/c_api_bayesopt.cpp src/c_api_tuner.cpp
+  src/selftest.cpp src/qnet_c_api.cpp src/quant_io.cpp)
 # ports/scalar/meson.build: the reference kernels, always built.
 set(STARLING_SCALAR_SOURCES
   ports/scalar/s8_fc__scalar.cpp ports/scalar/f32_swarm_update__scalar.cpp

@@ -3,6 +3,9 @@
 // "SBAY" version 1, layout at BayesOpt::save in starling/bayesopt.hpp) over
 // the family's header, common section and seal; the Gaussian process's
 // section is also Tuner's.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

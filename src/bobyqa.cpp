@@ -6,6 +6,9 @@
 // interpolation system, the engine inverts the system afresh (bobyqa.hpp says
 // why). Every sum runs in index order from 0, with -ffp-contract=off, so that
 // tools/bobyqa_ref.py reproduces each operation.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/bobyqa.hpp"
 
 #include <cmath>

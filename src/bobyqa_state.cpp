@@ -2,6 +2,9 @@
 // src/bobyqa_state.cpp: save and load of Bobyqa's whole state (format "SBOB"
 // version 1, layout at Bobyqa::save in starling/bobyqa.hpp) over the family's
 // header, common section and seal; the engine's section is also Tuner's.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

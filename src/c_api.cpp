@@ -9,6 +9,9 @@
 // The library never uses sizeof(starling_pso) of its own translation unit:
 // every access goes through the capacities and size the caller's inline
 // starling_pso_init() stored, so callers may use any STARLING_MAX_* values.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/starling.h"
 
 #include <cstddef>
@@ -297,6 +300,13 @@ int starling_pso_particles(const starling_pso* pso) {
 starling_status starling_pso_minimize(starling_pso* pso,
                                       float (*cost)(const float* x, int dims, void* user),
                                       void* user) {
+  return starling_pso_minimize_observed(pso, cost, nullptr, user);
+}
+
+starling_status starling_pso_minimize_observed(starling_pso* pso,
+                                               float (*cost)(const float* x, int dims,
+                                                             void* user),
+                                               starling_observer_fn observer, void* user) {
   if (pso == nullptr || cost == nullptr) return STARLING_INVALID_ARGUMENT;
   switch (check(pso)) {
     case Check::NotReady: return STARLING_NOT_READY;
@@ -307,7 +317,15 @@ starling_status starling_pso_minimize(starling_pso* pso,
   if (c->batch_size() > 0) return STARLING_NOT_READY;
   const Arrays a = arrays(pso);
   const int dims = c->dims();
-  while (const float* x = c->ask(a)) (void)c->tell(a, cost(x, dims, user));  // cannot fail
+  while (const float* x = c->ask(a)) {
+    const int before = c->iteration();
+    (void)c->tell(a, cost(x, dims, user));  // cannot fail: a candidate is pending
+    // The same calls as Pso::minimize's observer; a nonzero answer leaves
+    // the run resumable at this sweep boundary.
+    if (observer != nullptr && c->iteration() != before &&
+        observer(c->best_value(), c->evaluations(), c->iteration(), user) != 0)
+      break;
+  }
   return STARLING_OK;
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // src/c_api_bayesopt.cpp: the C API of BayesOpt (starling/starling_model.h)
 // over detail::BayesOptCore<float>, laid out in the caller's starling_bayesopt.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "c_api_model.hpp"
 #include "starling/bayesopt.hpp"
 

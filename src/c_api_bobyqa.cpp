@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // src/c_api_bobyqa.cpp: the C API of Bobyqa (starling/starling_model.h) over
 // detail::BobyqaCore<float>, laid out in the caller's starling_bobyqa.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "c_api_model.hpp"
 #include "starling/bobyqa.hpp"
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // src/c_api_tuner.cpp: the C API of Tuner (starling/starling_model.h) over
 // detail::TunerCore<float>, laid out in the caller's starling_tuner.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "c_api_model.hpp"
 #include "starling/tuner.hpp"
 

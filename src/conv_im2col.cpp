@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // conv_im2col.cpp: conv2d_s8 as im2col rows fed to the active port's
 // fully-connected kernel (the SIMD ports' conv path).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // CRC-32/IEEE, nibble-table form (64 bytes of flash instead of 1 KiB).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/crc32.hpp"
 
 namespace starling {

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // src/dispatch.cpp: the port registry and the run-time choice of kernels.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstdlib>
 #include <cstring>
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // layer_dispatch.cpp: which conv and depthwise kernels run, following the
 // active port (starling/port.hpp) without a table of its own in dispatch.cpp.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstring>
 
 #include "starling/detail/layer_kernels.hpp"

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // layers.cpp: validation and validated entry points of the int8 layer kernels
 // (the kernels themselves are in ports/).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/layers.hpp"
 
 #include <climits>

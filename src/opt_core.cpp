@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // src/opt_core.cpp: the shared optimizer core (detail/opt_core.hpp): stop rules,
 // the safe-tuning envelope and the common section of every saved state.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/detail/opt_core.hpp"
 
 #include "starling/crc32.hpp"

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // src/pso.cpp: the size-erased swarm core over the family's OptCore: sweeps,
 // topologies, restarts, batches and the move, instantiated for float and double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/pso.hpp"
 
 #include "starling/detail/kernels.hpp"

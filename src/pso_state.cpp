@@ -2,6 +2,9 @@
 // src/pso_state.cpp: save and load of the swarm's whole state (format version
 // 3, documented in starling/pso.hpp at Pso::save) over the family's shared
 // header, common section and seal (detail/opt_core.hpp).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <cstring>
 #include <limits>

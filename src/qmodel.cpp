@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Zero-copy loader of the QNet model blob format, versions 1 and 2 (see qmodel.hpp).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/qmodel.hpp"
 
 #include <climits>

@@ -2,6 +2,9 @@
 // QNet: int8 network over a ping-pong arena (FullyConnected / Lut / Argmax
 // chains; the planned path for other models is reached through the op
 // resolver, src/qnet_graph.cpp); mean_s8; LUT builders; lattice helper.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/qnet.hpp"
 
 #include <climits>

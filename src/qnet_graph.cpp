@@ -3,6 +3,9 @@
 // resolver entries of the graph layer kinds. QNetCore reaches all of it only
 // through a QOpResolver, so an image whose resolver enables no graph kind
 // links none of this file (--gc-sections).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <climits>
 #include <cstring>
 

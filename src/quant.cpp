@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // quant.cpp: quantize_multiplier, requantize and the validated entry point of
 // the int8 fully-connected layer (the kernels are in ports/).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/quant.hpp"
 
 #include <cmath>

@@ -3,6 +3,9 @@
 // Gaussian-process engine (src/bayesopt.cpp) and the Nelder–Mead simplex
 // below, with the handover rules between them; instantiated for float and
 // double.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/tuner.hpp"
 
 #include <cmath>

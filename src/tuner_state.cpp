@@ -2,6 +2,9 @@
 // src/tuner_state.cpp: save and load of Tuner's whole state (format "STUN"
 // version 2, layout below): the family's header, common section and seal
 // around Tuner's phase, the Gaussian process's section and the simplex's.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cmath>
 #include <limits>
 

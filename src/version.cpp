@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // src/version.cpp: the version string compiled into the library (starling/version.h).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/version.h"
 
 // The pieces must spell the string: a header edited in one place only fails

@@ -94,6 +94,9 @@ def _check(cond, msg):
 
 
 def _ints(values, lo, hi, n, what):
+    _check(isinstance(values, (list, tuple)), f"{what}: not a list")
+    _check(all(isinstance(v, int) and not isinstance(v, bool) for v in values),
+           f"{what}: a value is not an integer")
     values = [int(v) for v in values]
     _check(len(values) == n, f"{what}: {len(values)} values, expected {n}")
     _check(all(lo <= v <= hi for v in values), f"{what}: a value outside [{lo}, {hi}]")
@@ -166,48 +169,57 @@ def build_blob(input_dim, layers):
     records = bytearray()
     width = input_dim
     for i, layer in enumerate(layers):
-        kind = layer["kind"]
-        sections = [(0, 0)] * 5
-        flags = act_min = act_max = in_off = out_off = 0
-        if kind == "fc":
-            layer = fc(layer["weights"], layer.get("bias"), layer["multiplier"], layer["shift"],
-                       layer["in_dim"], layer["out_dim"], layer.get("input_offset", 0),
-                       layer.get("output_offset", 0), layer.get("act_min", -128),
-                       layer.get("act_max", 127), layer.get("per_channel", False))
-            _check(layer["in_dim"] == width, f"layer {i}: in_dim {layer['in_dim']} != {width}")
-            code, in_dim, out_dim = KIND_FC, layer["in_dim"], layer["out_dim"]
-            flags = 1 if layer["per_channel"] else 0
-            act_min, act_max = layer["act_min"], layer["act_max"]
-            in_off, out_off = layer["input_offset"], layer["output_offset"]
-            bias = layer["bias"]
-            sections = [
-                put(struct.pack(f"<{len(layer['weights'])}b", *layer["weights"])),
-                put(b"" if bias is None else struct.pack(f"<{len(bias)}i", *bias)),
-                put(struct.pack(f"<{len(layer['multiplier'])}i", *layer["multiplier"])),
-                put(struct.pack(f"<{len(layer['shift'])}i", *layer["shift"])),
-                (0, 0),
-            ]
-            width = out_dim
-        elif kind == "lut":
-            layer = lut(layer["dim"], layer["table"])
-            _check(layer["dim"] == width, f"layer {i}: dim {layer['dim']} != {width}")
-            code, in_dim, out_dim = KIND_LUT, width, width
-            sections[4] = put(struct.pack("<256b", *layer["table"]))
-        elif kind == "argmax":
-            _check(layer["dim"] == width, f"layer {i}: dim {layer['dim']} != {width}")
-            _check(i == len(layers) - 1, "argmax must be the last layer")
-            code, in_dim, out_dim = KIND_ARGMAX, width, 1
-        else:
-            raise ValueError(f"layer {i}: unknown kind {kind!r}")
-        flat = [v for s in sections for v in s]
-        records += _RECORD.pack(code, flags, act_min, act_max, in_off, out_off, in_dim, out_dim,
-                                *flat)
+        try:
+            width = _record(i, layer, layers, width, put, records)
+        except ValueError as e:
+            raise ValueError(str(e) if str(e).startswith("layer ") else f"layer {i}: {e}")
     total = payload_start + len(payload)
     body = struct.pack("<IHHI", total, len(layers), RECORD_BYTES, input_dim) + records + payload
     crc = zlib.crc32(body) & 0xFFFFFFFF
     blob = MAGIC + struct.pack("<HHI", VERSION, HEADER_BYTES, crc) + body
     assert len(blob) == total and total % 4 == 0
     return bytes(blob)
+
+
+def _record(i, layer, layers, width, put, records):
+    """Appends layer i's record (its sections through put); returns its output width."""
+    kind = layer["kind"]
+    sections = [(0, 0)] * 5
+    flags = act_min = act_max = in_off = out_off = 0
+    if kind == "fc":
+        layer = fc(layer["weights"], layer.get("bias"), layer["multiplier"], layer["shift"],
+                   layer["in_dim"], layer["out_dim"], layer.get("input_offset", 0),
+                   layer.get("output_offset", 0), layer.get("act_min", -128),
+                   layer.get("act_max", 127), layer.get("per_channel", False))
+        _check(layer["in_dim"] == width, f"layer {i}: in_dim {layer['in_dim']} != {width}")
+        code, in_dim, out_dim = KIND_FC, layer["in_dim"], layer["out_dim"]
+        flags = 1 if layer["per_channel"] else 0
+        act_min, act_max = layer["act_min"], layer["act_max"]
+        in_off, out_off = layer["input_offset"], layer["output_offset"]
+        bias = layer["bias"]
+        sections = [
+            put(struct.pack(f"<{len(layer['weights'])}b", *layer["weights"])),
+            put(b"" if bias is None else struct.pack(f"<{len(bias)}i", *bias)),
+            put(struct.pack(f"<{len(layer['multiplier'])}i", *layer["multiplier"])),
+            put(struct.pack(f"<{len(layer['shift'])}i", *layer["shift"])),
+            (0, 0),
+        ]
+        width = out_dim
+    elif kind == "lut":
+        layer = lut(layer["dim"], layer["table"])
+        _check(layer["dim"] == width, f"layer {i}: dim {layer['dim']} != {width}")
+        code, in_dim, out_dim = KIND_LUT, width, width
+        sections[4] = put(struct.pack("<256b", *layer["table"]))
+    elif kind == "argmax":
+        _check(layer["dim"] == width, f"layer {i}: dim {layer['dim']} != {width}")
+        _check(i == len(layers) - 1, "argmax must be the last layer")
+        code, in_dim, out_dim = KIND_ARGMAX, width, 1
+    else:
+        raise ValueError(f"layer {i}: unknown kind {kind!r}")
+    flat = [v for s in sections for v in s]
+    records += _RECORD.pack(code, flags, act_min, act_max, in_off, out_off, in_dim, out_dim,
+                            *flat)
+    return width
 
 
 def parse_blob(blob):
@@ -608,26 +620,83 @@ def c_array(name, data, ctype="uint8_t", per_line=16, align=4):
     return f"{prefix}constexpr {ctype} {name}[{len(vals)}] = {{\n    {body}}};\n"
 
 
+FIELDS = {  # per kind: (required, optional) JSON fields besides "kind"
+    "fc": (("in_dim", "out_dim", "weights", "multiplier", "shift"),
+           ("bias", "input_offset", "output_offset", "act_min", "act_max", "per_channel")),
+    "lut": (("dim", "table"), ()),
+    "argmax": (("dim",), ()),
+}
+
+
+def check_json_model(model):
+    """The command line's JSON model, checked field by field (ValueError)."""
+    _check(isinstance(model, dict), "the model must be a JSON object {input_dim, layers}")
+    extra = sorted(set(model) - {"input_dim", "layers"})
+    _check(not extra, f"unknown top-level field {extra[0]!r}" if extra else "")
+    _check(isinstance(model.get("input_dim"), int) and not isinstance(model["input_dim"], bool),
+           "input_dim must be an integer")
+    _check(isinstance(model.get("layers"), list), "layers must be a list")
+    for i, layer in enumerate(model["layers"]):
+        _check(isinstance(layer, dict), f"layer {i}: not a JSON object")
+        kind = layer.get("kind")
+        _check(kind in FIELDS, f"layer {i}: unknown kind {kind!r} (fc, lut, argmax)")
+        required, optional = FIELDS[kind]
+        for k in required:
+            _check(k in layer, f"layer {i}: missing {k!r}")
+        for k in layer:
+            _check(k == "kind" or k in required or k in optional,
+                   f"layer {i}: unknown field {k!r} for kind {kind!r}")
+        for k in ("in_dim", "out_dim", "dim", "input_offset", "output_offset", "act_min",
+                  "act_max"):
+            if k in layer:
+                _check(isinstance(layer[k], int) and not isinstance(layer[k], bool),
+                       f"layer {i}: {k} must be an integer")
+        if "per_channel" in layer:
+            _check(isinstance(layer["per_channel"], bool), f"layer {i}: per_channel must be "
+                                                            f"true or false")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, as every other refusal
+        raise ValueError(f"{message} (see --help)")
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("model", help="JSON model: {input_dim, layers: [...]}")
-    ap.add_argument("-o", "--output", help="write the binary blob here")
-    ap.add_argument("--header", help="write a C++ header with the blob as a byte array")
-    ap.add_argument("--name", default="kModelBlob", help="array name in --header")
-    args = ap.parse_args(argv)
-    with open(args.model, encoding="utf-8") as f:
-        model = json.load(f)
-    blob = build_blob(model["input_dim"], model["layers"])
-    if args.output:
-        with open(args.output, "wb") as f:
-            f.write(blob)
-    if args.header:
-        with open(args.header, "w", encoding="utf-8") as f:
-            f.write(f"// GENERATED by tools/qnet_blob.py from {args.model}; do not edit.\n"
-                    "#pragma once\n#include <cstdint>\n\n" + c_array(args.name, blob))
-    if not args.output and not args.header:
-        sys.stdout.buffer.write(blob)
-    return 0
+    prog = "qnet_blob.py"
+    try:
+        ap = _Parser(prog=prog, description=__doc__.split("\n")[0])
+        ap.add_argument("model", help="JSON model: {input_dim, layers: [...]}")
+        ap.add_argument("-o", "--output", help="write the binary blob here")
+        ap.add_argument("--header", help="write a C++ header with the blob as a byte array")
+        ap.add_argument("--name", default="kModelBlob", help="array name in --header")
+        args = ap.parse_args(argv)
+        try:
+            with open(args.model, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise ValueError(f"cannot read {args.model}: {e.strerror or e}")
+        try:
+            model = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{args.model}: not valid JSON ({e})")
+        check_json_model(model)
+        blob = build_blob(model["input_dim"], model["layers"])
+        try:
+            if args.output:
+                with open(args.output, "wb") as f:
+                    f.write(blob)
+            if args.header:
+                with open(args.header, "w", encoding="utf-8") as f:
+                    f.write(f"// GENERATED by tools/qnet_blob.py from {args.model}; do not edit.\n"
+                            "#pragma once\n#include <cstdint>\n\n" + c_array(args.name, blob))
+        except OSError as e:
+            raise ValueError(f"cannot write {e.filename}: {e.strerror or e}")
+        if not args.output and not args.header:
+            sys.stdout.buffer.write(blob)
+        return 0
+    except ValueError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 //   layer 0: fc 4->16 (relu), in scale 0.05106196179986 zp -24, out scale 0.03376881033182144 zp -128
 //   layer 1: fc 16->3 (none), in scale 0.03376881033182144 zp -128, out scale 0.15960103273391724 zp 16
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 #include "starling/qnet.hpp"
@@ -10,9 +11,18 @@
 namespace exported_model {
 
 constexpr int kInputDim = 4;
-// Input quantization: q = clamp(round_half_away(x / kInputScale) + kInputZeroPoint, -128, 127).
+constexpr int kOutputDim = 3;
+constexpr int kNumLayers = 3;
+// Arena bytes to run one sample (starling::qnet_arena_bytes(kModel, 1)).
+constexpr size_t kArenaBytes = 32;
+// Input quantization: starling::quantize_input(x, kInputDim, kInputScale,
+// kInputZeroPoint, q), i.e. q = clamp(round(x / kInputScale) + kInputZeroPoint).
 constexpr float kInputScale = 0.05106196179986f;
 constexpr int32_t kInputZeroPoint = -24;
+// Output (scores before the argmax): starling::dequantize_output(s, kOutputDim,
+// kOutputScale, kOutputZeroPoint, y), i.e. y = kOutputScale * (s - kOutputZeroPoint).
+constexpr float kOutputScale = 0.15960103273391724f;
+constexpr int32_t kOutputZeroPoint = 16;
 
 alignas(4) constexpr int8_t kWeights0[64] = {
     -83, 49, -127, 3, 127, 24, -66, -13, -17, 127, 11, 78, -127, 12, 20, -42,
@@ -53,6 +63,7 @@ constexpr starling::QLayer kLayers[] = {
     starling::qnet_argmax(3),
 };
 constexpr starling::QModel kModel = {kLayers, 3, 4};
+static_assert(starling::qnet_arena_bytes(kModel, 1) == kArenaBytes, "kArenaBytes");
 
 // The same model as a blob for starling::load_qmodel (tools/qnet_blob.py format).
 alignas(4) constexpr uint8_t kBlob[532] = {

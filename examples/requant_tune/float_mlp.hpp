@@ -7,8 +7,9 @@
 
 namespace float_mlp {
 
-/// Class the float network predicts for one input of blobs_mlp::kIn values.
-inline int classify(const float* x) {
+/// The float network's scores (blobs_mlp::kOut values) for one input of
+/// blobs_mlp::kIn values.
+inline void scores(const float* x, float* out) {
   namespace bm = blobs_mlp;
   float h[bm::kHidden];
   for (int o = 0; o < bm::kHidden; ++o) {
@@ -16,13 +17,20 @@ inline int classify(const float* x) {
     for (int i = 0; i < bm::kIn; ++i) a += bm::kW0[o * bm::kIn + i] * x[i];
     h[o] = a > 0 ? a : 0;
   }
-  int best = 0;
-  float best_v = 0;
   for (int o = 0; o < bm::kOut; ++o) {
     float a = bm::kB1[o];
     for (int i = 0; i < bm::kHidden; ++i) a += bm::kW1[o * bm::kHidden + i] * h[i];
-    if (o == 0 || a > best_v) best = o, best_v = a;
+    out[o] = a;
   }
+}
+
+/// Class the float network predicts for one input of blobs_mlp::kIn values.
+inline int classify(const float* x) {
+  float s[blobs_mlp::kOut];
+  scores(x, s);
+  int best = 0;
+  for (int o = 1; o < blobs_mlp::kOut; ++o)
+    if (s[o] > s[best]) best = o;
   return best;
 }
 

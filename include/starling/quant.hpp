@@ -187,3 +187,28 @@ struct FcParams {
                                         int8_t* output, int batches) noexcept;
 
 }  // namespace starling
+
+namespace starling {
+
+/// Quantizes n floats into an int8 tensor with quantization (scale,
+/// zero_point), e.g. a model's input (the exporter's kInputScale,
+/// kInputZeroPoint):
+///   q[i] = clamp(round(x[i] / scale) + zero_point, −128, 127)
+/// x / scale is a float division and round() goes half away from zero, as
+/// TFLite's QUANTIZE (so the bytes are TFLite's); NaN gives zero_point, ±inf
+/// and values beyond the int8 range saturate. Returns InvalidArgument
+/// (nothing written) for n < 0, a null x or q with n > 0, a scale that is
+/// not finite and > 0, or zero_point outside [−128, 127]; Ok otherwise.
+/// O(n) float divisions; no memory.
+[[nodiscard]] Status quantize_input(const float* x, int n, float scale, int32_t zero_point,
+                                    int8_t* q) noexcept;
+
+/// Converts n int8 values of a tensor with quantization (scale, zero_point)
+/// back to floats, e.g. a model's scores (kOutputScale, kOutputZeroPoint):
+///   x[i] = scale · (q[i] − zero_point)
+/// one float multiplication, exact product rounded once (TFLite's
+/// DEQUANTIZE). Same statuses as quantize_input. O(n); no memory.
+[[nodiscard]] Status dequantize_output(const int8_t* q, int n, float scale, int32_t zero_point,
+                                       float* x) noexcept;
+
+}  // namespace starling

@@ -267,7 +267,8 @@ int starling_pso_particles(const starling_pso* pso);
 /**@}*/
 
 /** Loops ask → cost(x, dims, user) → tell until done. `user` is passed
- *  through untouched. Returns STARLING_INVALID_ARGUMENT if pso or cost is
+ *  through untouched (starling_pso_minimize_observed() adds a progress
+ *  callback). Returns STARLING_INVALID_ARGUMENT if pso or cost is
  *  NULL, STARLING_NOT_READY if not initialized or while a batch is open
  *  (nothing is evaluated then), STARLING_CORRUPT if the
  *  header was overwritten, STARLING_OK when it ran to a stop (also when it
@@ -275,6 +276,31 @@ int starling_pso_particles(const starling_pso* pso);
 starling_status starling_pso_minimize(starling_pso* pso,
                                       float (*cost)(const float* x, int dims, void* user),
                                       void* user);
+
+/** Progress callback of starling_pso_minimize_observed(): called after every
+ *  completed sweep (each tell that raises the iteration count, the last
+ *  sweep included) with the best cost so far, the evaluations so far, the
+ *  completed sweeps and the `user` pointer, exactly as
+ *  starling::Pso::minimize's C++ observer. Return 0 to go on; any other
+ *  value stops the loop at this sweep boundary (see below). */
+typedef int (*starling_observer_fn)(float best_value, long evaluations, int iteration,
+                                    void* user);
+
+/** starling_pso_minimize() with a progress callback. `observer` may be NULL
+ *  (then it is starling_pso_minimize()); `user` goes to both cost and
+ *  observer. When the observer returns nonzero the loop returns STARLING_OK
+ *  without stopping the optimizer: starling_pso_done() is still 0, and
+ *  calling minimize (or ask/tell) again continues the same run bit for bit,
+ *  as if it had not been interrupted (the interruption falls between two
+ *  sweeps, after the swarm moved). Tell the two cases apart with
+ *  starling_pso_done(). Returns STARLING_INVALID_ARGUMENT if pso or cost is
+ *  NULL, STARLING_NOT_READY if not initialized or while a batch is open
+ *  (nothing is evaluated then), STARLING_CORRUPT if the header was
+ *  overwritten, STARLING_OK otherwise. */
+starling_status starling_pso_minimize_observed(starling_pso* pso,
+                                               float (*cost)(const float* x, int dims,
+                                                             void* user),
+                                               starling_observer_fn observer, void* user);
 
 /* ---- Batch ask/tell (see starling::Pso::ask_batch in starling/pso.hpp) ----
  * Every candidate left in the current sweep at once, costs told in any
@@ -377,6 +403,34 @@ starling_status starling_pso_check_invariants(const starling_pso* pso);
  *  sizeof(starling_pso) a caller with those capacities has. 0 when
  *  max_dims < 1, max_particles < 2 or the product exceeds 2^24. */
 size_t starling_pso_size(int max_dims, int max_particles);
+
+/* ---- Boot-time self-test (starling/selftest.hpp, docs/determinism.md) ---- */
+
+/** Bits of the *failed mask (starling::SelftestCheck). */
+#define STARLING_SELFTEST_PSO 1u  /**< three fixed tuning runs */
+#define STARLING_SELFTEST_FC 2u   /**< an int8 fully-connected layer */
+#define STARLING_SELFTEST_LUT 4u  /**< tanh table, portable_exp, quantize_scales (double) */
+
+/** Runs small fixed problems (tuning runs, an int8 layer, the double
+ *  table/scale builders) through this build and compares hashes of their
+ *  results with constants computed independently (tools/gen_selftest.py).
+ *  Returns STARLING_OK when all agree, STARLING_CORRUPT when any differs:
+ *  this build's floating-point arithmetic is not the reference's (fused
+ *  multiply-adds, fast-math, a faulty port), so its results will differ from
+ *  other targets'. *failed (may be NULL) receives the STARLING_SELFTEST_*
+ *  bits of the checks that differ (0 on STARLING_OK). No heap. */
+starling_status starling_selftest(uint32_t* failed);
+/** One check each (STARLING_SELFTEST_PSO, _FC, _LUT), so that firmware links
+ *  only the code it uses anyway (the double builders bring the soft-float
+ *  double library on single-precision MCUs). Same results. This one: the
+ *  tiny tuning run (STARLING_SELFTEST_PSO). */
+starling_status starling_selftest_pso(uint32_t* failed);
+/** starling_selftest() restricted to the int8 layer (STARLING_SELFTEST_FC);
+ *  same statuses. */
+starling_status starling_selftest_int8(uint32_t* failed);
+/** starling_selftest() restricted to the LUT and scale builders
+ *  (STARLING_SELFTEST_LUT, double arithmetic); same statuses. */
+starling_status starling_selftest_lut(uint32_t* failed);
 
 /** Short constant name of a status, the same as starling::status_name():
  *  "Ok", "InvalidArgument", "CapacityExceeded", "NotReady", "Done",

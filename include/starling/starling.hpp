@@ -14,3 +14,4 @@
 #include "starling/crc32.hpp"
 #include "starling/qnet.hpp"
 #include "starling/qmodel.hpp"
+#include "starling/selftest.hpp"

@@ -12,6 +12,9 @@
 // builds that glob ports/cortexm/ (Arduino, PlatformIO, ESP-IDF, Zephyr)
 // compile it for every target, so without DSP it compiles to nothing, and
 // src/layer_dispatch.cpp calls it exactly when it is compiled in.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #if defined(__arm__) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 

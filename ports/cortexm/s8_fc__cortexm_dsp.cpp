@@ -6,6 +6,9 @@
 // build (they take src/, ports/scalar/ and ports/cortexm/ as found), so on a
 // core without DSP it compiles to nothing, and src/dispatch.cpp calls it
 // exactly when this file is compiled in (the same predefines).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #if defined(__arm__) && defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // cpu_arm: run-time detection of the aarch64 features the NEON port uses.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/detail/kernels_neon.hpp"
 
 #if defined(__linux__)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // f32_swarm_update__neon: the float particle update on 4 lanes (aarch64 NEON),
 // with Threefry-13 on 4 or 8 blocks at once; bit-exact with swarm_update_ref.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <arm_neon.h>
 
 #include <cstdint>

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_depthwise__neon_dotprod: int8 depthwise convolution with SDOT (four taps a step, 16 channels a block).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "s8_layer_neon.hpp"
 #include "starling/detail/layer_kernels_ports.hpp"
 

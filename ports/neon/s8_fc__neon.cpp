@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // s8_fc__neon: int8 fully-connected layer, baseline aarch64 NEON (widening
 // multiplies: SMULL/SMULL2 + SADALP), 4 output rows per tile.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <arm_neon.h>
 
 #include <cstddef>

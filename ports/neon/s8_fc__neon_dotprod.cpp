@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // s8_fc__neon_dotprod: int8 fully-connected layer with SDOT (FEAT_DotProd,
 // built with -march=armv8.2-a+dotprod), 4 output rows per tile.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <arm_neon.h>
 
 #include <cstddef>

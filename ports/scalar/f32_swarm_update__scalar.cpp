@@ -11,6 +11,9 @@
 // reference's, operation for operation. Elsewhere
 // (Cortex-M, RISC-V without V) it is the reference loop itself, which is
 // also the smallest code.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstring>
 
 #include "starling/detail/swarm_kernel.hpp"

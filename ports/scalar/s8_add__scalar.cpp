@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_add__scalar: scalar reference of the int8 element-wise addition (all targets).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstddef>
 #include <cstdint>
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_conv__scalar: scalar reference of the int8 2-D convolution (all targets).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstddef>
 #include <cstdint>
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_fc__scalar: scalar reference of the int8 fully-connected layer (all targets).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstddef>
 #include <cstdint>
 

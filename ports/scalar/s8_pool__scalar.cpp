@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_pool__scalar: scalar reference of int8 average and max pooling (all targets).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstddef>
 #include <cstdint>
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_softmax__scalar: scalar reference of the int8 softmax with gemmlowp's fixed-point exp (all targets).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cstddef>
 #include <cstdint>
 

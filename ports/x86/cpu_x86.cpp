@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // cpu_x86: run-time CPU feature checks for the x86 port (cpuid + xgetbv).
 // Compiled without ISA flags: it runs before anything is known of the CPU.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <cpuid.h>
 
 #include <cstdint>

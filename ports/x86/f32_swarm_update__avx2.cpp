@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // f32_swarm_update__avx2: the float particle update on 8 lanes (AVX2, no FMA, masked tails), Threefry in lanes.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <immintrin.h>
 
 #include "f32_swarm_x86.hpp"

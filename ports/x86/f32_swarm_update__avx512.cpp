@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // f32_swarm_update__avx512: the float particle update on 16 lanes (AVX-512F/VL, no FMA, masked tails), Threefry in
 // 8 or 16 lanes, several particles' chains in flight.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "immintrin_avx512.hpp"
 
 #include "f32_swarm_x86.hpp"

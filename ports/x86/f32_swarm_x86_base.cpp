@@ -5,6 +5,9 @@
 // (threefry4x32, swarm_update_dim, ...): those are emitted as weak symbols,
 // the linker keeps one copy for the whole program, and a copy compiled with
 // -mavx2 could end up in portable code. So they call these instead.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "starling/detail/kernels_x86.hpp"
 
 namespace starling {

@@ -16,6 +16,9 @@
 // padded to a multiple of 4 against zero weights.
 // Stack: packed weights <= 32 KiB, gathered patches <= 6 KiB, tap pointers
 // 6 KiB, pad row <= 1 KiB: about 46 KiB at most. Layers beyond conv_vnni_ok() take the im2col + FC path.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "immintrin_avx512.hpp"
 
 #include "s8_layer_x86.hpp"

@@ -8,6 +8,9 @@
 // x = −input_offset, so every pixel sums all k_h·k_w taps and the wanted
 // Σ w·(x + input_offset) is Σ w·x plus the per-channel constant
 // input_offset·Σw (wrapping in int32, exact at the end, as the reference).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <immintrin.h>
 
 #include "s8_layer_x86.hpp"

@@ -10,6 +10,9 @@
 // per-channel constant because taps in the padding read x = −input_offset
 // (their x + input_offset is 0), so every pixel sums all k_h·k_w taps. Both
 // sums wrap in int32 and are exact at the end, as the reference's.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "immintrin_avx512.hpp"
 
 #include "s8_layer_x86.hpp"

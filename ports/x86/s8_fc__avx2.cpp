@@ -13,6 +13,9 @@
 // form runs at 57 MAC/ns from L1 against 72 for the sign trick, and watching
 // for −128 weights inside the sign-trick loop (one vpminsb per weight
 // vector) brings that back to 56, hence the split on kernel_sums.
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <immintrin.h>
 
 #include <type_traits>

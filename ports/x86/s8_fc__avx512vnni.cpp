@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_fc__avx512vnni: int8 fully-connected layer, AVX-512 VNNI (vpdpbusd on zmm, masked tails, 16-lane requantize).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include "immintrin_avx512.hpp"
 
 #include "s8_fc_x86.hpp"

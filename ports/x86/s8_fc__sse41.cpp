@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // s8_fc__sse41: int8 fully-connected layer, SSE4.1 (SSSE3 pmaddubsw with the sign trick).
+#include "starling/detail/fp_strict.hpp"
+STARLING_FP_STRICT_TU
+
 #include <smmintrin.h>
 
 #include "s8_fc_x86.hpp"

@@ -7,6 +7,26 @@
 
 #include "starling/pso.hpp"
 
+namespace {
+starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float> g_ref;
+
+starling::PsoConfig ref_config(const capi_case* c) {
+  starling::PsoConfig cfg;
+  cfg.variant = static_cast<starling::Variant>(c->variant);
+  cfg.boundary = static_cast<starling::Boundary>(c->boundary);
+  cfg.topology = static_cast<starling::Topology>(c->topology);
+  cfg.max_iter = c->max_iter;
+  cfg.max_evals = c->max_evals;
+  cfg.stall_iter = c->stall_iter;
+  cfg.target = c->target;
+  if (c->w != 0) cfg.w = c->w;
+  if (c->w_end != 0) cfg.w_end = c->w_end;
+  cfg.bias_correction = c->bias_correction != 0;
+  cfg.random_per_particle = c->random_per_particle != 0;
+  return cfg;
+}
+}  // namespace
+
 extern "C" {
 
 uint64_t capi_hash_start(void) { return 0xcbf29ce484222325ull; }
@@ -41,24 +61,42 @@ float capi_objective(const float* x, int dims) {
   return f;
 }
 
+uint64_t capi_hash_observation(uint64_t h, float best, long evaluations, int iteration) {
+  const float v[3] = {best, static_cast<float>(evaluations), static_cast<float>(iteration)};
+  return capi_hash_floats(h, v, 3);
+}
+
+
+capi_observed capi_ref_observed(const capi_case* c) {
+  capi_observed r{};
+  float lo[CAPI_REF_MAX_DIMS], hi[CAPI_REF_MAX_DIMS];
+  const int dims = c->dims > 0 && c->dims <= CAPI_REF_MAX_DIMS ? c->dims : 1;
+  capi_bounds(dims, lo, hi);
+  r.status = static_cast<int>(g_ref.init(lo, hi, c->dims, c->particles, ref_config(c), c->seed));
+  if (r.status != 0) return r;
+  uint64_t h = capi_hash_start(), calls = capi_hash_start();
+  (void)g_ref.minimize(
+      [&](const float* x, int d) {
+        const float f = capi_objective(x, d);
+        h = capi_hash_floats(capi_hash_floats(h, x, d), &f, 1);
+        return f;
+      },
+      [&](float best, long evals, int iter) {
+        calls = capi_hash_observation(calls, best, evals, iter);
+        ++r.calls;
+      });
+  r.calls_hash = calls;
+  r.trajectory = h;
+  return r;
+}
+
 capi_result capi_ref_run(const capi_case* c) {
-  static starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float> pso;
+  starling::Pso<CAPI_REF_MAX_DIMS, CAPI_REF_MAX_PARTICLES, float>& pso = g_ref;
   capi_result r{};
   float lo[CAPI_REF_MAX_DIMS], hi[CAPI_REF_MAX_DIMS];
   const int dims = c->dims > 0 && c->dims <= CAPI_REF_MAX_DIMS ? c->dims : 1;
   capi_bounds(dims, lo, hi);
-  starling::PsoConfig cfg;
-  cfg.variant = static_cast<starling::Variant>(c->variant);
-  cfg.boundary = static_cast<starling::Boundary>(c->boundary);
-  cfg.topology = static_cast<starling::Topology>(c->topology);
-  cfg.max_iter = c->max_iter;
-  cfg.max_evals = c->max_evals;
-  cfg.stall_iter = c->stall_iter;
-  cfg.target = c->target;
-  if (c->w != 0) cfg.w = c->w;
-  if (c->w_end != 0) cfg.w_end = c->w_end;
-  cfg.bias_correction = c->bias_correction != 0;
-  cfg.random_per_particle = c->random_per_particle != 0;
+  const starling::PsoConfig cfg = ref_config(c);
   r.status = static_cast<int>(pso.init(lo, hi, c->dims, c->particles, cfg, c->seed));
   if (r.status != 0) return r;
   uint64_t h = capi_hash_start();

@@ -45,6 +45,18 @@ typedef struct capi_result {
  * (a different capacity from the C struct's on purpose). */
 capi_result capi_ref_run(const capi_case* c);
 
+/* The observer calls of starling::Pso::minimize(cost, observer) on a case:
+ * how many, and a hash of each call's (best value, evaluations, iteration)
+ * in order (capi_hash_observation); trajectory as in capi_result. */
+typedef struct capi_observed {
+  int status; /* of init */
+  int calls;
+  uint64_t calls_hash;
+  uint64_t trajectory;
+} capi_observed;
+capi_observed capi_ref_observed(const capi_case* c);
+uint64_t capi_hash_observation(uint64_t h, float best, long evaluations, int iteration);
+
 /* The box of every case: lo[d] = -5 + d/4, hi[d] = 5 + d/2. */
 void capi_bounds(int dims, float* lo, float* hi);
 /* The objective: a shifted, coupled quadratic; NaN when x[0] > 4.5 so the

@@ -270,6 +270,150 @@ static void test_minimize_matches_ask_tell(void) {
   CHECK_EQ_INT(starling_pso_minimize(NULL, hashing_cost, &u), STARLING_INVALID_ARGUMENT);
 }
 
+/* ---- the observer of starling_pso_minimize_observed ---------------------- */
+
+typedef struct observer_user {
+  hash_user cost;     /* the trajectory, as hashing_cost keeps it */
+  uint64_t calls_hash;
+  int calls;
+  int stop_at;        /* return nonzero when iteration == stop_at (0: never) */
+  int last_iteration; /* checks the calls' order */
+  long last_evaluations;
+  float last_best;
+  int in_order;       /* 1 while every call had iteration + 1, more evaluations, best <= before */
+} observer_user;
+
+static float observed_cost(const float* x, int dims, void* user) {
+  return hashing_cost(x, dims, &((observer_user*)user)->cost);
+}
+
+static int observer(float best, long evaluations, int iteration, void* user) {
+  observer_user* u = (observer_user*)user;
+  u->calls_hash = capi_hash_observation(u->calls_hash, best, evaluations, iteration);
+  ++u->calls;
+  if (iteration != u->last_iteration + 1 || evaluations <= u->last_evaluations ||
+      !(best <= u->last_best))
+    u->in_order = 0;
+  u->last_iteration = iteration;
+  u->last_evaluations = evaluations;
+  u->last_best = best;
+  return iteration == u->stop_at;
+}
+
+static void observer_user_init(observer_user* u, int stop_at) {
+  memset(u, 0, sizeof *u);
+  u->cost.h = capi_hash_start();
+  u->calls_hash = capi_hash_start();
+  u->stop_at = stop_at;
+  u->last_best = (float)INFINITY;
+  u->in_order = 1;
+}
+
+static starling_status init_case(starling_pso* pso, const capi_case* c) {
+  starling_pso_config cfg;
+  float lo[STARLING_MAX_DIMS], hi[STARLING_MAX_DIMS];
+  config_from_case(c, &cfg);
+  capi_bounds(c->dims, lo, hi);
+  return starling_pso_init(pso, lo, hi, c->dims, c->particles, &cfg, c->seed);
+}
+
+/* The observer sees exactly the calls of the C++ Pso::minimize observer. */
+static void test_observer_matches_cpp(void) {
+  int i;
+  for (i = 0; i < N_CASES; ++i) {
+    const capi_case* c = &k_cases[i];
+    capi_observed ref;
+    observer_user u;
+    if (!case_fits(c)) continue;
+    ref = capi_ref_observed(c);
+    CHECK_EQ_INT(ref.status, STARLING_OK);
+    CHECK_EQ_INT(init_case(&g_pso, c), STARLING_OK);
+    observer_user_init(&u, 0);
+    CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, observer, &u), STARLING_OK);
+    CHECK_EQ_INT(u.calls, ref.calls);
+    CHECK(u.calls_hash == ref.calls_hash);
+    CHECK(u.cost.h == ref.trajectory);
+    CHECK(u.in_order);
+    CHECK(u.calls >= 1);
+    /* One call per completed sweep, the last one included. */
+    CHECK_EQ_INT(u.calls, starling_pso_iteration(&g_pso));
+    CHECK_EQ_INT(starling_pso_done(&g_pso), 1);
+  }
+}
+
+/* A nonzero answer stops the loop between two sweeps; the run continues
+ * bit for bit when minimize is called again. */
+static void test_observer_stops_and_resumes(void) {
+  capi_case c = k_cases[0];
+  observer_user whole, part;
+  int particles;
+  c.dims = MIN_INT(c.dims, STARLING_MAX_DIMS);
+  c.particles = MIN_INT(c.particles, STARLING_MAX_PARTICLES);
+  particles = c.particles;
+  CHECK_EQ_INT(init_case(&g_pso, &c), STARLING_OK);
+  observer_user_init(&whole, 0);
+  CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, observer, &whole), STARLING_OK);
+
+  CHECK_EQ_INT(init_case(&g_pso, &c), STARLING_OK);
+  observer_user_init(&part, 3);
+  CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, observer, &part), STARLING_OK);
+  CHECK_EQ_INT(part.calls, 3);
+  CHECK_EQ_INT(starling_pso_done(&g_pso), 0);
+  CHECK_EQ_INT(starling_pso_stop_reason(&g_pso), STARLING_STOP_NONE);
+  CHECK_EQ_INT(starling_pso_iteration(&g_pso), 3);
+  CHECK_EQ_INT(starling_pso_evaluations(&g_pso), 3L * particles);
+  /* Continue with the same observer (stop_at already passed), then compare. */
+  CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, observer, &part), STARLING_OK);
+  CHECK_EQ_INT(starling_pso_done(&g_pso), 1);
+  CHECK(part.cost.h == whole.cost.h);
+  CHECK(part.calls_hash == whole.calls_hash);
+  CHECK_EQ_INT(part.calls, whole.calls);
+  CHECK(part.in_order);
+
+  /* Stopping at every sweep, resumed by ask/tell-free minimize calls. */
+  CHECK_EQ_INT(init_case(&g_pso, &c), STARLING_OK);
+  observer_user_init(&part, 0);
+  while (!starling_pso_done(&g_pso)) {
+    part.stop_at = part.last_iteration + 1;
+    CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, observer, &part),
+                 STARLING_OK);
+  }
+  CHECK(part.cost.h == whole.cost.h);
+  CHECK_EQ_INT(part.calls, whole.calls);
+}
+
+static void test_observer_null_and_errors(void) {
+  capi_case c = k_cases[0];
+  observer_user u;
+  hash_user plain;
+  starling_pso fresh;
+  c.dims = MIN_INT(c.dims, STARLING_MAX_DIMS);
+  c.particles = MIN_INT(c.particles, STARLING_MAX_PARTICLES);
+  /* A NULL observer is starling_pso_minimize. */
+  CHECK_EQ_INT(init_case(&g_pso, &c), STARLING_OK);
+  plain.h = capi_hash_start();
+  plain.calls = 0;
+  CHECK_EQ_INT(starling_pso_minimize(&g_pso, hashing_cost, &plain), STARLING_OK);
+  CHECK_EQ_INT(init_case(&g_pso, &c), STARLING_OK);
+  observer_user_init(&u, 0);
+  CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, NULL, &u), STARLING_OK);
+  CHECK(u.cost.h == plain.h);
+  CHECK_EQ_INT(u.calls, 0);
+  /* Already stopped: Ok, neither callback called. */
+  observer_user_init(&u, 0);
+  CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, observed_cost, observer, &u), STARLING_OK);
+  CHECK_EQ_INT(u.calls, 0);
+  CHECK_EQ_INT(u.cost.calls, 0);
+  CHECK_EQ_INT(starling_pso_minimize_observed(NULL, observed_cost, observer, &u),
+               STARLING_INVALID_ARGUMENT);
+  CHECK_EQ_INT(starling_pso_minimize_observed(&g_pso, NULL, observer, &u),
+               STARLING_INVALID_ARGUMENT);
+  memset(&fresh, 0, sizeof fresh);
+  CHECK_EQ_INT(starling_pso_minimize_observed(&fresh, observed_cost, observer, &u),
+               STARLING_NOT_READY);
+  CHECK_EQ_INT(u.calls, 0);
+}
+
 /* Batch ask/tell through C, costs told last-to-first, gives the serial
  * trajectory of every case (local topologies and restarts included). */
 static float g_batch_x[STARLING_MAX_PARTICLES][STARLING_MAX_DIMS];
@@ -738,6 +882,9 @@ int main(void) {
   RUN(test_same_trajectory_as_cpp);
   RUN(test_seed_matters);
   RUN(test_minimize_matches_ask_tell);
+  RUN(test_observer_matches_cpp);
+  RUN(test_observer_stops_and_resumes);
+  RUN(test_observer_null_and_errors);
   RUN(test_batch_matches_serial);
   RUN(test_invalid_inputs);
   RUN(test_null_handling);

@@ -2,8 +2,8 @@
 // tools/footprint/fp_image.cpp: one minimal firmware image per starling part,
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
-// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_BOBYQA=1,
-// -DFP_BAYESOPT=1, -DFP_TUNER=1; none of
+// -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_SELFTEST=1,
+// -DFP_SELFTEST_PARTS=1, -DFP_BOBYQA=1, -DFP_BAYESOPT=1, -DFP_TUNER=1; none of
 // them is the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
@@ -28,6 +28,9 @@
 #endif
 #if FP_CONV || FP_DW
 #include "starling/layers.hpp"
+#endif
+#if FP_SELFTEST || FP_SELFTEST_PARTS
+#include "starling/selftest.hpp"
 #endif
 
 volatile int32_t g_sink;
@@ -233,6 +236,23 @@ void run_dw() {
 }
 #endif
 
+#if FP_SELFTEST
+// The boot-time check: its figure is what it adds to an image.
+void run_selftest() {
+  uint32_t failed = 0;
+  if (starling::selftest(&failed) != starling::Status::Ok) g_sink = -static_cast<int32_t>(failed);
+}
+#endif
+#if FP_SELFTEST_PARTS
+// Only the checks of what the image links anyway (no double table builders).
+void run_selftest_parts() {
+  uint32_t a = 0, b = 0;
+  if (starling::selftest_pso(&a) != starling::Status::Ok ||
+      starling::selftest_int8(&b) != starling::Status::Ok)
+    g_sink = -static_cast<int32_t>(a | b);
+}
+#endif
+
 }  // namespace
 
 extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call main)
@@ -262,6 +282,12 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_TUNER
   run_model(g_tuner, starling::TunerConfig{});
+#endif
+#if FP_SELFTEST
+  run_selftest();
+#endif
+#if FP_SELFTEST_PARTS
+  run_selftest_parts();
 #endif
   return g_sink;
 }

@@ -6,8 +6,14 @@
 #pragma once
 #include <cstdint>
 
+#include "starling/detail/fp_strict.hpp"
 #include "starling/detail/opt_core.hpp"
 #include "starling/rng.hpp"
+
+// The float arithmetic below must not be contracted into FMAs whatever the
+// including file's flags (detail/fp_strict.hpp); GCC: options pushed here
+// and popped at the end, clang: a pragma at the top of each body.
+STARLING_FP_STRICT_BEGIN
 
 namespace starling {
 namespace detail {
@@ -132,6 +138,7 @@ STARLING_ALWAYS_INLINE void swarm_finish_dim(const SwarmStep<Real>& s, int d, Re
 /// core computes its velocity, src/pso.cpp, and ends with swarm_finish_dim.)
 template <class Real>
 inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, int k = 0) noexcept {
+  STARLING_FP_STRICT_BLOCK
   const long e = static_cast<long>(k) * s.stride + d;  // in the member's own arrays
   const Real x = s.x[e];
   const Real a = (s.c1 * r1) * (s.pbest[e] - x);
@@ -151,6 +158,7 @@ inline void swarm_update_dim(const SwarmStep<Real>& s, int d, Real r1, Real r2, 
 /// boundary rule (see swarm_update_dim), and the stores of x' and v'.
 template <class Real>
 STARLING_ALWAYS_INLINE void swarm_finish_dim(const SwarmStep<Real>& s, int d, Real x, Real v, int k) noexcept {
+  STARLING_FP_STRICT_BLOCK
   const long e = static_cast<long>(k) * s.stride + d;
   const Real vm = s.vmax[d];
   if (v > vm) v = vm;
@@ -238,3 +246,5 @@ void f32_swarm_update__scalar(const SwarmStep<float>& s) noexcept;
 
 }  // namespace detail
 }  // namespace starling
+
+STARLING_FP_STRICT_END
