@@ -11,9 +11,12 @@ get_filename_component(STARLING_ROOT "${STARLING_ROOT}" ABSOLUTE)
 set(STARLING_CORE_SOURCES
   src/opt_core.cpp src/pso.cpp src/quant.cpp src/qnet.cpp src/qmodel.cpp src/c_api.cpp src/crc32.cpp
   src/pso_state.cpp src/dispatch.cpp src/layers.cpp src/layer_dispatch.cpp src/conv_im2col.cpp src/qnet_graph.cpp
-  src/version.cpp src/bobyqa.cpp src/bobyqa_state.cpp src/bayesopt.cpp src/bayesopt_state.cpp src/tuner.cpp
-  src/tuner_state.cpp src/c_api_bobyqa.cpp src/c_api_bayesopt.cpp src/c_api_tuner.cpp
-  src/selftest.cpp src/qnet_c_api.cpp src/quant_io.cpp)
+  src/version.cpp src/selftest.cpp src/qnet_c_api.cpp src/quant_io.cpp
+  src/de.cpp src/de_state.cpp src/cmaes.cpp src/cmaes_state.cpp src/c_api_de.cpp src/c_api_cmaes.cpp
+  src/det_math.cpp src/nelder_mead.cpp src/nelder_mead_state.cpp src/spsa.cpp src/spsa_state.cpp
+  src/anneal.cpp src/anneal_state.cpp src/c_api_nelder_mead.cpp src/c_api_spsa.cpp src/c_api_anneal.cpp
+  src/bobyqa.cpp src/bobyqa_state.cpp src/bayesopt.cpp src/bayesopt_state.cpp src/tuner.cpp
+  src/tuner_state.cpp src/c_api_bobyqa.cpp src/c_api_bayesopt.cpp src/c_api_tuner.cpp)
 # ports/scalar/meson.build: the reference kernels, always built.
 set(STARLING_SCALAR_SOURCES
   ports/scalar/s8_fc__scalar.cpp ports/scalar/f32_swarm_update__scalar.cpp

@@ -46,16 +46,16 @@ void GpEngine<Real>::clear(const Arrays& a) noexcept {
 
 template <class Real>
 void GpEngine<Real>::inv_lengths(const Arrays&, const Real* theta, Real* inv_l) const noexcept {
-  for (int j = 0; j < d_; ++j) inv_l[j] = det_exp(-theta[j]);
+  for (int j = 0; j < d_; ++j) inv_l[j] = model_exp(-theta[j]);
 }
 
 template <class Real>
 Real GpEngine<Real>::length_scale(const Arrays& a, int j) const noexcept {
-  return det_exp(a.theta[j]);
+  return model_exp(a.theta[j]);
 }
 template <class Real>
 Real GpEngine<Real>::nugget(const Arrays& a) const noexcept {
-  return det_exp(a.theta[d_]);
+  return model_exp(a.theta[d_]);
 }
 
 // Matérn 5/2: (1 + √5 r + (5/3) r²)·e^(−√5 r).
@@ -68,7 +68,7 @@ Real GpEngine<Real>::kernel(const Arrays&, const Real* p, const Real* q, const R
   }
   const Real s5r = static_cast<Real>(2.23606797749978969641) * static_cast<Real>(std::sqrt(r2));
   const Real poly = (1 + s5r) + static_cast<Real>(1.66666666666666666667) * r2;
-  return poly * det_exp(-s5r);
+  return poly * model_exp(-s5r);
 }
 
 template <class Real>
@@ -94,7 +94,7 @@ void GpEngine<Real>::add(const Arrays& a, const Real* t, Real y) noexcept {
   // Append a row to the current factor: L·l = k(t, t_i), l_nn = √(1 + g − l·l).
   Real* inv_l = a.work;
   inv_lengths(a, a.theta, inv_l);
-  const Real g = det_exp(a.theta[d_]);
+  const Real g = model_exp(a.theta[d_]);
   Real* tri = cur_ == 0 ? a.tri0 : a.tri1;
   Real* lrow = tri + row0(idx);
   // The same operations, in the same order, as factor()'s last row: the
@@ -161,7 +161,7 @@ void GpEngine<Real>::targets(const Arrays& a) noexcept {
   for (int i = 0; i < n; ++i) {
     Real z = inf;
     const Real y = a.y[i] + shift;
-    if (std::isfinite(y) && (!use_log || y > 0)) z = use_log ? det_log(y) : y;
+    if (std::isfinite(y) && (!use_log || y > 0)) z = use_log ? model_log(y) : y;
     a.z[i] = z;
     if (z < inf && z > worst) worst = z;
   }
@@ -200,7 +200,7 @@ bool GpEngine<Real>::build(const Arrays& a, Real* tri, const Real* theta) const 
   const int n = n_;
   Real* inv_l = a.work + d_;
   inv_lengths(a, theta, inv_l);
-  const Real g = det_exp(theta[d_]);
+  const Real g = model_exp(theta[d_]);
   for (int i = 0; i < n; ++i) {
     const Real* ti = a.t + i * a.stride;
     Real* li = tri + row0(i);
@@ -230,7 +230,7 @@ bool GpEngine<Real>::likelihood(const Arrays& a, const Real* tri, const Real* th
     for (int k = 0; k < i; ++k) sum = sum - li[k] * w[k];
     w[i] = sum / li[i];
     ww = ww + w[i] * w[i];
-    logdet = logdet + det_log(li[i]);
+    logdet = logdet + model_log(li[i]);
   }
   const Real nf = static_cast<Real>(n);
   Real prior = 0;
@@ -238,7 +238,7 @@ bool GpEngine<Real>::likelihood(const Arrays& a, const Real* tri, const Real* th
     const Real e = theta[j] - gp_ln_len_prior<Real>();
     prior = prior + e * e;
   }
-  *nll = (nf * det_log(ww / nf) + (logdet + logdet)) + static_cast<Real>(0.25) * prior;
+  *nll = (nf * model_log(ww / nf) + (logdet + logdet)) + static_cast<Real>(0.25) * prior;
   return std::isfinite(*nll);
 }
 
@@ -360,7 +360,7 @@ template <class Real>
 Real GpEngine<Real>::acquisition(const Arrays& a, const Real* t) const noexcept {
   Real mu = 0, sd = 1;
   predict(a, t, &mu, &sd);
-  return det_log(sd) + log_ei((zbest_ - mu) / sd);
+  return model_log(sd) + log_ei((zbest_ - mu) / sd);
 }
 
 template <class Real>
@@ -412,7 +412,7 @@ void GpEngine<Real>::search(const Arrays& a, const uint32_t key[4], uint32_t tag
       if (c < nc) {
         cand[j] = clamp(j, lo_r[j] + u * (hi_r[j] - lo_r[j]));
       } else {
-        const Real l = det_exp(a.theta[j]);
+        const Real l = model_exp(a.theta[j]);
         cand[j] = clamp(j, centre[j] + (u + u - 1) * (l * width));
       }
     }
@@ -425,7 +425,7 @@ void GpEngine<Real>::search(const Arrays& a, const uint32_t key[4], uint32_t tag
     Real bv = topv[q];
     for (int j = 0; j < d; ++j) {
       base[j] = top[q * d + j];
-      Real s = static_cast<Real>(0.1) * det_exp(a.theta[j]);
+      Real s = static_cast<Real>(0.1) * model_exp(a.theta[j]);
       const Real wdt = hi_r[j] - lo_r[j];
       step[j] = s < wdt ? s : wdt;
     }

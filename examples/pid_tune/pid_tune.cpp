@@ -15,6 +15,12 @@
 // fixed seed, float arithmetic, counter-based random numbers.
 //
 // Build without file output (a device without a file system): -DPID_TUNE_NO_FILE_IO.
+//
+// pid_tune --compare [NAME] [CSV]: afterwards, every optimizer of the family
+// (or the one named: empso, de, cmaes, neldermead, spsa, anneal) tunes the
+// same loop from the same seed with the same budget (1,440 episodes, each
+// method's default config and population), and a table gives the episodes
+// each needed to come within 2 % of the best cost any of them found.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -97,6 +103,88 @@ pid_sim::PidGains gains_of(const float* g) {
   return p;
 }
 
+// ---- --compare: the family on the same loop ---------------------------------
+constexpr long kBudget = static_cast<long>(kParticles) * kIterations;
+starling::Pso<kDims, kParticles, float> g_cmp_pso;
+starling::De<kDims, kParticles, float> g_cmp_de;
+starling::Cmaes<kDims, kParticles, float> g_cmp_cmaes;
+starling::NelderMead<kDims, float> g_cmp_nm;
+starling::Spsa<kDims, float> g_cmp_spsa;
+starling::Anneal<kDims, float> g_cmp_anneal;
+
+struct CmpRun {
+  float best = INFINITY;
+  long to_target = -1;  // episodes until the best was <= the threshold; -1 never
+};
+
+// One run of `budget` episodes (fewer if the optimizer stops first).
+template <class Opt, class Cfg>
+CmpRun run_compared(Opt& o, Cfg cfg, int population, float threshold, const pid_sim::LoopConfig& loop,
+                    const pid_sim::CostConfig& cost_cfg) {
+  CmpRun r;
+  cfg.max_evals = kBudget;
+  if (population > 0) cfg.max_iter = static_cast<int>(kBudget / population);
+  if (o.init(kLo, kHi, kDims, population, cfg, kSeed) != starling::Status::Ok) return r;
+  for (long n = 1; n <= kBudget; ++n) {
+    const float* g = o.ask();
+    if (g == nullptr) break;
+    const float c = pid_sim::run_episode(gains_of(g), loop, cost_cfg);
+    if (c < r.best) r.best = c;
+    if (r.to_target < 0 && r.best <= threshold) r.to_target = n;
+    if (o.tell(c) != starling::Status::Ok) break;
+  }
+  return r;
+}
+
+// Runs method k of the table (0 = EMPSO) with the given threshold.
+CmpRun run_method(int k, float threshold, const pid_sim::LoopConfig& loop, const pid_sim::CostConfig& c) {
+  switch (k) {
+    case 0: return run_compared(g_cmp_pso, starling::PsoConfig::empso(), kParticles, threshold, loop, c);
+    case 1: return run_compared(g_cmp_de, starling::DeConfig{}, 0, threshold, loop, c);
+    case 2: return run_compared(g_cmp_cmaes, starling::CmaesConfig{}, 0, threshold, loop, c);
+    case 3: return run_compared(g_cmp_nm, starling::NelderMeadConfig{}, 0, threshold, loop, c);
+    case 4: return run_compared(g_cmp_spsa, starling::SpsaConfig{}, 0, threshold, loop, c);
+    default: return run_compared(g_cmp_anneal, starling::AnnealConfig{}, 0, threshold, loop, c);
+  }
+}
+constexpr const char* kMethods[] = {"empso", "de", "cmaes", "neldermead", "spsa", "anneal"};
+constexpr int kNumMethods = 6;
+
+// Two passes (runs are deterministic): the best cost of all, then the
+// episodes each run needed to come within 2 % of it.
+int compare_family(const char* only, const pid_sim::LoopConfig& loop, const pid_sim::CostConfig& cost_cfg) {
+  bool run[kNumMethods];
+  bool any = false;
+  for (int k = 0; k < kNumMethods; ++k) {
+    run[k] = only == nullptr || std::strcmp(only, kMethods[k]) == 0;
+    any = any || run[k];
+  }
+  if (!any) {
+    std::printf("\n--compare: unknown optimizer %s (empso, de, cmaes, neldermead, spsa, anneal)\n", only);
+    return 1;
+  }
+  float best = INFINITY;
+  for (int k = 0; k < kNumMethods; ++k)
+    if (run[k]) {
+      const float b = run_method(k, -INFINITY, loop, cost_cfg).best;
+      if (b < best) best = b;
+    }
+  const float threshold = 1.02f * best;
+  std::printf("\nThe family on the same loop (seed %lu, budget %ld episodes, default configs):\n"
+              "best cost found %s; episodes to come within 2 %% (cost <= %s)\n",
+              static_cast<unsigned long>(kSeed), kBudget, fx(best, 5).s, fx(threshold, 5).s);
+  std::printf("%-12s %10s %12s\n", "optimizer", "episodes", "final cost");
+  for (int k = 0; k < kNumMethods; ++k)
+    if (run[k]) {
+      const CmpRun r = run_method(k, threshold, loop, cost_cfg);
+      char eps[24];
+      if (r.to_target < 0) std::snprintf(eps, sizeof eps, "never");
+      else std::snprintf(eps, sizeof eps, "%ld", r.to_target);
+      std::printf("%-12s %10s %12s\n", kMethods[k], eps, fx(r.best, 5).s);
+    }
+  return 0;
+}
+
 // ---- reporting -------------------------------------------------------------
 void print_time(float t) {
   if (t < 0.0f)
@@ -164,6 +252,22 @@ void ascii_plot(const Plot& p, float t_end) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Arguments: [--compare [NAME]] [CSV path], in any order.
+  bool compare = false;
+  const char* compare_only = nullptr;
+  const char* csv_arg = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == nullptr) continue;
+    if (std::strcmp(argv[i], "--compare") == 0) {
+      compare = true;
+      if (i + 1 < argc && argv[i + 1] != nullptr) {
+        for (const char* m : kMethods)
+          if (std::strcmp(argv[i + 1], m) == 0) compare_only = argv[++i];
+      }
+    } else {
+      csv_arg = argv[i];
+    }
+  }
   const pid_sim::LoopConfig loop;  // 1/(s+1)^3, dt 0.01 s, 2000 samples, |u| <= 4
   const pid_sim::CostConfig cost_cfg;
   const float t_end = static_cast<float>(loop.steps) * loop.pid.dt;
@@ -228,7 +332,7 @@ int main(int argc, char** argv) {
   pid_sim::MetricsAccumulator acc_zn(loop), acc_tuned(loop);
   static Plot plot;
   std::FILE* csv = nullptr;
-  const char* csv_path = argc > 1 && argv[1] != nullptr ? argv[1] : "pid_tune.csv";
+  const char* csv_path = csv_arg != nullptr ? csv_arg : "pid_tune.csv";
 #ifndef PID_TUNE_NO_FILE_IO
   csv = std::fopen(csv_path, "w");
   if (csv == nullptr)
@@ -331,6 +435,7 @@ int main(int argc, char** argv) {
     std::printf("CHECK FAILED: Tuner did not come within 2 %% in %d episodes\n", kTunerEpisodes);
     ++failures;
   }
+  if (compare) failures += compare_family(compare_only, loop, cost_cfg);
   std::printf("%s\n", failures == 0 ? "PASS" : "FAIL");
   return failures == 0 ? 0 : 1;
 }

@@ -12,9 +12,14 @@
 // meaning. Population methods also have ask_batch / tell_batch.
 #pragma once
 
+#include "starling/anneal.hpp"
 #include "starling/bayesopt.hpp"
 #include "starling/bobyqa.hpp"
+#include "starling/cmaes.hpp"
+#include "starling/de.hpp"
+#include "starling/nelder_mead.hpp"
 #include "starling/pso.hpp"
+#include "starling/spsa.hpp"
 #include "starling/tuner.hpp"
 
 /// X(Name, Config) for every optimizer. `Name##Of<MaxDims, MaxPop, Real>` is
@@ -25,9 +30,14 @@
 ///   STARLING_OPTIMIZERS(RUN)
 /// @endcode
 #define STARLING_OPTIMIZERS(X) \
-  X(Pso, PsoConfig)              \
-  X(Bobyqa, BobyqaConfig)        \
-  X(BayesOpt, BayesOptConfig)    \
+  X(Pso, PsoConfig)               \
+  X(De, DeConfig)                 \
+  X(Cmaes, CmaesConfig)           \
+  X(NelderMead, NelderMeadConfig) \
+  X(Spsa, SpsaConfig)             \
+  X(Anneal, AnnealConfig)         \
+  X(Bobyqa, BobyqaConfig)         \
+  X(BayesOpt, BayesOptConfig)     \
   X(Tuner, TunerConfig)
 
 namespace starling {
@@ -35,6 +45,21 @@ namespace starling {
 /// Pso under the family's uniform name (see STARLING_OPTIMIZERS).
 template <int MaxDims, int MaxPop, class Real = float>
 using PsoOf = Pso<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+/// De under the family's uniform name (see STARLING_OPTIMIZERS).
+using DeOf = De<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+/// Cmaes under the family's uniform name (see STARLING_OPTIMIZERS).
+using CmaesOf = Cmaes<MaxDims, MaxPop, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+/// NelderMead under the family's uniform name (see STARLING_OPTIMIZERS).
+using NelderMeadOf = NelderMead<MaxDims, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+/// Spsa under the family's uniform name (see STARLING_OPTIMIZERS).
+using SpsaOf = Spsa<MaxDims, Real>;
+template <int MaxDims, int MaxPop, class Real = float>
+/// Anneal under the family's uniform name (see STARLING_OPTIMIZERS).
+using AnnealOf = Anneal<MaxDims, Real>;
 /// MaxPop is ignored (the interpolation points follow MaxDims).
 template <int MaxDims, int MaxPop, class Real = float>
 using BobyqaOf = Bobyqa<MaxDims, Real>;

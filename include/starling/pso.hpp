@@ -216,9 +216,6 @@ struct PsoConfig {
 };
 
 namespace detail {
-inline bool finite_in(float v, float lo, float hi) noexcept {
-  return std::isfinite(v) && v >= lo && v <= hi;
-}
 /// The float fields' ranges (validate()), written once for both checks below.
 struct PsoRange {
   float v, lo, hi;

@@ -126,6 +126,47 @@ inline void threefry4x32(const uint32_t ctr[4], const uint32_t key[4], uint32_t 
   out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
 }
 
+/// The same function as threefry4x32<kThreefryRounds> (the same numbers for
+/// every input) written as a loop over the rounds: 188 B of Thumb-2 with its table
+/// instead of 256 B of unrolled rounds, at some speed. swarm_block (every
+/// optimizer's draws) uses it in builds optimized for size (GCC/Clang
+/// -Os/-Oz define __OPTIMIZE_SIZE__); tests/core compares the two.
+inline void threefry4x32_rolled(const uint32_t ctr[4], const uint32_t key[4], uint32_t out[4]) noexcept {
+  // The key schedule laid out twice over so that injection q reads ks[q + i]
+  // (q <= 3 for 13 rounds) without a modulo.
+  const uint32_t k4 = detail::kTfParity ^ key[0] ^ key[1] ^ key[2] ^ key[3];
+  const uint32_t ks[8] = {key[0], key[1], key[2], key[3], k4, key[0], key[1], key[2]};
+  // The rotations as right-rotation amounts 32 − r, by round mod 8.
+  static constexpr uint8_t kRor[8][2] = {{22, 6}, {21, 11}, {19, 5}, {9, 27},
+                                         {26, 12}, {15, 21}, {7, 22}, {14, 12}};
+  static_assert(kThreefryRounds <= 16, "the key schedule above covers 4 injections");
+  uint32_t x0 = ctr[0] + ks[0], x1 = ctr[1] + ks[1], x2 = ctr[2] + ks[2], x3 = ctr[3] + ks[3];
+  for (unsigned r = 0; r < static_cast<unsigned>(kThreefryRounds); ++r) {
+    // Even rounds mix (x0, x1) and (x2, x3), odd rounds (x0, x3) and (x2, x1):
+    // an even round followed by swapping x1 and x3 is the odd round's
+    // pairing for the next one, so the loop mixes (x0, x1), (x2, x3), swaps.
+    const unsigned ra = kRor[r & 7][0], rb = kRor[r & 7][1];
+    x0 += x1;
+    x1 = ((x1 >> ra) | (x1 << (32u - ra))) ^ x0;
+    x2 += x3;
+    x3 = ((x3 >> rb) | (x3 << (32u - rb))) ^ x2;
+    const uint32_t t = x1;
+    x1 = x3;
+    x3 = t;
+    if ((r & 3) == 3) {  // key injection after every fourth round
+      const unsigned q = (r + 1) >> 2;
+      const uint32_t* k = ks + q;
+      x0 += k[0];
+      x1 += k[1];
+      x2 += k[2];
+      x3 += k[3] + q;
+    }
+  }
+  // Every round swapped: after an odd count, x1 and x3 hold each other's word.
+  const bool odd = (kThreefryRounds & 1) != 0;
+  out[0] = x0; out[1] = odd ? x3 : x1; out[2] = x2; out[3] = odd ? x1 : x3;
+}
+
 /// Uniform in [0, 1) from the top 24 bits of a word: k·2^-24, k in [0, 2^24).
 /// Exact in float and double, so every target gets the same value.
 template <class Real = float>

@@ -82,6 +82,19 @@
     STARLING_MAX_DIMS * STARLING_MAX_PARTICLES > 16777216
 #error "STARLING_MAX_DIMS * STARLING_MAX_PARTICLES too large (at most 2^24)"
 #endif
+/* The population capacity of starling_de and starling_cmaes (de.h,
+ * cmaes.h). */
+#ifndef STARLING_MAX_POP
+/** Population capacity of the C structs (starling_de, starling_cmaes); define it before including
+ *  the header to change it. */
+#define STARLING_MAX_POP 32
+#endif
+#if STARLING_MAX_POP < 4
+#error "STARLING_MAX_POP must be at least 4 (differential evolution, CMA-ES)"
+#endif
+#if STARLING_MAX_POP > 65536 || STARLING_MAX_DIMS * STARLING_MAX_POP > 16777216
+#error "STARLING_MAX_DIMS * STARLING_MAX_POP too large (at most 2^24)"
+#endif
 
 /** Bytes reserved in starling_pso for the C++ core object (the library
  *  checks at compile time that its core fits and is suitably aligned). */
@@ -443,5 +456,13 @@ const char* starling_status_name(starling_status status);
 
 /* The few-episode optimizers (Bobyqa, BayesOpt, Tuner). */
 #include "starling/starling_model.h"
+/* The other optimizers of the family, with the same conventions (each
+ * header includes this one). */
+#include "starling/de.h"
+#include "starling/cmaes.h"
+#include "starling/nelder_mead.h"
+#include "starling/spsa.h"
+#include "starling/anneal.h"
 
 #endif /* STARLING_STARLING_H */
+

@@ -17,41 +17,7 @@
 #include "capi_ref.h"
 #include "starling/starling.h"
 
-/* ---- a tiny harness in the format of tests/check.hpp -------------------- */
-static long g_passed = 0, g_failed = 0;
-static const char* g_case = "";
-
-static int check_report(int ok, const char* expr, const char* file, int line) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    if (g_failed <= 50) printf("FAIL %s: %s:%d: %s\n", g_case, file, line, expr);
-  }
-  return ok;
-}
-#define CHECK(expr) check_report((expr) ? 1 : 0, #expr, __FILE__, __LINE__)
-#define CHECK_EQ_INT(a, b)                                                               \
-  do {                                                                                   \
-    const long long check_a_ = (long long)(a), check_b_ = (long long)(b);                 \
-    if (!check_report(check_a_ == check_b_, #a " == " #b, __FILE__, __LINE__) &&          \
-        g_failed <= 50)                                                                  \
-      printf("     left = %lld, right = %lld\n", check_a_, check_b_);                     \
-  } while (0)
-
-static void run_case(const char* name, void (*fn)(void)) {
-  const long before = g_failed;
-  g_case = name;
-  fn();
-  printf("%-4s %s\n", g_failed == before ? "ok" : "FAIL", name);
-}
-#define RUN(fn) run_case(#fn, fn)
-
-static uint32_t float_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
+#include "check_c.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 #define MIN_INT(a, b) ((a) < (b) ? (a) : (b))
@@ -900,6 +866,5 @@ int main(void) {
   RUN(test_batch_minimize_and_invariants);
   RUN(test_trust_zero_and_tiny_ranges);
   RUN(test_status_name);
-  printf("%ld passed, %ld failed\n", g_passed, g_failed);
-  return g_failed == 0 && g_passed > 0 ? 0 : 1;
+  return check_summary();
 }

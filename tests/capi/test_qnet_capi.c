@@ -21,40 +21,7 @@
 #include "qnet_ref.h"
 #include "starling/qnet.h"
 
-static long g_passed = 0, g_failed = 0;
-static const char* g_case = "";
-
-static int check_report(int ok, const char* expr, const char* file, int line) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    if (g_failed <= 50) printf("FAIL %s: %s:%d: %s\n", g_case, file, line, expr);
-  }
-  return ok;
-}
-#define CHECK(expr) check_report((expr) ? 1 : 0, #expr, __FILE__, __LINE__)
-#define CHECK_EQ_INT(a, b)                                                               \
-  do {                                                                                   \
-    const long long check_a_ = (long long)(a), check_b_ = (long long)(b);                 \
-    if (!check_report(check_a_ == check_b_, #a " == " #b, __FILE__, __LINE__) &&          \
-        g_failed <= 50)                                                                  \
-      printf("     left = %lld, right = %lld\n", check_a_, check_b_);                     \
-  } while (0)
-
-static void run_case(const char* name, void (*fn)(void)) {
-  const long before = g_failed;
-  g_case = name;
-  fn();
-  printf("%-4s %s\n", g_failed == before ? "ok" : "FAIL", name);
-}
-#define RUN(fn) run_case(#fn, fn)
-
-static uint32_t float_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
+#include "check_c.h"
 
 /* Deterministic inputs: the Numerical Recipes LCG. */
 static uint32_t g_lcg = 12345u;
@@ -489,6 +456,5 @@ int main(void) {
   RUN(test_quantize_hand_values);
   RUN(test_quantize_matches_cpp);
   RUN(test_quantize_errors);
-  printf("%ld passed, %ld failed\n", g_passed, g_failed);
-  return g_failed == 0 && g_passed > 0 ? 0 : 1;
+  return check_summary();
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 #include "check.hpp"
@@ -86,6 +87,138 @@ double sphere_d(const double* x, int n) {
   double s = 0;
   for (int i = 0; i < n; ++i) s += x[i] * x[i];
   return s;
+}
+
+// NelderMead, Spsa and Anneal: C++ (float and double, safe tuning,
+// save/load) and C.
+template <class Opt, class Real, class Cfg>
+void drive_one(Opt& o, Opt& other, const Cfg& base, const Real* lo, const Real* hi) {
+  struct Pred {
+    static bool ok(const Real* x, int, void*) { return x[0] < Real(0.5); }
+  };
+  static uint8_t state[4096];
+  Cfg c = base;
+  c.max_iter = 40;
+  c.max_evals = 120;
+  (void)validate(c);
+  (void)o.set_feasible(Pred::ok, nullptr, 4);
+  (void)o.set_trust_radius(0.3f);
+  if (o.init(lo, hi, 4, 0, c, 5) != Status::Ok) return;
+  const Real start[4] = {-1, -1, -1, -1};
+  (void)o.set_start(start);
+  for (int k = 0; k < 30; ++k)
+    if (const Real* x = o.ask()) (void)o.tell(k % 7 == 3 ? std::numeric_limits<Real>::quiet_NaN() : x[0] * x[0] + x[1]);
+  size_t n = 0;
+  (void)o.save(state, sizeof state, &n);
+  (void)other.load(state, n);
+  state[n / 2] ^= 1;
+  (void)other.load(state, n);
+  (void)o.minimize([](const Real* x, int) { return x[0] * x[0] + x[2]; }, [](Real, long, int) {});
+  (void)o.best_position();
+  (void)o.init(hi, lo, 4, 0, c, 5);
+  (void)o.set_feasible(nullptr);
+  (void)o.set_trust_radius(0.f);
+}
+
+void drive_single_point() {
+  const float lo[4] = {-3, -3, -3, -3}, hi[4] = {1, 2, 3, 4};
+  const double lod[4] = {-3, -3, -3, -3}, hid[4] = {1, 2, 3, 4};
+  static NelderMead<4> nm, nm2;
+  static NelderMead<4, double> nmd, nmd2;
+  static Spsa<4> sp, sp2;
+  static Spsa<4, double> spd, spd2;
+  static Anneal<4> sa, sa2;
+  static Anneal<4, double> sad, sad2;
+  drive_one(nm, nm2, NelderMeadConfig{}, lo, hi);
+  drive_one(nmd, nmd2, NelderMeadConfig{}, lod, hid);
+  drive_one(sp, sp2, SpsaConfig{}, lo, hi);
+  drive_one(spd, spd2, SpsaConfig{}, lod, hid);
+  drive_one(sa, sa2, AnnealConfig{}, lo, hi);
+  drive_one(sad, sad2, AnnealConfig{}, lod, hid);
+  auto cost = [](const float* x, int d, void*) { return sphere(x, d); };
+  static uint8_t state[4096];
+  size_t n = 0;
+  static starling_nelder_mead cnm, cnm2;
+  starling_nelder_mead_config cn;
+  (void)starling_nelder_mead_config_default(&cn);
+  cn.max_evals = 50;
+  if (starling_nelder_mead_init(&cnm, lo, hi, 4, &cn, 1) == STARLING_OK) {
+    (void)starling_nelder_mead_set_trust_radius(&cnm, 0.2f);
+    (void)starling_nelder_mead_minimize(&cnm, cost, nullptr);
+    (void)starling_nelder_mead_save(&cnm, state, sizeof state, &n);
+    (void)starling_nelder_mead_load(&cnm2, state, n);
+  }
+  static starling_spsa csp, csp2;
+  starling_spsa_config cs;
+  (void)starling_spsa_config_default(&cs);
+  cs.max_evals = 50;
+  if (starling_spsa_init(&csp, lo, hi, 4, &cs, 1) == STARLING_OK) {
+    (void)starling_spsa_minimize(&csp, cost, nullptr);
+    (void)starling_spsa_save(&csp, state, sizeof state, &n);
+    (void)starling_spsa_load(&csp2, state, n);
+    (void)starling_spsa_theta(&csp2);
+  }
+  static starling_anneal csa, csa2;
+  starling_anneal_config ca;
+  (void)starling_anneal_config_default(&ca);
+  ca.max_evals = 50;
+  if (starling_anneal_init(&csa, lo, hi, 4, &ca, 1) == STARLING_OK) {
+    (void)starling_anneal_minimize(&csa, cost, nullptr);
+    (void)starling_anneal_save(&csa, state, sizeof state, &n);
+    (void)starling_anneal_load(&csa2, state, n);
+  }
+}
+
+// De and Cmaes: the same drive (population 0 = their default), their batch
+// ask/tell, and C.
+template <class Opt, class Real>
+void drive_batch(Opt& o) {
+  const Real* xs[8];
+  for (int round = 0; round < 3; ++round) {
+    const int n = o.ask_batch(xs, 8);
+    for (int k = 0; k < n; ++k) (void)o.tell_batch(k, xs[k][0] + xs[k][1]);
+  }
+}
+
+void drive_generational() {
+  const float lo[4] = {-3, -3, -3, -3}, hi[4] = {1, 2, 3, 4};
+  const double lod[4] = {-3, -3, -3, -3}, hid[4] = {1, 2, 3, 4};
+  static De<4, 12> de, de2;
+  static De<4, 12, double> ded, ded2;
+  static Cmaes<4, 12> es, es2;
+  static Cmaes<4, 12, double> esd, esd2;
+  drive_one(de, de2, DeConfig{}, lo, hi);
+  drive_one(ded, ded2, DeConfig{}, lod, hid);
+  drive_one(es, es2, CmaesConfig{}, lo, hi);
+  drive_one(esd, esd2, CmaesConfig{}, lod, hid);
+  DeConfig dc;
+  dc.max_evals = 100;
+  if (de.init(lo, hi, 4, 0, dc, 3) == Status::Ok) drive_batch<De<4, 12>, float>(de);
+  CmaesConfig cc;
+  cc.max_evals = 100;
+  if (esd.init(lod, hid, 4, 0, cc, 3) == Status::Ok) drive_batch<Cmaes<4, 12, double>, double>(esd);
+  auto cost = [](const float* x, int d, void*) { return sphere(x, d); };
+  static uint8_t state[8192];
+  size_t n = 0;
+  static starling_de cde, cde2;
+  starling_de_config cd;
+  (void)starling_de_config_default(&cd);
+  cd.max_evals = 60;
+  if (starling_de_init(&cde, lo, hi, 4, 0, &cd, 1) == STARLING_OK) {
+    (void)starling_de_set_trust_radius(&cde, 0.2f);
+    (void)starling_de_minimize(&cde, cost, nullptr);
+    (void)starling_de_save(&cde, state, sizeof state, &n);
+    (void)starling_de_load(&cde2, state, n);
+  }
+  static starling_cmaes ces, ces2;
+  starling_cmaes_config ce;
+  (void)starling_cmaes_config_default(&ce);
+  ce.max_evals = 60;
+  if (starling_cmaes_init(&ces, lo, hi, 4, 0, &ce, 1) == STARLING_OK) {
+    (void)starling_cmaes_minimize(&ces, cost, nullptr);
+    (void)starling_cmaes_save(&ces, state, sizeof state, &n);
+    (void)starling_cmaes_load(&ces2, state, n);
+  }
 }
 
 void drive_everything() {
@@ -244,6 +377,8 @@ void drive_everything() {
       (void)starling_pso_load(&cp, state, n);
     }
   }
+  drive_single_point();
+  drive_generational();
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "check.hpp"
+#include "starling/starling.h"
 #include "starling/starling.hpp"
 
 using namespace starling;
@@ -633,6 +634,33 @@ TEST_CASE(minimize_refuses_an_open_batch) {
   CHECK(!p.done() && p.evaluations() == 0 && p.batch_size() == 4);
   for (int k = 0; k < 4; ++k) CHECK(p.tell_batch(k, sphere(xs[k], 2)) == Status::Ok);
   CHECK(p.minimize(sphere) == Status::Ok && p.done());
+}
+
+// Issue 19: population 0 is a documented default size, as for the other
+// optimizers of the family: SPSO-2007's 10 + floor(2·√D) (D = 1: 12, D = 3:
+// 13, D = 8: 15, D = 30: 20; computed here from the formula, not from the
+// library), capped at MaxParticles; the C API the same.
+TEST_CASE(population_zero_is_the_default) {
+  static Pso<30, 64> p;
+  static Pso<8, 12> small;
+  float lo[30], hi[30];
+  for (int d = 0; d < 30; ++d) lo[d] = -1.f, hi[d] = 1.f;
+  const int dims[] = {1, 3, 8, 30};
+  for (int d : dims) {
+    int r = 0;
+    while ((r + 1) * (r + 1) <= 4 * d) ++r;
+    CHECK(p.init(lo, hi, d, 0, PsoConfig{}, 1) == Status::Ok);
+    CHECK_EQ(p.particles(), 10 + r);
+    CHECK((Pso<30, 64>::default_particles(d) == 10 + r));
+    CHECK(p.ask() != nullptr);
+  }
+  CHECK(small.init(lo, hi, 8, 0, PsoConfig{}, 1) == Status::Ok);
+  CHECK_EQ(small.particles(), 12);  // 15, capped at MaxParticles
+  starling_pso s;
+  starling_pso_config c;
+  CHECK(starling_pso_config_default(&c) == STARLING_OK);
+  CHECK(starling_pso_init(&s, lo, hi, 8, 0, &c, 1) == STARLING_OK);
+  CHECK_EQ(starling_pso_particles(&s), STARLING_MAX_PARTICLES < 15 ? STARLING_MAX_PARTICLES : 15);
 }
 
 int main() { return check::run_all(); }

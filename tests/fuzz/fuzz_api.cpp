@@ -232,8 +232,25 @@ struct FuzzConfig {
   static bool valid_box(const Cfg&, const Real*, const Real*, int) {
     return true;
   }
-  static int default_population(int) { return kPop; }
+  // The population rules of init (each header): the smallest explicit
+  // population, and what 0 means (capped at the capacity by the caller).
+  static constexpr int kMinPop = 2;
+  static int default_population(const Cfg&, int) { return kPop; }
 };
+// De and Cmaes: at least 4; 0 = the documented default (De's depends on the
+// budget). NelderMead, Spsa, Anneal take no population: only 0.
+template <>
+inline int FuzzConfig<starling::DeConfig>::default_population(const starling::DeConfig& c, int dims) {
+  return starling::detail::de_default_population(dims, c.max_evals);
+}
+template <>
+inline int FuzzConfig<starling::CmaesConfig>::default_population(const starling::CmaesConfig&, int dims) {
+  return starling::detail::cmaes_default_population(dims);
+}
+template <class Cfg>
+constexpr int min_population() {
+  return std::is_same<Cfg, starling::DeConfig>::value || std::is_same<Cfg, starling::CmaesConfig>::value ? 4 : 2;
+}
 
 template <>
 struct FuzzConfig<starling::PsoConfig> {
@@ -311,7 +328,7 @@ struct FuzzConfig<starling::PsoConfig> {
         return false;
     return true;
   }
-  static int default_population(int dims) { return starling::detail::pso_default_particles(dims); }
+  static int default_population(const C&, int dims) { return starling::detail::pso_default_particles(dims); }
 };
 
 // The documented interval rule (detail::valid_interval).
@@ -352,6 +369,10 @@ template <class Opt, class = void>
 struct HasBatch : std::false_type {};
 template <class Opt>
 struct HasBatch<Opt, decltype((void)std::declval<Opt&>().ask_batch(nullptr, 0))> : std::true_type {};
+template <class Opt, class = void>
+struct TakesPop : std::true_type {};  // kHasPopulation = false: init accepts only 0
+template <class Opt>
+struct TakesPop<Opt, typename std::enable_if<!Opt::kHasPopulation>::type> : std::false_type {};
 template <class Opt, class = void>
 struct HasCheck : std::false_type {};
 template <class Opt>
@@ -511,7 +532,8 @@ class Lane {
     int dims, pop;
     if (nice) {
       dims = 1 + a % kDims;
-      pop = b % 8 == 0 ? 0 : 2 + b % (kPop - 1);
+      pop = b % 8 == 0 || !TakesPop<Opt>::value ? 0 : 2 + b % (kPop - 1);
+      if (pop != 0 && pop < min_population<Cfg>()) pop = min_population<Cfg>();
     } else {
       const int ds[8] = {-1, 0, 1, 2, 3, kDims, kDims + 1, INT_MIN};
       const int ps[10] = {-1, 0, 1, 2, 3, kPop - 1, kPop, kPop + 1, INT_MAX, INT_MIN};
@@ -526,11 +548,12 @@ class Lane {
     const Real* phi = nulls == 2 ? nullptr : hi;
 
     // What the documentation says init returns.
-    bool ia = plo == nullptr || phi == nullptr || dims < 1 || pop < 0 || pop == 1;
+    bool ia = plo == nullptr || phi == nullptr || dims < 1 || pop < 0 ||
+              (pop != 0 && pop < min_population<Cfg>()) || (!TakesPop<Opt>::value && pop != 0);
     bool ce = dims > kDims;
     int parts = pop;
     if (pop == 0 && dims >= 1) {
-      parts = FuzzConfig<Cfg>::default_population(dims);
+      parts = FuzzConfig<Cfg>::default_population(cfg, dims);
       if (parts > kPop) parts = kPop;
     }
     if (parts > kPop) ce = true;
@@ -1117,7 +1140,8 @@ class Lane {
         REQUIRE(same(best, m_.best) && evals == m_.evals && iteration == o_.iteration());
       }
     };
-    const bool open_batch = o_.batch_size() > 0;
+    bool open_batch = false;
+    if constexpr (HasBatch<Opt>::value) open_batch = o_.batch_size() > 0;
     const Status st = observed ? o_.minimize(fn, obs) : o_.minimize(fn);
     if (have_prev && strict) apply(prev_x, prev_c);
     if (!m_.ready)

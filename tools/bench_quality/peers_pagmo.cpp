@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // bench_quality's pagmo2 entries (Debian libpagmo-dev, found by Meson; never a
-// dependency of the library): pso (default, FIPS), pso_gen, sade, de1220 and
-// cmaes with pagmo's defaults, each run through bench_quality's counting
-// objective.
+// dependency of the library): pso (default, FIPS), pso_gen, sade, de1220,
+// cmaes and simulated_annealing with pagmo's defaults, each run through
+// bench_quality's counting objective.
 //
 // Budget mapping: pagmo's algorithms evaluate the initial population (NP
 // evaluations) and then NP per generation, and stop only at the end of a
@@ -21,11 +21,13 @@
 #include <pagmo/algorithms/pso.hpp>
 #include <pagmo/algorithms/pso_gen.hpp>
 #include <pagmo/algorithms/sade.hpp>
+#include <pagmo/algorithms/simulated_annealing.hpp>
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 #include <pagmo/types.hpp>
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <string>
@@ -79,6 +81,35 @@ Entry pagmo_entry(std::string name, std::string note, PopulationRule pop, MakeAl
   return e;
 }
 
+// simulated_annealing (Corana's, one individual) makes n_T_adj · n_range_adj
+// · bin_size · D evaluations in one evolve: pagmo's defaults (Ts 10, Tf 0.1,
+// n_range_adj 1, bin_size 20, start_range 1) with n_T_adj scaled so that the
+// run fills the budget (at least 1): B - 1 after the initial individual.
+Entry pagmo_sa_entry() {
+  Entry e;
+  e.name = "pagmo-sa";
+  e.family = "pagmo2";
+  e.note = "simulated_annealing: Corana's, pagmo's defaults, n_T_adj = (B - 1) / (20 D) (at least 1)";
+  e.population = own_population;
+  e.run = [](Objective& f) {
+    const RunSpec& s = f.spec();
+    const long per_adj = 20L * s.dims;
+    const long n_adj = s.budget > 1 ? std::max(1L, (s.budget - 1) / per_adj) : 0;
+    try {
+      pagmo::problem prob{Udp{&f}};
+      pagmo::population pop_{prob, 1u, pop_seed(s.seed)};
+      if (n_adj > 0) {
+        pagmo::algorithm algo{pagmo::simulated_annealing(10., .1, static_cast<unsigned>(n_adj), 1u, 20u, 1.,
+                                                         algo_seed(s.seed))};
+        pop_ = algo.evolve(pop_);
+      }
+    } catch (const std::exception& ex) {
+      f.fail(std::string("pagmo: ") + ex.what());
+    }
+  };
+  return e;
+}
+
 /// CMA-ES's default offspring count 4 + floor(3 ln D) (Hansen), at least
 /// pagmo's minimum of 5; the tasks' prescribed sizes do not apply.
 int cmaes_population(int dims, int) {
@@ -106,6 +137,7 @@ std::vector<Entry> pagmo_entries() {
                   cmaes_population, [](unsigned g, unsigned sd) {
                     return pagmo::cmaes(g, -1, -1, -1, -1, 0.5, 1e-6, 1e-6, false, true, sd);
                   }),
+      pagmo_sa_entry(),
   };
 }
 std::string pagmo_status() { return "pagmo2 found (headers " + std::to_string(PAGMO_VERSION_MAJOR) + "." +

@@ -3,8 +3,9 @@
 // for tools/footprint/footprint.py (sizes) and tests/firmware (no heap, no C++
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
 // -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_SELFTEST=1,
-// -DFP_SELFTEST_PARTS=1, -DFP_BOBYQA=1, -DFP_BAYESOPT=1, -DFP_TUNER=1; none of
-// them is the empty baseline every figure is measured against. The image
+// -DFP_SELFTEST_PARTS=1, -DFP_NM=1, -DFP_SPSA=1, -DFP_ANNEAL=1, -DFP_DE=1,
+// -DFP_CMAES=1, -DFP_BOBYQA=1, -DFP_BAYESOPT=1, -DFP_TUNER=1; none of them is
+// the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
 
@@ -19,6 +20,21 @@
 #endif
 #if FP_TUNER
 #include "starling/tuner.hpp"
+#endif
+#if FP_NM
+#include "starling/nelder_mead.hpp"
+#endif
+#if FP_SPSA
+#include "starling/spsa.hpp"
+#endif
+#if FP_ANNEAL
+#include "starling/anneal.hpp"
+#endif
+#if FP_DE
+#include "starling/de.hpp"
+#endif
+#if FP_CMAES
+#include "starling/cmaes.hpp"
 #endif
 #if FP_FC || FP_QNET
 #include "starling/quant.hpp"
@@ -80,6 +96,27 @@ void run_model(Opt& o, Cfg cfg) {
   g_sink = static_cast<int32_t>(o.best_value() * 1000.0f);
 }
 #endif
+#if FP_NM || FP_SPSA || FP_ANNEAL || FP_DE || FP_CMAES
+// The other optimizers: D = 8, float, the default config and population,
+// ask/tell on a sphere (the same loop as the PSO image).
+constexpr int kSD = 8;
+float sphere8(const float* x) {
+  float s = 0.0f;
+  for (int i = 0; i < kSD; ++i) s += x[i] * x[i];
+  return s;
+}
+template <class Opt, class Cfg>
+void run_single(Opt& o, Cfg cfg) {
+  float lo[kSD], hi[kSD];
+  for (int d = 0; d < kSD; ++d) lo[d] = -5.0f, hi[d] = 5.0f;
+  cfg.max_evals = 400;
+  if (o.init(lo, hi, kSD, 0, cfg, 1u) != starling::Status::Ok) return;
+  while (const float* x = o.ask()) {
+    if (o.tell(sphere8(x)) != starling::Status::Ok) return;
+  }
+  g_sink = static_cast<int32_t>(o.best_value() * 1000.0f);
+}
+#endif
 #if FP_BOBYQA
 starling::Bobyqa<kMD> g_bobyqa;
 #endif
@@ -88,6 +125,26 @@ starling::BayesOpt<kMD, kMObs> g_bayesopt;
 #endif
 #if FP_TUNER
 starling::Tuner<kMD, kMObs> g_tuner;
+#endif
+#if FP_NM
+starling::NelderMead<kSD> g_nm;
+void run_nm() { run_single(g_nm, starling::NelderMeadConfig{}); }
+#endif
+#if FP_SPSA
+starling::Spsa<kSD> g_spsa;
+void run_spsa() { run_single(g_spsa, starling::SpsaConfig{}); }
+#endif
+#if FP_ANNEAL
+starling::Anneal<kSD> g_anneal;
+void run_anneal() { run_single(g_anneal, starling::AnnealConfig{}); }
+#endif
+#if FP_DE
+starling::De<kSD, 16> g_de;
+void run_de() { run_single(g_de, starling::DeConfig{}); }
+#endif
+#if FP_CMAES
+starling::Cmaes<kSD, 16> g_cmaes;
+void run_cmaes() { run_single(g_cmaes, starling::CmaesConfig{}); }
 #endif
 
 #if FP_FC
@@ -264,6 +321,21 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_QNET || FP_QNET_ALL
   run_qnet();
+#endif
+#if FP_NM
+  run_nm();
+#endif
+#if FP_SPSA
+  run_spsa();
+#endif
+#if FP_ANNEAL
+  run_anneal();
+#endif
+#if FP_DE
+  run_de();
+#endif
+#if FP_CMAES
+  run_cmaes();
 #endif
 #if FP_DSCNN
   run_dscnn();

@@ -44,7 +44,11 @@ enum : uint32_t { kTagFeasible = 3 };
 inline void swarm_block(const uint32_t key[4], uint32_t tag, uint32_t iteration, uint32_t particle,
                         uint32_t block, uint32_t out[4]) noexcept {
   const uint32_t ctr[4] = {block, particle, iteration, tag};
+#if defined(__OPTIMIZE_SIZE__)
+  threefry4x32_rolled(ctr, key, out);  // the same numbers, 68 B less code (M4F), 28 B more stack
+#else
   threefry4x32<kThreefryRounds>(ctr, key, out);
+#endif
 }
 
 /// The stop rules every optimizer's config carries, with the same names and
@@ -57,6 +61,11 @@ struct StopRules {
   float target;
   int stall_iter;
 };
+/// lo <= v <= hi and v finite (false for NaN): every config check's range
+/// test, inline so that a constant config folds.
+STARLING_ALWAYS_INLINE bool finite_in(float v, float lo, float hi) noexcept {
+  return std::isfinite(v) && v >= lo && v <= hi;
+}
 template <class Cfg>
 constexpr StopRules stop_rules_of(const Cfg& c) noexcept {
   return {c.max_iter, c.max_evals, c.target, c.stall_iter};
