@@ -4,7 +4,7 @@
 // LogEI and its deterministic inner search) and the family optimizer BayesOpt
 // around it, instantiated for float and double. Every sum runs in index order
 // from 0, elementary functions are detail/model_math.hpp's, so that
-// tools/bayesopt_ref.py reproduces each operation.
+// tools/model_ref.py reproduces each operation.
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 

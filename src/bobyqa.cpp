@@ -5,7 +5,8 @@
 // report; where the report's code updates a factored inverse of the
 // interpolation system, the engine inverts the system afresh (bobyqa.hpp says
 // why). Every sum runs in index order from 0, with -ffp-contract=off, so that
-// tools/bobyqa_ref.py reproduces each operation.
+// a reference can reproduce each operation (tools/model_ref.py mirrors the
+// initial points so far, not the trust-region steps).
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 
