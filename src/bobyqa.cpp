@@ -6,7 +6,8 @@
 // interpolation system, the engine inverts the system afresh (bobyqa.hpp says
 // why). Every sum runs in index order from 0, with -ffp-contract=off, so that
 // a reference can reproduce each operation (tools/model_ref.py mirrors the
-// initial points so far, not the trust-region steps).
+// initial points, invert(), finish_init() and trsbox() so far: the first
+// 2·D + 2 asks).
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Independent Python reference of the few-episode optimizers (BayesOpt and
-Tuner in full; of Bobyqa only the first 2·D + 1 asks, its initial
-interpolation points, not its trust-region steps), for the golden
+Tuner in full; of Bobyqa only the first 2·D + 2 asks: its initial
+interpolation points and its first trust-region step, Powell's model from the
+interpolation system's inverse and TRSBOX, not the later updates, geometry
+steps or restarts), for the golden
 trajectory hashes of tests/core/golden_model.h.
 
 Written from the algorithms documented in include/starling/bayesopt.hpp,
@@ -691,12 +693,401 @@ class Tuner:
                 self.start_local()
 
 
-# ---- Bobyqa: the initial interpolation points (a bounded prefix) ------------------
+# ---- Bobyqa: the first trust-region step ----------------------------------------
+
+class NotMirrored(Exception):
+    """The run takes a path the reference does not follow (yet)."""
+
+
+def rmin(a, b):
+    return a if a <= b else b
+
+
+def rmax(a, b):
+    return a if a >= b else b
+
+
+def bobyqa_first_step(A, lo, hi, ulo, uhi, xbase, xpt, fval, rho0):
+    """Bobyqa's first trust-region proposal after the initial points (Powell's
+    model from the interpolation system's inverse, then TRSBOX), in unit
+    coordinates. Raises NotMirrored on the paths it does not follow (a short
+    step that turns into a geometry step, a base shift, a singular system)."""
+    R = A.R
+    n, m = len(xbase), len(xpt)
+    kk = m + n + 1
+    # invert(): W = [A X^T; X 0] scaled by s = 2^e, Gauss-Jordan with row pivoting.
+    big = 0.0
+    for k in range(m):
+        for j in range(n):
+            big = rmax(big, abs(xpt[k][j]))
+    if not big > 0:
+        raise NotMirrored('singular set')
+    e = math.frexp(big)[1]
+    inv_s = 2.0 ** -e
+    H = [[0.0] * kk for _ in range(kk)]
+    for i in range(m):
+        for j in range(i + 1):
+            dot = 0.0
+            for l in range(n):
+                dot = R(dot + R(R(xpt[i][l] * inv_s) * R(xpt[j][l] * inv_s)))
+            v = R(0.5 * R(dot * dot))
+            H[i][j] = v
+            H[j][i] = v
+        H[i][m] = 1.0
+        H[m][i] = 1.0
+        for l in range(n):
+            H[i][m + 1 + l] = R(xpt[i][l] * inv_s)
+            H[m + 1 + l][i] = R(xpt[i][l] * inv_s)
+    piv = [0] * kk
+    for k in range(kk):
+        p = k
+        pmax = abs(H[k][k])
+        for i in range(k + 1, kk):
+            v = abs(H[i][k])
+            if v > pmax:
+                pmax, p = v, i
+        if not pmax > 0:
+            raise NotMirrored('singular system')
+        piv[k] = p
+        if p != k:
+            H[p], H[k] = H[k], H[p]
+        rk = H[k]
+        inv = R(1.0 / rk[k])
+        rk[k] = 1.0
+        for j in range(kk):
+            rk[j] = R(rk[j] * inv)
+        for i in range(kk):
+            if i == k:
+                continue
+            ri = H[i]
+            f = ri[k]
+            if f == 0:
+                continue
+            ri[k] = 0.0
+            for j in range(kk):
+                ri[j] = R(ri[j] - R(rk[j] * f))
+    for k in range(kk - 1, -1, -1):
+        p = piv[k]
+        if p == k:
+            continue
+        for i in range(kk):
+            H[i][p], H[i][k] = H[i][k], H[i][p]
+    if not all(math.isfinite(v) for row in H for v in row):
+        raise NotMirrored('inverse not finite')
+    # finish_init(): the least Frobenius norm model.
+    kopt = 0
+    for k in range(1, m):
+        if fval[k] < fval[kopt]:
+            kopt = k
+    xopt = list(xpt[kopt])
+    xoptsq = 0.0
+    for j in range(n):
+        xoptsq = R(xoptsq + R(xopt[j] * xopt[j]))
+    inv_s4, inv_s1 = 2.0 ** (-4 * e), 2.0 ** -e
+    fopt = fval[kopt]
+    pq = []
+    for k in range(m):
+        s = 0.0
+        for i in range(m):
+            s = R(s + R(H[k][i] * R(fval[i] - fopt)))
+        pq.append(R(s * inv_s4))
+    gopt = []
+    for j in range(n):
+        s = 0.0
+        for i in range(m):
+            s = R(s + R(H[m + 1 + j][i] * R(fval[i] - fopt)))
+        gopt.append(R(s * inv_s1))
+    for k in range(m):
+        t = 0.0
+        for j in range(n):
+            t = R(t + R(xpt[k][j] * xopt[j]))
+        t = R(pq[k] * t)
+        for j in range(n):
+            gopt[j] = R(gopt[j] + R(t * xpt[k][j]))
+    hq = [0.0] * (n * (n + 1) // 2)
+    sl = [R(ulo[j] - xbase[j]) for j in range(n)]
+    su = [R(uhi[j] - xbase[j]) for j in range(n)]
+    rho = delta = rho0
+
+    def hess_mul(s):
+        hs = [0.0] * n
+        for j in range(n):
+            for i in range(j + 1):
+                h = hq[j * (j + 1) // 2 + i]
+                if i < j:
+                    hs[j] = R(hs[j] + R(h * s[i]))
+                hs[i] = R(hs[i] + R(h * s[j]))
+        for k in range(m):
+            if pq[k] == 0:
+                continue
+            t = 0.0
+            for j in range(n):
+                t = R(t + R(xpt[k][j] * s[j]))
+            t = R(t * pq[k])
+            for i in range(n):
+                hs[i] = R(hs[i] + R(t * xpt[k][i]))
+        return hs
+
+    # trsbox()
+    half = 0.5
+    iterc = nact = itermax = 0
+    iact = -1
+    xbdi = [0.0] * n
+    d = [0.0] * n
+    gnew = list(gopt)
+    for i in range(n):
+        if xopt[i] <= sl[i]:
+            if gopt[i] >= 0:
+                xbdi[i] = -1.0
+        elif xopt[i] >= su[i]:
+            if gopt[i] <= 0:
+                xbdi[i] = 1.0
+        if xbdi[i] != 0:
+            nact += 1
+    delsq = R(delta * delta)
+    qred, crvmin = 0.0, -1.0
+    beta = gredsq = ggsav = stepsq = dredsq = dredg = sredg = angbd = xsav = 0.0
+    s = [0.0] * n
+    hs = [0.0] * n
+    hred = [0.0] * n
+    st = 'cg'
+    restart_cg = True
+    while st != 'finish':
+        if iterc > 20 * n + 20:
+            break
+        if st == 'cg':
+            if restart_cg:
+                beta = 0.0
+            restart_cg = False
+            stepsq = 0.0
+            for i in range(n):
+                if xbdi[i] != 0:
+                    s[i] = 0.0
+                elif beta == 0:
+                    s[i] = -gnew[i]
+                else:
+                    s[i] = R(R(beta * s[i]) - gnew[i])
+                stepsq = R(stepsq + R(s[i] * s[i]))
+            if stepsq == 0:
+                st = 'finish'
+                continue
+            if beta == 0:
+                gredsq = stepsq
+                itermax = iterc + n - nact
+            if R(gredsq * delsq) <= R(R(R(1e-4) * qred) * qred):
+                st = 'finish'
+                continue
+            hs = hess_mul(s)
+            resid, ds, shs = delsq, 0.0, 0.0
+            for i in range(n):
+                if xbdi[i] != 0:
+                    continue
+                resid = R(resid - R(d[i] * d[i]))
+                ds = R(ds + R(s[i] * d[i]))
+                shs = R(shs + R(s[i] * hs[i]))
+            if resid <= 0:
+                crvmin = 0.0
+                st = 'altstart'
+                continue
+            temp = A.sqrt(R(R(stepsq * resid) + R(ds * ds)))
+            blen = R(R(temp - ds) / stepsq) if ds < 0 else R(resid / R(temp + ds))
+            stplen = blen
+            if shs > 0:
+                stplen = rmin(blen, R(gredsq / shs))
+            iact = -1
+            for i in range(n):
+                if s[i] == 0:
+                    continue
+                xsum = R(xopt[i] + d[i])
+                t = R(R(su[i] - xsum) / s[i]) if s[i] > 0 else R(R(sl[i] - xsum) / s[i])
+                if t < stplen:
+                    stplen, iact = t, i
+            sdec = 0.0
+            if stplen > 0:
+                iterc += 1
+                t = R(shs / stepsq)
+                if iact < 0 and t > 0:
+                    crvmin = rmin(crvmin, t)
+                    if crvmin == -1:
+                        crvmin = t
+                ggsav = gredsq
+                gredsq = 0.0
+                for i in range(n):
+                    gnew[i] = R(gnew[i] + R(stplen * hs[i]))
+                    if xbdi[i] == 0:
+                        gredsq = R(gredsq + R(gnew[i] * gnew[i]))
+                    d[i] = R(d[i] + R(stplen * s[i]))
+                sdec = rmax(R(stplen * R(ggsav - R(R(half * stplen) * shs))), 0.0)
+                qred = R(qred + sdec)
+            if iact >= 0:
+                nact += 1
+                xbdi[iact] = -1.0 if s[iact] < 0 else 1.0
+                delsq = R(delsq - R(d[iact] * d[iact]))
+                if delsq <= 0:
+                    crvmin = 0.0
+                    st = 'altstart'
+                    continue
+                restart_cg = True
+                continue
+            if stplen < blen:
+                if iterc == itermax or sdec <= R(R(0.01) * qred):
+                    st = 'finish'
+                    continue
+                beta = R(gredsq / ggsav)
+                continue
+            crvmin = 0.0
+            st = 'altstart'
+            continue
+        if st == 'altstart':
+            if nact >= n - 1:
+                st = 'finish'
+                continue
+            dredsq = dredg = gredsq = 0.0
+            for i in range(n):
+                if xbdi[i] == 0:
+                    dredsq = R(dredsq + R(d[i] * d[i]))
+                    dredg = R(dredg + R(d[i] * gnew[i]))
+                    gredsq = R(gredsq + R(gnew[i] * gnew[i]))
+                    s[i] = d[i]
+                else:
+                    s[i] = 0.0
+            hred = hess_mul(s)
+            st = 'alt'
+            continue
+        if st == 'alt':
+            iterc += 1
+            temp = R(R(gredsq * dredsq) - R(dredg * dredg))
+            if temp <= R(R(R(1e-4) * qred) * qred):
+                st = 'finish'
+                continue
+            temp = A.sqrt(temp)
+            for i in range(n):
+                s[i] = R(R(R(dredg * d[i]) - R(dredsq * gnew[i])) / temp) if xbdi[i] == 0 else 0.0
+            sredg = -temp
+            angbd = 1.0
+            iact = -1
+            refix = False
+            for i in range(n):
+                if xbdi[i] != 0:
+                    continue
+                tempa = R(R(xopt[i] + d[i]) - sl[i])
+                tempb = R(R(su[i] - xopt[i]) - d[i])
+                if tempa <= 0:
+                    nact += 1
+                    xbdi[i] = -1.0
+                    refix = True
+                    break
+                if tempb <= 0:
+                    nact += 1
+                    xbdi[i] = 1.0
+                    refix = True
+                    break
+                ssq = R(R(d[i] * d[i]) + R(s[i] * s[i]))
+                dl = R(xopt[i] - sl[i])
+                t = R(ssq - R(dl * dl))
+                if t > 0:
+                    t = R(A.sqrt(t) - s[i])
+                    if R(angbd * t) > tempa:
+                        angbd = R(tempa / t)
+                        iact, xsav = i, -1.0
+                du = R(su[i] - xopt[i])
+                t = R(ssq - R(du * du))
+                if t > 0:
+                    t = R(A.sqrt(t) + s[i])
+                    if R(angbd * t) > tempb:
+                        angbd = R(tempb / t)
+                        iact, xsav = i, 1.0
+            if refix:
+                st = 'altstart'
+                continue
+            hs = hess_mul(s)
+            st = 'altstep'
+            continue
+        shs = dhs = dhd = 0.0
+        for i in range(n):
+            if xbdi[i] != 0:
+                continue
+            shs = R(shs + R(s[i] * hs[i]))
+            dhs = R(dhs + R(d[i] * hs[i]))
+            dhd = R(dhd + R(d[i] * hred[i]))
+        redmax = redsav = rdprev = rdnext = 0.0
+        isav = 0
+        iu = int(R(R(angbd * 17.0) + R(3.1)))
+        for i in range(1, iu + 1):
+            angt = R(R(angbd * float(i)) / float(iu))
+            sth = R(R(angt + angt) / R(1.0 + R(angt * angt)))
+            temp = R(shs + R(angt * R(R(R(angt * dhd) - dhs) - dhs)))
+            rednew = R(sth * R(R(R(angt * dredg) - sredg) - R(R(half * sth) * temp)))
+            if rednew > redmax:
+                redmax, isav, rdprev = rednew, i, redsav
+            elif i == isav + 1:
+                rdnext = rednew
+            redsav = rednew
+        if isav == 0:
+            st = 'finish'
+            continue
+        angt = angbd
+        if isav < iu:
+            temp = R(R(rdnext - rdprev) / R(R(R(redmax + redmax) - rdprev) - rdnext))
+            angt = R(R(angbd * R(float(isav) + R(half * temp))) / float(iu))
+        cth = R(R(1.0 - R(angt * angt)) / R(1.0 + R(angt * angt)))
+        sth = R(R(angt + angt) / R(1.0 + R(angt * angt)))
+        temp = R(shs + R(angt * R(R(R(angt * dhd) - dhs) - dhs)))
+        sdec = R(sth * R(R(R(angt * dredg) - sredg) - R(R(half * sth) * temp)))
+        if sdec <= 0:
+            st = 'finish'
+            continue
+        dredg = gredsq = 0.0
+        for i in range(n):
+            gnew[i] = R(R(gnew[i] + R(R(cth - 1.0) * hred[i])) + R(sth * hs[i]))
+            if xbdi[i] == 0:
+                d[i] = R(R(cth * d[i]) + R(sth * s[i]))
+                dredg = R(dredg + R(d[i] * gnew[i]))
+                gredsq = R(gredsq + R(gnew[i] * gnew[i]))
+            hred[i] = R(R(cth * hred[i]) + R(sth * hs[i]))
+        qred = R(qred + sdec)
+        if iact >= 0 and isav == iu:
+            nact += 1
+            xbdi[iact] = xsav
+            st = 'altstart'
+            continue
+        st = 'alt' if sdec > R(R(0.01) * qred) else 'finish'
+    dsq = 0.0
+    xnew = [0.0] * n
+    for i in range(n):
+        x = rmax(rmin(R(xopt[i] + d[i]), su[i]), sl[i])
+        if xbdi[i] == -1:
+            x = sl[i]
+        if xbdi[i] == 1:
+            x = su[i]
+        xnew[i] = x
+        d[i] = R(x - xopt[i])
+        dsq = R(dsq + R(d[i] * d[i]))
+    # next(L60) -> L90 -> set_candidate, on the path of a full trust-region step.
+    dnorm = rmin(delta, A.sqrt(dsq))
+    if dnorm < R(half * rho):
+        raise NotMirrored('short step (geometry path)')
+    if dsq <= R(R(1e-3) * xoptsq):
+        raise NotMirrored('base shift')
+    u = []
+    for j in range(n):
+        v = R(xbase[j] + xnew[j])
+        if xnew[j] == sl[j] or v < ulo[j]:
+            v = ulo[j]
+        if xnew[j] == su[j] or v > uhi[j]:
+            v = uhi[j]
+        u.append(v)
+    return u
+
+
+# ---- Bobyqa: the initial points and the first step (a bounded prefix) -------------
 def bobyqa_prefix_hash(A, dims, seed, rho_begin, kind):
-    """The trajectory hash of Bobyqa's first 2·dims + 1 asks (the start point
-    and the steps of ±rho_begin, or both on one side near a bound, along each
-    axis) with their golden costs. These points do not depend on the costs;
-    the first trust-region step after them is not mirrored here."""
+    """The trajectory hash of Bobyqa's first 2·dims + 2 asks with their
+    golden costs: the start point and the steps of ±rho_begin (or both on one
+    side near a bound) along each axis, which do not depend on the costs,
+    then the first trust-region step of the model they define. Later asks
+    (model updates, geometry steps, rho reductions, restarts) are not
+    mirrored."""
     R = A.R
     lo, hi = golden_box(dims)
     lo, hi = [R(v) for v in lo], [R(v) for v in hi]
@@ -715,7 +1106,18 @@ def bobyqa_prefix_hash(A, dims, seed, rho_begin, kind):
     sl = [R(ulo[j] - u0[j]) for j in range(n)]
     su = [R(uhi[j] - u0[j]) for j in range(n)]
     h = FNV_OFFSET
-    for k in range(m):
+    xpt, fval = [], []
+    for k in range(m + 1):
+        if k == m:
+            u = bobyqa_first_step(A, lo, hi, ulo, uhi, u0, xpt, fval, rho0)
+            x = []
+            for j in range(n):
+                v = lo[j] if u[j] <= ulo[j] else hi[j] if u[j] >= uhi[j] else R(u[j] * R(hi[j] - lo[j]))
+                x.append(min(max(v, lo[j]), hi[j]))
+            for xd in x:
+                h = fnv(h, A, xd)
+            h = fnv(h, A, golden_cost(A, x, k, kind))
+            break
         p = [0.0] * n
         if k > 0:
             j = k - 1 if k <= n else k - n - 1
@@ -728,13 +1130,26 @@ def bobyqa_prefix_hash(A, dims, seed, rho_begin, kind):
                 st = -R(rho0 + rho0) if second else -rho0
             p[j] = st
         x = []
+        cand = []
         for j in range(n):
             u = min(max(R(u0[j] + p[j]), ulo[j]), uhi[j])
+            cand.append(u)
             v = lo[j] if u <= ulo[j] else hi[j] if u >= uhi[j] else R(u * R(hi[j] - lo[j]))
             x.append(min(max(v, lo[j]), hi[j]))
         for xd in x:
             h = fnv(h, A, xd)
-        h = fnv(h, A, golden_cost(A, x, k, kind))
+        c = golden_cost(A, x, k, kind)
+        h = fnv(h, A, c)
+        # feed(): the point relative to the base, the cost (a failure as the
+        # worst so far plus the spread plus 1).
+        xpt.append([R(cand[j] - u0[j]) for j in range(n)])
+        f = sanitize(c)
+        if f == INF:
+            fin_lo, fin_hi = INF, -INF
+            for v in fval:
+                fin_lo, fin_hi = rmin(fin_lo, v), rmax(fin_hi, v)
+            f = 1.0 if not fin_hi >= fin_lo else R(fin_hi + R(R(fin_hi - fin_lo) + 1.0))
+        fval.append(f)
     return h
 
 
@@ -743,6 +1158,9 @@ BOBYQA_CASES = [  # name, single, dims, seed, rho_begin
     ('by_f_d5', True, 5, 17, 0.25),
     ('by_f_d7_small', True, 7, 5, 0.01),
     ('by_d_d4', False, 4, 3, 0.2),
+    ('by_f_d3', True, 3, 99, 0.05),
+    ('by_f_d8', True, 8, 21, 0.125),
+    ('by_d_d6', False, 6, 8, 0.25),
 ]
 
 
@@ -827,15 +1245,15 @@ def emit():
             repr(float(kw.get('step', 0.1))), repr(float(kw.get('step_end', 1e-4))), kw['max_evals'],
             'true' if cost == 'flat' else 'false', h, k, float.hex(best), ', '.join(float.hex(v) for v in fm[:3])))
     out += ['};', '',
-            '// Bobyqa: only its first 2·dims + 1 asks (the initial interpolation points,',
-            '// which do not depend on the costs) are mirrored by tools/model_ref.py.',
+            '// Bobyqa: only its first 2·dims + 2 asks (the initial interpolation points',
+            '// and the first trust-region step) are mirrored by tools/model_ref.py.',
             'struct BobyqaPrefix {',
             '  const char* name;',
             '  bool single;',
             '  int dims;',
             '  uint64_t seed;',
             '  float rho_begin;',
-            '  uint64_t hash;  // over the first 2·dims + 1 asks and their costs',
+            '  uint64_t hash;  // over the first 2·dims + 2 asks and their costs',
             '};', '',
             'constexpr BobyqaPrefix kBobyqaPrefixes[] = {']
     for name, single, dims, seed, rho in BOBYQA_CASES:
