@@ -5,9 +5,8 @@
 // report; where the report's code updates a factored inverse of the
 // interpolation system, the engine inverts the system afresh (bobyqa.hpp says
 // why). Every sum runs in index order from 0, with -ffp-contract=off, so that
-// a reference can reproduce each operation (tools/model_ref.py mirrors the
-// initial points, invert(), finish_init() and trsbox() so far: the first
-// 2·D + 2 asks).
+// a reference can reproduce each operation (tools/model_ref.py mirrors
+// everything but altmov(), rebuild() and the restarts so far).
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 

@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Independent Python reference of the few-episode optimizers (BayesOpt and
-Tuner in full; of Bobyqa only the first 2·D + 2 asks: its initial
-interpolation points and its first trust-region step, Powell's model from the
-interpolation system's inverse and TRSBOX, not the later updates, geometry
-steps or restarts), for the golden
+Tuner in full; of Bobyqa a prefix: its asks up to its first geometry step
+(ALTMOV), rebuild or restart, which are not mirrored yet), for the golden
 trajectory hashes of tests/core/golden_model.h.
 
 Written from the algorithms documented in include/starling/bayesopt.hpp,
@@ -693,7 +691,7 @@ class Tuner:
                 self.start_local()
 
 
-# ---- Bobyqa: the first trust-region step ----------------------------------------
+# ---- Bobyqa (a bounded prefix: up to its first geometry step) --------------------
 
 class NotMirrored(Exception):
     """The run takes a path the reference does not follow (yet)."""
@@ -707,450 +705,849 @@ def rmax(a, b):
     return a if a >= b else b
 
 
-def bobyqa_first_step(A, lo, hi, ulo, uhi, xbase, xpt, fval, rho0):
-    """Bobyqa's first trust-region proposal after the initial points (Powell's
-    model from the interpolation system's inverse, then TRSBOX), in unit
-    coordinates. Raises NotMirrored on the paths it does not follow (a short
-    step that turns into a geometry step, a base shift, a singular system)."""
-    R = A.R
-    n, m = len(xbase), len(xpt)
-    kk = m + n + 1
-    # invert(): W = [A X^T; X 0] scaled by s = 2^e, Gauss-Jordan with row pivoting.
-    big = 0.0
-    for k in range(m):
-        for j in range(n):
-            big = rmax(big, abs(xpt[k][j]))
-    if not big > 0:
-        raise NotMirrored('singular set')
-    e = math.frexp(big)[1]
-    inv_s = 2.0 ** -e
-    H = [[0.0] * kk for _ in range(kk)]
-    for i in range(m):
-        for j in range(i + 1):
-            dot = 0.0
-            for l in range(n):
-                dot = R(dot + R(R(xpt[i][l] * inv_s) * R(xpt[j][l] * inv_s)))
-            v = R(0.5 * R(dot * dot))
-            H[i][j] = v
-            H[j][i] = v
-        H[i][m] = 1.0
-        H[m][i] = 1.0
-        for l in range(n):
-            H[i][m + 1 + l] = R(xpt[i][l] * inv_s)
-            H[m + 1 + l][i] = R(xpt[i][l] * inv_s)
-    piv = [0] * kk
-    for k in range(kk):
-        p = k
-        pmax = abs(H[k][k])
-        for i in range(k + 1, kk):
-            v = abs(H[i][k])
-            if v > pmax:
-                pmax, p = v, i
-        if not pmax > 0:
-            raise NotMirrored('singular system')
-        piv[k] = p
-        if p != k:
-            H[p], H[k] = H[k], H[p]
-        rk = H[k]
-        inv = R(1.0 / rk[k])
-        rk[k] = 1.0
-        for j in range(kk):
-            rk[j] = R(rk[j] * inv)
-        for i in range(kk):
-            if i == k:
-                continue
-            ri = H[i]
-            f = ri[k]
-            if f == 0:
-                continue
-            ri[k] = 0.0
-            for j in range(kk):
-                ri[j] = R(ri[j] - R(rk[j] * f))
-    for k in range(kk - 1, -1, -1):
-        p = piv[k]
-        if p == k:
-            continue
-        for i in range(kk):
-            H[i][p], H[i][k] = H[i][k], H[i][p]
-    if not all(math.isfinite(v) for row in H for v in row):
-        raise NotMirrored('inverse not finite')
-    # finish_init(): the least Frobenius norm model.
-    kopt = 0
-    for k in range(1, m):
-        if fval[k] < fval[kopt]:
-            kopt = k
-    xopt = list(xpt[kopt])
-    xoptsq = 0.0
-    for j in range(n):
-        xoptsq = R(xoptsq + R(xopt[j] * xopt[j]))
-    inv_s4, inv_s1 = 2.0 ** (-4 * e), 2.0 ** -e
-    fopt = fval[kopt]
-    pq = []
-    for k in range(m):
-        s = 0.0
-        for i in range(m):
-            s = R(s + R(H[k][i] * R(fval[i] - fopt)))
-        pq.append(R(s * inv_s4))
-    gopt = []
-    for j in range(n):
-        s = 0.0
-        for i in range(m):
-            s = R(s + R(H[m + 1 + j][i] * R(fval[i] - fopt)))
-        gopt.append(R(s * inv_s1))
-    for k in range(m):
-        t = 0.0
-        for j in range(n):
-            t = R(t + R(xpt[k][j] * xopt[j]))
-        t = R(pq[k] * t)
-        for j in range(n):
-            gopt[j] = R(gopt[j] + R(t * xpt[k][j]))
-    hq = [0.0] * (n * (n + 1) // 2)
-    sl = [R(ulo[j] - xbase[j]) for j in range(n)]
-    su = [R(uhi[j] - xbase[j]) for j in range(n)]
-    rho = delta = rho0
+def packed(i, j):
+    return j * (j + 1) // 2 + i
 
-    def hess_mul(s):
+
+class BobyqaRef:
+    """Bobyqa (bobyqa.hpp) from its start to the first path this reference
+    does not follow: a geometry step (ALTMOV), a rebuild of the point set, a
+    restart after convergence. Covered: the initial points (failures as
+    their stand-in values), the interpolation system's scaled inverse
+    (Gauss-Jordan with row pivoting), the least Frobenius norm model,
+    TRSBOX, the Lagrange values and the choice of the point to replace, the
+    model update after each evaluation (with the test that may replace it by
+    the interpolant of the values), the trust-radius and rho rules, the base
+    shift. The proposal that needs an unmirrored path raises NotMirrored."""
+    L60, L90, L650, L680 = range(4)
+
+    def __init__(self, A, lo, hi, seed, rho_begin):
+        R = A.R
+        self.A = A
+        self.lo, self.hi = [R(v) for v in lo], [R(v) for v in hi]
+        n = self.n = len(lo)
+        m = self.m = 2 * n + 1
+        self.core = Core(A, self.lo, self.hi, seed, 0x424F4259, 1000)
+        self.ulo = [R(self.lo[j] / R(self.hi[j] - self.lo[j])) for j in range(n)]
+        self.uhi = [R(self.hi[j] / R(self.hi[j] - self.lo[j])) for j in range(n)]
+        floor = R(9.31322574615478515625e-10) if A.single else 6.2230152778611417071440640537801e-61
+        rho_end = R(Arith(True).R(1e-6))  # the config's default, a float
+        self.rho_end = rho_end if rho_end > floor else floor
+        u0 = []
+        w4 = [0, 0, 0, 0]
+        for j in range(n):
+            if j % 2 == 0:
+                w4 = self.core.block(1, 0, 0, j >> 1)
+            v = R(self.ulo[j] + R(unit24(w4[(j & 1) * 2]) * R(self.uhi[j] - self.ulo[j])))
+            u0.append(min(v, self.uhi[j]))
+        rho0 = R(Arith(True).R(rho_begin))
+        self.init_step = rho0
+        self.xbase = list(u0)
+        self.xopt = [0.0] * n
+        self.sl = [R(self.ulo[j] - u0[j]) for j in range(n)]
+        self.su = [R(self.uhi[j] - u0[j]) for j in range(n)]
+        self.xoptsq = 0.0
+        self.xpt = []
+        for k in range(m):
+            p = [0.0] * n
+            if k > 0:
+                j = k - 1 if k <= n else k - n - 1
+                second = k > n
+                if rho0 <= self.su[j] and -rho0 >= self.sl[j]:
+                    st = -rho0 if second else rho0
+                elif -rho0 < self.sl[j]:
+                    st = R(rho0 + rho0) if second else rho0
+                else:
+                    st = -R(rho0 + rho0) if second else -rho0
+                p[j] = st
+            self.xpt.append(p)
+        self.fval = [0.0] * m
+        self.init_k = 0
+        self.phase = 'init'
+        self.nf = 0
+        self.hq = [0.0] * (n * (n + 1) // 2)
+        self.pq = [0.0] * m
+        self.gopt = [0.0] * n
+        self.d = [0.0] * n
+        self.xnew = [0.0] * n
+        self.init_point()
+        self.x = None
+
+    # ---- the family's ask/tell --------------------------------------------------
+    def ask(self):
+        if not self.core.running:
+            return None
+        if self.x is None:
+            R = self.A.R
+            x = []
+            for j in range(self.n):
+                u = self.cand[j]
+                v = self.lo[j] if u <= self.ulo[j] else self.hi[j] if u >= self.uhi[j] else \
+                    R(u * R(self.hi[j] - self.lo[j]))
+                x.append(min(max(v, self.lo[j]), self.hi[j]))
+            self.x = x
+        return self.x
+
+    def tell(self, cost):
+        f = sanitize(cost)
+        x, self.x = self.x, None
+        if not self.core.record(x, f):
+            return
+        if self.feed(list(self.cand), f):
+            raise NotMirrored('restart')
+        self.core.end_generation()
+
+    # ---- the engine -------------------------------------------------------------
+    def init_point(self):
+        self.cand = [min(max(self.A.R(self.xbase[j] + self.xpt[self.init_k][j]), self.ulo[j]), self.uhi[j])
+                     for j in range(self.n)]
+
+    def stand_in(self, f):
+        if f < INF:
+            return f
+        count = self.init_k if self.phase == 'init' else self.m
+        lo, hi = INF, -INF
+        for k in range(count):
+            lo, hi = rmin(lo, self.fval[k]), rmax(hi, self.fval[k])
+        if not hi >= lo:
+            return 1.0
+        R = self.A.R
+        return R(hi + R(R(hi - lo) + 1.0))
+
+    def feed(self, u, f):
+        R = self.A.R
+        self.nf += 1
+        fm = self.stand_in(f)
+        if self.phase == 'init':
+            k = self.init_k
+            self.xpt[k] = [R(u[j] - self.xbase[j]) for j in range(self.n)]
+            self.fval[k] = fm
+            self.init_k += 1
+            if self.init_k < self.m:
+                self.init_point()
+                return False
+            return self.finish_init()
+        return self.next(self.after_eval(fm))
+
+    def invert(self):
+        R, n, m = self.A.R, self.n, self.m
+        kk = m + n + 1
+        xpt = self.xpt
+        big = 0.0
+        for k in range(m):
+            for j in range(n):
+                big = rmax(big, abs(xpt[k][j]))
+        if not big > 0 or not math.isfinite(big):
+            return False
+        e = math.frexp(big)[1]
+        self.scale_e = e
+        inv_s = 2.0 ** -e
+        H = [[0.0] * kk for _ in range(kk)]
+        for i in range(m):
+            for j in range(i + 1):
+                dot = 0.0
+                for l in range(n):
+                    dot = R(dot + R(R(xpt[i][l] * inv_s) * R(xpt[j][l] * inv_s)))
+                v = R(0.5 * R(dot * dot))
+                H[i][j] = v
+                H[j][i] = v
+            H[i][m] = 1.0
+            H[m][i] = 1.0
+            for l in range(n):
+                H[i][m + 1 + l] = R(xpt[i][l] * inv_s)
+                H[m + 1 + l][i] = R(xpt[i][l] * inv_s)
+        piv = [0] * kk
+        for k in range(kk):
+            p = k
+            pmax = abs(H[k][k])
+            for i in range(k + 1, kk):
+                v = abs(H[i][k])
+                if v > pmax:
+                    pmax, p = v, i
+            if not pmax > 0:
+                self.H = H
+                return False
+            piv[k] = p
+            if p != k:
+                H[p], H[k] = H[k], H[p]
+            rk = H[k]
+            inv = R(1.0 / rk[k])
+            rk[k] = 1.0
+            for j in range(kk):
+                rk[j] = R(rk[j] * inv)
+            for i in range(kk):
+                if i == k:
+                    continue
+                ri = H[i]
+                f = ri[k]
+                if f == 0:
+                    continue
+                ri[k] = 0.0
+                for j in range(kk):
+                    ri[j] = R(ri[j] - R(rk[j] * f))
+        for k in range(kk - 1, -1, -1):
+            p = piv[k]
+            if p == k:
+                continue
+            for i in range(kk):
+                H[i][p], H[i][k] = H[i][k], H[i][p]
+        self.H = H
+        return all(math.isfinite(v) for row in H for v in row)
+
+    def finish_init(self):
+        R, n, m = self.A.R, self.n, self.m
+        self.kopt = 0
+        for k in range(1, m):
+            if self.fval[k] < self.fval[self.kopt]:
+                self.kopt = k
+        self.xoptsq = 0.0
+        self.xopt = list(self.xpt[self.kopt])
+        for j in range(n):
+            self.xoptsq = R(self.xoptsq + R(self.xopt[j] * self.xopt[j]))
+        self.hq = [0.0] * (n * (n + 1) // 2)
+        if not self.invert():
+            raise NotMirrored('rebuild')
+        e = self.scale_e
+        inv_s4, inv_s = 2.0 ** (-4 * e), 2.0 ** -e
+        H, fval = self.H, self.fval
+        fopt = fval[self.kopt]
+        for k in range(m):
+            s = 0.0
+            for i in range(m):
+                s = R(s + R(H[k][i] * R(fval[i] - fopt)))
+            self.pq[k] = R(s * inv_s4)
+        for j in range(n):
+            s = 0.0
+            for i in range(m):
+                s = R(s + R(H[m + 1 + j][i] * R(fval[i] - fopt)))
+            self.gopt[j] = R(s * inv_s)
+        for k in range(m):
+            p = self.xpt[k]
+            t = 0.0
+            for j in range(n):
+                t = R(t + R(p[j] * self.xopt[j]))
+            t = R(self.pq[k] * t)
+            for j in range(n):
+                self.gopt[j] = R(self.gopt[j] + R(t * p[j]))
+        self.rho = self.delta = self.init_step
+        self.ntrits = 0
+        self.nfsav = self.nf
+        self.diffa = self.diffb = self.diffc = 0.0
+        self.itest = 0
+        self.ratio = 0.0
+        self.dnorm = 0.0
+        self.phase = 'trust'
+        return self.next(self.L60)
+
+    def hess_mul(self, s):
+        R, n = self.A.R, self.n
         hs = [0.0] * n
         for j in range(n):
             for i in range(j + 1):
-                h = hq[j * (j + 1) // 2 + i]
+                h = self.hq[packed(i, j)]
                 if i < j:
                     hs[j] = R(hs[j] + R(h * s[i]))
                 hs[i] = R(hs[i] + R(h * s[j]))
-        for k in range(m):
-            if pq[k] == 0:
+        for k in range(self.m):
+            if self.pq[k] == 0:
                 continue
+            p = self.xpt[k]
             t = 0.0
             for j in range(n):
-                t = R(t + R(xpt[k][j] * s[j]))
-            t = R(t * pq[k])
+                t = R(t + R(p[j] * s[j]))
+            t = R(t * self.pq[k])
             for i in range(n):
-                hs[i] = R(hs[i] + R(t * xpt[k][i]))
+                hs[i] = R(hs[i] + R(t * p[i]))
         return hs
 
-    # trsbox()
-    half = 0.5
-    iterc = nact = itermax = 0
-    iact = -1
-    xbdi = [0.0] * n
-    d = [0.0] * n
-    gnew = list(gopt)
-    for i in range(n):
-        if xopt[i] <= sl[i]:
-            if gopt[i] >= 0:
-                xbdi[i] = -1.0
-        elif xopt[i] >= su[i]:
-            if gopt[i] <= 0:
-                xbdi[i] = 1.0
-        if xbdi[i] != 0:
-            nact += 1
-    delsq = R(delta * delta)
-    qred, crvmin = 0.0, -1.0
-    beta = gredsq = ggsav = stepsq = dredsq = dredg = sredg = angbd = xsav = 0.0
-    s = [0.0] * n
-    hs = [0.0] * n
-    hred = [0.0] * n
-    st = 'cg'
-    restart_cg = True
-    while st != 'finish':
-        if iterc > 20 * n + 20:
-            break
-        if st == 'cg':
-            if restart_cg:
-                beta = 0.0
-            restart_cg = False
-            stepsq = 0.0
-            for i in range(n):
-                if xbdi[i] != 0:
-                    s[i] = 0.0
-                elif beta == 0:
-                    s[i] = -gnew[i]
-                else:
-                    s[i] = R(R(beta * s[i]) - gnew[i])
-                stepsq = R(stepsq + R(s[i] * s[i]))
-            if stepsq == 0:
-                st = 'finish'
+    def calc_vlag(self):
+        R, n, m = self.A.R, self.n, self.m
+        kk = m + n + 1
+        inv_s = 2.0 ** -self.scale_e
+        dx = dsq = xsq = 0.0
+        for j in range(n):
+            ds, xs = R(self.d[j] * inv_s), R(self.xopt[j] * inv_s)
+            dx = R(dx + R(ds * xs))
+            dsq = R(dsq + R(ds * ds))
+            xsq = R(xsq + R(xs * xs))
+        v = [0.0] * kk
+        for k in range(m):
+            p = self.xpt[k]
+            suma = sumb = 0.0
+            for j in range(n):
+                pk = R(p[j] * inv_s)
+                suma = R(suma + R(pk * R(self.d[j] * inv_s)))
+                sumb = R(sumb + R(pk * R(self.xopt[j] * inv_s)))
+            v[k] = R(suma * R(R(0.5 * suma) + sumb))
+        for j in range(n):
+            v[m + 1 + j] = R(self.d[j] * inv_s)
+        vhv = 0.0
+        vlag = [0.0] * kk
+        for i in range(kk):
+            s = 0.0
+            for j in range(kk):
+                s = R(s + R(self.H[i][j] * v[j]))
+            vlag[i] = s
+            vhv = R(vhv + R(v[i] * s))
+        self.beta = R(R(R(dx * dx) + R(dsq * R(R(R(xsq + dx) + dx) + R(0.5 * dsq)))) - vhv)
+        vlag[self.kopt] = R(vlag[self.kopt] + 1.0)
+        self.vlag = vlag
+
+    def choose_knew(self, centre, skip_kopt):
+        R, n = self.A.R, self.n
+        delsq = R(self.delta * self.delta)
+        scaden = biglsq = 0.0
+        best = -1
+        for k in range(self.m):
+            if k == self.kopt and skip_kopt:
                 continue
-            if beta == 0:
-                gredsq = stepsq
-                itermax = iterc + n - nact
-            if R(gredsq * delsq) <= R(R(R(1e-4) * qred) * qred):
-                st = 'finish'
-                continue
-            hs = hess_mul(s)
-            resid, ds, shs = delsq, 0.0, 0.0
-            for i in range(n):
-                if xbdi[i] != 0:
-                    continue
-                resid = R(resid - R(d[i] * d[i]))
-                ds = R(ds + R(s[i] * d[i]))
-                shs = R(shs + R(s[i] * hs[i]))
-            if resid <= 0:
-                crvmin = 0.0
-                st = 'altstart'
-                continue
-            temp = A.sqrt(R(R(stepsq * resid) + R(ds * ds)))
-            blen = R(R(temp - ds) / stepsq) if ds < 0 else R(resid / R(temp + ds))
-            stplen = blen
-            if shs > 0:
-                stplen = rmin(blen, R(gredsq / shs))
-            iact = -1
-            for i in range(n):
-                if s[i] == 0:
-                    continue
-                xsum = R(xopt[i] + d[i])
-                t = R(R(su[i] - xsum) / s[i]) if s[i] > 0 else R(R(sl[i] - xsum) / s[i])
-                if t < stplen:
-                    stplen, iact = t, i
-            sdec = 0.0
-            if stplen > 0:
-                iterc += 1
-                t = R(shs / stepsq)
-                if iact < 0 and t > 0:
-                    crvmin = rmin(crvmin, t)
-                    if crvmin == -1:
-                        crvmin = t
-                ggsav = gredsq
-                gredsq = 0.0
-                for i in range(n):
-                    gnew[i] = R(gnew[i] + R(stplen * hs[i]))
-                    if xbdi[i] == 0:
-                        gredsq = R(gredsq + R(gnew[i] * gnew[i]))
-                    d[i] = R(d[i] + R(stplen * s[i]))
-                sdec = rmax(R(stplen * R(ggsav - R(R(half * stplen) * shs))), 0.0)
-                qred = R(qred + sdec)
-            if iact >= 0:
+            den = R(R(self.beta * self.H[k][k]) + R(self.vlag[k] * self.vlag[k]))
+            distsq = 0.0
+            for j in range(n):
+                t = R(self.xpt[k][j] - centre[j])
+                distsq = R(distsq + R(t * t))
+            q = R(distsq / delsq)
+            temp = rmax(1.0, R(q * q))
+            if R(temp * den) > scaden:
+                scaden = R(temp * den)
+                best = k
+                self.denom = den
+            biglsq = rmax(biglsq, R(temp * R(self.vlag[k] * self.vlag[k])))
+        if best < 0 or scaden <= R(0.5 * biglsq):
+            return False
+        self.knew = best
+        return True
+
+    def shift_base(self):
+        R, n, m = self.A.R, self.n, self.m
+        sumpq = 0.0
+        for k in range(m):
+            sumpq = R(sumpq + self.pq[k])
+        wv = []
+        for j in range(n):
+            s = R(R(-0.5 * sumpq) * self.xopt[j])
+            for k in range(m):
+                s = R(s + R(self.pq[k] * self.xpt[k][j]))
+            wv.append(s)
+        for j in range(n):
+            for i in range(j + 1):
+                self.hq[packed(i, j)] = R(self.hq[packed(i, j)] + R(R(wv[i] * self.xopt[j]) + R(self.xopt[i] * wv[j])))
+        for k in range(m):
+            self.xpt[k] = [R(self.xpt[k][j] - self.xopt[j]) for j in range(n)]
+        for j in range(n):
+            self.xbase[j] = R(self.xbase[j] + self.xopt[j])
+            self.xnew[j] = R(self.xnew[j] - self.xopt[j])
+            self.sl[j] = R(self.sl[j] - self.xopt[j])
+            self.su[j] = R(self.su[j] - self.xopt[j])
+            self.xopt[j] = 0.0
+        self.xoptsq = 0.0
+
+    def trsbox(self):
+        A = self.A
+        R, n = A.R, self.n
+        xopt, sl, su, gopt = self.xopt, self.sl, self.su, self.gopt
+        hess_mul = self.hess_mul
+        delta = self.delta
+        half = 0.5
+        iterc = nact = itermax = 0
+        iact = -1
+        xbdi = [0.0] * n
+        d = [0.0] * n
+        gnew = list(gopt)
+        for i in range(n):
+            if xopt[i] <= sl[i]:
+                if gopt[i] >= 0:
+                    xbdi[i] = -1.0
+            elif xopt[i] >= su[i]:
+                if gopt[i] <= 0:
+                    xbdi[i] = 1.0
+            if xbdi[i] != 0:
                 nact += 1
-                xbdi[iact] = -1.0 if s[iact] < 0 else 1.0
-                delsq = R(delsq - R(d[iact] * d[iact]))
-                if delsq <= 0:
+        delsq = R(delta * delta)
+        qred, crvmin = 0.0, -1.0
+        beta = gredsq = ggsav = stepsq = dredsq = dredg = sredg = angbd = xsav = 0.0
+        s = [0.0] * n
+        hs = [0.0] * n
+        hred = [0.0] * n
+        st = 'cg'
+        restart_cg = True
+        while st != 'finish':
+            if iterc > 20 * n + 20:
+                break
+            if st == 'cg':
+                if restart_cg:
+                    beta = 0.0
+                restart_cg = False
+                stepsq = 0.0
+                for i in range(n):
+                    if xbdi[i] != 0:
+                        s[i] = 0.0
+                    elif beta == 0:
+                        s[i] = -gnew[i]
+                    else:
+                        s[i] = R(R(beta * s[i]) - gnew[i])
+                    stepsq = R(stepsq + R(s[i] * s[i]))
+                if stepsq == 0:
+                    st = 'finish'
+                    continue
+                if beta == 0:
+                    gredsq = stepsq
+                    itermax = iterc + n - nact
+                if R(gredsq * delsq) <= R(R(R(1e-4) * qred) * qred):
+                    st = 'finish'
+                    continue
+                hs = hess_mul(s)
+                resid, ds, shs = delsq, 0.0, 0.0
+                for i in range(n):
+                    if xbdi[i] != 0:
+                        continue
+                    resid = R(resid - R(d[i] * d[i]))
+                    ds = R(ds + R(s[i] * d[i]))
+                    shs = R(shs + R(s[i] * hs[i]))
+                if resid <= 0:
                     crvmin = 0.0
                     st = 'altstart'
                     continue
-                restart_cg = True
+                temp = A.sqrt(R(R(stepsq * resid) + R(ds * ds)))
+                blen = R(R(temp - ds) / stepsq) if ds < 0 else R(resid / R(temp + ds))
+                stplen = blen
+                if shs > 0:
+                    stplen = rmin(blen, R(gredsq / shs))
+                iact = -1
+                for i in range(n):
+                    if s[i] == 0:
+                        continue
+                    xsum = R(xopt[i] + d[i])
+                    t = R(R(su[i] - xsum) / s[i]) if s[i] > 0 else R(R(sl[i] - xsum) / s[i])
+                    if t < stplen:
+                        stplen, iact = t, i
+                sdec = 0.0
+                if stplen > 0:
+                    iterc += 1
+                    t = R(shs / stepsq)
+                    if iact < 0 and t > 0:
+                        crvmin = rmin(crvmin, t)
+                        if crvmin == -1:
+                            crvmin = t
+                    ggsav = gredsq
+                    gredsq = 0.0
+                    for i in range(n):
+                        gnew[i] = R(gnew[i] + R(stplen * hs[i]))
+                        if xbdi[i] == 0:
+                            gredsq = R(gredsq + R(gnew[i] * gnew[i]))
+                        d[i] = R(d[i] + R(stplen * s[i]))
+                    sdec = rmax(R(stplen * R(ggsav - R(R(half * stplen) * shs))), 0.0)
+                    qred = R(qred + sdec)
+                if iact >= 0:
+                    nact += 1
+                    xbdi[iact] = -1.0 if s[iact] < 0 else 1.0
+                    delsq = R(delsq - R(d[iact] * d[iact]))
+                    if delsq <= 0:
+                        crvmin = 0.0
+                        st = 'altstart'
+                        continue
+                    restart_cg = True
+                    continue
+                if stplen < blen:
+                    if iterc == itermax or sdec <= R(R(0.01) * qred):
+                        st = 'finish'
+                        continue
+                    beta = R(gredsq / ggsav)
+                    continue
+                crvmin = 0.0
+                st = 'altstart'
                 continue
-            if stplen < blen:
-                if iterc == itermax or sdec <= R(R(0.01) * qred):
+            if st == 'altstart':
+                if nact >= n - 1:
                     st = 'finish'
                     continue
-                beta = R(gredsq / ggsav)
+                dredsq = dredg = gredsq = 0.0
+                for i in range(n):
+                    if xbdi[i] == 0:
+                        dredsq = R(dredsq + R(d[i] * d[i]))
+                        dredg = R(dredg + R(d[i] * gnew[i]))
+                        gredsq = R(gredsq + R(gnew[i] * gnew[i]))
+                        s[i] = d[i]
+                    else:
+                        s[i] = 0.0
+                hred = hess_mul(s)
+                st = 'alt'
                 continue
-            crvmin = 0.0
-            st = 'altstart'
-            continue
-        if st == 'altstart':
-            if nact >= n - 1:
-                st = 'finish'
+            if st == 'alt':
+                iterc += 1
+                temp = R(R(gredsq * dredsq) - R(dredg * dredg))
+                if temp <= R(R(R(1e-4) * qred) * qred):
+                    st = 'finish'
+                    continue
+                temp = A.sqrt(temp)
+                for i in range(n):
+                    s[i] = R(R(R(dredg * d[i]) - R(dredsq * gnew[i])) / temp) if xbdi[i] == 0 else 0.0
+                sredg = -temp
+                angbd = 1.0
+                iact = -1
+                refix = False
+                for i in range(n):
+                    if xbdi[i] != 0:
+                        continue
+                    tempa = R(R(xopt[i] + d[i]) - sl[i])
+                    tempb = R(R(su[i] - xopt[i]) - d[i])
+                    if tempa <= 0:
+                        nact += 1
+                        xbdi[i] = -1.0
+                        refix = True
+                        break
+                    if tempb <= 0:
+                        nact += 1
+                        xbdi[i] = 1.0
+                        refix = True
+                        break
+                    ssq = R(R(d[i] * d[i]) + R(s[i] * s[i]))
+                    dl = R(xopt[i] - sl[i])
+                    t = R(ssq - R(dl * dl))
+                    if t > 0:
+                        t = R(A.sqrt(t) - s[i])
+                        if R(angbd * t) > tempa:
+                            angbd = R(tempa / t)
+                            iact, xsav = i, -1.0
+                    du = R(su[i] - xopt[i])
+                    t = R(ssq - R(du * du))
+                    if t > 0:
+                        t = R(A.sqrt(t) + s[i])
+                        if R(angbd * t) > tempb:
+                            angbd = R(tempb / t)
+                            iact, xsav = i, 1.0
+                if refix:
+                    st = 'altstart'
+                    continue
+                hs = hess_mul(s)
+                st = 'altstep'
                 continue
-            dredsq = dredg = gredsq = 0.0
-            for i in range(n):
-                if xbdi[i] == 0:
-                    dredsq = R(dredsq + R(d[i] * d[i]))
-                    dredg = R(dredg + R(d[i] * gnew[i]))
-                    gredsq = R(gredsq + R(gnew[i] * gnew[i]))
-                    s[i] = d[i]
-                else:
-                    s[i] = 0.0
-            hred = hess_mul(s)
-            st = 'alt'
-            continue
-        if st == 'alt':
-            iterc += 1
-            temp = R(R(gredsq * dredsq) - R(dredg * dredg))
-            if temp <= R(R(R(1e-4) * qred) * qred):
-                st = 'finish'
-                continue
-            temp = A.sqrt(temp)
-            for i in range(n):
-                s[i] = R(R(R(dredg * d[i]) - R(dredsq * gnew[i])) / temp) if xbdi[i] == 0 else 0.0
-            sredg = -temp
-            angbd = 1.0
-            iact = -1
-            refix = False
+            shs = dhs = dhd = 0.0
             for i in range(n):
                 if xbdi[i] != 0:
                     continue
-                tempa = R(R(xopt[i] + d[i]) - sl[i])
-                tempb = R(R(su[i] - xopt[i]) - d[i])
-                if tempa <= 0:
-                    nact += 1
-                    xbdi[i] = -1.0
-                    refix = True
-                    break
-                if tempb <= 0:
-                    nact += 1
-                    xbdi[i] = 1.0
-                    refix = True
-                    break
-                ssq = R(R(d[i] * d[i]) + R(s[i] * s[i]))
-                dl = R(xopt[i] - sl[i])
-                t = R(ssq - R(dl * dl))
-                if t > 0:
-                    t = R(A.sqrt(t) - s[i])
-                    if R(angbd * t) > tempa:
-                        angbd = R(tempa / t)
-                        iact, xsav = i, -1.0
-                du = R(su[i] - xopt[i])
-                t = R(ssq - R(du * du))
-                if t > 0:
-                    t = R(A.sqrt(t) + s[i])
-                    if R(angbd * t) > tempb:
-                        angbd = R(tempb / t)
-                        iact, xsav = i, 1.0
-            if refix:
-                st = 'altstart'
+                shs = R(shs + R(s[i] * hs[i]))
+                dhs = R(dhs + R(d[i] * hs[i]))
+                dhd = R(dhd + R(d[i] * hred[i]))
+            redmax = redsav = rdprev = rdnext = 0.0
+            isav = 0
+            iu = int(R(R(angbd * 17.0) + R(3.1)))
+            for i in range(1, iu + 1):
+                angt = R(R(angbd * float(i)) / float(iu))
+                sth = R(R(angt + angt) / R(1.0 + R(angt * angt)))
+                temp = R(shs + R(angt * R(R(R(angt * dhd) - dhs) - dhs)))
+                rednew = R(sth * R(R(R(angt * dredg) - sredg) - R(R(half * sth) * temp)))
+                if rednew > redmax:
+                    redmax, isav, rdprev = rednew, i, redsav
+                elif i == isav + 1:
+                    rdnext = rednew
+                redsav = rednew
+            if isav == 0:
+                st = 'finish'
                 continue
-            hs = hess_mul(s)
-            st = 'altstep'
-            continue
-        shs = dhs = dhd = 0.0
-        for i in range(n):
-            if xbdi[i] != 0:
-                continue
-            shs = R(shs + R(s[i] * hs[i]))
-            dhs = R(dhs + R(d[i] * hs[i]))
-            dhd = R(dhd + R(d[i] * hred[i]))
-        redmax = redsav = rdprev = rdnext = 0.0
-        isav = 0
-        iu = int(R(R(angbd * 17.0) + R(3.1)))
-        for i in range(1, iu + 1):
-            angt = R(R(angbd * float(i)) / float(iu))
+            angt = angbd
+            if isav < iu:
+                temp = R(R(rdnext - rdprev) / R(R(R(redmax + redmax) - rdprev) - rdnext))
+                angt = R(R(angbd * R(float(isav) + R(half * temp))) / float(iu))
+            cth = R(R(1.0 - R(angt * angt)) / R(1.0 + R(angt * angt)))
             sth = R(R(angt + angt) / R(1.0 + R(angt * angt)))
             temp = R(shs + R(angt * R(R(R(angt * dhd) - dhs) - dhs)))
-            rednew = R(sth * R(R(R(angt * dredg) - sredg) - R(R(half * sth) * temp)))
-            if rednew > redmax:
-                redmax, isav, rdprev = rednew, i, redsav
-            elif i == isav + 1:
-                rdnext = rednew
-            redsav = rednew
-        if isav == 0:
-            st = 'finish'
-            continue
-        angt = angbd
-        if isav < iu:
-            temp = R(R(rdnext - rdprev) / R(R(R(redmax + redmax) - rdprev) - rdnext))
-            angt = R(R(angbd * R(float(isav) + R(half * temp))) / float(iu))
-        cth = R(R(1.0 - R(angt * angt)) / R(1.0 + R(angt * angt)))
-        sth = R(R(angt + angt) / R(1.0 + R(angt * angt)))
-        temp = R(shs + R(angt * R(R(R(angt * dhd) - dhs) - dhs)))
-        sdec = R(sth * R(R(R(angt * dredg) - sredg) - R(R(half * sth) * temp)))
-        if sdec <= 0:
-            st = 'finish'
-            continue
-        dredg = gredsq = 0.0
+            sdec = R(sth * R(R(R(angt * dredg) - sredg) - R(R(half * sth) * temp)))
+            if sdec <= 0:
+                st = 'finish'
+                continue
+            dredg = gredsq = 0.0
+            for i in range(n):
+                gnew[i] = R(R(gnew[i] + R(R(cth - 1.0) * hred[i])) + R(sth * hs[i]))
+                if xbdi[i] == 0:
+                    d[i] = R(R(cth * d[i]) + R(sth * s[i]))
+                    dredg = R(dredg + R(d[i] * gnew[i]))
+                    gredsq = R(gredsq + R(gnew[i] * gnew[i]))
+                hred[i] = R(R(cth * hred[i]) + R(sth * hs[i]))
+            qred = R(qred + sdec)
+            if iact >= 0 and isav == iu:
+                nact += 1
+                xbdi[iact] = xsav
+                st = 'altstart'
+                continue
+            st = 'alt' if sdec > R(R(0.01) * qred) else 'finish'
+        dsq = 0.0
+        xnew = [0.0] * n
         for i in range(n):
-            gnew[i] = R(R(gnew[i] + R(R(cth - 1.0) * hred[i])) + R(sth * hs[i]))
-            if xbdi[i] == 0:
-                d[i] = R(R(cth * d[i]) + R(sth * s[i]))
-                dredg = R(dredg + R(d[i] * gnew[i]))
-                gredsq = R(gredsq + R(gnew[i] * gnew[i]))
-            hred[i] = R(R(cth * hred[i]) + R(sth * hs[i]))
-        qred = R(qred + sdec)
-        if iact >= 0 and isav == iu:
-            nact += 1
-            xbdi[iact] = xsav
-            st = 'altstart'
-            continue
-        st = 'alt' if sdec > R(R(0.01) * qred) else 'finish'
-    dsq = 0.0
-    xnew = [0.0] * n
-    for i in range(n):
-        x = rmax(rmin(R(xopt[i] + d[i]), su[i]), sl[i])
-        if xbdi[i] == -1:
-            x = sl[i]
-        if xbdi[i] == 1:
-            x = su[i]
-        xnew[i] = x
-        d[i] = R(x - xopt[i])
-        dsq = R(dsq + R(d[i] * d[i]))
-    # next(L60) -> L90 -> set_candidate, on the path of a full trust-region step.
-    dnorm = rmin(delta, A.sqrt(dsq))
-    if dnorm < R(half * rho):
-        raise NotMirrored('short step (geometry path)')
-    if dsq <= R(R(1e-3) * xoptsq):
-        raise NotMirrored('base shift')
-    u = []
-    for j in range(n):
-        v = R(xbase[j] + xnew[j])
-        if xnew[j] == sl[j] or v < ulo[j]:
-            v = ulo[j]
-        if xnew[j] == su[j] or v > uhi[j]:
-            v = uhi[j]
-        u.append(v)
-    return u
+            x = rmax(rmin(R(xopt[i] + d[i]), su[i]), sl[i])
+            if xbdi[i] == -1:
+                x = sl[i]
+            if xbdi[i] == 1:
+                x = su[i]
+            xnew[i] = x
+            d[i] = R(x - xopt[i])
+            dsq = R(dsq + R(d[i] * d[i]))
+        self.dsq = dsq
+        self.xnew = xnew
+        self.d = d
+        self.crvmin = crvmin
+        self.gnew = gnew
 
+    def set_candidate(self):
+        R = self.A.R
+        u = []
+        for j in range(self.n):
+            v = R(self.xbase[j] + self.xnew[j])
+            if self.xnew[j] == self.sl[j] or v < self.ulo[j]:
+                v = self.ulo[j]
+            if self.xnew[j] == self.su[j] or v > self.uhi[j]:
+                v = self.uhi[j]
+            u.append(v)
+        self.cand = u
 
-# ---- Bobyqa: the initial points and the first step (a bounded prefix) -------------
-def bobyqa_prefix_hash(A, dims, seed, rho_begin, kind):
-    """The trajectory hash of Bobyqa's first 2·dims + 2 asks with their
-    golden costs: the start point and the steps of ±rho_begin (or both on one
-    side near a bound) along each axis, which do not depend on the costs,
-    then the first trust-region step of the model they define. Later asks
-    (model updates, geometry steps, rho reductions, restarts) are not
-    mirrored."""
-    R = A.R
-    lo, hi = golden_box(dims)
-    lo, hi = [R(v) for v in lo], [R(v) for v in hi]
-    n, m = dims, 2 * dims + 1
-    core = Core(A, lo, hi, seed, 0x424F4259, 1)
-    ulo = [R(lo[j] / R(hi[j] - lo[j])) for j in range(n)]
-    uhi = [R(hi[j] / R(hi[j] - lo[j])) for j in range(n)]
-    u0 = []
-    w4 = [0, 0, 0, 0]
-    for j in range(n):
-        if j % 2 == 0:
-            w4 = core.block(1, 0, 0, j >> 1)
-        v = R(ulo[j] + R(unit24(w4[(j & 1) * 2]) * R(uhi[j] - ulo[j])))
-        u0.append(min(v, uhi[j]))
-    rho0 = R(Arith(True).R(rho_begin))
-    sl = [R(ulo[j] - u0[j]) for j in range(n)]
-    su = [R(uhi[j] - u0[j]) for j in range(n)]
-    h = FNV_OFFSET
-    xpt, fval = [], []
-    for k in range(m + 1):
-        if k == m:
-            u = bobyqa_first_step(A, lo, hi, ulo, uhi, u0, xpt, fval, rho0)
-            x = []
-            for j in range(n):
-                v = lo[j] if u[j] <= ulo[j] else hi[j] if u[j] >= uhi[j] else R(u[j] * R(hi[j] - lo[j]))
-                x.append(min(max(v, lo[j]), hi[j]))
-            for xd in x:
-                h = fnv(h, A, xd)
-            h = fnv(h, A, golden_cost(A, x, k, kind))
-            break
-        p = [0.0] * n
-        if k > 0:
-            j = k - 1 if k <= n else k - n - 1
-            second = k > n
-            if rho0 <= su[j] and -rho0 >= sl[j]:
-                st = -rho0 if second else rho0
-            elif -rho0 < sl[j]:
-                st = R(rho0 + rho0) if second else rho0
-            else:
-                st = -R(rho0 + rho0) if second else -rho0
-            p[j] = st
-        x = []
-        cand = []
+    def after_eval(self, f):
+        R, n, m = self.A.R, self.n, self.m
+        half, tenth = 0.5, R(0.1)
+        fopt = self.fval[self.kopt]
+        d = self.d
+        vquad = 0.0
         for j in range(n):
-            u = min(max(R(u0[j] + p[j]), ulo[j]), uhi[j])
-            cand.append(u)
-            v = lo[j] if u <= ulo[j] else hi[j] if u >= uhi[j] else R(u * R(hi[j] - lo[j]))
-            x.append(min(max(v, lo[j]), hi[j]))
+            vquad = R(vquad + R(d[j] * self.gopt[j]))
+            for i in range(j + 1):
+                t = R(d[i] * d[j])
+                if i == j:
+                    t = R(half * t)
+                vquad = R(vquad + R(self.hq[packed(i, j)] * t))
+        for k in range(m):
+            t = 0.0
+            for j in range(n):
+                t = R(t + R(self.xpt[k][j] * d[j]))
+            vquad = R(vquad + R(R(half * self.pq[k]) * R(t * t)))
+        diff = R(R(f - fopt) - vquad)
+        self.diffc, self.diffb, self.diffa = self.diffb, self.diffa, abs(diff)
+        if self.dnorm > self.rho:
+            self.nfsav = self.nf
+        if self.ntrits > 0:
+            self.ratio = R(R(f - fopt) / vquad) if vquad < 0 else -1.0
+            if self.ratio <= tenth:
+                self.delta = rmin(R(half * self.delta), self.dnorm)
+            elif self.ratio <= R(0.7):
+                self.delta = rmax(R(half * self.delta), self.dnorm)
+            else:
+                self.delta = rmax(R(half * self.delta), R(self.dnorm + self.dnorm))
+            if self.delta <= R(R(1.5) * self.rho):
+                self.delta = self.rho
+            if f < fopt:
+                ksav, densav = self.knew, self.denom
+                if not self.choose_knew(self.xnew, False):
+                    self.knew, self.denom = ksav, densav
+        p = self.xpt[self.knew]
+        pqold = self.pq[self.knew]
+        self.pq[self.knew] = 0.0
+        for i in range(n):
+            t = R(pqold * p[i])
+            for j in range(i + 1):
+                self.hq[packed(j, i)] = R(self.hq[packed(j, i)] + R(t * p[j]))
+        self.xpt[self.knew] = list(self.xnew)
+        self.fval[self.knew] = f
+        better = f < fopt
+        if not self.invert():
+            raise NotMirrored('rebuild')
+        e = self.scale_e
+        inv_s4, inv_s = 2.0 ** (-4 * e), 2.0 ** -e
+        H = self.H
+        hcol = [R(R(diff * H[k][self.knew]) * inv_s4) for k in range(m)]
+        glag = [R(R(diff * H[m + 1 + i][self.knew]) * inv_s) for i in range(n)]
+        for k in range(m):
+            p = self.xpt[k]
+            t = 0.0
+            for j in range(n):
+                t = R(t + R(p[j] * self.xopt[j]))
+            t = R(hcol[k] * t)
+            for i in range(n):
+                glag[i] = R(glag[i] + R(t * p[i]))
+        for k in range(m):
+            self.pq[k] = R(self.pq[k] + hcol[k])
+        for i in range(n):
+            self.gopt[i] = R(self.gopt[i] + glag[i])
+        if better:
+            self.kopt = self.knew
+            self.xoptsq = 0.0
+            self.xopt = list(self.xnew)
+            for j in range(n):
+                self.xoptsq = R(self.xoptsq + R(self.xopt[j] * self.xopt[j]))
+            hs = self.hess_mul(d)
+            for i in range(n):
+                self.gopt[i] = R(self.gopt[i] + hs[i])
+        if self.ntrits > 0:
+            fo = self.fval[self.kopt]
+            for k in range(m):
+                s = 0.0
+                for i in range(m):
+                    s = R(s + R(H[k][i] * R(self.fval[i] - fo)))
+                hcol[k] = R(s * inv_s4)
+            gqsq = gisq = 0.0
+            for i in range(n):
+                s = 0.0
+                for k in range(m):
+                    s = R(s + R(H[m + 1 + i][k] * R(self.fval[k] - fo)))
+                s = R(s * inv_s)
+                for k in range(m):
+                    p = self.xpt[k]
+                    t = 0.0
+                    for j in range(n):
+                        t = R(t + R(p[j] * self.xopt[j]))
+                    s = R(s + R(R(hcol[k] * t) * p[i]))
+                if self.xopt[i] == self.sl[i]:
+                    g, s2 = rmin(0.0, self.gopt[i]), rmin(0.0, s)
+                    gqsq = R(gqsq + R(g * g))
+                    gisq = R(gisq + R(s2 * s2))
+                elif self.xopt[i] == self.su[i]:
+                    g, s2 = rmax(0.0, self.gopt[i]), rmax(0.0, s)
+                    gqsq = R(gqsq + R(g * g))
+                    gisq = R(gisq + R(s2 * s2))
+                else:
+                    gqsq = R(gqsq + R(self.gopt[i] * self.gopt[i]))
+                    gisq = R(gisq + R(s * s))
+                glag[i] = s
+            self.itest += 1
+            if gqsq < R(10.0 * gisq):
+                self.itest = 0
+            if self.itest >= 3:
+                self.gopt = list(glag)
+                self.pq = list(hcol)
+                self.hq = [0.0] * (n * (n + 1) // 2)
+                self.itest = 0
+        if self.ntrits == 0:
+            return self.L60
+        if f <= R(fopt + R(tenth * vquad)):
+            return self.L60
+        d2 = R(R(self.delta + self.delta) * R(self.delta + self.delta))
+        r10 = R(10.0 * self.rho)
+        self.distsq = rmax(d2, R(r10 * r10))
+        return self.L650
+
+    def next(self, label):
+        R, n = self.A.R, self.n
+        half, tenth = 0.5, R(0.1)
+        for _ in range(1000):
+            if label == self.L60:
+                self.trsbox()
+                self.dnorm = rmin(self.delta, self.A.sqrt(self.dsq))
+                if self.dnorm < R(half * self.rho):
+                    self.ntrits = -1
+                    r10 = R(10.0 * self.rho)
+                    self.distsq = R(r10 * r10)
+                    if self.nf <= self.nfsav + 2:
+                        label = self.L650
+                        continue
+                    errbig = rmax(rmax(self.diffa, self.diffb), self.diffc)
+                    frhosq = R(R(R(0.125) * self.rho) * self.rho)
+                    if self.crvmin > 0 and errbig > R(frhosq * self.crvmin):
+                        label = self.L650
+                        continue
+                    bdtol = R(errbig / self.rho)
+                    label = self.L680
+                    for j in range(n):
+                        bdtest = bdtol
+                        if self.xnew[j] == self.sl[j]:
+                            bdtest = self.gnew[j]
+                        if self.xnew[j] == self.su[j]:
+                            bdtest = -self.gnew[j]
+                        if bdtest < bdtol:
+                            curv = self.hq[packed(j, j)]
+                            for k in range(self.m):
+                                x = self.xpt[k][j]
+                                curv = R(curv + R(self.pq[k] * R(x * x)))
+                            bdtest = R(bdtest + R(R(half * curv) * self.rho))
+                            if bdtest < bdtol:
+                                label = self.L650
+                                break
+                    continue
+                self.ntrits += 1
+                label = self.L90
+                continue
+            if label == self.L90:
+                if self.dsq <= R(R(1e-3) * self.xoptsq):
+                    self.shift_base()
+                    if not self.invert():
+                        raise NotMirrored('rebuild')
+                if self.ntrits == 0:
+                    raise NotMirrored('geometry step (ALTMOV)')
+                self.calc_vlag()
+                if not self.choose_knew(self.xopt, True):
+                    raise NotMirrored('rebuild')
+                dsq = 0.0
+                for j in range(n):
+                    dsq = R(dsq + R(self.d[j] * self.d[j]))
+                self.dsq = dsq
+                self.set_candidate()
+                return False
+            if label == self.L650:
+                far = -1
+                dmax = self.distsq
+                for k in range(self.m):
+                    s = 0.0
+                    for j in range(n):
+                        t = R(self.xpt[k][j] - self.xopt[j])
+                        s = R(s + R(t * t))
+                    if s > dmax:
+                        far, dmax = k, s
+                if far >= 0:
+                    self.knew = far
+                    dist = self.A.sqrt(dmax)
+                    if self.ntrits == -1:
+                        self.delta = rmin(R(tenth * self.delta), R(half * dist))
+                        if self.delta <= R(R(1.5) * self.rho):
+                            self.delta = self.rho
+                    self.ntrits = 0
+                    self.adelt = rmax(rmin(R(tenth * dist), self.delta), self.rho)
+                    self.dsq = R(self.adelt * self.adelt)
+                    label = self.L90
+                    continue
+                if self.ntrits == -1:
+                    label = self.L680
+                    continue
+                if self.ratio > 0 or rmax(self.delta, self.dnorm) > self.rho:
+                    label = self.L60
+                    continue
+                label = self.L680
+                continue
+            # L680
+            if self.rho > self.rho_end:
+                self.delta = R(half * self.rho)
+                r = R(self.rho / self.rho_end)
+                if r <= 16:
+                    self.rho = self.rho_end
+                elif r <= 250:
+                    self.rho = R(self.A.sqrt(r) * self.rho_end)
+                else:
+                    self.rho = R(tenth * self.rho)
+                self.delta = rmax(self.delta, self.rho)
+                self.ntrits = 0
+                self.nfsav = self.nf
+                label = self.L60
+                continue
+            return True
+        return True
+
+
+def bobyqa_prefix(A, dims, seed, rho_begin, kind, cap):
+    """(hash, asks): the trajectory hash of Bobyqa's asks and golden costs up
+    to the last one the reference can propose (or cap asks)."""
+    lo, hi = golden_box(dims)
+    opt = BobyqaRef(A, lo, hi, seed, rho_begin)
+    h = FNV_OFFSET
+    k = 0
+    while k < cap:
+        x = opt.ask()
+        if x is None:
+            break
         for xd in x:
             h = fnv(h, A, xd)
         c = golden_cost(A, x, k, kind)
         h = fnv(h, A, c)
-        # feed(): the point relative to the base, the cost (a failure as the
-        # worst so far plus the spread plus 1).
-        xpt.append([R(cand[j] - u0[j]) for j in range(n)])
-        f = sanitize(c)
-        if f == INF:
-            fin_lo, fin_hi = INF, -INF
-            for v in fval:
-                fin_lo, fin_hi = rmin(fin_lo, v), rmax(fin_hi, v)
-            f = 1.0 if not fin_hi >= fin_lo else R(fin_hi + R(R(fin_hi - fin_lo) + 1.0))
-        fval.append(f)
-    return h
+        k += 1
+        try:
+            opt.tell(c)
+        except NotMirrored:
+            break
+    return h, k
 
 
 BOBYQA_CASES = [  # name, single, dims, seed, rho_begin
@@ -1245,21 +1642,22 @@ def emit():
             repr(float(kw.get('step', 0.1))), repr(float(kw.get('step_end', 1e-4))), kw['max_evals'],
             'true' if cost == 'flat' else 'false', h, k, float.hex(best), ', '.join(float.hex(v) for v in fm[:3])))
     out += ['};', '',
-            '// Bobyqa: only its first 2·dims + 2 asks (the initial interpolation points',
-            '// and the first trust-region step) are mirrored by tools/model_ref.py.',
+            '// Bobyqa: only a prefix (the initial points and the trust-region steps up to',
+            '// its first geometry step, rebuild or restart) is mirrored by tools/model_ref.py.',
             'struct BobyqaPrefix {',
             '  const char* name;',
             '  bool single;',
             '  int dims;',
             '  uint64_t seed;',
             '  float rho_begin;',
-            '  uint64_t hash;  // over the first 2·dims + 2 asks and their costs',
+            '  long asks;      // how many asks the reference follows (before an unmirrored path, or its cap)',
+            '  uint64_t hash;  // over those asks and their costs',
             '};', '',
             'constexpr BobyqaPrefix kBobyqaPrefixes[] = {']
     for name, single, dims, seed, rho in BOBYQA_CASES:
-        out.append('    {"%s", %s, %d, %du, %sf, 0x%016xull},' % (
-            name, 'true' if single else 'false', dims, seed, repr(float(rho)),
-            bobyqa_prefix_hash(Arith(single), dims, seed, rho, 'sphere')))
+        h, k = bobyqa_prefix(Arith(single), dims, seed, rho, 'sphere', 40 * dims)
+        out.append('    {"%s", %s, %d, %du, %sf, %d, 0x%016xull},' % (
+            name, 'true' if single else 'false', dims, seed, repr(float(rho)), k, h))
     out += ['};', '', '}  // namespace golden_model', '']
     return '\n'.join(out)
 
