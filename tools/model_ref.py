@@ -1288,6 +1288,180 @@ class BobyqaRef:
         self.crvmin = crvmin
         self.gnew = gnew
 
+    def altmov(self):
+        R, n, m = self.A.R, self.n, self.m
+        half, one = 0.5, 1.0
+        e = self.scale_e
+        sc, unsc = 2.0 ** -e, 2.0 ** e
+        konst = R(one + R(1.41421356237309504880))
+        adelt = R(self.adelt * sc)
+        H, knew, sl, su = self.H, self.knew, self.sl, self.su
+        xo = [R(self.xopt[i] * sc) for i in range(n)]
+        hcol = [H[k][knew] for k in range(m)]
+        self.alpha = hcol[knew]
+        ha = R(half * self.alpha)
+        glag = [H[m + 1 + i][knew] for i in range(n)]
+        for k in range(m):
+            p = self.xpt[k]
+            t = 0.0
+            for j in range(n):
+                t = R(t + R(R(p[j] * sc) * xo[j]))
+            t = R(hcol[k] * t)
+            for i in range(n):
+                glag[i] = R(glag[i] + R(t * R(p[i] * sc)))
+        presav = stpsav = 0.0
+        ksav, ibdsav = -1, 0
+        for k in range(m):
+            if k == self.kopt:
+                continue
+            p = self.xpt[k]
+            dderiv = distsq = 0.0
+            for i in range(n):
+                t = R(R(p[i] * sc) - xo[i])
+                dderiv = R(dderiv + R(glag[i] * t))
+                distsq = R(distsq + R(t * t))
+            subd = R(adelt / self.A.sqrt(distsq))
+            slbd = -subd
+            ilbd = iubd = 0
+            sumin = rmin(one, subd)
+            for i in range(n):
+                t = R(R(p[i] * sc) - xo[i])
+                sli, sui = R(R(sl[i] * sc) - xo[i]), R(R(su[i] * sc) - xo[i])
+                if t > 0:
+                    if R(slbd * t) < sli:
+                        slbd = R(sli / t)
+                        ilbd = -(i + 1)
+                    if R(subd * t) > sui:
+                        subd = rmax(sumin, R(sui / t))
+                        iubd = i + 1
+                elif t < 0:
+                    if R(slbd * t) > sui:
+                        slbd = R(sui / t)
+                        ilbd = i + 1
+                    if R(subd * t) < sli:
+                        subd = rmax(sumin, R(sli / t))
+                        iubd = -(i + 1)
+            if k == knew:
+                diff = R(dderiv - one)
+                step = slbd
+                vlag = R(slbd * R(dderiv - R(slbd * diff)))
+                isbd = ilbd
+                t = R(subd * R(dderiv - R(subd * diff)))
+                if abs(t) > abs(vlag):
+                    step, vlag, isbd = subd, t, iubd
+                tempd = R(half * dderiv)
+                tempa = R(tempd - R(diff * slbd))
+                tempb = R(tempd - R(diff * subd))
+                if R(tempa * tempb) < 0:
+                    t2 = R(R(tempd * tempd) / diff)
+                    if abs(t2) > abs(vlag):
+                        step, vlag, isbd = R(tempd / diff), t2, 0
+            else:
+                step = slbd
+                vlag = R(slbd * R(one - slbd))
+                isbd = ilbd
+                t = R(subd * R(one - subd))
+                if abs(t) > abs(vlag):
+                    step, vlag, isbd = subd, t, iubd
+                if subd > half and abs(vlag) < 0.25:
+                    step, vlag, isbd = half, 0.25, 0
+                vlag = R(vlag * dderiv)
+            t = R(R(step * R(one - step)) * distsq)
+            predsq = R(R(vlag * vlag) * R(R(vlag * vlag) + R(R(ha * t) * t)))
+            if predsq > presav:
+                presav, ksav, stpsav, ibdsav = predsq, k, step, isbd
+        xnew = [0.0] * n
+        for i in range(n):
+            x = xo[i]
+            if ksav >= 0:
+                x = R(xo[i] + R(stpsav * R(R(self.xpt[ksav][i] * sc) - xo[i])))
+            xnew[i] = R(rmax(R(sl[i] * sc), rmin(R(su[i] * sc), x)) * unsc)
+        if ibdsav < 0:
+            xnew[-ibdsav - 1] = sl[-ibdsav - 1]
+        if ibdsav > 0:
+            xnew[ibdsav - 1] = su[ibdsav - 1]
+        self.xnew = xnew
+        bigstp = R(adelt + adelt)
+        xalt = list(getattr(self, 'xalt', [0.0] * n))
+        xalt0 = [0.0] * n
+        csave = 0.0
+        self.cauchy = 0.0
+        for iflag in range(2):
+            wfixsq = ggfree = 0.0
+            wc = [0.0] * n
+            for i in range(n):
+                tempa = rmin(R(xo[i] - R(sl[i] * sc)), glag[i])
+                tempb = rmax(R(xo[i] - R(su[i] * sc)), glag[i])
+                if tempa > 0 or tempb < 0:
+                    wc[i] = bigstp
+                    ggfree = R(ggfree + R(glag[i] * glag[i]))
+            if ggfree == 0:
+                self.cauchy = 0.0
+                self.xalt = xalt
+                return
+            step = 0.0
+            for _fix in range(n + 1):
+                temp = R(R(adelt * adelt) - wfixsq)
+                if not temp > 0:
+                    break
+                wsqsav = wfixsq
+                step = self.A.sqrt(R(temp / ggfree))
+                ggfree = 0.0
+                for i in range(n):
+                    if wc[i] != bigstp:
+                        continue
+                    t = R(xo[i] - R(step * glag[i]))
+                    if t <= R(sl[i] * sc):
+                        wc[i] = R(R(sl[i] * sc) - xo[i])
+                        wfixsq = R(wfixsq + R(wc[i] * wc[i]))
+                    elif t >= R(su[i] * sc):
+                        wc[i] = R(R(su[i] * sc) - xo[i])
+                        wfixsq = R(wfixsq + R(wc[i] * wc[i]))
+                    else:
+                        ggfree = R(ggfree + R(glag[i] * glag[i]))
+                if not (wfixsq > wsqsav and ggfree > 0):
+                    break
+            gw = 0.0
+            for i in range(n):
+                if wc[i] == bigstp:
+                    wc[i] = R(-step * glag[i])
+                    x = rmax(R(sl[i] * sc), rmin(R(su[i] * sc), R(xo[i] + wc[i])))
+                elif wc[i] == 0:
+                    x = xo[i]
+                elif glag[i] > 0:
+                    x = R(sl[i] * sc)
+                else:
+                    x = R(su[i] * sc)
+                xalt[i] = x
+                gw = R(gw + R(glag[i] * wc[i]))
+            curv = 0.0
+            for k in range(m):
+                p = self.xpt[k]
+                t = 0.0
+                for j in range(n):
+                    t = R(t + R(R(p[j] * sc) * wc[j]))
+                curv = R(curv + R(R(hcol[k] * t) * t))
+            if iflag == 1:
+                curv = -curv
+            if curv > -gw and curv < R(-konst * gw):
+                scale = R(-gw / curv)
+                for i in range(n):
+                    xalt[i] = rmax(R(sl[i] * sc), rmin(R(su[i] * sc), R(xo[i] + R(scale * wc[i]))))
+                t = R(R(half * gw) * scale)
+                self.cauchy = R(t * t)
+            else:
+                t = R(gw + R(half * curv))
+                self.cauchy = R(t * t)
+            if iflag == 0:
+                for i in range(n):
+                    glag[i] = -glag[i]
+                    xalt0[i] = xalt[i]
+                csave = self.cauchy
+        if csave > self.cauchy:
+            xalt = list(xalt0)
+            self.cauchy = csave
+        self.xalt = [R(v * unsc) for v in xalt]
+
     def set_candidate(self):
         R = self.A.R
         u = []
@@ -1468,10 +1642,24 @@ class BobyqaRef:
                     if not self.invert():
                         raise NotMirrored('rebuild')
                 if self.ntrits == 0:
-                    raise NotMirrored('geometry step (ALTMOV)')
-                self.calc_vlag()
-                if not self.choose_knew(self.xopt, True):
-                    raise NotMirrored('rebuild')
+                    self.altmov()
+                    self.d = [R(self.xnew[j] - self.xopt[j]) for j in range(n)]
+                    self.calc_vlag()
+                    vk = self.vlag[self.knew]
+                    self.denom = R(R(vk * vk) + R(self.alpha * self.beta))
+                    if self.denom < self.cauchy and self.cauchy > 0:
+                        self.xnew = list(self.xalt)
+                        self.d = [R(self.xnew[j] - self.xopt[j]) for j in range(n)]
+                        self.cauchy = 0.0
+                        self.calc_vlag()
+                        vk = self.vlag[self.knew]
+                        self.denom = R(R(vk * vk) + R(self.alpha * self.beta))
+                    if not self.denom > R(half * R(vk * vk)):
+                        raise NotMirrored('rebuild')
+                else:
+                    self.calc_vlag()
+                    if not self.choose_knew(self.xopt, True):
+                        raise NotMirrored('rebuild')
                 dsq = 0.0
                 for j in range(n):
                     dsq = R(dsq + R(self.d[j] * self.d[j]))

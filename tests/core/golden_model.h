@@ -48,13 +48,13 @@ struct BobyqaPrefix {
 };
 
 constexpr BobyqaPrefix kBobyqaPrefixes[] = {
-    {"by_f_d2", true, 2, 3u, 0.2f, 9, 0x33d8b060903194baull},
-    {"by_f_d5", true, 5, 17u, 0.25f, 14, 0x1afeacbf4f0d81afull},
-    {"by_f_d7_small", true, 7, 5u, 0.01f, 21, 0xda6d30893ce7fa2cull},
-    {"by_d_d4", false, 4, 3u, 0.2f, 14, 0x6a3fc97c02e915d7ull},
-    {"by_f_d3", true, 3, 99u, 0.05f, 12, 0xe5fccc97c37e2a71ull},
-    {"by_f_d8", true, 8, 21u, 0.125f, 21, 0x324d0a2f30c79dfaull},
-    {"by_d_d6", false, 6, 8u, 0.25f, 15, 0x6a4a3614c6e31801ull},
+    {"by_f_d2", true, 2, 3u, 0.2f, 39, 0x8f5a188311d36ca1ull},
+    {"by_f_d5", true, 5, 17u, 0.25f, 22, 0xab671b2959d79b5aull},
+    {"by_f_d7_small", true, 7, 5u, 0.01f, 31, 0xafa69626fb6ef62aull},
+    {"by_d_d4", false, 4, 3u, 0.2f, 75, 0x9477ea217d265e6bull},
+    {"by_f_d3", true, 3, 99u, 0.05f, 47, 0xb459c75c18a0588dull},
+    {"by_f_d8", true, 8, 21u, 0.125f, 137, 0xa0bbc67f2b3f0db3ull},
+    {"by_d_d6", false, 6, 8u, 0.25f, 117, 0xc4a3779ef193a282ull},
 };
 
 }  // namespace golden_model

@@ -123,9 +123,10 @@ void bobyqa_prefix(const golden_model::BobyqaPrefix& c) {
 
 }  // namespace
 
-// Bobyqa's asks up to its first geometry step (ALTMOV), rebuild or restart
-// only (tools/model_ref.py does not mirror those yet): the initial points,
-// then trust-region steps with their model updates (2-6 of them per case).
+// Bobyqa's asks up to its first rebuild of the point set or restart only
+// (tools/model_ref.py does not mirror those yet): 22-137 asks per case, the
+// initial points, trust-region and geometry steps, model updates, rho
+// reductions.
 TEST_CASE(bobyqa_golden_initial_points) {
   for (const auto& c : golden_model::kBobyqaPrefixes) {
     if (c.single)
