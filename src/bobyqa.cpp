@@ -5,8 +5,7 @@
 // report; where the report's code updates a factored inverse of the
 // interpolation system, the engine inverts the system afresh (bobyqa.hpp says
 // why). Every sum runs in index order from 0, with -ffp-contract=off, so that
-// a reference can reproduce each operation (tools/model_ref.py mirrors
-// everything but altmov(), rebuild() and the restarts so far).
+// tools/model_ref.py reproduces each operation.
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 

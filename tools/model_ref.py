@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Independent Python reference of the few-episode optimizers (BayesOpt and
-Tuner in full; of Bobyqa a prefix: its asks up to its first geometry step
-(ALTMOV), rebuild or restart, which are not mirrored yet), for the golden
+Tuner and Bobyqa (default restart rule) in full), for the golden
 trajectory hashes of tests/core/golden_model.h.
 
 Written from the algorithms documented in include/starling/bayesopt.hpp,
@@ -693,10 +692,6 @@ class Tuner:
 
 # ---- Bobyqa (a bounded prefix: up to its first geometry step) --------------------
 
-class NotMirrored(Exception):
-    """The run takes a path the reference does not follow (yet)."""
-
-
 def rmin(a, b):
     return a if a <= b else b
 
@@ -710,15 +705,16 @@ def packed(i, j):
 
 
 class BobyqaRef:
-    """Bobyqa (bobyqa.hpp) from its start to the first path this reference
-    does not follow: a geometry step (ALTMOV), a rebuild of the point set, a
-    restart after convergence. Covered: the initial points (failures as
-    their stand-in values), the interpolation system's scaled inverse
-    (Gauss-Jordan with row pivoting), the least Frobenius norm model,
-    TRSBOX, the Lagrange values and the choice of the point to replace, the
-    model update after each evaluation (with the test that may replace it by
-    the interpolant of the values), the trust-radius and rho rules, the base
-    shift. The proposal that needs an unmirrored path raises NotMirrored."""
+    """Bobyqa (bobyqa.hpp) with the default config but rho_begin, without
+    filters: the initial points (failures as their stand-in values), the
+    interpolation system's scaled inverse (Gauss-Jordan with row pivoting),
+    the least Frobenius norm model, TRSBOX, ALTMOV and its Cauchy steps, the
+    Lagrange values and the choice of the point to replace, the model update
+    after each evaluation (with the test that may replace it by the
+    interpolant of the values), the trust-radius and rho rules, the base
+    shift, rebuilds of the point set and the Incumbent restart. Paths it
+    does not follow (a filter moving a point, the Random restart) are not
+    reached by the golden runs."""
     L60, L90, L650, L680 = range(4)
 
     def __init__(self, A, lo, hi, seed, rho_begin):
@@ -740,37 +736,17 @@ class BobyqaRef:
                 w4 = self.core.block(1, 0, 0, j >> 1)
             v = R(self.ulo[j] + R(unit24(w4[(j & 1) * 2]) * R(self.uhi[j] - self.ulo[j])))
             u0.append(min(v, self.uhi[j]))
-        rho0 = R(Arith(True).R(rho_begin))
-        self.init_step = rho0
-        self.xbase = list(u0)
-        self.xopt = [0.0] * n
-        self.sl = [R(self.ulo[j] - u0[j]) for j in range(n)]
-        self.su = [R(self.uhi[j] - u0[j]) for j in range(n)]
-        self.xoptsq = 0.0
-        self.xpt = []
-        for k in range(m):
-            p = [0.0] * n
-            if k > 0:
-                j = k - 1 if k <= n else k - n - 1
-                second = k > n
-                if rho0 <= self.su[j] and -rho0 >= self.sl[j]:
-                    st = -rho0 if second else rho0
-                elif -rho0 < self.sl[j]:
-                    st = R(rho0 + rho0) if second else rho0
-                else:
-                    st = -R(rho0 + rho0) if second else -rho0
-                p[j] = st
-            self.xpt.append(p)
+        self.rho_begin = R(Arith(True).R(rho_begin))
         self.fval = [0.0] * m
-        self.init_k = 0
-        self.phase = 'init'
         self.nf = 0
         self.hq = [0.0] * (n * (n + 1) // 2)
         self.pq = [0.0] * m
         self.gopt = [0.0] * n
         self.d = [0.0] * n
         self.xnew = [0.0] * n
-        self.init_point()
+        self.phase = 'init'
+        self.restarts = 0
+        self.begin(u0, self.rho_begin, False, 0.0)
         self.x = None
 
     # ---- the family's ask/tell --------------------------------------------------
@@ -794,10 +770,70 @@ class BobyqaRef:
         if not self.core.record(x, f):
             return
         if self.feed(list(self.cand), f):
-            raise NotMirrored('restart')
+            self.restart()
         self.core.end_generation()
 
     # ---- the engine -------------------------------------------------------------
+    def begin(self, u0, rho0, have_f0, f0):
+        self.keep_rho = 0
+        self.start_set(u0, rho0, have_f0, f0)
+
+    def start_set(self, u0, rho0, have_f0, f0):
+        R, n, m = self.A.R, self.n, self.m
+        self.xbase = list(u0)
+        self.xopt = [0.0] * n
+        self.sl = [R(self.ulo[j] - u0[j]) for j in range(n)]
+        self.su = [R(self.uhi[j] - u0[j]) for j in range(n)]
+        self.xoptsq = 0.0
+        self.init_step = rho0
+        self.xpt = []
+        for k in range(m):
+            p = [0.0] * n
+            if k > 0:
+                j = k - 1 if k <= n else k - n - 1
+                second = k > n
+                if rho0 <= self.su[j] and -rho0 >= self.sl[j]:
+                    st = -rho0 if second else rho0
+                elif -rho0 < self.sl[j]:
+                    st = R(rho0 + rho0) if second else rho0
+                else:
+                    st = -R(rho0 + rho0) if second else -rho0
+                p[j] = st
+            self.xpt.append(p)
+        self.phase = 'init'
+        self.init_k = 0
+        if have_f0:
+            self.fval[0] = f0
+            self.init_k = 1
+        self.init_point()
+
+    def rebuild(self):
+        R = self.A.R
+        u = [min(max(R(self.xbase[j] + self.xopt[j]), self.ulo[j]), self.uhi[j]) for j in range(self.n)]
+        f0 = self.fval[self.kopt]
+        had_model = self.phase != 'init'
+        r = self.rho if had_model else R(self.init_step * 0.5)
+        if r < self.rho_end:
+            r = self.rho_end
+        self.keep_rho = 1 if had_model else 0
+        self.start_set(u, r, True, f0)
+
+    def restart(self):
+        """BobyqaCore::restart with the default BobyqaRestart::Incumbent."""
+        R = self.A.R
+        self.restarts += 1
+        fb = self.core.best_f
+        if fb < INF:
+            u = []
+            for j in range(self.n):
+                v = R(self.core.best[j] / R(self.hi[j] - self.lo[j]))
+                v = min(max(v, self.ulo[j]), self.uhi[j]) if v == v else v
+                u.append(v)
+            self.begin(u, self.rho_begin, True, fb)
+        else:
+            u = [min(max(R(self.xbase[j] + self.xopt[j]), self.ulo[j]), self.uhi[j]) for j in range(self.n)]
+            self.begin(u, self.rho_begin, True, self.fval[self.kopt])
+
     def init_point(self):
         self.cand = [min(max(self.A.R(self.xbase[j] + self.xpt[self.init_k][j]), self.ulo[j]), self.uhi[j])
                      for j in range(self.n)]
@@ -906,7 +942,8 @@ class BobyqaRef:
             self.xoptsq = R(self.xoptsq + R(self.xopt[j] * self.xopt[j]))
         self.hq = [0.0] * (n * (n + 1) // 2)
         if not self.invert():
-            raise NotMirrored('rebuild')
+            self.rebuild()
+            return False
         e = self.scale_e
         inv_s4, inv_s = 2.0 ** (-4 * e), 2.0 ** -e
         H, fval = self.H, self.fval
@@ -929,7 +966,11 @@ class BobyqaRef:
             t = R(self.pq[k] * t)
             for j in range(n):
                 self.gopt[j] = R(self.gopt[j] + R(t * p[j]))
-        self.rho = self.delta = self.init_step
+        if self.keep_rho == 0:
+            self.rho = self.delta = self.init_step
+        else:
+            self.delta = self.rho
+        self.keep_rho = 0
         self.ntrits = 0
         self.nfsav = self.nf
         self.diffa = self.diffb = self.diffc = 0.0
@@ -1521,7 +1562,11 @@ class BobyqaRef:
         self.fval[self.knew] = f
         better = f < fopt
         if not self.invert():
-            raise NotMirrored('rebuild')
+            if better:
+                self.kopt = self.knew
+                self.xopt = list(self.xnew)
+            self.rebuild()
+            return None  # kReady
         e = self.scale_e
         inv_s4, inv_s = 2.0 ** (-4 * e), 2.0 ** -e
         H = self.H
@@ -1600,6 +1645,8 @@ class BobyqaRef:
         R, n = self.A.R, self.n
         half, tenth = 0.5, R(0.1)
         for _ in range(1000):
+            if label is None:  # kReady: a rebuild has set the next point
+                return False
             if label == self.L60:
                 self.trsbox()
                 self.dnorm = rmin(self.delta, self.A.sqrt(self.dsq))
@@ -1640,7 +1687,8 @@ class BobyqaRef:
                 if self.dsq <= R(R(1e-3) * self.xoptsq):
                     self.shift_base()
                     if not self.invert():
-                        raise NotMirrored('rebuild')
+                        self.rebuild()
+                        return False
                 if self.ntrits == 0:
                     self.altmov()
                     self.d = [R(self.xnew[j] - self.xopt[j]) for j in range(n)]
@@ -1655,11 +1703,13 @@ class BobyqaRef:
                         vk = self.vlag[self.knew]
                         self.denom = R(R(vk * vk) + R(self.alpha * self.beta))
                     if not self.denom > R(half * R(vk * vk)):
-                        raise NotMirrored('rebuild')
+                        self.rebuild()
+                        return False
                 else:
                     self.calc_vlag()
                     if not self.choose_knew(self.xopt, True):
-                        raise NotMirrored('rebuild')
+                        self.rebuild()
+                        return False
                 dsq = 0.0
                 for j in range(n):
                     dsq = R(dsq + R(self.d[j] * self.d[j]))
@@ -1716,8 +1766,8 @@ class BobyqaRef:
 
 
 def bobyqa_prefix(A, dims, seed, rho_begin, kind, cap):
-    """(hash, asks): the trajectory hash of Bobyqa's asks and golden costs up
-    to the last one the reference can propose (or cap asks)."""
+    """(hash, asks): the trajectory hash of Bobyqa's first `cap` asks and
+    their golden costs (fewer if the run stops)."""
     lo, hi = golden_box(dims)
     opt = BobyqaRef(A, lo, hi, seed, rho_begin)
     h = FNV_OFFSET
@@ -1731,10 +1781,7 @@ def bobyqa_prefix(A, dims, seed, rho_begin, kind, cap):
         c = golden_cost(A, x, k, kind)
         h = fnv(h, A, c)
         k += 1
-        try:
-            opt.tell(c)
-        except NotMirrored:
-            break
+        opt.tell(c)
     return h, k
 
 
@@ -1794,9 +1841,8 @@ def run_case(case):
 
 def emit():
     out = ['// SPDX-License-Identifier: MIT',
-           '// Golden trajectories of BayesOpt, Tuner and Bobyqa\'s first asks, generated by',
-           '// tools/model_ref.py (an',
-           '// independent Python reference: float32 emulated op by op, det_math.hpp\'s',
+           '// Golden trajectories of BayesOpt, Tuner and Bobyqa, generated by tools/model_ref.py',
+           '// (an independent Python reference: float32 emulated op by op, det_math.hpp\'s',
            '// exp/log from tools/det_ref.py). Do not edit: regenerate with',
            '//   python3 tools/model_ref.py > tests/core/golden_model.h',
            '#pragma once',
@@ -1830,18 +1876,18 @@ def emit():
             repr(float(kw.get('step', 0.1))), repr(float(kw.get('step_end', 1e-4))), kw['max_evals'],
             'true' if cost == 'flat' else 'false', h, k, float.hex(best), ', '.join(float.hex(v) for v in fm[:3])))
     out += ['};', '',
-            '// Bobyqa: only a prefix (the initial points and the trust-region steps up to',
-            '// its first geometry step, rebuild or restart) is mirrored by tools/model_ref.py.',
-            'struct BobyqaPrefix {',
+            '// Bobyqa: 40·dims asks each (initial points, trust-region and geometry steps,',
+            '// base shifts, rebuilds, rho reductions, two restarts), from tools/model_ref.py.',
+            'struct BobyqaCase {',
             '  const char* name;',
             '  bool single;',
             '  int dims;',
             '  uint64_t seed;',
             '  float rho_begin;',
-            '  long asks;      // how many asks the reference follows (before an unmirrored path, or its cap)',
+            '  long asks;      // the run\'s length (max_evals)',
             '  uint64_t hash;  // over those asks and their costs',
             '};', '',
-            'constexpr BobyqaPrefix kBobyqaPrefixes[] = {']
+            'constexpr BobyqaCase kBobyqaCasees[] = {']
     for name, single, dims, seed, rho in BOBYQA_CASES:
         h, k = bobyqa_prefix(Arith(single), dims, seed, rho, 'sphere', 40 * dims)
         out.append('    {"%s", %s, %d, %du, %sf, %d, 0x%016xull},' % (

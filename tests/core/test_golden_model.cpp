@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Golden trajectories of BayesOpt and Tuner (and a prefix of Bobyqa's)
+// Golden trajectories of BayesOpt, Tuner and Bobyqa
 // from their independent Python reference (tools/model_ref.py: float32/float64 emulated op by op, the
 // deterministic exp/log of detail/det_math.hpp from tools/det_ref.py, its own
 // Gaussian process, inner search, design and Nelder–Mead): the same hashes
@@ -97,7 +97,7 @@ void one(const golden_model::Case& c) {
 }
 
 template <class Real>
-void bobyqa_prefix(const golden_model::BobyqaPrefix& c) {
+void bobyqa_case(const golden_model::BobyqaCase& c) {
   static Bobyqa<8, Real> o;
   Real lo[8], hi[8];
   for (int d = 0; d < c.dims; ++d) {
@@ -123,16 +123,14 @@ void bobyqa_prefix(const golden_model::BobyqaPrefix& c) {
 
 }  // namespace
 
-// Bobyqa's asks up to its first rebuild of the point set or restart only
-// (tools/model_ref.py does not mirror those yet): 22-137 asks per case, the
-// initial points, trust-region and geometry steps, model updates, rho
-// reductions.
-TEST_CASE(bobyqa_golden_initial_points) {
-  for (const auto& c : golden_model::kBobyqaPrefixes) {
+// Bobyqa, 40·D asks per case: initial points, trust-region and geometry
+// steps, base shifts, rebuilds, rho reductions and two restarts each.
+TEST_CASE(bobyqa_golden_trajectories) {
+  for (const auto& c : golden_model::kBobyqaCasees) {
     if (c.single)
-      bobyqa_prefix<float>(c);
+      bobyqa_case<float>(c);
     else
-      bobyqa_prefix<double>(c);
+      bobyqa_case<double>(c);
   }
 }
 
