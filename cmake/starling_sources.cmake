@@ -15,7 +15,9 @@ set(STARLING_CORE_SOURCES
   src/de.cpp src/de_state.cpp src/cmaes.cpp src/cmaes_state.cpp src/c_api_de.cpp src/c_api_cmaes.cpp
   src/det_math.cpp src/nelder_mead.cpp src/nelder_mead_state.cpp src/spsa.cpp src/spsa_state.cpp
   src/anneal.cpp src/anneal_state.cpp src/c_api_nelder_mead.cpp src/c_api_spsa.cpp src/c_api_anneal.cpp
-  src/train.cpp src/polystep.cpp)
+  src/train.cpp src/polystep.cpp
+  src/bobyqa.cpp src/bobyqa_state.cpp src/bayesopt.cpp src/bayesopt_state.cpp src/tuner.cpp
+  src/tuner_state.cpp src/c_api_bobyqa.cpp src/c_api_bayesopt.cpp src/c_api_tuner.cpp)
 # ports/scalar/meson.build: the reference kernels, always built.
 set(STARLING_SCALAR_SOURCES
   ports/scalar/s8_fc__scalar.cpp ports/scalar/f32_swarm_update__scalar.cpp

@@ -44,6 +44,13 @@ constexpr float kHi[kDims] = {10.0f, 5.0f, 10.0f};
 // The optimizer lives in static memory, as on a device: 3 × 24 floats per
 // array, 1.4 KB in all.
 starling::Pso<kDims, kParticles, float> g_pso;
+// The few-episode alternative (section 5): Tuner with room for 64
+// observations of 3 gains, about 17 KB (starling/tuner.hpp has the formula).
+starling::Tuner<kDims, 64, float> g_tuner;
+constexpr int kTunerEpisodes = 150;
+// EMPSO's best cost after these many episodes, for the side-by-side table.
+constexpr int kMarks[] = {10, 25, 50, 75, 100, 150, 300, 600, 1440};
+constexpr int kNumMarks = static_cast<int>(sizeof kMarks / sizeof kMarks[0]);
 
 // Floats are printed through fx(), not printf's %f: newlib-nano (the
 // Cortex-M C library) has no floating-point printf unless linked with
@@ -284,10 +291,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("%5s %6s %12s %8s %8s %8s\n", "iter", "evals", "best cost", "Kp", "Ki", "Kd");
+  float pso_at[kNumMarks];
+  for (float& v : pso_at) v = 0;
   while (const float* g = g_pso.ask()) {
     const float cost = pid_sim::run_episode(gains_of(g), loop, cost_cfg);  // the episode
     const int before = g_pso.iteration();
     if (g_pso.tell(cost) != starling::Status::Ok) return 1;
+    for (int k = 0; k < kNumMarks; ++k)
+      if (g_pso.evaluations() == kMarks[k]) pso_at[k] = g_pso.best_value();
     if (g_pso.iteration() != before) {
       const float* b = g_pso.best_position();
       std::printf("%5d %6ld %12s %8s %8s %8s\n", g_pso.iteration(), g_pso.evaluations(),
@@ -383,6 +394,45 @@ int main(int argc, char** argv) {
               fx(100.0f * m_zn.overshoot, 1).s);
   if (!beat) {
     std::printf("CHECK FAILED: the tuned gains do not beat Ziegler-Nichols clearly\n");
+    ++failures;
+  }
+
+  // ---- 5. few episodes: Tuner (design, Gaussian process, Nelder-Mead) --------
+  // On hardware an episode costs seconds: how many are needed to come within
+  // 2 % of the best cost EMPSO found with all of its episodes.
+  starling::TunerConfig tcfg;
+  tcfg.max_evals = kTunerEpisodes;
+  tcfg.max_iter = kTunerEpisodes;
+  if (g_tuner.init(kLo, kHi, kDims, 0, tcfg, kSeed) != starling::Status::Ok) {
+    std::printf("tuner init failed\n");
+    return 1;
+  }
+  const float goal = 1.02f * g_pso.best_value();
+  float tuner_at[kNumMarks];
+  for (float& v : tuner_at) v = 0;
+  long tuner_hit = -1, pso_hit = -1;
+  while (const float* g = g_tuner.ask()) {
+    const float cost = pid_sim::run_episode(gains_of(g), loop, cost_cfg);
+    if (g_tuner.tell(cost) != starling::Status::Ok) return 1;
+    if (tuner_hit < 0 && g_tuner.best_value() <= goal) tuner_hit = g_tuner.evaluations();
+    for (int k = 0; k < kNumMarks; ++k)
+      if (g_tuner.evaluations() == kMarks[k]) tuner_at[k] = g_tuner.best_value();
+  }
+  for (int k = 0; k < kNumMarks && pso_hit < 0; ++k)
+    if (pso_at[k] > 0 && pso_at[k] <= goal) pso_hit = kMarks[k];
+  std::printf("\nFew episodes: best cost after n episodes (EMPSO as above; Tuner, %d episodes)\n",
+              kTunerEpisodes);
+  std::printf("%8s %10s %10s\n", "episodes", "EMPSO", "Tuner");
+  for (int k = 0; k < kNumMarks; ++k)
+    std::printf("%8d %10s %10s\n", kMarks[k], fx(pso_at[k], 4).s,
+                kMarks[k] <= kTunerEpisodes ? fx(tuner_at[k], 4).s : "-");
+  std::printf("within 2 %% of EMPSO's final best (%s): Tuner after %ld episodes, EMPSO by episode %ld\n",
+              fx(goal, 4).s, tuner_hit, pso_hit);
+  const float* tg = g_tuner.best_position();
+  std::printf("Tuner's gains: Kp %s, Ki %s, Kd %s, cost %s\n", fx(tg[0], 4).s, fx(tg[1], 4).s,
+              fx(tg[2], 4).s, fx(g_tuner.best_value(), 4).s);
+  if (tuner_hit < 0) {
+    std::printf("CHECK FAILED: Tuner did not come within 2 %% in %d episodes\n", kTunerEpisodes);
     ++failures;
   }
   if (compare) failures += compare_family(compare_only, loop, cost_cfg);

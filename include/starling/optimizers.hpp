@@ -13,11 +13,14 @@
 #pragma once
 
 #include "starling/anneal.hpp"
+#include "starling/bayesopt.hpp"
+#include "starling/bobyqa.hpp"
 #include "starling/cmaes.hpp"
 #include "starling/de.hpp"
 #include "starling/nelder_mead.hpp"
 #include "starling/pso.hpp"
 #include "starling/spsa.hpp"
+#include "starling/tuner.hpp"
 
 /// X(Name, Config) for every optimizer. `Name##Of<MaxDims, MaxPop, Real>` is
 /// its class (methods without a population ignore MaxPop), so generic code
@@ -32,7 +35,10 @@
   X(Cmaes, CmaesConfig)           \
   X(NelderMead, NelderMeadConfig) \
   X(Spsa, SpsaConfig)             \
-  X(Anneal, AnnealConfig)
+  X(Anneal, AnnealConfig)         \
+  X(Bobyqa, BobyqaConfig)         \
+  X(BayesOpt, BayesOptConfig)     \
+  X(Tuner, TunerConfig)
 
 namespace starling {
 
@@ -54,5 +60,14 @@ using SpsaOf = Spsa<MaxDims, Real>;
 template <int MaxDims, int MaxPop, class Real = float>
 /// Anneal under the family's uniform name (see STARLING_OPTIMIZERS).
 using AnnealOf = Anneal<MaxDims, Real>;
+/// MaxPop is ignored (the interpolation points follow MaxDims).
+template <int MaxDims, int MaxPop, class Real = float>
+using BobyqaOf = Bobyqa<MaxDims, Real>;
+/// MaxPop is the number of observations the model holds (MaxObs).
+template <int MaxDims, int MaxPop, class Real = float>
+using BayesOptOf = BayesOpt<MaxDims, MaxPop, Real>;
+/// Tuner under the family's uniform name (see STARLING_OPTIMIZERS; MaxPop is its MaxObs).
+template <int MaxDims, int MaxPop, class Real = float>
+using TunerOf = Tuner<MaxDims, MaxPop, Real>;
 
 }  // namespace starling

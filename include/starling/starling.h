@@ -454,6 +454,8 @@ const char* starling_status_name(starling_status status);
 }  /* extern "C" */
 #endif
 
+/* The few-episode optimizers (Bobyqa, BayesOpt, Tuner). */
+#include "starling/starling_model.h"
 /* The other optimizers of the family, with the same conventions (each
  * header includes this one). */
 #include "starling/de.h"

@@ -289,6 +289,61 @@ inline void box_pid_integrator(int, double* lo, double* hi) {
   hi[0] = 10, hi[1] = 10, hi[2] = 5;
 }
 
+// ---- the Bayesian-optimization classics: fixed D, cost = simple regret -------------
+//
+// Branin (D = 2), Hartmann-3 and Hartmann-6 (Dixon & Szegő's test set, the
+// usual benchmarks of Bayesian optimization), each minus its global minimum,
+// so that the cost is the simple regret (0 at the optimum; the tables' final
+// cost is the regret).
+
+constexpr double kBraninMin = 0.397887357729738;
+constexpr double kHartmann3Min = -3.86278214782076;
+constexpr double kHartmann6Min = -3.32236801141551;
+
+inline double branin_regret(const double* x, int, const EvalCtx&) {
+  const double b = 5.1 / (4 * kPi * kPi), c = 5 / kPi, t = 1 / (8 * kPi);
+  const double u = x[1] - b * x[0] * x[0] + c * x[0] - 6;
+  return u * u + 10 * (1 - t) * std::cos(x[0]) + 10 - kBraninMin;
+}
+inline void box_branin(int, double* lo, double* hi) {
+  lo[0] = -5, hi[0] = 10;
+  lo[1] = 0, hi[1] = 15;
+}
+inline double hartmann3_regret(const double* x, int, const EvalCtx&) {
+  static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+  static const double a[4][3] = {{3, 10, 30}, {0.1, 10, 35}, {3, 10, 30}, {0.1, 10, 35}};
+  static const double p[4][3] = {
+      {0.3689, 0.1170, 0.2673}, {0.4699, 0.4387, 0.7470}, {0.1091, 0.8732, 0.5547}, {0.0381, 0.5743, 0.8828}};
+  double f = 0;
+  for (int i = 0; i < 4; ++i) {
+    double e = 0;
+    for (int j = 0; j < 3; ++j) e += a[i][j] * (x[j] - p[i][j]) * (x[j] - p[i][j]);
+    f -= alpha[i] * std::exp(-e);
+  }
+  return f - kHartmann3Min;
+}
+inline double hartmann6_regret(const double* x, int, const EvalCtx&) {
+  static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+  static const double a[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+                                 {0.05, 10, 17, 0.1, 8, 14},
+                                 {3, 3.5, 1.7, 10, 17, 8},
+                                 {17, 8, 0.05, 10, 0.1, 14}};
+  static const double p[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
+                                 {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
+                                 {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
+                                 {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
+  double f = 0;
+  for (int i = 0; i < 4; ++i) {
+    double e = 0;
+    for (int j = 0; j < 6; ++j) e += a[i][j] * (x[j] - p[i][j]) * (x[j] - p[i][j]);
+    f -= alpha[i] * std::exp(-e);
+  }
+  return f - kHartmann6Min;
+}
+inline void box_unit(int n, double* lo, double* hi) {
+  for (int d = 0; d < n; ++d) lo[d] = 0, hi[d] = 1;
+}
+
 // ---- task: a small tanh network trained on accuracy ------------------------------
 //
 // Data: the points of examples/xor_int8: kNetPoints points uniform in

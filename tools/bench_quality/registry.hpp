@@ -243,6 +243,14 @@ inline starling::PsoConfig with_boundary(starling::PsoConfig c, starling::Bounda
   return c;
 }
 
+/// BOBYQA refining as far as Real resolves (rho_end 0), as NLopt's does
+/// without a tolerance.
+inline starling::BobyqaConfig bobyqa_fine() {
+  starling::BobyqaConfig c;
+  c.rho_end = 0.f;
+  return c;
+}
+
 inline std::string lower(const char* s) {
   std::string r(s);
   for (char& ch : r) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
@@ -317,6 +325,11 @@ inline std::vector<Entry> starling_entries() {
            ask_tell<Swarm>("pso-reflect", with_boundary(PsoConfig{}, starling::Boundary::Reflect),
                            "PsoConfig{} with Boundary::Reflect"),
            ask_tell<Swarm>("fips", PsoConfig::fips(), "PsoConfig::fips(): fully informed, von Neumann"),
+           ask_tell<starling::Bobyqa<kMaxDims, double>>(
+               "bobyqa-double", starling::BobyqaConfig{},
+               "Bobyqa<D, double> with BobyqaConfig{}: NLopt's precision (the float one resolves about 1e-7 of a range)"),
+           ask_tell<starling::Bobyqa<kMaxDims, double>>("bobyqa-double-fine", bobyqa_fine(),
+                                                        "Bobyqa<D, double>, rho_end 0 (as far as double resolves)"),
        })
     e.push_back(std::move(x));
   add_candidates(e);

@@ -4,13 +4,22 @@
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
 // -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_SELFTEST=1,
 // -DFP_SELFTEST_PARTS=1, -DFP_NM=1, -DFP_SPSA=1, -DFP_ANNEAL=1, -DFP_DE=1,
-// -DFP_CMAES=1, -DFP_TRAIN=1; none of them is the empty baseline every figure
-// is measured against. The image
+// -DFP_CMAES=1, -DFP_TRAIN=1, -DFP_BOBYQA=1, -DFP_BAYESOPT=1, -DFP_TUNER=1;
+// none of them is the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
 
 #if FP_PSO
 #include "starling/pso.hpp"
+#endif
+#if FP_BOBYQA
+#include "starling/bobyqa.hpp"
+#endif
+#if FP_BAYESOPT
+#include "starling/bayesopt.hpp"
+#endif
+#if FP_TUNER
+#include "starling/tuner.hpp"
 #endif
 #if FP_NM
 #include "starling/nelder_mead.hpp"
@@ -94,6 +103,27 @@ void run_train() {
 }
 #endif
 
+#if FP_BOBYQA || FP_BAYESOPT || FP_TUNER
+// The few-episode optimizers at issue 17's size: D = 4, MaxObs = 64 (Bobyqa:
+// 2D + 1 points), defaults, 60 evaluations of a sphere.
+constexpr int kMD = 4, kMObs = 64;
+float sphere4(const float* x, int n) {
+  float s = 0.0f;
+  for (int i = 0; i < n; ++i) s += (x[i] - 0.5f) * (x[i] - 0.5f);
+  return s;
+}
+template <class Opt, class Cfg>
+void run_model(Opt& o, Cfg cfg) {
+  float lo[kMD], hi[kMD];
+  for (int d = 0; d < kMD; ++d) lo[d] = -2.0f, hi[d] = 2.0f;
+  cfg.max_evals = 60;
+  if (o.init(lo, hi, kMD, 0, cfg, 1u) != starling::Status::Ok) return;
+  while (const float* x = o.ask()) {
+    if (o.tell(sphere4(x, kMD)) != starling::Status::Ok) return;
+  }
+  g_sink = static_cast<int32_t>(o.best_value() * 1000.0f);
+}
+#endif
 #if FP_NM || FP_SPSA || FP_ANNEAL || FP_DE || FP_CMAES
 // The other optimizers: D = 8, float, the default config and population,
 // ask/tell on a sphere (the same loop as the PSO image).
@@ -114,6 +144,15 @@ void run_single(Opt& o, Cfg cfg) {
   }
   g_sink = static_cast<int32_t>(o.best_value() * 1000.0f);
 }
+#endif
+#if FP_BOBYQA
+starling::Bobyqa<kMD> g_bobyqa;
+#endif
+#if FP_BAYESOPT
+starling::BayesOpt<kMD, kMObs> g_bayesopt;
+#endif
+#if FP_TUNER
+starling::Tuner<kMD, kMObs> g_tuner;
 #endif
 #if FP_NM
 starling::NelderMead<kSD> g_nm;
@@ -337,6 +376,15 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_DW
   run_dw();
+#endif
+#if FP_BOBYQA
+  run_model(g_bobyqa, starling::BobyqaConfig{});
+#endif
+#if FP_BAYESOPT
+  run_model(g_bayesopt, starling::BayesOptConfig{});
+#endif
+#if FP_TUNER
+  run_model(g_tuner, starling::TunerConfig{});
 #endif
 #if FP_SELFTEST
   run_selftest();
