@@ -17,10 +17,11 @@
 // Build without file output (a device without a file system): -DPID_TUNE_NO_FILE_IO.
 //
 // pid_tune --compare [NAME] [CSV]: afterwards, every optimizer of the family
-// (or the one named: empso, de, cmaes, neldermead, spsa, anneal) tunes the
-// same loop from the same seed with the same budget (1,440 episodes, each
-// method's default config and population), and a table gives the episodes
-// each needed to come within 2 % of the best cost any of them found.
+// (or the one named: empso, de, cmaes, neldermead, spsa, anneal, bobyqa,
+// bayesopt, tuner) tunes the same loop from the same seed with the same
+// budget (1,440 episodes, or fewer where a method stops itself; each method's
+// default config and population), and a table gives the episodes each needed
+// to come within 2 % of the best cost any of them found.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -111,6 +112,8 @@ starling::Cmaes<kDims, kParticles, float> g_cmp_cmaes;
 starling::NelderMead<kDims, float> g_cmp_nm;
 starling::Spsa<kDims, float> g_cmp_spsa;
 starling::Anneal<kDims, float> g_cmp_anneal;
+starling::Bobyqa<kDims, float> g_cmp_bobyqa;
+starling::BayesOpt<kDims, 64, float> g_cmp_bayesopt;
 
 struct CmpRun {
   float best = INFINITY;
@@ -144,11 +147,15 @@ CmpRun run_method(int k, float threshold, const pid_sim::LoopConfig& loop, const
     case 2: return run_compared(g_cmp_cmaes, starling::CmaesConfig{}, 0, threshold, loop, c);
     case 3: return run_compared(g_cmp_nm, starling::NelderMeadConfig{}, 0, threshold, loop, c);
     case 4: return run_compared(g_cmp_spsa, starling::SpsaConfig{}, 0, threshold, loop, c);
-    default: return run_compared(g_cmp_anneal, starling::AnnealConfig{}, 0, threshold, loop, c);
+    case 5: return run_compared(g_cmp_anneal, starling::AnnealConfig{}, 0, threshold, loop, c);
+    case 6: return run_compared(g_cmp_bobyqa, starling::BobyqaConfig{}, 0, threshold, loop, c);
+    case 7: return run_compared(g_cmp_bayesopt, starling::BayesOptConfig{}, 0, threshold, loop, c);
+    default: return run_compared(g_tuner, starling::TunerConfig{}, 0, threshold, loop, c);
   }
 }
-constexpr const char* kMethods[] = {"empso", "de", "cmaes", "neldermead", "spsa", "anneal"};
-constexpr int kNumMethods = 6;
+constexpr const char* kMethods[] = {"empso", "de",     "cmaes",    "neldermead", "spsa",
+                                    "anneal", "bobyqa", "bayesopt", "tuner"};
+constexpr int kNumMethods = 9;
 
 // Two passes (runs are deterministic): the best cost of all, then the
 // episodes each run needed to come within 2 % of it.
@@ -160,7 +167,9 @@ int compare_family(const char* only, const pid_sim::LoopConfig& loop, const pid_
     any = any || run[k];
   }
   if (!any) {
-    std::printf("\n--compare: unknown optimizer %s (empso, de, cmaes, neldermead, spsa, anneal)\n", only);
+    std::printf("\n--compare: unknown optimizer %s (empso, de, cmaes, neldermead, spsa, anneal, bobyqa, bayesopt, "
+                "tuner)\n",
+                only);
     return 1;
   }
   float best = INFINITY;
