@@ -59,4 +59,7 @@ echo "=== instructions per MAC (QEMU TCG plugin)"
 # conv2d_s8 / depthwise_conv2d_s8 (and CMSIS-NN's when the build has -Dcmsis_nn): ~20 s
 "$SRC/tools/footprint/layer_insn_per_mac.sh" "$BUILD/m4f"
 
+echo "=== soft-float probe: Cortex-M3/M4F a - b and a + b against the host's IEEE results (~10 s)"
+"$SRC/tools/softfloat_probe/run.sh" "$BUILD/softfloat_probe"
+
 echo "ALL OK in $(( $(date +%s) - t0 )) s"
