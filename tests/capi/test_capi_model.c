@@ -17,29 +17,8 @@
 #include <string.h>
 
 #include "capi_model_ref.h"
+#include "check_c.h"
 #include "starling/starling.h"
-
-static long g_passed = 0, g_failed = 0;
-static const char* g_case = "";
-
-static int check_report(int ok, const char* expr, const char* file, int line) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    if (g_failed <= 50) printf("FAIL %s: %s:%d: %s\n", g_case, file, line, expr);
-  }
-  return ok;
-}
-#define CHECK(expr) check_report((expr) ? 1 : 0, #expr, __FILE__, __LINE__)
-
-static void run_case(const char* name, void (*fn)(void)) {
-  const long before = g_failed;
-  g_case = name;
-  fn();
-  printf("%-4s %s\n", g_failed == before ? "ok" : "FAIL", name);
-}
-#define RUN(fn) run_case(#fn, fn)
 
 #define MORE 5
 #define DIMS (STARLING_MODEL_MAX_DIMS < 3 ? STARLING_MODEL_MAX_DIMS : 3)
@@ -242,6 +221,5 @@ int main(void) {
   RUN(tuner_matches_cpp);
   RUN(tuner_loads_cpp_state);
   RUN(tuner_minimize_and_safe_tuning);
-  printf("%ld passed, %ld failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return check_summary();
 }
