@@ -490,6 +490,65 @@ void design_point(const uint32_t key[4], uint32_t tag, int dims, int i, const Re
 template void design_point<float>(const uint32_t*, uint32_t, int, int, const float*, const float*, float*) noexcept;
 template void design_point<double>(const uint32_t*, uint32_t, int, int, const double*, const double*, double*) noexcept;
 
+template <class Real>
+void model_region(const OptCore<Real>& base, const Real* lo, const Real* hi, const Real* best, Real* rlo,
+                  Real* rhi) noexcept {
+  const Real r = static_cast<Real>(base.trust_radius());
+  const bool centred = r > 0 && (base.evaluations() > 0 || base.has_start());
+  for (int j = 0; j < base.dims(); ++j) {
+    Real l = 0, h = 1;
+    if (centred) {
+      const Real c = (best[j] - lo[j]) / (hi[j] - lo[j]);
+      if (c - r > l) l = c - r;
+      if (c + r < h) h = c + r;
+      if (h < l) h = l;
+    }
+    rlo[j] = l;
+    rhi[j] = h;
+  }
+}
+
+template <class Real>
+void region_uniform_point(const uint32_t key[4], uint32_t tag, uint32_t k, int dims, const Real* rlo,
+                          const Real* rhi, Real* t) noexcept {
+  uint32_t w4[4] = {0, 0, 0, 0};
+  for (int j = 0; j < dims; ++j) {
+    if ((j & 1) == 0) swarm_block(key, tag, k, 0, static_cast<uint32_t>(j) >> 1, w4);
+    Real v = rlo[j] + u32_to_unit<Real>(w4[(j & 1) * 2]) * (rhi[j] - rlo[j]);
+    if (v > rhi[j]) v = rhi[j];
+    t[j] = v;
+  }
+}
+
+template <class Real>
+void box_to_unit(const Real* lo, const Real* hi, int dims, const Real* x, Real* t) noexcept {
+  for (int j = 0; j < dims; ++j) {
+    Real v = (x[j] - lo[j]) / (hi[j] - lo[j]);
+    if (v > 1) v = 1;
+    if (v < 0) v = 0;
+    t[j] = v;
+  }
+}
+
+template <class Real>
+void unit_to_box(const Real* lo, const Real* hi, int dims, const Real* t, Real* x) noexcept {
+  for (int j = 0; j < dims; ++j) {
+    Real v = t[j] <= 0 ? lo[j] : t[j] >= 1 ? hi[j] : lo[j] + t[j] * (hi[j] - lo[j]);
+    if (v > hi[j]) v = hi[j];
+    x[j] = v;
+  }
+}
+
+#define STARLING_MODEL_HELPERS(R)                                                                         \
+  template void model_region<R>(const OptCore<R>&, const R*, const R*, const R*, R*, R*) noexcept;        \
+  template void region_uniform_point<R>(const uint32_t*, uint32_t, uint32_t, int, const R*, const R*,    \
+                                        R*) noexcept;                                                    \
+  template void box_to_unit<R>(const R*, const R*, int, const R*, R*) noexcept;                          \
+  template void unit_to_box<R>(const R*, const R*, int, const R*, R*) noexcept;
+STARLING_MODEL_HELPERS(float)
+STARLING_MODEL_HELPERS(double)
+#undef STARLING_MODEL_HELPERS
+
 // ---- the family optimizer ----------------------------------------------------------
 
 template <class Real>
@@ -517,25 +576,9 @@ Status BayesOptCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi,
   return Status::Ok;
 }
 
-// The search region: the box, or with a trust radius r the box within ±r of
-// the incumbent (the start point before the first evaluation), so that no
-// proposal needs the envelope's clip.
 template <class Real>
 void BayesOptCore<Real>::region(const Arrays& a) const noexcept {
-  const int n = base_.dims();
-  const Real r = static_cast<Real>(base_.trust_radius());
-  const bool centred = r > 0 && (base_.evaluations() > 0 || base_.has_start());
-  for (int j = 0; j < n; ++j) {
-    Real lo = 0, hi = 1;
-    if (centred) {
-      const Real c = (a.best[j] - a.lo[j]) / (a.hi[j] - a.lo[j]);
-      if (c - r > lo) lo = c - r;
-      if (c + r < hi) hi = c + r;
-      if (hi < lo) hi = lo;
-    }
-    a.rlo[j] = lo;
-    a.rhi[j] = hi;
-  }
+  model_region(base_, a.lo, a.hi, a.best, a.rlo, a.rhi);
 }
 
 template <class Real>
@@ -552,13 +595,7 @@ void BayesOptCore<Real>::propose(const Arrays& a) noexcept {
     return;
   }
   // No factorization held (degenerate data): a uniform point of the region.
-  uint32_t w4[4] = {0, 0, 0, 0};
-  for (int j = 0; j < n; ++j) {
-    if ((j & 1) == 0) base_.block(kTagFallback, static_cast<uint32_t>(k), 0, static_cast<uint32_t>(j) >> 1, w4);
-    Real v = a.rlo[j] + u32_to_unit<Real>(w4[(j & 1) * 2]) * (a.rhi[j] - a.rlo[j]);
-    if (v > a.rhi[j]) v = a.rhi[j];
-    a.cand[j] = v;
-  }
+  region_uniform_point(base_.key(), kTagFallback, static_cast<uint32_t>(k), n, a.rlo, a.rhi, a.cand);
 }
 
 template <class Real>
@@ -577,12 +614,7 @@ const Real* BayesOptCore<Real>::ask(const Arrays& a) noexcept {
     if (base_.has_start() && base_.evaluations() == 0) {
       for (int j = 0; j < n; ++j) a.x[j] = a.best[j];
     } else {
-      for (int j = 0; j < n; ++j) {
-        const Real t = a.cand[j];
-        Real v = t <= 0 ? a.lo[j] : t >= 1 ? a.hi[j] : a.lo[j] + t * (a.hi[j] - a.lo[j]);
-        if (v > a.hi[j]) v = a.hi[j];
-        a.x[j] = v;
-      }
+      unit_to_box(a.lo, a.hi, n, a.cand, a.x);
     }
     if (!base_.filter(box(a), a.x, 0)) return nullptr;
     base_.set_pending(true);
@@ -600,12 +632,7 @@ Status BayesOptCore<Real>::tell(const Arrays& a, Real cost) noexcept {
   if (!base_.record(box(a), a.x, f)) return Status::Ok;
   const int n = base_.dims();
   Real* t = a.rlo;  // scratch until propose() sets the region
-  for (int j = 0; j < n; ++j) {
-    Real v = (a.x[j] - a.lo[j]) / (a.hi[j] - a.lo[j]);
-    if (v > 1) v = 1;
-    if (v < 0) v = 0;
-    t[j] = v;
-  }
+  box_to_unit(a.lo, a.hi, n, a.x, t);
   gp_.add(a.g, t, f);
   if (!base_.end_generation()) return Status::Ok;
   propose(a);

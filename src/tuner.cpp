@@ -185,20 +185,7 @@ Status TunerCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, in
 
 template <class Real>
 void TunerCore<Real>::region(const Arrays& a) const noexcept {
-  const int n = base_.dims();
-  const Real r = static_cast<Real>(base_.trust_radius());
-  const bool centred = r > 0 && (base_.evaluations() > 0 || base_.has_start());
-  for (int j = 0; j < n; ++j) {
-    Real lo = 0, hi = 1;
-    if (centred) {
-      const Real c = (a.best[j] - a.lo[j]) / (a.hi[j] - a.lo[j]);
-      if (c - r > lo) lo = c - r;
-      if (c + r < hi) hi = c + r;
-      if (hi < lo) hi = lo;
-    }
-    a.rlo[j] = lo;
-    a.rhi[j] = hi;
-  }
+  model_region(base_, a.lo, a.hi, a.best, a.rlo, a.rhi);
 }
 
 template <class Real>
@@ -210,13 +197,7 @@ void TunerCore<Real>::propose_model(const Arrays& a) noexcept {
     gp_.search(a.g, base_.key(), kTagSearch, static_cast<uint32_t>(k), a.rlo, a.rhi, a.cand);
     return;
   }
-  uint32_t w4[4] = {0, 0, 0, 0};
-  for (int j = 0; j < n; ++j) {
-    if ((j & 1) == 0) base_.block(kTagFallback, static_cast<uint32_t>(k), 0, static_cast<uint32_t>(j) >> 1, w4);
-    Real v = a.rlo[j] + u32_to_unit<Real>(w4[(j & 1) * 2]) * (a.rhi[j] - a.rlo[j]);
-    if (v > a.rhi[j]) v = a.rhi[j];
-    a.cand[j] = v;
-  }
+  region_uniform_point(base_.key(), kTagFallback, static_cast<uint32_t>(k), n, a.rlo, a.rhi, a.cand);
 }
 
 template <class Real>
@@ -231,12 +212,7 @@ void TunerCore<Real>::start_model(const Arrays& a) noexcept {
 template <class Real>
 void TunerCore<Real>::start_local(const Arrays& a) noexcept {
   const int n = base_.dims();
-  for (int j = 0; j < n; ++j) {
-    Real v = (a.best[j] - a.lo[j]) / (a.hi[j] - a.lo[j]);
-    if (v > 1) v = 1;
-    if (v < 0) v = 0;
-    a.u[j] = v;
-  }
+  box_to_unit(a.lo, a.hi, n, a.best, a.u);
   ++local_runs_;
   phase_ = kLocal;
   phase_evals_ = 0;
@@ -253,16 +229,6 @@ Status TunerCore<Real>::set_start(const Arrays& a, const Real* x) noexcept {
   return Status::Ok;
 }
 
-// Unit coordinates t to the box: 0 and 1 map to the bounds exactly.
-template <class Real>
-inline void t_to_box(const Real* lo, const Real* hi, int n, const Real* t, Real* x) noexcept {
-  for (int j = 0; j < n; ++j) {
-    Real v = t[j] <= 0 ? lo[j] : t[j] >= 1 ? hi[j] : lo[j] + t[j] * (hi[j] - lo[j]);
-    if (v > hi[j]) v = hi[j];
-    x[j] = v;
-  }
-}
-
 template <class Real>
 const Real* TunerCore<Real>::ask(const Arrays& a) noexcept {
   if (!base_.running()) return nullptr;
@@ -271,7 +237,7 @@ const Real* TunerCore<Real>::ask(const Arrays& a) noexcept {
     if (base_.has_start() && base_.evaluations() == 0) {
       for (int j = 0; j < n; ++j) a.x[j] = a.best[j];
     } else {
-      t_to_box(a.lo, a.hi, n, phase_ == kLocal ? simplex_.proposal(a.s) : a.cand, a.x);
+      unit_to_box(a.lo, a.hi, n, phase_ == kLocal ? simplex_.proposal(a.s) : a.cand, a.x);
     }
     if (!base_.filter(box(a), a.x, 0)) return nullptr;
     base_.set_pending(true);
@@ -288,12 +254,7 @@ Status TunerCore<Real>::tell(const Arrays& a, Real cost) noexcept {
   const Real f = Base::sanitize(cost);
   if (!base_.record(box(a), a.x, f)) return Status::Ok;
   const int n = base_.dims();
-  for (int j = 0; j < n; ++j) {
-    Real v = (a.x[j] - a.lo[j]) / (a.hi[j] - a.lo[j]);
-    if (v > 1) v = 1;
-    if (v < 0) v = 0;
-    a.u[j] = v;
-  }
+  box_to_unit(a.lo, a.hi, n, a.x, a.u);
   gp_.add(a.g, a.u, f);
   if (!base_.end_generation()) return Status::Ok;
   ++phase_evals_;
@@ -317,7 +278,7 @@ Status TunerCore<Real>::tell(const Arrays& a, Real cost) noexcept {
       // The simplex's own coordinates of the point, unless a filter moved it.
       const Real* y = simplex_.proposal(a.s);
       Real* img = a.rlo;  // scratch
-      t_to_box(a.lo, a.hi, n, y, img);
+      unit_to_box(a.lo, a.hi, n, y, img);
       bool same = true;
       for (int j = 0; j < n; ++j)
         if (img[j] != a.x[j]) same = false;

@@ -200,6 +200,28 @@ template <class Real>
 void design_point(const uint32_t key[4], uint32_t tag, int dims, int i, const Real* lo_r,
                   const Real* hi_r, Real* t) noexcept;
 
+// Helpers the model-based optimizers share (BayesOpt, Tuner): they work in
+// unit coordinates t in [0, 1]^D of the box.
+
+/// The search region [rlo, rhi] in unit coordinates: the whole cube, or with
+/// a trust radius r > 0 and a centre (an evaluation or a start point) the
+/// part within ±r of the incumbent `best`, so that no proposal needs the
+/// envelope's clip.
+template <class Real>
+void model_region(const OptCore<Real>& base, const Real* lo, const Real* hi, const Real* best, Real* rlo,
+                  Real* rhi) noexcept;
+/// A uniform point t of the region (when no model holds): block
+/// {j/2, 0, k, tag}, words 0 and 2.
+template <class Real>
+void region_uniform_point(const uint32_t key[4], uint32_t tag, uint32_t k, int dims, const Real* rlo,
+                          const Real* rhi, Real* t) noexcept;
+/// x in the box to unit coordinates, clamped to [0, 1].
+template <class Real>
+void box_to_unit(const Real* lo, const Real* hi, int dims, const Real* x, Real* t) noexcept;
+/// Unit coordinates t to the box: 0 and 1 map to the bounds exactly.
+template <class Real>
+void unit_to_box(const Real* lo, const Real* hi, int dims, const Real* t, Real* x) noexcept;
+
 /// BayesOpt without its arrays: the family's core plus the GP engine.
 template <class Real>
 class BayesOptCore {
