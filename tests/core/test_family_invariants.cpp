@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "check.hpp"
 #include "starling/crc32.hpp"
@@ -510,6 +511,44 @@ TEST_CASE(de_invariants) {
 TEST_CASE(cmaes_invariants) {
   cmaes_cases<float>();
   cmaes_cases<double>();
+}
+
+// A batch whose first told candidate reaches the target stops the run there:
+// the later candidates' costs are dropped (the serial run never asked them),
+// so the state passes its check, saves and loads, and is the serial run's
+// state byte for byte (found by fuzz_api: they used to stay told, which D6 /
+// E6 refuse; input tests/fuzz/corpus_api/de-batch-stops-on-target).
+template <class Opt, class Cfg>
+void batch_stop_on_target_case() {
+  using Real = typename std::remove_cv<typename std::remove_reference<decltype(*Opt().best_position())>::type>::type;
+  const Real lo[kD] = {-1, -2, 0}, hi[kD] = {1, 2, 4};
+  Cfg cfg;
+  cfg.target = 0.25f;  // the first cost told below reaches it
+  static Opt batch, serial, loaded;
+  CHECK(batch.init(lo, hi, kD, 0, cfg, 5) == Status::Ok);
+  CHECK(serial.init(lo, hi, kD, 0, cfg, 5) == Status::Ok);
+  const Real* xs[64];
+  const int nb = batch.ask_batch(xs, 64);
+  CHECK(nb >= 2);
+  for (int k = nb - 1; k >= 0; --k) CHECK(batch.tell_batch(k, k == 0 ? Real(0.125) : Real(0.0625)) == Status::Ok);
+  CHECK(serial.ask() != nullptr);
+  CHECK(serial.tell(Real(0.125)) == Status::Ok);
+  CHECK(batch.done() && batch.stop_reason() == StopReason::Target && batch.evaluations() == 1);
+  CHECK(batch.best_value() == Real(0.125));
+  CHECK(batch.check_invariants() == Status::Ok);
+  static uint8_t a[8192], b[8192];
+  size_t na = 0, nb2 = 0;
+  CHECK(batch.save(a, sizeof a, &na) == Status::Ok);
+  CHECK(serial.save(b, sizeof b, &nb2) == Status::Ok);
+  CHECK(na == nb2 && std::memcmp(a, b, na) == 0);
+  CHECK(loaded.load(a, na) == Status::Ok);
+  CHECK(loaded.check_invariants() == Status::Ok);
+}
+TEST_CASE(batch_stop_on_target_drops_later_costs) {
+  batch_stop_on_target_case<De<kD, kPop, float>, DeConfig>();
+  batch_stop_on_target_case<De<kD, kPop, double>, DeConfig>();
+  batch_stop_on_target_case<Cmaes<kD, kPop, float>, CmaesConfig>();
+  batch_stop_on_target_case<Cmaes<kD, kPop, double>, CmaesConfig>();
 }
 
 // The C API: NotReady before init, Ok on a run, Corrupt once the storage is

@@ -85,7 +85,12 @@ struct GenCursor {
     const int n = batch_n, first = cursor;
     batch_n = 0;
     batch_told = 0;
-    for (int j = 0; j < n && base.running(); ++j) apply(cost[first + j]);
+    int j = 0;
+    for (; j < n && base.running(); ++j) apply(cost[first + j]);
+    // A stop inside the batch (Target) leaves the later costs unapplied: they
+    // go back to NaN (not told), the state of the serial run, which never
+    // asked for them (and what the state checks require).
+    for (; j < n; ++j) cost[first + j] = std::numeric_limits<Real>::quiet_NaN();
     return Status::Ok;
   }
 };
