@@ -221,6 +221,7 @@ class AdaSwarm {
   uint64_t samples() const noexcept { return samples_; }
   /// Loss evaluations by the swarms since init.
   long loss_evaluations() const noexcept { return evals_; }
+  /// The settings init() accepted.
   const AdaSwarmConfig& config() const noexcept { return cfg_; }
 
  private:

@@ -169,10 +169,13 @@ class PolyStep {
     return Status::Ok;
   }
 
+  /// True before init() and once a stop rule (target, max_evals, max_iter) holds.
   bool done() const noexcept { return !ready_ || done_; }
+  /// The int8 weights of the least told cost (dims() values).
   const int8_t* best_position() const noexcept { return best_; }
   /// The least told cost (+inf before the first tell).
   float best_value() const noexcept { return evals_ == 0 ? kInf : best_f_; }
+  /// Costs told since init().
   long evaluations() const noexcept { return evals_; }
   /// Completed steps of the whole population (each particle once).
   int iteration() const noexcept { return iter_; }
@@ -180,6 +183,7 @@ class PolyStep {
   long restarts() const noexcept { return restarts_; }
   /// Current step size of particle i (lattice units).
   float step_size(int i) const noexcept { return i >= 0 && i < n_ ? s_[i] : 0.f; }
+  /// Weights per particle, as given to init().
   int dims() const noexcept { return dims_; }
 
  private:

@@ -55,8 +55,8 @@ enum class Optimizer : int {
 /// Training settings. The defaults are Adam's published ones (Kingma & Ba,
 /// ICLR 2015) with lr = 0.01, a common choice for small tabular networks.
 struct TrainConfig {
-  Optimizer optimizer = Optimizer::Adam;
-  Loss loss = Loss::Mse;
+  Optimizer optimizer = Optimizer::Adam;  ///< the update rule applied by step()
+  Loss loss = Loss::Mse;                  ///< the loss whose gradient accumulate() adds
   float lr = 0.01f;         ///< learning rate, (0, 10]
   float beta1 = 0.9f;       ///< Adam first-moment decay, [0, 1)
   float beta2 = 0.999f;     ///< Adam second-moment decay, [0, 1)
@@ -166,6 +166,7 @@ class Mlp {
   static_assert(MaxWidth <= (1 << 20) && MaxParams <= (1 << 28), "capacities too large");
 
  public:
+  /// The size-erased implementation the object owns (one copy of the code for every capacity).
   using Core = detail::MlpCore<Real>;
 
   /// Build the network widths[0] → widths[1] → … → widths[layers] with
@@ -230,15 +231,21 @@ class Mlp {
   }
   /// The accumulated (summed, not yet averaged) gradient of the pending samples.
   const Real* gradient() const noexcept { return grad_; }
+  /// Weights and biases of the network built by init() (0 before).
   int param_count() const noexcept { return core_.param_count(); }
+  /// Width of the input layer (widths[0]).
   int inputs() const noexcept { return core_.inputs(); }
+  /// Width of the output layer (widths[layers]).
   int outputs() const noexcept { return core_.outputs(); }
+  /// Dense layers (weights matrices) of the network.
   int layers() const noexcept { return core_.layers(); }
   /// Samples in the gradient since the last step().
   int pending() const noexcept { return core_.pending(); }
   /// Optimizer steps taken since init.
   long steps() const noexcept { return core_.steps(); }
+  /// True after a successful init().
   bool ready() const noexcept { return core_.ready(); }
+  /// The settings init() accepted.
   const TrainConfig& config() const noexcept { return core_.config(); }
 
  private:
