@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
 
 namespace starling {
@@ -192,6 +193,7 @@ class AnnealCore {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnFixedBytes +
            sizeof(Real) * (3 + 3 * static_cast<size_t>(dims)) + Base::kSealBytes;
   }
+  size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims()) : 0; }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
   /// Anneal::check_invariants over the live arrays.
@@ -284,8 +286,38 @@ extern template class AnnealCore<double>;
 /// Time: ask() O(D) for a visit (two det_pow, a det_log2 and a square root
 /// per moved coordinate, plus Threefry blocks), O(D) otherwise; tell() O(1)
 /// except at a level's end (two det_pow).
+///
+/// The shared members (OptimizerFacade): a generation is one temperature
+/// level (iteration() counts completed levels); set_start() gives the first
+/// candidate of the run.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), and the annealer's
+/// (L = the level, j = the visit, m = the candidates told in this level):
+///  A1  the config passes validate() and gives finite visiting constants;
+///      its stop rules are the common section's (and the temperature and
+///      the visiting constants are the config's and L's, live only: load
+///      recomputes them).
+///  A2  Start: j = 0, nothing improved; Chain: 0 <= j < 2·D; Local: j =
+///      2·D, the local direction <= 2·D (= 2·D while a pattern point is
+///      pending); outside Local the local flags and counters are 0;
+///      0 <= L <= iteration, 0 <= re-annealings <= iteration, 0 <= m <=
+///      evaluations and <= 1 + 2·D·(1 + local_sweeps), local evaluations
+///      in [0, 2·D·local_sweeps].
+///  A3  the local step in (0, local_step]; the current and the local base
+///      costs never NaN or −inf and >= the best value.
+///  A4  the current point, the local base and the candidate finite and in
+///      the box.
+///  A5  a start point with nothing evaluated is the current point and the
+///      candidate.
+///  A6  a pending candidate is in the box and in the trust box of the clip
+///      radius around the incumbent (OptCore::candidate).
+/// Not checkable from the state, so not checked: that a point passes the
+/// feasibility predicate, and where the chain has moved (it follows from
+/// the whole history).
 template <int MaxDims, class Real = float>
-class Anneal {
+class Anneal : public OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1 && MaxDims <= 4096, "MaxDims must be in [1, 4096]");
@@ -307,60 +339,11 @@ class Anneal {
                             const AnnealConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::anneal_config_valid(cfg));
   }
-  /// The next point to evaluate (inside [lo, hi]), nullptr when done() or
-  /// not initialized. Asking again before tell() returns the same candidate.
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the point last asked; NaN and ±inf are the worst cost. Returns
-  /// NotReady without a pending ask, Done after a stop, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  template <class F>
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int). Returns NotReady if
-  /// not initialized (or while a batch is open), Ok when it ran to a stop.
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// Observer: after every completed level, (best value, evaluations,
-  /// iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      const int before = core_.iteration();
-      (void)core_.tell(a, cost(x, core_.dims()));
-      if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
-    }
-    return Status::Ok;
-  }
 
   // ---- Safe tuning: Pso's semantics (see Pso::set_feasible) ----------------
   // Each candidate passes the filters when first asked (draw index: its
   // number within the level); what is evaluated is what the chain and the
   // local phase see. The start point is the first point evaluated.
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
-  using Feasible = typename Core::Feasible;
-  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
-  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
-  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
-  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
-  /// that range, Ok otherwise.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
-    return core_.set_trust_radius(fraction);
-  }
-  /// The first candidate of the run (the start point). After init, before the first ask: NotReady
-  /// otherwise; InvalidArgument if null, not finite or outside the box; Ok.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the feasibility predicate refused in this run.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Times the incumbent was handed out because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius as a fraction of each range (0: off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume ------------------------------------------------------
   //   header (16)  magic "SGSA", version u16 (1), R u8, 0 u8, D u32, 0 u32
@@ -376,73 +359,9 @@ class Anneal {
   // save_size() = 160 + R·(5 + 6·D); e.g. float, D = 8: 372 bytes. The
   // temperature and the visiting constants are recomputed.
 
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
   /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
-  /// Writes the state to buf (cap bytes) and the size to *written (may be
-  /// null). Time O(D). Returns NotReady before init, InvalidArgument if buf
-  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<Anneal*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
-  /// Returns Corrupt when anything is wrong: magic, version, Real size,
-  /// length, CRC, reserved bytes, a flag or the phase, or any invariant of
-  /// check_invariants() (the same function checks both); CapacityExceeded
-  /// when a valid state has more dims than this Anneal holds;
-  /// InvalidArgument if buf is null. On failure nothing is changed, byte for
-  /// byte. Time O(D).
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
-    return core_.load(arrays(), buf, size);
-  }
-  /// Checks every invariant a live run keeps on this object, with the same
-  /// function load() applies to a saved state: Ok, Corrupt if one fails
-  /// (memory overwritten, or a bug), NotReady before init. O(D).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), and the annealer's
-  /// (L = the level, j = the visit, m = the candidates told in this level):
-  ///  A1  the config passes validate() and gives finite visiting constants;
-  ///      its stop rules are the common section's (and the temperature and
-  ///      the visiting constants are the config's and L's, live only: load
-  ///      recomputes them).
-  ///  A2  Start: j = 0, nothing improved; Chain: 0 <= j < 2·D; Local: j =
-  ///      2·D, the local direction <= 2·D (= 2·D while a pattern point is
-  ///      pending); outside Local the local flags and counters are 0;
-  ///      0 <= L <= iteration, 0 <= re-annealings <= iteration, 0 <= m <=
-  ///      evaluations and <= 1 + 2·D·(1 + local_sweeps), local evaluations
-  ///      in [0, 2·D·local_sweeps].
-  ///  A3  the local step in (0, local_step]; the current and the local base
-  ///      costs never NaN or −inf and >= the best value.
-  ///  A4  the current point, the local base and the candidate finite and in
-  ///      the box.
-  ///  A5  a start point with nothing evaluated is the current point and the
-  ///      candidate.
-  ///  A6  a pending candidate is in the box and in the trust box of the clip
-  ///      radius around the incumbent (OptCore::candidate).
-  /// Not checkable from the state, so not checked: that a point passes the
-  /// feasibility predicate, and where the chain has moved (it follows from
-  /// the whole history).
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<Anneal*>(this)->arrays());
-  }
 
-  /// True once a stop criterion was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped (StopReason::None while running or before init).
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated point, nullptr before the first tell.
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost so far (+inf before the first tell).
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Evaluations told so far in this run.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Completed temperature levels.
-  int iteration() const noexcept { return core_.iteration(); }
-  /// Dimensions of the current run (0 before init).
-  int dims() const noexcept { return core_.dims(); }
-  /// The settings given to init().
-  const AnnealConfig& config() const noexcept { return core_.config(); }
   /// The chain's current point and its cost (during a local phase: its
   /// probe point).
   const Real* current() const noexcept { return current_; }
@@ -460,6 +379,7 @@ class Anneal {
   Real visit_constant() const noexcept { return core_.visit_constant(); }
 
  private:
+  friend class OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<Real>, Real>;
   typename Core::Arrays arrays() noexcept {
     return {current_, base_, x_, lo_, hi_, best_, MaxDims, MaxDims};
   }

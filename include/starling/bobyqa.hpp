@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
 
 namespace starling {
@@ -286,6 +287,9 @@ class BobyqaCore {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnBytes +
            sizeof(Real) * static_cast<size_t>(dims) + Engine::state_size(dims, points) + Base::kSealBytes;
   }
+  /// minimize() calls its observer after every tell (OptimizerFacade).
+  static constexpr bool kObserveEveryTell = true;
+  size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims(), points()) : 0; }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
   /// Bobyqa::check_invariants over the live arrays.
@@ -348,8 +352,38 @@ inline void box_to_unit(const Real* lo, const Real* hi, const Real* ulo, const R
 ///
 /// Determinism: the same seed, config and costs give the same asks on every
 /// target (-ffp-contract=off, a fixed operation order, counter-based draws).
+///
+/// The shared members (OptimizerFacade): a generation is one evaluation
+/// (so minimize's observer runs after every evaluation); set_start() gives
+/// the first ask and the centre of the initial points. Failed costs (NaN,
+/// ±inf) are never a best; the model sees the worst finite value plus the
+/// spread.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), and Bobyqa's:
+///  B1  the config passes validate() and its stop rules are the common
+///      section's; restarts >= 0.
+///  B2  one generation per evaluation: iteration = evaluations, less 1
+///      after a stop by Target or MaxEvals (the tell that stops ends no
+///      generation).
+///  B3  the candidate's array is inside the box; with an ask pending it is
+///      one the filters could have handed out (OptCore::candidate).
+/// The engine's (detail::BobyqaEngine, u = x/(hi − lo) coordinates):
+///  E1  counters in range: M in [D + 2, 2D + 1], the best point's and the
+///      replaced point's index < M, the initial points counted (phase
+///      "initial" exactly while fewer than M are in), Powell's ITEST in
+///      [0, 3], the system's scale exponent in [−1100, 1100], NFSAV <= NF.
+///  E2  every scalar finite; rho_end = max(config rho_end, the floor
+///      bobyqa_rho_floor); rho in [rho_end, 1/4] and delta >= rho once a
+///      model exists; the initial step in (0, 1/4].
+///  E3  the engine's box is lo/(hi − lo), hi/(hi − lo) bit for bit, and
+///      its proposal lies inside it.
+///  E4  every point, value, model coefficient and the inverse system finite.
+/// Not checked (it follows from the whole history): that the model
+/// interpolates the points and the inverse is the system's.
 template <int MaxDims, class Real = float>
-class Bobyqa {
+class Bobyqa : public OptimizerFacade<Bobyqa<MaxDims, Real>, detail::BobyqaCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1 && MaxDims <= 1024, "MaxDims must be in [1, 1024]");
@@ -375,119 +409,18 @@ class Bobyqa {
                             const BobyqaConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, points, cfg, seed, validate(cfg) == Status::Ok);
   }
-  /// The next point to evaluate (inside the box), the same again until
-  /// tell(); nullptr when done() or not ready. The first 2·dims + 1 asks are
-  /// the initial points (the start, then ±rho_begin along each axis).
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the point last asked; NaN and ±inf are failures (never a best;
-  /// the model sees the worst finite value plus the spread). NotReady
-  /// without a pending ask, Done after the stop, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  template <class F>
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// The same with an observer called after every evaluation with (best
-  /// value, evaluations, iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      (void)core_.tell(a, cost(x, core_.dims()));
-      observer(core_.best_value(), core_.evaluations(), core_.iteration());
-    }
-    return Status::Ok;
-  }
 
   // ---- Safe tuning: as Pso (pso.hpp): the trust radius clips each candidate
   // around the incumbent, the predicate re-draws it towards the incumbent,
   // the start point is handed out as is. A moved candidate enters the model
   // where it was evaluated.
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
-  using Feasible = typename Core::Feasible;
-  /// Installs (non-null) or removes (null) the feasibility predicate; a rejected candidate is re-drawn up to max_tries times towards the incumbent, [0, 64]. InvalidArgument if max_tries is out of range, Ok.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Trust radius as a fraction of each range, [0, 1] (0 = off): every candidate lies within it of the incumbent (or the start). InvalidArgument if not finite or outside, Ok.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
-  /// The start point (inside the box): the first ask and the centre of the
-  /// initial points. After init(), before the first ask(); NotReady
-  /// otherwise, InvalidArgument if null, not finite or outside.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the predicate rejected since init or load.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Asks that handed out the incumbent (or the start) because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius set (0 = off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume (layout in src/bobyqa_state.cpp) ----------------------
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept {
-    return core_.ready() ? Core::state_size(core_.dims(), core_.points()) : 0;
-  }
   /// Bytes save() can ever write for this capacity (for sizing a buffer or a flash page).
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, kM);
-  /// Writes the state to buf (cap bytes) and its size to *written (may be null). NotReady before init, InvalidArgument if buf is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<Bobyqa*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces the state by a saved one ("SBOB" version 1): Corrupt on any inconsistency (the format, or an invariant of check_invariants()), CapacityExceeded when it has more dims than this Bobyqa holds, InvalidArgument if buf is null; on failure nothing changes, byte for byte.
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
-    return core_.load(arrays(), buf, size);
-  }
-  /// Checks every invariant a live run keeps (the list below) on this
-  /// object, with the same function load() applies to a saved state: Ok,
-  /// Corrupt if one fails (memory overwritten, or a bug), NotReady before
-  /// init. For tests, fuzzers and debug builds; O(D² + K²).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), and Bobyqa's:
-  ///  B1  the config passes validate() and its stop rules are the common
-  ///      section's; restarts >= 0.
-  ///  B2  one generation per evaluation: iteration = evaluations, less 1
-  ///      after a stop by Target or MaxEvals (the tell that stops ends no
-  ///      generation).
-  ///  B3  the candidate's array is inside the box; with an ask pending it is
-  ///      one the filters could have handed out (OptCore::candidate).
-  /// The engine's (detail::BobyqaEngine, u = x/(hi − lo) coordinates):
-  ///  E1  counters in range: M in [D + 2, 2D + 1], the best point's and the
-  ///      replaced point's index < M, the initial points counted (phase
-  ///      "initial" exactly while fewer than M are in), Powell's ITEST in
-  ///      [0, 3], the system's scale exponent in [−1100, 1100], NFSAV <= NF.
-  ///  E2  every scalar finite; rho_end = max(config rho_end, the floor
-  ///      bobyqa_rho_floor); rho in [rho_end, 1/4] and delta >= rho once a
-  ///      model exists; the initial step in (0, 1/4].
-  ///  E3  the engine's box is lo/(hi − lo), hi/(hi − lo) bit for bit, and
-  ///      its proposal lies inside it.
-  ///  E4  every point, value, model coefficient and the inverse system finite.
-  /// Not checked (it follows from the whole history): that the model
-  /// interpolates the points and the inverse is the system's.
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<Bobyqa*>(this)->arrays());
-  }
 
-  /// True once a stop rule was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped; StopReason::None while running or before init.
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated point, nullptr before the first tell().
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost told; +inf before the first finite one.
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Costs told since init.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Generations: one per evaluation.
-  int iteration() const noexcept { return core_.iteration(); }
-  /// dims given to init (0 before).
-  int dims() const noexcept { return core_.dims(); }
   /// Interpolation points of this run.
   int points() const noexcept { return core_.points(); }
-  /// The config of this run (a loaded state's after load()).
-  const BobyqaConfig& config() const noexcept { return core_.config(); }
   /// The trust region's resolution and radius now (fractions of the ranges).
   Real rho() const noexcept { return core_.rho(); }
   /// The trust region's radius now (a fraction of the ranges).
@@ -498,6 +431,7 @@ class Bobyqa {
   int rebuilds() const noexcept { return core_.rebuilds(); }
 
  private:
+  friend class OptimizerFacade<Bobyqa<MaxDims, Real>, detail::BobyqaCore<Real>, Real>;
   typename Core::Arrays arrays() noexcept {
     return {lo_, hi_, best_, x_, u_,
             {ulo_, uhi_, xbase_, &xpt_[0][0], fval_, pq_, gopt_, hq_, &h_[0][0], sl_, su_, xopt_, xnew_, d_,

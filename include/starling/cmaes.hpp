@@ -16,6 +16,7 @@
 
 #include "starling/detail/generation.hpp"
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
 
 namespace starling {
@@ -287,8 +288,44 @@ constexpr int cmaes_population(int population, int dims, int max_pop) noexcept {
 /// generation: O(λ·D² + μ·D²) for the update and the next samples
 /// (Separable: O(λ·D)), plus O(sweeps·D³) when the eigendecomposition is
 /// refreshed (about every generation for small λ; 6 to 10 sweeps).
+///
+/// The shared members (OptimizerFacade, BatchFacade): the tell() that
+/// completes a generation updates the distribution and samples the next;
+/// iteration() counts the generations of all runs (restarts included);
+/// set_start() gives the mean of the first run, and its first candidate.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), and CMA-ES's (λ the
+/// current population, λ0 the first, c the candidate asked next):
+///  E1  the config passes validate(), its stop rules are the common
+///      section's; the separable form exactly as the config and D give it.
+///  E2  4 <= λ0 <= λ <= the λ limit <= 2^24; λ = λ0 without restarts or
+///      without IPOP; 0 <= restarts, flat count, completed windows <=
+///      iteration; 0 <= the evaluations at the last eigendecomposition <=
+///      evaluations; 0 <= generations in the open window < its length.
+///  E3  0 <= c < λ, c (+ 1 after a stop by Target or MaxEvals) <=
+///      evaluations; a pending ask: running, no batch; an open batch of n:
+///      running, no pending ask, n <= λ − c and <= the evaluations
+///      max_evals leaves, 0 <= told < n.
+///  E4  σ finite and > 0; (1 − cσ)^(2g) in [0, 1]; the previous
+///      generation's best never NaN or −inf.
+///  E5  the mean finite and in the box; the paths finite; the axis lengths
+///      in (0, max]; C's upper triangle finite with a diagonal >= 0; B's
+///      entries in [−1, 1].
+///  E6  every candidate finite and in the box; costs before c (and the one
+///      whose tell stopped the run) never NaN or −inf and >= the best
+///      value; NaN after c except the open batch's told costs (not −inf),
+///      exactly `told` of them.
+///  E7  a start point with nothing evaluated is the mean and candidate 0.
+///  E8  the pending candidate and the open batch are in the box and in the
+///      trust box of the clip radius around the incumbent
+///      (OptCore::candidate).
+/// Not checkable from the state, so not checked: that a point passes the
+/// feasibility predicate, that C = B·diag(d²)·Bᵀ between refreshes, and
+/// the derived weights and rates (load recomputes them).
 template <int MaxDims, int MaxPop, class Real = float>
-class Cmaes {
+class Cmaes : public BatchFacade<Cmaes<MaxDims, MaxPop, Real>, detail::CmaesCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1, "MaxDims must be at least 1");
@@ -319,71 +356,9 @@ class Cmaes {
     return detail::cmaes_default_population(dims);
   }
 
-  /// The next position to evaluate (inside [lo, hi], finite), or nullptr
-  /// when done() or not initialized. Asking again before tell() returns the
-  /// same candidate; the pointer stays valid until the next tell().
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the position last asked; NaN and ±inf are the worst cost. The
-  /// tell() that completes a generation updates the distribution and
-  /// samples the next. Returns NotReady without a pending ask() (or before
-  /// init, or while a batch is open), Done after a stop, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  /// Batch ask/tell with Pso's semantics (see Pso::ask_batch).
-  int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
-  /// Tells the cost of candidate k of the open batch, in any order; the last one applies the whole
-  /// batch in candidate order (the serial run, bit for bit). Returns NotReady without an open
-  /// batch or if k was told already, InvalidArgument for k out of range, Done after a stop, Ok
-  /// otherwise.
-  [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
-  /// Candidates of the open batch, 0 when none is open.
-  int batch_size() const noexcept { return core_.batch_size(); }
-
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  /// Returns NotReady if not initialized or while a batch is open (nothing
-  /// is evaluated then, as Pso), Ok when it ran to a stop.
-  template <class F>
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// The same with an observer called after every completed generation with
-  /// (best value, evaluations, iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready() || core_.batch_size() > 0) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      const int before = core_.iteration();
-      (void)core_.tell(a, cost(x, core_.dims()));
-      if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
-    }
-    return Status::Ok;
-  }
-
   // ---- Safe tuning: Pso's envelope (see Pso::set_feasible) -------------------
   // A candidate the filters change is what is evaluated and what the update
   // uses (as a repaired sample).
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
-  using Feasible = typename detail::CmaesCore<Real>::Feasible;
-  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
-  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
-  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
-  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
-  /// that range, Ok otherwise.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
-  /// A known-safe start point: the mean of the first run, and its first
-  /// candidate. After init, before the first ask.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the feasibility predicate refused in this run.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Times the incumbent was handed out because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius as a fraction of each range (0: off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume --------------------------------------------------------
   //
@@ -408,85 +383,20 @@ class Cmaes {
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
   // save_size() = 172 + R·(11 + 7·D + D(D+1)/2 + D² + L·(D + 1)) bytes.
 
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept { return core_.save_size(); }
   /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = detail::CmaesCore<Real>::state_size(MaxDims, MaxPop);
-  /// Writes the state; NotReady before init, InvalidArgument if buf is
-  /// null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<Cmaes*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces the state by a saved one (exactly `size` bytes). Corrupt when
-  /// anything is wrong (magic, version, Real size, length, CRC, reserved
-  /// bytes, the form or a flag, or any invariant of check_invariants(): the
-  /// same function checks both), CapacityExceeded when it needs more room
-  /// than this Cmaes has (dims, λ, or the saved run's λ limit),
-  /// InvalidArgument if buf is null. On failure nothing changes, byte for
-  /// byte. O(size).
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
-  /// Checks every invariant a live run keeps on this object, with the same
-  /// function load() applies to a saved state: Ok, Corrupt if one fails
-  /// (memory overwritten, or a bug), NotReady before init. O(D² + λ·D).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), and CMA-ES's (λ the
-  /// current population, λ0 the first, c the candidate asked next):
-  ///  E1  the config passes validate(), its stop rules are the common
-  ///      section's; the separable form exactly as the config and D give it.
-  ///  E2  4 <= λ0 <= λ <= the λ limit <= 2^24; λ = λ0 without restarts or
-  ///      without IPOP; 0 <= restarts, flat count, completed windows <=
-  ///      iteration; 0 <= the evaluations at the last eigendecomposition <=
-  ///      evaluations; 0 <= generations in the open window < its length.
-  ///  E3  0 <= c < λ, c (+ 1 after a stop by Target or MaxEvals) <=
-  ///      evaluations; a pending ask: running, no batch; an open batch of n:
-  ///      running, no pending ask, n <= λ − c and <= the evaluations
-  ///      max_evals leaves, 0 <= told < n.
-  ///  E4  σ finite and > 0; (1 − cσ)^(2g) in [0, 1]; the previous
-  ///      generation's best never NaN or −inf.
-  ///  E5  the mean finite and in the box; the paths finite; the axis lengths
-  ///      in (0, max]; C's upper triangle finite with a diagonal >= 0; B's
-  ///      entries in [−1, 1].
-  ///  E6  every candidate finite and in the box; costs before c (and the one
-  ///      whose tell stopped the run) never NaN or −inf and >= the best
-  ///      value; NaN after c except the open batch's told costs (not −inf),
-  ///      exactly `told` of them.
-  ///  E7  a start point with nothing evaluated is the mean and candidate 0.
-  ///  E8  the pending candidate and the open batch are in the box and in the
-  ///      trust box of the clip radius around the incumbent
-  ///      (OptCore::candidate).
-  /// Not checkable from the state, so not checked: that a point passes the
-  /// feasibility predicate, that C = B·diag(d²)·Bᵀ between refreshes, and
-  /// the derived weights and rates (load recomputes them).
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<Cmaes*>(this)->arrays());
-  }
 
-  /// True once a stop criterion was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped (StopReason::None while running or before init).
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated position, or nullptr before the first tell().
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost so far (+inf before the first tell).
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Evaluations told so far in this run.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Completed generations (all runs).
-  int iteration() const noexcept { return core_.iteration(); }
-  /// Dimensions of the current run (0 before init).
-  int dims() const noexcept { return core_.dims(); }
   /// λ of the current run.
   int population() const noexcept { return core_.population(); }
   /// Restarts so far in this run.
   int restarts() const noexcept { return core_.restarts(); }
   /// The current mean (the distribution's centre).
   const Real* mean() const noexcept { return m_; }
-  /// The settings given to init().
-  const CmaesConfig& config() const noexcept { return core_.config(); }
   /// The size-erased core, for tests and tools.
   const detail::CmaesCore<Real>& core() const noexcept { return core_; }
 
  private:
+  friend class OptimizerFacade<Cmaes<MaxDims, MaxPop, Real>, detail::CmaesCore<Real>, Real>;
   typename detail::CmaesCore<Real>::Arrays arrays() noexcept {
     return {&x_[0][0], f_, order_, m_, ps_, pc_, d_, t1_, t2_, &c_[0][0], &b_[0][0],
             best_, lo_, hi_, MaxDims, MaxDims, MaxPop};

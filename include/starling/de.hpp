@@ -15,6 +15,7 @@
 
 #include "starling/detail/generation.hpp"
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
 
 namespace starling {
@@ -246,8 +247,44 @@ constexpr int de_population(int population, int dims, long max_evals, int max_po
 /// Time: ask() and tell() are O(1) except the tell() that ends a
 /// generation: selection, memory update and the next generation's trials,
 /// O(N·D + N²) (N² for ordering the population).
+///
+/// The shared members (OptimizerFacade, BatchFacade): the tell() that
+/// completes a generation selects and makes the next one; set_start() gives
+/// the first candidate of the first generation.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), and DE's (N the
+/// current population, N0 the first, c the candidate asked next):
+///  D1  the config passes validate(), its stop rules are the common
+///      section's; 4 <= N <= N0 <= 2^24; the archive limit in [0,
+///      round(archive_rate·N0)], the archive count in [0, min(round(
+///      archive_rate·N), limit)]; the memory index in [0, memory_size);
+///      unused memory entries 0 (live only).
+///  D2  0 <= c < N; a pending ask: running, no batch; an open batch of n:
+///      running, no pending ask, n <= N − c and <= the evaluations
+///      max_evals leaves, 0 <= told < n.
+///  D3  the evaluations at the generation's start (evaluations − c, − 1
+///      after a stop by Target or MaxEvals) are 0 at iteration 0 with N =
+///      N0, else >= N0 with N = L-SHADE's reduction target for them, and
+///      iteration·N without a budget-driven reduction.
+///  D4  M_F entries in (0, 1], M_CR entries in [0, 1] or −1 (terminal).
+///  D5  every member, trial and archive row finite and in the box; each
+///      trial's F in (0, 1], CR in [0, 1].
+///  D6  member costs never NaN or −inf and >= the best value, all +inf at
+///      iteration 0; trial costs before c (and the one whose tell stopped
+///      the run) likewise, NaN after c except told costs of the open batch
+///      (not −inf), exactly `told` of them; a finite best value is a
+///      member's cost or a cost told in this generation.
+///  D7  a start point with nothing evaluated is trial 0 and member 0.
+///  D8  the pending trial and the open batch's trials are in the box and
+///      in the trust box of the clip radius around the incumbent
+///      (OptCore::candidate).
+/// Not checkable from the state, so not checked: that a point passes the
+/// feasibility predicate, and how the trials were drawn (they follow from
+/// the whole history).
 template <int MaxDims, int MaxPop, class Real = float>
-class De {
+class De : public BatchFacade<De<MaxDims, MaxPop, Real>, detail::DeCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1, "MaxDims must be at least 1");
@@ -282,72 +319,9 @@ class De {
     return detail::de_default_population(dims, max_evals);
   }
 
-  /// The next position to evaluate (inside [lo, hi], finite), or nullptr when
-  /// done() or not initialized. Asking again before tell() returns the same
-  /// candidate; the pointer stays valid until the next tell().
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the position last asked; NaN and ±inf are the worst cost. The
-  /// tell() that completes a generation selects and makes the next one.
-  /// Returns NotReady without a pending ask() (or before init, or while a
-  /// batch is open), Done after the optimizer stopped, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  /// Batch ask/tell with Pso's semantics (see Pso::ask_batch): every
-  /// candidate left in the generation at once, costs in any order, the
-  /// same trajectory as one at a time.
-  int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
-  /// Tells the cost of candidate k of the open batch, in any order; the last one applies the whole
-  /// batch in candidate order (the serial run, bit for bit). Returns NotReady without an open
-  /// batch or if k was told already, InvalidArgument for k out of range, Done after a stop, Ok
-  /// otherwise.
-  [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
-  /// Candidates of the open batch, 0 when none is open.
-  int batch_size() const noexcept { return core_.batch_size(); }
-
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  /// Returns NotReady if not initialized or while a batch is open (nothing
-  /// is evaluated then, as Pso), Ok when it ran to a stop.
-  template <class F>
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// The same with an observer called after every completed generation with
-  /// (best value, evaluations, iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready() || core_.batch_size() > 0) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      const int before = core_.iteration();
-      (void)core_.tell(a, cost(x, core_.dims()));
-      if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
-    }
-    return Status::Ok;
-  }
-
   // ---- Safe tuning: Pso's envelope (see Pso::set_feasible) -------------------
   // A candidate the filters change is what is evaluated and what competes
   // with its parent.
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
-  using Feasible = typename detail::DeCore<Real>::Feasible;
-  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
-  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
-  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
-  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
-  /// that range, Ok otherwise.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
-  /// A known-safe start point: the first candidate of the first generation.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the feasibility predicate refused in this run.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Times the incumbent was handed out because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius as a fraction of each range (0: off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume --------------------------------------------------------
   //
@@ -369,85 +343,19 @@ class De {
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
   // save_size() = 160 + R·(2 + 3·D + 2·H + N·(2·D + 4) + A·D) bytes.
 
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept { return core_.save_size(); }
   /// The largest save() of this capacity (memory_size 16, full archive).
   static constexpr size_t kMaxSaveSize =
       detail::DeCore<Real>::state_size(MaxDims, MaxPop, MaxPop, detail::DeCore<Real>::kMaxMemory);
-  /// Writes the state; NotReady before init, InvalidArgument if buf is
-  /// null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<De*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces the state by a saved one (exactly `size` bytes). Corrupt when
-  /// anything is wrong (magic, version, Real size, length, CRC, reserved
-  /// bytes, a flag, or any invariant of check_invariants(): the same
-  /// function checks both), CapacityExceeded when it needs more room than
-  /// this De has (dims, population, or the saved run's archive limit above
-  /// MaxPop), InvalidArgument if buf is null. On failure nothing changes,
-  /// byte for byte. O(size).
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
-  /// Checks every invariant a live run keeps on this object, with the same
-  /// function load() applies to a saved state: Ok, Corrupt if one fails
-  /// (memory overwritten, or a bug), NotReady before init. O(N·D).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), and DE's (N the
-  /// current population, N0 the first, c the candidate asked next):
-  ///  D1  the config passes validate(), its stop rules are the common
-  ///      section's; 4 <= N <= N0 <= 2^24; the archive limit in [0,
-  ///      round(archive_rate·N0)], the archive count in [0, min(round(
-  ///      archive_rate·N), limit)]; the memory index in [0, memory_size);
-  ///      unused memory entries 0 (live only).
-  ///  D2  0 <= c < N; a pending ask: running, no batch; an open batch of n:
-  ///      running, no pending ask, n <= N − c and <= the evaluations
-  ///      max_evals leaves, 0 <= told < n.
-  ///  D3  the evaluations at the generation's start (evaluations − c, − 1
-  ///      after a stop by Target or MaxEvals) are 0 at iteration 0 with N =
-  ///      N0, else >= N0 with N = L-SHADE's reduction target for them, and
-  ///      iteration·N without a budget-driven reduction.
-  ///  D4  M_F entries in (0, 1], M_CR entries in [0, 1] or −1 (terminal).
-  ///  D5  every member, trial and archive row finite and in the box; each
-  ///      trial's F in (0, 1], CR in [0, 1].
-  ///  D6  member costs never NaN or −inf and >= the best value, all +inf at
-  ///      iteration 0; trial costs before c (and the one whose tell stopped
-  ///      the run) likewise, NaN after c except told costs of the open batch
-  ///      (not −inf), exactly `told` of them; a finite best value is a
-  ///      member's cost or a cost told in this generation.
-  ///  D7  a start point with nothing evaluated is trial 0 and member 0.
-  ///  D8  the pending trial and the open batch's trials are in the box and
-  ///      in the trust box of the clip radius around the incumbent
-  ///      (OptCore::candidate).
-  /// Not checkable from the state, so not checked: that a point passes the
-  /// feasibility predicate, and how the trials were drawn (they follow from
-  /// the whole history).
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<De*>(this)->arrays());
-  }
 
-  /// True once a stop criterion was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped (StopReason::None while running or before init).
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated position, or nullptr before the first tell().
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost so far (+inf before the first tell).
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Evaluations told so far in this run.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Completed generations.
-  int iteration() const noexcept { return core_.iteration(); }
-  /// Dimensions of the current run (0 before init).
-  int dims() const noexcept { return core_.dims(); }
   /// The population of the current generation (shrinks under L-SHADE).
   int population() const noexcept { return core_.population(); }
   /// Entries in the archive of replaced parents.
   int archive_size() const noexcept { return core_.archive_size(); }
-  /// The settings given to init().
-  const DeConfig& config() const noexcept { return core_.config(); }
   /// The size-erased core, for tests and tools.
   const detail::DeCore<Real>& core() const noexcept { return core_; }
 
  private:
+  friend class OptimizerFacade<De<MaxDims, MaxPop, Real>, detail::DeCore<Real>, Real>;
   typename detail::DeCore<Real>::Arrays arrays() noexcept {
     return {&x_[0][0], &u_[0][0], &arc_[0][0], f_, fu_, F_, CR_, order_, best_, lo_, hi_,
             MaxDims, MaxDims, MaxPop};

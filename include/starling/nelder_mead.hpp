@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
 
 namespace starling {
@@ -135,6 +136,7 @@ class NelderMeadCore {
                            3 * static_cast<size_t>(dims)) +
            Base::kSealBytes;
   }
+  size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims()) : 0; }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
   /// NelderMead::check_invariants over the live arrays.
@@ -233,8 +235,45 @@ extern template class NelderMeadCore<double>;
 ///
 /// Time: ask() O(D) (a trial point), tell() O(D) except the tell that ends a
 /// step, O(D²) (best/worst, collapse test and centroid).
+///
+/// The shared members (OptimizerFacade): iteration() counts the
+/// generations above; set_start() gives vertex 0 of the initial simplex
+/// (the other vertices are built around it).
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), and the simplex's:
+///  N1  the config passes validate(); its stop rules are the common
+///      section's (and the coefficients are the config's, live only: load
+///      recomputes them).
+///  N2  best, second worst and worst vertex indices in [0, D], the worst
+///      differing from the other two while stepping; 0 <= restarts <=
+///      iteration; 0 <= trial <= D + 2 and <= evaluations.
+///  N3  Build: the vertex asked next in [0 (1 after a restart), D] (D + 1
+///      once stopped), and in the first simplex it counts the evaluations
+///      (plus 1 after a stop by Target or MaxEvals); Shrink: the vertex in
+///      [0, D] (D + 1 once stopped), never the best; a step phase never at
+///      iteration 0.
+///  N4  every vertex, the reflected point and the candidate finite and in
+///      the box; the centroid finite.
+///  N5  every vertex cost and the reflected cost never NaN or −inf and >=
+///      the best value; a finite best value is a vertex's cost (the
+///      reflected cost while expanding, or the cost whose tell stopped the
+///      run).
+///  N6  a start point with nothing evaluated is every vertex (and the
+///      pending candidate).
+///  N7  a pending candidate is in the box and in the trust box of the clip
+///      radius around the incumbent (OptCore::candidate).
+///  N8  the trial count follows from the phase (vertices built, the
+///      reflection, one trial point, the shrunk vertices; plus the tell
+///      that stopped the run); within a step before any vertex changed,
+///      the best, second worst and worst indices and the centroid are what
+///      the vertices give (bit for bit); in a shrink the best vertex's
+///      cost is <= every vertex not yet shrunk.
+/// Not checkable from the state: that a point passes the feasibility
+/// predicate, and where the steps put the vertices.
 template <int MaxDims, class Real = float>
-class NelderMead {
+class NelderMead : public OptimizerFacade<NelderMead<MaxDims, Real>, detail::NelderMeadCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1 && MaxDims <= 4096, "MaxDims must be in [1, 4096]");
@@ -256,34 +295,6 @@ class NelderMead {
                             const NelderMeadConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::nelder_mead_config_valid(cfg));
   }
-  /// The next point to evaluate (dims values, inside [lo, hi]), or nullptr
-  /// when done() or not initialized. Asking again before tell() returns the
-  /// same candidate; the pointer stays valid until the next tell().
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the point last asked; NaN and ±inf are the worst cost (+inf).
-  /// Returns NotReady without a pending ask (or before init), Done after a
-  /// stop, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  /// Returns NotReady if not initialized, Ok when it ran to a stop.
-  template <class F>
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// The same with an observer called after every completed generation with
-  /// (best value, evaluations, iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      const int before = core_.iteration();
-      (void)core_.tell(a, cost(x, core_.dims()));
-      if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
-    }
-    return Status::Ok;
-  }
 
   // ---- Safe tuning: Pso's semantics (see Pso::set_feasible) ----------------
   // Every candidate goes through the trust-radius clip and the feasibility
@@ -291,30 +302,6 @@ class NelderMead {
   // incumbent itself) when first asked; the filtered point is what enters
   // the simplex. The draw index of a candidate is its position in its
   // generation. The start point is handed out as is by the first ask.
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
-  using Feasible = typename Core::Feasible;
-  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
-  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
-  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
-  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
-  /// that range, Ok otherwise.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
-    return core_.set_trust_radius(fraction);
-  }
-  /// Vertex 0 of the initial simplex (the other vertices are built around
-  /// it). After init, before the first ask: NotReady otherwise;
-  /// InvalidArgument if null, not finite or outside the box.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the feasibility predicate refused in this run.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Times the incumbent was handed out because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius as a fraction of each range (0: off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume ------------------------------------------------------
   //
@@ -333,80 +320,9 @@ class NelderMead {
   // save_size() = 144 + R·(3 + (D + 1)² + 6·D); e.g. float, D = 8: 672 bytes.
   // The coefficients are recomputed from the config.
 
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
   /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
-  /// Writes the state to buf (cap bytes) and the size to *written (may be
-  /// null). Time O(D²). Returns NotReady before init, InvalidArgument if buf
-  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<NelderMead*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
-  /// Returns Corrupt when anything is wrong: magic, version, Real size,
-  /// length, CRC, reserved bytes, the phase, or any invariant of
-  /// check_invariants() (the same function checks both); CapacityExceeded
-  /// when a valid state has more dims than this NelderMead holds;
-  /// InvalidArgument if buf is null. On failure nothing is changed, byte for
-  /// byte. Time O(D²).
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
-    return core_.load(arrays(), buf, size);
-  }
-  /// Checks every invariant a live run keeps on this object, with the same
-  /// function load() applies to a saved state: Ok, Corrupt if one fails
-  /// (memory overwritten, or a bug), NotReady before init. O(D²).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), and the simplex's:
-  ///  N1  the config passes validate(); its stop rules are the common
-  ///      section's (and the coefficients are the config's, live only: load
-  ///      recomputes them).
-  ///  N2  best, second worst and worst vertex indices in [0, D], the worst
-  ///      differing from the other two while stepping; 0 <= restarts <=
-  ///      iteration; 0 <= trial <= D + 2 and <= evaluations.
-  ///  N3  Build: the vertex asked next in [0 (1 after a restart), D] (D + 1
-  ///      once stopped), and in the first simplex it counts the evaluations
-  ///      (plus 1 after a stop by Target or MaxEvals); Shrink: the vertex in
-  ///      [0, D] (D + 1 once stopped), never the best; a step phase never at
-  ///      iteration 0.
-  ///  N4  every vertex, the reflected point and the candidate finite and in
-  ///      the box; the centroid finite.
-  ///  N5  every vertex cost and the reflected cost never NaN or −inf and >=
-  ///      the best value; a finite best value is a vertex's cost (the
-  ///      reflected cost while expanding, or the cost whose tell stopped the
-  ///      run).
-  ///  N6  a start point with nothing evaluated is every vertex (and the
-  ///      pending candidate).
-  ///  N7  a pending candidate is in the box and in the trust box of the clip
-  ///      radius around the incumbent (OptCore::candidate).
-  ///  N8  the trial count follows from the phase (vertices built, the
-  ///      reflection, one trial point, the shrunk vertices; plus the tell
-  ///      that stopped the run); within a step before any vertex changed,
-  ///      the best, second worst and worst indices and the centroid are what
-  ///      the vertices give (bit for bit); in a shrink the best vertex's
-  ///      cost is <= every vertex not yet shrunk.
-  /// Not checkable from the state: that a point passes the feasibility
-  /// predicate, and where the steps put the vertices.
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<NelderMead*>(this)->arrays());
-  }
 
-  /// True once a stop criterion was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped (StopReason::None while running or before init).
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated point, nullptr before the first tell.
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost so far (+inf before the first tell).
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Evaluations told so far in this run.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Completed generations (see the class comment).
-  int iteration() const noexcept { return core_.iteration(); }
-  /// Dimensions of the current run (0 before init).
-  int dims() const noexcept { return core_.dims(); }
-  /// The settings given to init().
-  const NelderMeadConfig& config() const noexcept { return core_.config(); }
   /// Restarts on collapse so far.
   int restarts() const noexcept { return core_.restarts(); }
   /// Vertex i (i <= dims) and its cost, for plots and tests.
@@ -417,6 +333,7 @@ class NelderMead {
   void coefficients(Real* c4) const noexcept { core_.coefficients(c4); }
 
  private:
+  friend class OptimizerFacade<NelderMead<MaxDims, Real>, detail::NelderMeadCore<Real>, Real>;
   typename Core::Arrays arrays() noexcept {
     return {&simplex_[0][0], fv_, cen_, xr_, x_, lo_, hi_, best_, MaxDims, MaxDims};
   }

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/detail/swarm_kernel.hpp"
 #include "starling/status.hpp"
 
@@ -378,6 +379,7 @@ class PsoCore {
            sizeof(Real) * (2 + static_cast<size_t>(particles) * (4 * static_cast<size_t>(dims) + 2)) +
            Base::kSealBytes;
   }
+  size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims(), particles()) : 0; }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
   /// Pso::check_invariants over the live arrays.
@@ -493,8 +495,75 @@ constexpr int pso_default_particles(int dims) noexcept {
 /// Determinism: with the same seed, config and costs, the sequence of asked
 /// positions is the same on every target (-ffp-contract=off, counter-based
 /// random numbers; see detail/swarm_kernel.hpp for the operation order).
+///
+/// The shared members (OptimizerFacade, BatchFacade): a generation is a
+/// sweep (every particle told once; the tell() that completes it moves the
+/// swarm); set_start() replaces particle 0's random initial position.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 of every optimizer (listed in
+/// detail/opt_core.hpp: stop rules and stop reason agree with the
+/// counters, the incumbent's value never NaN or −inf, boxes valid, the
+/// incumbent in the box and, before any evaluation, the start or lo, the
+/// clip radius set exactly while candidates are outstanding), and the
+/// swarm's (N particles, the cursor c = the particle asked next):
+///  P1  the config passes validate(), Ring neighbors < N, its stop rules
+///      are the common section's; N >= 2.
+///  P2  every velocity limit v_max·(hi − lo) is a normal number (init's rule).
+///  P3  0 <= c < N; evaluations = iteration·N + c, plus 1 after a stop by
+///      Target or MaxEvals (the tell that stops does not advance c); c = 0
+///      after any other stop.
+///  P4  every position and personal best finite and inside the box; every
+///      |v| <= v_max·(hi − lo); every momentum finite, and 0 unless EMPSO
+///      has moved the swarm since it was (re)seeded.
+///  P5  personal best costs never NaN and >= the best value; at iteration
+///      0 a particle not yet told has +inf, and one told a finite cost has
+///      its personal best where it was told (its position).
+///  P6  the swarm's best particle is −1 exactly while nothing was told
+///      since the swarm was (re)seeded (then c = 0, every personal best
+///      cost +inf, swarm stall 0, the swarm's reference best +inf, and
+///      without restarts nothing evaluated); otherwise it holds the least
+///      personal best cost, no more than the reference (the swarm's best
+///      when it last improved); at a sweep boundary it is the reference if
+///      that sweep improved (swarm stall 0), else not below the reference
+///      by more than stall_tol·|reference|. The reference is +inf at
+///      iteration 0.
+///  P7  without restarts, the least personal best cost is the best value
+///      and, when finite, some particle's personal best is the incumbent
+///      with that cost; while every cost told was NaN or ±inf, the
+///      incumbent is the first point told, particle 0's position at
+///      iteration 0. (A restart forgets the personal bests: then the
+///      incumbent is only known to be in the box and <= every cost.)
+///  P8  a start point with nothing evaluated is particle 0's position
+///      and personal best, and the incumbent's array.
+///  P9  a pending ask: running, no batch, particle c a possible candidate;
+///      an open batch: running, no pending ask, n <= N − c and <= the
+///      evaluations max_evals leaves, 0 <= told < n with exactly `told`
+///      of its costs not NaN, each candidate possible. A possible
+///      candidate is in the box and in the trust box of the clip radius
+///      around the incumbent (see OptCore::candidate). No cost is −inf,
+///      and every cost outside the open batch is NaN.
+///  P10 restarts: none without restart_stall; restarts·restart_stall +
+///      swarm stall <= iteration; swarm stall < restart_stall while
+///      running (<= once stopped). With stall_tol 0 the swarm stall is <=
+///      the stall count, and without restarts the swarm's stall and
+///      reference are the optimizer's stall and best at the sweep's start;
+///      with stall_tol > 0 and no restarts the swarm stall is >= the stall
+///      count.
+///  P11 link epoch 0 unless Topology::Random; there epoch + restarts <=
+///      the sweeps that moved or restarted the swarm.
+///  P12 beta^t in [0, 1]: 1 until the first move after a (re)seed, and
+///      <= beta after a move without restarts.
+///  P13 at iteration 0, and after a restart until the first tell, every
+///      velocity is the seed's (Threefry, kTagInit / kTagRestart) and so
+///      is the personal best of each particle without a finite cost
+///      (particle 0 with a start: its position).
+/// Not checkable from the state, so not checked: that a point passes the
+/// feasibility predicate (a function pointer, not saved), and positions
+/// after the first move (they follow from the whole history).
 template <int MaxDims, int MaxParticles, class Real = float>
-class Pso {
+class Pso : public BatchFacade<Pso<MaxDims, MaxParticles, Real>, detail::PsoCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1, "MaxDims must be at least 1");
@@ -529,146 +598,21 @@ class Pso {
                       cfg, seed, detail::PsoCore<Real>::hooks_for(cfg), detail::pso_config_valid(cfg));
   }
 
-  /// The next position to evaluate (dims values, inside [lo, hi] always), or
-  /// nullptr when done() or not initialized. Asking again before tell()
-  /// returns the same candidate. The pointer stays valid until the next tell().
-  /// With safe tuning on (set_feasible, set_trust_radius) the candidate has
-  /// passed the filters described there; O(dims·(max_tries + 1)) then, plus
-  /// the predicate's calls.
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-
-  /// Scores the position last asked. NaN and ±inf count as the worst cost
-  /// and never become a best. The tell() that completes a sweep moves the
-  /// swarm. Returns NotReady without a pending ask() (or before init, or
-  /// while a batch is open), Done after the optimizer stopped, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  // ---- Batch ask/tell (parallel evaluation) ---------------------------------
-  //
-  // ask_batch hands out every candidate left in the current sweep at once
-  // (at most cap, and no more than max_evals allows), for a host that
-  // evaluates them on several devices or processes; tell_batch takes their
-  // costs in any order. When the last one is told, the tells are applied in
-  // candidate order, exactly as one-at-a-time ask/tell would have applied
-  // them: the trajectory is the same, bit for bit (tests/core/test_batch.cpp),
-  // and a stop (target reached) at candidate k ignores the costs after k,
-  // as a serial run would never have asked them. One difference: with safe
-  // tuning on, a serial run filters each candidate against the incumbent of
-  // its own time, a batch filters all of them against the incumbent at
-  // ask_batch time (and a candidate whose predicate re-draws all fail
-  // before anything is known ends the batch early, see set_feasible).
-  // While a batch is open ask() gives nullptr and tell() NotReady.
-
-  /// Opens a batch (or returns the open one again): writes the candidates'
-  /// positions to xs[0 .. n−1] and returns n, 0 when done() or not ready
-  /// (or cap < 1). A candidate already asked with ask() is the batch's first.
-  /// The pointers stay valid until the batch is complete.
-  int ask_batch(const Real** xs, int cap) noexcept { return core_.ask_batch(arrays(), xs, cap); }
-  /// Cost of candidate k (0 <= k < n) of the open batch. Returns NotReady
-  /// before init, without an open batch or if k was already told, Done after
-  /// the optimizer stopped, InvalidArgument if k is out of range, Ok
-  /// otherwise (the last tell applies the whole batch).
-  [[nodiscard]] Status tell_batch(int k, Real cost) noexcept { return core_.tell_batch(arrays(), k, cost); }
-  /// Candidates of the open batch, 0 when none is open.
-  int batch_size() const noexcept { return core_.batch_size(); }
-
   /// The default swarm size for `dims` dimensions when init() gets
   /// particles = 0 (before the cap at MaxParticles).
   static constexpr int default_particles(int dims) noexcept { return detail::pso_default_particles(dims); }
 
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  /// Returns NotReady if not initialized or while a batch is open (nothing
-  /// is evaluated then), Ok when it ran to a stop.
-  template <class F>
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// The same with an observer called after every completed sweep with
-  /// (best value, evaluations, iteration): progress output, logging.
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready() || core_.batch_size() > 0) return Status::NotReady;
-    // The array pointers (fixed by this object's address) built once, not
-    // on every ask and tell.
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      const int before = core_.iteration();
-      (void)core_.tell(a, cost(x, core_.dims()));  // cannot fail: a candidate is pending
-      if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
-    }
-    return Status::Ok;
-  }
+  // ---- Safe tuning: OptimizerFacade::set_feasible --------------------------
+  // The candidate handed out is what the particle's position becomes, so
+  // what is told is what was asked (its velocity and momentum are kept); the
+  // re-draws' counter is {try, particle, iteration}; the start point
+  // replaces particle 0's random initial position.
 
-  // ---- Safe tuning (for evaluations that drive real hardware) -------------
-  //
-  // Every candidate ask() hands out goes through two optional filters, in
-  // this order, the first time it is asked (the repeat of a pending ask
-  // returns it unchanged); the candidate handed out is what the particle's
-  // position becomes, so what is told is what was asked (its velocity and
-  // momentum are kept):
-  //  1. Trust radius r: each coordinate is clipped to
-  //     [max(lo, c − r·(hi − lo)), min(hi, c + r·(hi − lo))] around the
-  //     centre c = the incumbent best_position(), or, before the first tell,
-  //     the start point (set_start); without either, the very first candidate
-  //     of a run is not clipped (give a start point for a fully bounded run).
-  //  2. Feasibility predicate: if pred(x) is false the candidate is re-drawn
-  //     up to max_tries times, deterministically (counter-based, tag
-  //     kTagFeasible, counter {try, particle, iteration}): try k replaces x by
-  //     c + u·(x − c), u uniform in [0, 1) — a random point on the segment
-  //     from the centre to the last rejected point, so the tries contract
-  //     towards the known-safe point and stay inside the trust box (clipped
-  //     again against rounding). If every try is rejected the centre itself
-  //     is handed out (a fallback). Before any point is known (no tell, no
-  //     start) the tries are uniform in [lo, hi] (counter {dim pair, try,
-  //     0xFFFFFFFF}); if all are rejected nothing safe exists and the
-  //     optimizer stops with StopReason::Infeasible (ask() gives nullptr).
-  // The start point and the incumbent are trusted: they are handed out
-  // without calling the predicate (the incumbent passed it when it was
-  // asked, and the caller vouches for the start point). Hence
-  // best_position() is always a point that was evaluated and feasible,
-  // provided the predicate was installed before the first ask().
-  // With neither filter the trajectory is exactly that of a plain run.
-
-  /// Feasibility predicate type: true when x (dims values) is safe.
-  using Feasible = typename detail::PsoCore<Real>::Feasible;
-  /// Installs (or with pred null, removes) the predicate; ctx is passed to
-  /// it untouched. max_tries: re-draws of a rejected candidate, 0 .. 64
-  /// (0 = straight to the incumbent). May be called any time, also before
-  /// init(); init() and load() keep it (it is not saved: re-install it after
-  /// a reset). Each ask() calls pred at most max_tries + 1 times.
-  /// Returns InvalidArgument if max_tries is out of range (nothing changed).
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Trust radius as a fraction of each range, (0, 1]; 0 turns it off
-  /// (the default). Any time; init() keeps it; it is saved. Returns
-  /// InvalidArgument if not finite or outside [0, 1] (nothing changed).
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
-    return core_.set_trust_radius(fraction);
-  }
-  /// A known-safe start point (dims values inside [lo, hi]), handed out as
-  /// is by the first ask() of the run (it replaces particle 0's random
-  /// initial position) and the trust centre and fallback until the first
-  /// tell. Call after init() and before the first ask(). Returns NotReady
-  /// otherwise, InvalidArgument if x is null, not finite or outside the box.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates rejected by the predicate in this run (swarm proposals and
-  /// re-draws alike).
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Asks in this run that handed out the incumbent (or start) because
-  /// every re-draw was rejected.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius set by set_trust_radius(), as a fraction of each range (0 = off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
   /// The predicate's re-draws per candidate (set_feasible's max_tries; saved).
   int max_feasible_tries() const noexcept { return core_.max_feasible_tries(); }
 
   // ---- Save and resume ------------------------------------------------------
   //
-  // save() writes the whole state of the run; load() into any Pso with the
-  // same Real and enough capacity continues it bit for bit (the same asks for
-  // the same costs), on any target. The feasibility predicate is a pointer
-  // and is not saved: the loading object keeps its own (re-install it).
   // Format version 3 (earlier versions are refused: version 1 would not
   // continue bit for bit, version 2 lacks the topology and restart state),
   // little-endian, floats as IEEE-754 bits (Real: 4 or 8 bytes), no padding;
@@ -696,123 +640,12 @@ class Pso {
   // D = 8, N = 16: 2,468 bytes. The velocity limits are recomputed
   // (v_max·range) and the neighbourhoods re-derived.
 
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept {
-    return core_.ready() ? detail::PsoCore<Real>::state_size(core_.dims(), core_.particles()) : 0;
-  }
   /// Bytes save() can ever write for this capacity (a constant for sizing a
   /// flash page or a static buffer).
   static constexpr size_t kMaxSaveSize = detail::PsoCore<Real>::state_size(MaxDims, MaxParticles);
 
-  /// Writes the state to buf (cap bytes) and the size to *written (may be
-  /// null). Time O(N·D). Returns NotReady before init, InvalidArgument if buf
-  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<Pso*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
-  /// Returns Corrupt when anything is wrong: magic, version, Real size,
-  /// length, CRC, reserved bytes, an enum or flag, or any invariant of
-  /// check_invariants() (the same function checks both: a state loads
-  /// exactly when a live run could have reached it, as far as the saved
-  /// fields show); CapacityExceeded when a valid state has more dims or
-  /// particles than this Pso holds; InvalidArgument if buf is null. On
-  /// failure nothing is changed, byte for byte. Time O(size) (plus one
-  /// Threefry block per two coordinates while the swarm is at its seed).
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
-    return core_.load(arrays(), buf, size);
-  }
-
-  /// Checks every invariant a live run keeps (the list below) on this
-  /// object, with the same function load() applies to a saved state: Ok,
-  /// Corrupt if one fails (memory overwritten, or a bug), NotReady before
-  /// init. For tests, fuzzers and debug builds; O(particles·dims).
-  ///
-  /// The shared invariants C1..C8 of every optimizer (listed in
-  /// detail/opt_core.hpp: stop rules and stop reason agree with the
-  /// counters, the incumbent's value never NaN or −inf, boxes valid, the
-  /// incumbent in the box and, before any evaluation, the start or lo, the
-  /// clip radius set exactly while candidates are outstanding), and the
-  /// swarm's (N particles, the cursor c = the particle asked next):
-  ///  P1  the config passes validate(), Ring neighbors < N, its stop rules
-  ///      are the common section's; N >= 2.
-  ///  P2  every velocity limit v_max·(hi − lo) is a normal number (init's rule).
-  ///  P3  0 <= c < N; evaluations = iteration·N + c, plus 1 after a stop by
-  ///      Target or MaxEvals (the tell that stops does not advance c); c = 0
-  ///      after any other stop.
-  ///  P4  every position and personal best finite and inside the box; every
-  ///      |v| <= v_max·(hi − lo); every momentum finite, and 0 unless EMPSO
-  ///      has moved the swarm since it was (re)seeded.
-  ///  P5  personal best costs never NaN and >= the best value; at iteration
-  ///      0 a particle not yet told has +inf, and one told a finite cost has
-  ///      its personal best where it was told (its position).
-  ///  P6  the swarm's best particle is −1 exactly while nothing was told
-  ///      since the swarm was (re)seeded (then c = 0, every personal best
-  ///      cost +inf, swarm stall 0, the swarm's reference best +inf, and
-  ///      without restarts nothing evaluated); otherwise it holds the least
-  ///      personal best cost, no more than the reference (the swarm's best
-  ///      when it last improved); at a sweep boundary it is the reference if
-  ///      that sweep improved (swarm stall 0), else not below the reference
-  ///      by more than stall_tol·|reference|. The reference is +inf at
-  ///      iteration 0.
-  ///  P7  without restarts, the least personal best cost is the best value
-  ///      and, when finite, some particle's personal best is the incumbent
-  ///      with that cost; while every cost told was NaN or ±inf, the
-  ///      incumbent is the first point told, particle 0's position at
-  ///      iteration 0. (A restart forgets the personal bests: then the
-  ///      incumbent is only known to be in the box and <= every cost.)
-  ///  P8  a start point with nothing evaluated is particle 0's position
-  ///      and personal best, and the incumbent's array.
-  ///  P9  a pending ask: running, no batch, particle c a possible candidate;
-  ///      an open batch: running, no pending ask, n <= N − c and <= the
-  ///      evaluations max_evals leaves, 0 <= told < n with exactly `told`
-  ///      of its costs not NaN, each candidate possible. A possible
-  ///      candidate is in the box and in the trust box of the clip radius
-  ///      around the incumbent (see OptCore::candidate). No cost is −inf,
-  ///      and every cost outside the open batch is NaN.
-  ///  P10 restarts: none without restart_stall; restarts·restart_stall +
-  ///      swarm stall <= iteration; swarm stall < restart_stall while
-  ///      running (<= once stopped). With stall_tol 0 the swarm stall is <=
-  ///      the stall count, and without restarts the swarm's stall and
-  ///      reference are the optimizer's stall and best at the sweep's start;
-  ///      with stall_tol > 0 and no restarts the swarm stall is >= the stall
-  ///      count.
-  ///  P11 link epoch 0 unless Topology::Random; there epoch + restarts <=
-  ///      the sweeps that moved or restarted the swarm.
-  ///  P12 beta^t in [0, 1]: 1 until the first move after a (re)seed, and
-  ///      <= beta after a move without restarts.
-  ///  P13 at iteration 0, and after a restart until the first tell, every
-  ///      velocity is the seed's (Threefry, kTagInit / kTagRestart) and so
-  ///      is the personal best of each particle without a finite cost
-  ///      (particle 0 with a start: its position).
-  /// Not checkable from the state, so not checked: that a point passes the
-  /// feasibility predicate (a function pointer, not saved), and positions
-  /// after the first move (they follow from the whole history).
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<Pso*>(this)->arrays());
-  }
-
-  /// True once a stop criterion was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped (StopReason::None while running or before init).
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated position, or nullptr before the first tell(). Always a
-  /// point that was asked and told (the first one told if all costs were NaN),
-  /// hence feasible when a predicate is installed (see set_feasible).
-  const Real* best_position() const noexcept { return core_.has_best() ? gbest_ : nullptr; }
-  /// Best cost told so far; +inf before the first finite cost.
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Costs told so far in this run.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Completed sweeps.
-  int iteration() const noexcept { return core_.iteration(); }
-  /// The dims and particles given to init().
-  ///@{
-  int dims() const noexcept { return core_.dims(); }
+  /// The particles given to init() (after the default was filled in).
   int particles() const noexcept { return core_.particles(); }
-  ///@}
-  /// The settings given to init() (after defaults were filled in).
-  const PsoConfig& config() const noexcept { return core_.config(); }
   /// Particle i's position (read-only; for plots and tests). i < particles().
   const Real* position(int i) const noexcept { return x_[i]; }
   /// Particle i's best position and cost.
@@ -830,8 +663,9 @@ class Pso {
   }
 
  private:
+  friend class OptimizerFacade<Pso<MaxDims, MaxParticles, Real>, detail::PsoCore<Real>, Real>;
   typename detail::PsoCore<Real>::Arrays arrays() noexcept {
-    return {&x_[0][0], &v_[0][0], &m_[0][0], &pbest_[0][0], pbest_f_, gbest_,
+    return {&x_[0][0], &v_[0][0], &m_[0][0], &pbest_[0][0], pbest_f_, best_,
             lo_, hi_, vmax_, cost_, nb_, MaxDims, MaxDims, MaxParticles};
   }
 
@@ -842,7 +676,7 @@ class Pso {
   Real m_[MaxParticles][MaxDims]{};
   Real pbest_[MaxParticles][MaxDims]{};
   Real pbest_f_[MaxParticles]{};
-  Real gbest_[MaxDims]{};
+  Real best_[MaxDims]{};
   Real lo_[MaxDims]{}, hi_[MaxDims]{}, vmax_[MaxDims]{};
   Real cost_[MaxParticles]{};
   int32_t nb_[MaxParticles]{};

@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
 
 namespace starling {
@@ -178,6 +179,7 @@ class SpsaCore {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kOwnFixedBytes +
            sizeof(Real) * (4 + 4 * static_cast<size_t>(dims)) + Base::kSealBytes;
   }
+  size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims()) : 0; }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
   /// Spsa::check_invariants over the live arrays.
@@ -258,8 +260,38 @@ extern template class SpsaCore<double>;
 /// to keep each measurement's cost until the last one arrives (2·n_avg
 /// more values in every object); hosts that want parallel episodes should
 /// use a population method.
+///
+/// The shared members (OptimizerFacade): a generation is the evaluation of
+/// θ0, then one step each; set_start() gives θ0; best_position() is the
+/// best single measurement.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), and SPSA's:
+///  S1  the config passes validate(); its stop rules are the common
+///      section's (and A, and c_k while running, are what the config and
+///      the step give, live only: load recomputes them).
+///  S2  phase Center exactly at iteration 0; the step's measurements m in
+///      [0, 2·n_avg + 1 if the step measures θ), 1 at iteration 0).
+///  S3  the gain a finite and >= 0: the config's a (no calibration
+///      estimates, sum 0) unless a = 0, where 0 <= estimates <=
+///      min(calibrate, iteration), the sum finite, >= 0 and 0 exactly
+///      without estimates, and a = 0 exactly without estimates.
+///  S4  the sums of the x+ and x− measurements never NaN or −inf, and 0
+///      before their point was measured in this step.
+///  S5  evaluations = 1 + (k − 1)·2·n_avg + the θ measurements of the
+///      first k − 1 steps + m at iteration k >= 1 (m at iteration 0), plus
+///      1 after a stop by Target or MaxEvals.
+///  S6  θ, x+, x− and the candidate finite and in the box.
+///  S7  a start point with nothing evaluated is θ, x+, x− and the
+///      candidate.
+///  S8  a pending candidate is in the box and in the trust box of the clip
+///      radius around the incumbent (OptCore::candidate).
+/// Not checkable from the state, so not checked: that a point passes the
+/// feasibility predicate, and θ after the first step (it follows from the
+/// whole history).
 template <int MaxDims, class Real = float>
-class Spsa {
+class Spsa : public OptimizerFacade<Spsa<MaxDims, Real>, detail::SpsaCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1 && MaxDims <= 4096, "MaxDims must be in [1, 4096]");
@@ -281,32 +313,6 @@ class Spsa {
                             const SpsaConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::spsa_config_valid(cfg));
   }
-  /// The next point to evaluate (inside [lo, hi]), nullptr when done() or
-  /// not initialized. Asking again before tell() returns the same candidate.
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the point last asked; NaN and ±inf are the worst cost. Returns
-  /// NotReady without a pending ask, Done after a stop, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-
-  template <class F>
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int). Returns NotReady if
-  /// not initialized (or while a batch is open), Ok when it ran to a stop.
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// Observer: after every completed generation, (best value, evaluations,
-  /// iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      const int before = core_.iteration();
-      (void)core_.tell(a, cost(x, core_.dims()));
-      if (core_.iteration() != before) observer(best_value(), evaluations(), iteration());
-    }
-    return Status::Ok;
-  }
 
   // ---- Safe tuning: Pso's semantics (see Pso::set_feasible) ----------------
   // Each measurement's point passes the filters when first asked (draw
@@ -314,28 +320,6 @@ class Spsa {
   // points handed out at the step's first x+ and first x−; with a filter
   // on, a repeat (n_avg > 1) is filtered again against the incumbent of its
   // time and may differ from them. The start point becomes θ0.
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate; ctx is the caller's.
-  using Feasible = typename Core::Feasible;
-  /// Installs a feasibility predicate (nullptr removes it): an infeasible candidate is re-drawn up
-  /// to max_tries times, then the incumbent is handed out (Pso::set_feasible semantics). Returns
-  /// InvalidArgument if max_tries is outside [0, 64], Ok otherwise.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Limits every candidate to ±fraction·(hi − lo) around the incumbent (Pso::set_trust_radius
-  /// semantics). fraction in [0, 1], 0 = off (−0 is stored as +0). Returns InvalidArgument outside
-  /// that range, Ok otherwise.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept {
-    return core_.set_trust_radius(fraction);
-  }
-  /// θ0, the first point evaluated. After init, before the first ask.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the feasibility predicate refused in this run.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Times the incumbent was handed out because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius as a fraction of each range (0: off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
   // ---- Save and resume ------------------------------------------------------
   //   header (16)  magic "SSPS", version u16 (1), R u8, 0 u8, D u32, 0 u32
@@ -350,73 +334,9 @@ class Spsa {
   // save_size() = 152 + R·(6 + 7·D); e.g. float, D = 8: 400 bytes. A and c_k
   // are recomputed.
 
-  /// Bytes save() writes for the current run (0 before init).
-  size_t save_size() const noexcept { return core_.ready() ? Core::state_size(core_.dims()) : 0; }
   /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
-  /// Writes the state to buf (cap bytes) and the size to *written (may be
-  /// null). Time O(D). Returns NotReady before init, InvalidArgument if buf
-  /// is null, CapacityExceeded if cap < save_size() (nothing written), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<Spsa*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces this optimizer's state by a saved one (exactly `size` bytes).
-  /// Returns Corrupt when anything is wrong: magic, version, Real size,
-  /// length, CRC, reserved bytes, the phase, or any invariant of
-  /// check_invariants() (the same function checks both); CapacityExceeded
-  /// when a valid state has more dims than this Spsa holds;
-  /// InvalidArgument if buf is null. On failure nothing is changed, byte for
-  /// byte. Time O(D).
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept {
-    return core_.load(arrays(), buf, size);
-  }
-  /// Checks every invariant a live run keeps on this object, with the same
-  /// function load() applies to a saved state: Ok, Corrupt if one fails
-  /// (memory overwritten, or a bug), NotReady before init. O(D).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), and SPSA's:
-  ///  S1  the config passes validate(); its stop rules are the common
-  ///      section's (and A, and c_k while running, are what the config and
-  ///      the step give, live only: load recomputes them).
-  ///  S2  phase Center exactly at iteration 0; the step's measurements m in
-  ///      [0, 2·n_avg + 1 if the step measures θ), 1 at iteration 0).
-  ///  S3  the gain a finite and >= 0: the config's a (no calibration
-  ///      estimates, sum 0) unless a = 0, where 0 <= estimates <=
-  ///      min(calibrate, iteration), the sum finite, >= 0 and 0 exactly
-  ///      without estimates, and a = 0 exactly without estimates.
-  ///  S4  the sums of the x+ and x− measurements never NaN or −inf, and 0
-  ///      before their point was measured in this step.
-  ///  S5  evaluations = 1 + (k − 1)·2·n_avg + the θ measurements of the
-  ///      first k − 1 steps + m at iteration k >= 1 (m at iteration 0), plus
-  ///      1 after a stop by Target or MaxEvals.
-  ///  S6  θ, x+, x− and the candidate finite and in the box.
-  ///  S7  a start point with nothing evaluated is θ, x+, x− and the
-  ///      candidate.
-  ///  S8  a pending candidate is in the box and in the trust box of the clip
-  ///      radius around the incumbent (OptCore::candidate).
-  /// Not checkable from the state, so not checked: that a point passes the
-  /// feasibility predicate, and θ after the first step (it follows from the
-  /// whole history).
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<Spsa*>(this)->arrays());
-  }
 
-  /// True once a stop criterion was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped (StopReason::None while running or before init).
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best single measurement's point, nullptr before the first tell.
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost so far (+inf before the first tell).
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Evaluations told so far in this run.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Completed generations (see the class comment).
-  int iteration() const noexcept { return core_.iteration(); }
-  /// Dimensions of the current run (0 before init).
-  int dims() const noexcept { return core_.dims(); }
-  /// The settings given to init().
-  const SpsaConfig& config() const noexcept { return core_.config(); }
   /// The iterate θ (dims values inside the box), valid after init.
   const Real* theta() const noexcept { return theta_; }
   /// The gain numerator a (0 until calibrated), A, and the current c_k.
@@ -428,6 +348,7 @@ class Spsa {
   Real perturbation() const noexcept { return core_.perturbation(); }
 
  private:
+  friend class OptimizerFacade<Spsa<MaxDims, Real>, detail::SpsaCore<Real>, Real>;
   typename Core::Arrays arrays() noexcept {
     return {theta_, xp_, xm_, x_, lo_, hi_, best_, MaxDims, MaxDims};
   }

@@ -17,6 +17,8 @@
 #include <type_traits>
 
 #include "starling/bayesopt.hpp"
+#include "starling/detail/opt_core.hpp"
+#include "starling/optimizer_facade.hpp"
 
 namespace starling {
 
@@ -206,6 +208,9 @@ class TunerCore {
            sizeof(Real) * 2 * static_cast<size_t>(dims) + Gp::state_size(dims, n) +
            Simplex::state_size(dims) + Base::kSealBytes;
   }
+  /// minimize() calls its observer after every tell (OptimizerFacade).
+  static constexpr bool kObserveEveryTell = true;
+  size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims(), observations()) : 0; }
   Status save(const Arrays& a, uint8_t* buf, size_t cap, size_t* written) const noexcept;
   Status load(const Arrays& a, const uint8_t* buf, size_t size) noexcept;
   /// Tuner::check_invariants over the live arrays.
@@ -260,8 +265,37 @@ extern template class TunerCore<double>;
 ///
 /// Time: an ask is O(D); the tells of the model phase fit the GP (as
 /// BayesOpt's), the others are O(D²).
+///
+/// The shared members (OptimizerFacade): a generation is one evaluation
+/// (so minimize's observer runs after every evaluation); set_start() gives
+/// the first ask. save_size() grows with the observations held, up to
+/// kMaxSaveSize.
+///
+/// Invariants (check_invariants() checks them on the live object, load()
+/// on a saved state, with one function):
+/// The shared invariants C1..C8 (detail/opt_core.hpp), the Gaussian
+/// process's G1..G3 (listed at BayesOpt::check_invariants), and:
+///  T1  the config passes validate() and its stop rules are the common
+///      section's; the design size in [2, MaxObs].
+///  T2  one generation per evaluation: iteration = `told` = evaluations,
+///      less 1 after a stop by Target or MaxEvals.
+///  T3  the phase (with `seen` = told, less 1 after a stop by MaxIter or
+///      Stall, which ends the run before the phases see that evaluation):
+///      design exactly while seen < design; local exactly once a simplex
+///      was built; in the model phase fewer than model_evals evaluations
+///      of it; the phase's evaluations and the simplices built <= seen.
+///  T4  the candidate's array inside the box, and with an ask pending one
+///      the filters could have handed out; the model's proposal in [0, 1]^D.
+/// The simplex's (Nelder–Mead, unit coordinates):
+///  S1  its state one of init, reflect, expand, contract, shrink; the
+///      vertex index in 0 .. D + 1 (1 .. D while shrinking, <= D while
+///      initializing); step_end in [0, 1) and, in the local phase, the
+///      config's.
+///  S2  every vertex, the centroid, the reflection and the trial point in
+///      [0, 1]^D; the vertices' values and the reflection's never NaN or
+///      −inf.
 template <int MaxDims, int MaxObs, class Real = float>
-class Tuner {
+class Tuner : public OptimizerFacade<Tuner<MaxDims, MaxObs, Real>, detail::TunerCore<Real>, Real> {
   static_assert(std::is_same<Real, float>::value || std::is_same<Real, double>::value,
                 "Real must be float or double");
   static_assert(MaxDims >= 1 && MaxDims <= 1024, "MaxDims must be in [1, 1024]");
@@ -286,123 +320,21 @@ class Tuner {
                             const TunerConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, design, cfg, seed, validate(cfg) == Status::Ok);
   }
-  /// The next point to evaluate (inside the box), the same again until
-  /// tell(); nullptr when done() or not ready.
-  const Real* ask() noexcept { return core_.ask(arrays()); }
-  /// Scores the point last asked; NaN and ±inf are failures (never a best).
-  /// NotReady without a pending ask, Done after the stop, Ok otherwise.
-  [[nodiscard]] Status tell(Real cost) noexcept { return core_.tell(arrays(), cost); }
-  /// Loops ask → cost(x, dims) → tell until done(). F: Real(const Real*, int).
-  template <class F>
-  Status minimize(F&& cost) noexcept {
-    return minimize(static_cast<F&&>(cost), [](Real, long, int) {});
-  }
-  /// The same with an observer called after every evaluation with (best
-  /// value, evaluations, iteration).
-  template <class F, class Observer>
-  Status minimize(F&& cost, Observer&& observer) noexcept {
-    if (!core_.ready()) return Status::NotReady;
-    const auto a = arrays();
-    while (const Real* x = core_.ask(a)) {
-      (void)core_.tell(a, cost(x, core_.dims()));
-      observer(core_.best_value(), core_.evaluations(), core_.iteration());
-    }
-    return Status::Ok;
-  }
   // ---- Safe tuning: as Pso (pso.hpp). A moved candidate enters the model
   // and the simplex where it was evaluated.
-  /// Feasibility predicate: true when x (dims values) is safe to evaluate.
-  using Feasible = typename Core::Feasible;
-  /// Installs (non-null) or removes (null) the feasibility predicate; a rejected candidate is re-drawn up to max_tries times towards the incumbent, [0, 64]. InvalidArgument if max_tries is out of range, Ok.
-  [[nodiscard]] Status set_feasible(Feasible pred, void* ctx = nullptr, int max_tries = 8) noexcept {
-    return core_.set_feasible(pred, ctx, max_tries);
-  }
-  /// Trust radius as a fraction of each range, [0, 1] (0 = off): every candidate lies within it of the incumbent (or the start). InvalidArgument if not finite or outside, Ok.
-  [[nodiscard]] Status set_trust_radius(float fraction) noexcept { return core_.set_trust_radius(fraction); }
-  /// The start point (inside the box): the first ask. After init(), before
-  /// the first ask(); NotReady otherwise, InvalidArgument if null, not
-  /// finite or outside.
-  [[nodiscard]] Status set_start(const Real* x) noexcept { return core_.set_start(arrays(), x); }
-  /// Candidates the predicate rejected since init or load.
-  long infeasible_count() const noexcept { return core_.infeasible_count(); }
-  /// Asks that handed out the incumbent (or the start) because no re-draw was feasible.
-  long fallback_count() const noexcept { return core_.fallback_count(); }
-  /// The trust radius set (0 = off).
-  float trust_radius() const noexcept { return core_.trust_radius(); }
 
-  /// Bytes save() writes now (it grows with the observations held, up to
-  /// kMaxSaveSize).
-  size_t save_size() const noexcept {
-    return core_.ready() ? Core::state_size(core_.dims(), core_.observations()) : 0;
-  }
   /// Bytes save() can ever write for this capacity (for sizing a buffer or a flash page).
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims, MaxObs);
-  /// Writes the state ("STUN" version 2: header, config, common section,
-  /// phase, the pending candidate and model proposal, the GP's section, the
-  /// simplex's section, seal). NotReady before init, InvalidArgument if buf
-  /// is null, CapacityExceeded if cap < save_size(), Ok.
-  [[nodiscard]] Status save(uint8_t* buf, size_t cap, size_t* written) const noexcept {
-    return core_.save(const_cast<Tuner*>(this)->arrays(), buf, cap, written);
-  }
-  /// Replaces the state by a saved one: Corrupt on any inconsistency (the
-  /// format, or an invariant of check_invariants()), CapacityExceeded when
-  /// it needs more dims, design or observations than this Tuner holds,
-  /// InvalidArgument if buf is null; on failure nothing changes, byte for
-  /// byte.
-  [[nodiscard]] Status load(const uint8_t* buf, size_t size) noexcept { return core_.load(arrays(), buf, size); }
-  /// Checks every invariant a live run keeps (below) on this object, with
-  /// the same function load() applies to a saved state: Ok, Corrupt if one
-  /// fails, NotReady before init. O(MaxObs·D + D²).
-  ///
-  /// The shared invariants C1..C8 (detail/opt_core.hpp), the Gaussian
-  /// process's G1..G3 (listed at BayesOpt::check_invariants), and:
-  ///  T1  the config passes validate() and its stop rules are the common
-  ///      section's; the design size in [2, MaxObs].
-  ///  T2  one generation per evaluation: iteration = `told` = evaluations,
-  ///      less 1 after a stop by Target or MaxEvals.
-  ///  T3  the phase (with `seen` = told, less 1 after a stop by MaxIter or
-  ///      Stall, which ends the run before the phases see that evaluation):
-  ///      design exactly while seen < design; local exactly once a simplex
-  ///      was built; in the model phase fewer than model_evals evaluations
-  ///      of it; the phase's evaluations and the simplices built <= seen.
-  ///  T4  the candidate's array inside the box, and with an ask pending one
-  ///      the filters could have handed out; the model's proposal in [0, 1]^D.
-  /// The simplex's (Nelder–Mead, unit coordinates):
-  ///  S1  its state one of init, reflect, expand, contract, shrink; the
-  ///      vertex index in 0 .. D + 1 (1 .. D while shrinking, <= D while
-  ///      initializing); step_end in [0, 1) and, in the local phase, the
-  ///      config's.
-  ///  S2  every vertex, the centroid, the reflection and the trial point in
-  ///      [0, 1]^D; the vertices' values and the reflection's never NaN or
-  ///      −inf.
-  [[nodiscard]] Status check_invariants() const noexcept {
-    return core_.check_invariants(const_cast<Tuner*>(this)->arrays());
-  }
 
-  /// True once a stop rule was met (and before a successful init).
-  bool done() const noexcept { return core_.done(); }
-  /// Why the run stopped; StopReason::None while running or before init.
-  StopReason stop_reason() const noexcept { return core_.stop_reason(); }
-  /// Best evaluated point, nullptr before the first tell().
-  const Real* best_position() const noexcept { return core_.has_best() ? best_ : nullptr; }
-  /// Best cost told; +inf before the first finite one.
-  Real best_value() const noexcept { return core_.best_value(); }
-  /// Costs told since init.
-  long evaluations() const noexcept { return core_.evaluations(); }
-  /// Generations: one per evaluation.
-  int iteration() const noexcept { return core_.iteration(); }
-  /// dims given to init (0 before).
-  int dims() const noexcept { return core_.dims(); }
   /// Size of the initial design of this run.
   int design() const noexcept { return core_.design(); }
   /// 0: design, 1: model phase, 2: local phase.
   int phase() const noexcept { return core_.phase(); }
   /// Simplices built so far (the first, then one per convergence).
   int local_runs() const noexcept { return core_.local_runs(); }
-  /// The config of this run (a loaded state's after load()).
-  const TunerConfig& config() const noexcept { return core_.config(); }
 
  private:
+  friend class OptimizerFacade<Tuner<MaxDims, MaxObs, Real>, detail::TunerCore<Real>, Real>;
   typename Core::Arrays arrays() noexcept {
     return {lo_, hi_, best_, x_, cand_, rlo_, rhi_, u_,
             {&t_[0][0], y_, z_, alpha_, tri0_, tri1_, kv_, v_, theta_, gwork_, MaxDims, MaxObs},
