@@ -64,12 +64,11 @@ struct Blob {
 // optimizer's own section at kOwn.
 constexpr size_t R = 4, D = kD;
 constexpr size_t kC = 40;
-constexpr size_t kMaxIter = kC, kTarget = kC + 12, kPending = kC + 30, kEvals = kC + 32,
-                 kIter = kC + 40, kTrust = kC + 48, kClip = kC + 52, kBest = kC + 76;
-constexpr size_t kLo = kC + 76 + 2 * R;
+// (Only the fields the edits below use; the rest of the layout is in
+// detail/opt_core.hpp.)
+constexpr size_t kMaxIter = kC, kIter = kC + 40, kTrust = kC + 48, kClip = kC + 52, kBest = kC + 76;
+constexpr size_t kLo = kC + 76 + 2 * R;  // lo[D], hi[D], best[D] follow
 constexpr size_t kOwn = kC + 76 + R * (2 + 3 * D);
-constexpr size_t lo(int d) { return kLo + R * static_cast<size_t>(d); }
-constexpr size_t hi(int d) { return kLo + D * R + R * static_cast<size_t>(d); }
 
 // Bobyqa (M = 2D + 1 points, K = M + D + 1).
 namespace B {
@@ -107,7 +106,7 @@ constexpr G gp{kOwn + 8 + 2 * D * R};
 // Tuner: design, phase, phase evaluations, local runs, x[D], cand[D], the
 // GP, the simplex.
 namespace T {
-constexpr size_t model_evals = 28, step = 32, design = kOwn, phase = kOwn + 4, phase_evals = kOwn + 8,
+constexpr size_t model_evals = 28, step = 32, phase = kOwn + 4, phase_evals = kOwn + 8,
                  local_runs = kOwn + 12, x = kOwn + 16, cand = kOwn + 16 + D * R;
 constexpr G gp{kOwn + 16 + 2 * D * R};
 inline size_t s(const Blob& b) { return gp.g + 8 + R * (D + 1 + static_cast<size_t>(b.i32(gp.g)) * (D + 1)); }
