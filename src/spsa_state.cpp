@@ -171,9 +171,9 @@ bool SpsaCore<Real>::check(const typename Base::BoxCells& b, const OwnCells& c) 
   // S2 the phase and the step's measurements.
   if ((phase_ == Phase::Center) != (iter == 0)) return false;
   const int off = iter > 0 ? theta_offset() : 0;
-  const int j = trial_ - off;  // measurements of x± made in this step
   const int limit = iter > 0 ? step_measurements(static_cast<uint32_t>(iter - 1)) : 1;
   if (trial_ < 0 || trial_ >= limit) return false;
+  const int j = trial_ - off;  // measurements of x± made in this step (after the range check: no overflow)
   // S3 the gain and its calibration.
   const bool calibrating = cfg_.a == 0.f;
   if (!std::isfinite(a_) || a_ < 0 ||
