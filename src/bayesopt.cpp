@@ -562,7 +562,10 @@ Status BayesOptCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi,
     n0 = bayesopt_default_design(dims);
     if (n0 > a.g.cap) n0 = a.g.cap;
   }
-  if (n0 < 2 || n0 > a.g.cap || !cfg_valid) return Status::InvalidArgument;
+  // A design over the capacity is a valid request this instance cannot hold:
+  // CapacityExceeded, as a population over Pso's, De's or Cmaes's.
+  if (n0 > a.g.cap) return Status::CapacityExceeded;
+  if (n0 < 2 || !cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
   design_ = n0;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);

@@ -112,10 +112,13 @@ void BobyqaEngine<Real>::init_point(const Arrays& a) noexcept {
 }
 
 // A failed evaluation (+inf) enters the model as the worst finite value of
-// the point set plus the set's spread plus 1.
+// the point set plus the set's spread plus 1. Every value the model sees is
+// within ±max/8, so that differences of two of them (the model's data) stay
+// finite; a cost beyond that (−FLT_MAX, say) enters as ±max/8.
 template <class Real>
 Real BobyqaEngine<Real>::stand_in(const Arrays& a, Real f) const noexcept {
-  if (f < std::numeric_limits<Real>::infinity()) return f;
+  const Real cap = std::numeric_limits<Real>::max() / 8;
+  if (f < std::numeric_limits<Real>::infinity()) return rmax(-cap, rmin(f, cap));
   const int count = phase_ == kInit ? init_k_ : m_;
   Real lo = std::numeric_limits<Real>::infinity(), hi = -lo;
   for (int k = 0; k < count; ++k) {
@@ -123,11 +126,57 @@ Real BobyqaEngine<Real>::stand_in(const Arrays& a, Real f) const noexcept {
     hi = rmax(hi, a.fval[k]);
   }
   if (!(hi >= lo)) return 1;
-  return hi + ((hi - lo) + 1);
+  return rmin(hi + ((hi - lo) + 1), cap);
+}
+
+// Costs within ±max/8 can still drive the model past the range of Real
+// (a cost's jump over a radius near rho_end's floor is divided by the
+// radius to the fourth power): the state's scalars and arrays are then no
+// longer finite. The model is dropped and the point set rebuilt around the
+// best point, as after a singular system; the points, their values, the
+// base and the radii are finite (none of them is computed from the model
+// within one feed), so the rebuild starts from a sound state.
+template <class Real>
+void BobyqaEngine<Real>::clear(const Arrays& a) noexcept {
+  const int n = n_, m = m_, kk = m + n + 1;
+  Real* vecs[9] = {a.xbase, a.gopt, a.sl, a.su, a.xopt, a.xnew, a.d, a.xalt, a.cand};
+  for (Real* v : vecs)
+    for (int j = 0; j < n; ++j) v[j] = 0;
+  for (int k = 0; k < m; ++k) {
+    for (int j = 0; j < n; ++j) xpt(a, k)[j] = 0;
+    a.fval[k] = a.pq[k] = 0;
+  }
+  for (int k = 0; k < n * (n + 1) / 2; ++k) a.hq[k] = 0;
+  for (int i = 0; i < kk; ++i)
+    for (int j = 0; j < kk; ++j) hrow(a, i)[j] = 0;
+  for (int k = 0; k < kWorkD * n + 2 * kk + m; ++k) a.work[k] = 0;
+}
+
+template <class Real>
+bool BobyqaEngine<Real>::recover_if_needed(const Arrays& a) noexcept {
+  if (finite(live_cells(a))) return false;
+  const int n = n_, m = m_, kk = m + n + 1;
+  for (int j = 0; j < n; ++j) a.gopt[j] = a.xnew[j] = a.d[j] = a.xalt[j] = 0;
+  for (int k = 0; k < m; ++k) a.pq[k] = 0;
+  for (int k = 0; k < n * (n + 1) / 2; ++k) a.hq[k] = 0;
+  for (int i = 0; i < kk; ++i)
+    for (int j = 0; j < kk; ++j) hrow(a, i)[j] = 0;
+  for (int k = 0; k < kWorkD * n + 2 * kk + m; ++k) a.work[k] = 0;
+  diffa_ = diffb_ = diffc_ = dnorm_ = ratio_ = crvmin_ = dsq_ = 0;
+  alpha_ = beta_ = denom_ = cauchy_ = adelt_ = distsq_ = 0;
+  if (!(delta_ >= rho_) || !std::isfinite(delta_)) delta_ = rho_;
+  rebuild(a);
+  return true;
 }
 
 template <class Real>
 bool BobyqaEngine<Real>::feed(const Arrays& a, const Real* u, Real f) noexcept {
+  const bool converged = feed_model(a, u, f);
+  return recover_if_needed(a) ? false : converged;
+}
+
+template <class Real>
+bool BobyqaEngine<Real>::feed_model(const Arrays& a, const Real* u, Real f) noexcept {
   ++nf_;
   const Real fm = stand_in(a, f);
   if (phase_ == kInit) {
@@ -1341,6 +1390,7 @@ Status BobyqaCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, i
   engine_ = Engine{};
   const Real rho_end = static_cast<Real>(cfg.rho_end);
   engine_.configure(dims, m, rho_end > bobyqa_rho_floor<Real>() ? rho_end : bobyqa_rho_floor<Real>());
+  engine_.clear(a.e);  // the saved state is this run's alone, whatever ran before
   start_point(a, 0, a.u);
   engine_.begin(a.e, a.u, static_cast<Real>(cfg.rho_begin), false, 0);
   return Status::Ok;

@@ -115,7 +115,7 @@ bool BobyqaEngine<Real>::decode(StateReader& r, int n, int m) noexcept {
 template <class Real>
 bool BobyqaEngine<Real>::check(const Cells<Real>& lo, const Cells<Real>& hi, const StateCells& c,
                                Real rho_end) const noexcept {
-  const int n = n_, m = m_, kk = m + n + 1;
+  const int n = n_, m = m_;
   // E1 counters.
   if (n < 1 || m < n + 2 || m > 2 * n + 1 || kopt_ < 0 || kopt_ >= m || knew_ < -1 || knew_ >= m ||
       ntrits_ < -1 || itest_ < 0 || itest_ > 3 || phase_ < kInit || phase_ > kGeometry ||
@@ -127,11 +127,7 @@ bool BobyqaEngine<Real>::check(const Cells<Real>& lo, const Cells<Real>& hi, con
   // rho (both 0 before the first model); the initial step in (0, 1/4]. An
   // engine never begun (Tuner's before its first local phase) has all of
   // them 0. Every scalar finite.
-  const Real sc[kRealScalars] = {rho_end_, rho_,   delta_, rho0_,  diffa_, diffb_,  diffc_,
-                                 dnorm_,   ratio_, crvmin_, dsq_,  xoptsq_, alpha_, beta_,
-                                 denom_,   cauchy_, adelt_, distsq_, init_step_};
-  for (Real v : sc)
-    if (!std::isfinite(v)) return false;
+  if (!finite(c)) return false;  // E2's and E4's finiteness
   const bool no_model = rho_ == 0 && delta_ == 0 && phase_ == kInit;
   const bool fresh = no_model && init_step_ == 0 && nf_ == 0 && init_k_ == 0;
   const Real quarter = static_cast<Real>(0.25);
@@ -147,7 +143,19 @@ bool BobyqaEngine<Real>::check(const Cells<Real>& lo, const Cells<Real>& hi, con
     if (!same_bits(c.vec[0][j], ul) || !same_bits(c.vec[1][j], uh) || (!fresh && !(cj >= ul && cj <= uh)))
       return false;
   }
-  // E4 every array finite.
+  return true;
+}
+
+// Every scalar (E2) and every array but the box (E4) finite; also the
+// engine's own guard after each evaluation (recover_if_needed).
+template <class Real>
+bool BobyqaEngine<Real>::finite(const StateCells& c) const noexcept {
+  const int n = n_, m = m_, kk = m + n + 1;
+  const Real sc[kRealScalars] = {rho_end_, rho_,   delta_, rho0_,  diffa_, diffb_,  diffc_,
+                                 dnorm_,   ratio_, crvmin_, dsq_,  xoptsq_, alpha_, beta_,
+                                 denom_,   cauchy_, adelt_, distsq_, init_step_};
+  for (Real v : sc)
+    if (!std::isfinite(v)) return false;
   for (int k = 2; k < 11; ++k)
     for (int j = 0; j < n; ++j)
       if (!std::isfinite(c.vec[k][j])) return false;
@@ -186,6 +194,7 @@ void BobyqaEngine<Real>::load_arrays(const uint8_t* p, const Arrays& a) const no
   template BobyqaEngine<R>::StateCells BobyqaEngine<R>::saved_cells(const uint8_t*, int, int) noexcept; \
   template bool BobyqaEngine<R>::decode(StateReader&, int, int) noexcept;                        \
   template bool BobyqaEngine<R>::check(const Cells<R>&, const Cells<R>&, const StateCells&, R) const noexcept; \
+  template bool BobyqaEngine<R>::finite(const StateCells&) const noexcept;                       \
   template void BobyqaEngine<R>::load_arrays(const uint8_t*, const Arrays&) const noexcept;
 STARLING_BOBYQA_ENGINE_STATE(float)
 STARLING_BOBYQA_ENGINE_STATE(double)

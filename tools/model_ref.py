@@ -839,8 +839,12 @@ class BobyqaRef:
                      for j in range(self.n)]
 
     def stand_in(self, f):
+        # Values within +-max/8 (exact: a power of two apart from max).
+        # Not mirrored: the engine's recovery from a model that overflowed
+        # (no golden run reaches it; test_model_invariants covers it).
+        cap = self.A.max / 8
         if f < INF:
-            return f
+            return rmax(-cap, rmin(f, cap))
         count = self.init_k if self.phase == 'init' else self.m
         lo, hi = INF, -INF
         for k in range(count):
@@ -848,7 +852,7 @@ class BobyqaRef:
         if not hi >= lo:
             return 1.0
         R = self.A.R
-        return R(hi + R(R(hi - lo) + 1.0))
+        return rmin(R(hi + R(R(hi - lo) + 1.0)), cap)
 
     def feed(self, u, f):
         R = self.A.R

@@ -371,9 +371,9 @@ class BayesOpt : public OptimizerFacade<BayesOpt<MaxDims, MaxObs, Real>, detail:
   /// initial space-filling design, 2 .. MaxObs; 0 = 2·dims + 2 (at least
   /// 5; capped at MaxObs). After the design, each ask is the maximizer of
   /// the expected improvement under the fitted Gaussian process. Returns
-  /// InvalidArgument (null bounds, dims < 1, an invalid interval, design out
-  /// of range, a config value out of range), CapacityExceeded (dims >
-  /// MaxDims), Ok; on failure the optimizer is left not ready.
+  /// InvalidArgument (null bounds, dims < 1, an invalid interval, design negative
+  /// or 1, a config value out of range), CapacityExceeded (dims > MaxDims or
+  /// design > MaxObs), Ok; on failure the optimizer is left not ready.
   [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int design,
                             const BayesOptConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, design, cfg, seed, validate(cfg) == Status::Ok);

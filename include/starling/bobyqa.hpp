@@ -120,6 +120,9 @@ class BobyqaEngine {
     m_ = m;
     rho_end_ = rho_end;
   }
+  /// Zeroes every array of the configured shape (a new run's saved state
+  /// then holds nothing of a former one).
+  void clear(const Arrays& a) noexcept;
   /// Starts a local run around u0 (unit coordinates, inside [0, 1]) with
   /// radius rho0 (<= 1/4): the next proposals are the initial points
   /// u0, u0 ± rho0·e_i (both on one side where a bound is nearer than rho0).
@@ -201,6 +204,9 @@ class BobyqaEngine {
   void shift_base(const Arrays& a) noexcept;
   void hess_mul(const Arrays& a, const Real* s, Real* hs) const noexcept;
   Real stand_in(const Arrays& a, Real f) const noexcept;
+  bool feed_model(const Arrays& a, const Real* u, Real f) noexcept;
+  bool recover_if_needed(const Arrays& a) noexcept;
+  bool finite(const StateCells& c) const noexcept;
   void set_candidate(const Arrays& a) noexcept;
 
   Real rho_end_ = 0;
@@ -357,7 +363,11 @@ inline void box_to_unit(const Real* lo, const Real* hi, const Real* ulo, const R
 /// (so minimize's observer runs after every evaluation); set_start() gives
 /// the first ask and the centre of the initial points. Failed costs (NaN,
 /// ±inf) are never a best; the model sees the worst finite value plus the
-/// spread.
+/// spread. The model sees every cost within ±max/8 of Real (the incumbent
+/// keeps the true one), and a model that still overflows (a cost's jump
+/// over a radius near rho_end, divided by the radius to the fourth power)
+/// is dropped and the points rebuilt around the best, as after a singular
+/// system: the state stays finite whatever the costs.
 ///
 /// Invariants (check_invariants() checks them on the live object, load()
 /// on a saved state, with one function):

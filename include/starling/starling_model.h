@@ -304,9 +304,10 @@ starling_status starling_bayesopt_init_capacity(starling_bayesopt* s, size_t siz
 
 /** Validates and starts a run over the box [lo[d], hi[d]], d < dims. design:
  *  points of the initial design, 2 .. STARLING_MODEL_MAX_OBS; 0 = 2·dims + 2 (at least 5). Returns STARLING_INVALID_ARGUMENT (s, lo, hi or cfg NULL,
- *  dims < 1, an invalid interval as for starling_pso_init, design or a config
- *  field out of range), STARLING_CAPACITY_EXCEEDED (dims >
- *  STARLING_MODEL_MAX_DIMS), STARLING_OK; on failure *s is not ready.
+ *  dims < 1, an invalid interval as for starling_pso_init, design negative or
+ *  1, a config field out of range), STARLING_CAPACITY_EXCEEDED (dims >
+ *  STARLING_MODEL_MAX_DIMS or design > STARLING_MODEL_MAX_OBS), STARLING_OK;
+ *  on failure *s is not ready.
  *  Re-initializing starts over and resets the safe-tuning settings. */
 static inline starling_status starling_bayesopt_init(starling_bayesopt* s, const float* lo, const float* hi,
                                                 int dims, int design, const starling_bayesopt_config* cfg,
@@ -403,9 +404,10 @@ starling_status starling_tuner_init_capacity(starling_tuner* s, size_t size, int
 
 /** Validates and starts a run over the box [lo[d], hi[d]], d < dims. design:
  *  points of the initial design, 2 .. STARLING_MODEL_MAX_OBS; 0 = 2·dims + 2 (at least 5). Returns STARLING_INVALID_ARGUMENT (s, lo, hi or cfg NULL,
- *  dims < 1, an invalid interval as for starling_pso_init, design or a config
- *  field out of range), STARLING_CAPACITY_EXCEEDED (dims >
- *  STARLING_MODEL_MAX_DIMS), STARLING_OK; on failure *s is not ready.
+ *  dims < 1, an invalid interval as for starling_pso_init, design negative or
+ *  1, a config field out of range), STARLING_CAPACITY_EXCEEDED (dims >
+ *  STARLING_MODEL_MAX_DIMS or design > STARLING_MODEL_MAX_OBS), STARLING_OK;
+ *  on failure *s is not ready.
  *  Re-initializing starts over and resets the safe-tuning settings. */
 static inline starling_status starling_tuner_init(starling_tuner* s, const float* lo, const float* hi,
                                                 int dims, int design, const starling_tuner_config* cfg,

@@ -313,9 +313,9 @@ class Tuner : public OptimizerFacade<Tuner<MaxDims, MaxObs, Real>, detail::Tuner
   /// Validates and starts a run over the box [lo, hi]. design: points of the
   /// initial design, 2 .. MaxObs; 0 = 2·dims + 2 (at least 5, at most
   /// MaxObs). Returns InvalidArgument (null bounds, dims < 1, an invalid
-  /// interval, design out of range, a config value out of range: validate()),
-  /// CapacityExceeded (dims > MaxDims), Ok; on failure the optimizer is left
-  /// not ready.
+  /// interval, design negative or 1, a config value out of range: validate()),
+  /// CapacityExceeded (dims > MaxDims or design > MaxObs), Ok; on failure the
+  /// optimizer is left not ready.
   [[nodiscard]] Status init(const Real* lo, const Real* hi, int dims, int design,
                             const TunerConfig& cfg, uint64_t seed) noexcept {
     return core_.init(arrays(), lo, hi, dims, design, cfg, seed, validate(cfg) == Status::Ok);

@@ -4,6 +4,7 @@
 // validation, asks finite and in the box, NaN/inf never best, the incumbent an
 // evaluated point, exact stop rules, determinism, save/resume bit for bit, the
 // safe-tuning envelope, default population, and batch = serial.
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -145,10 +146,16 @@ void validation(const Cfg& cfg) {
   bad = cfg;
   bad.target = std::numeric_limits<float>::quiet_NaN();
   CHECK(o.init(good.lo, good.hi, kDims, 0, bad, 1) == Status::InvalidArgument);
-  // A method without a population accepts only 0.
+  // A method without a population accepts only 0. One with a population
+  // (or BayesOpt's and Tuner's design) refuses a negative one as invalid and
+  // one over its capacity as CapacityExceeded, as dims over MaxDims: the
+  // statuses fuzz_api predicts for every optimizer.
   if (!TakesPopulation<Opt>::value) {
     CHECK(o.init(good.lo, good.hi, kDims, 3, cfg, 1) == Status::InvalidArgument);
     CHECK(o.init(good.lo, good.hi, kDims, -1, cfg, 1) == Status::InvalidArgument);
+  } else {
+    CHECK(o.init(good.lo, good.hi, kDims, -1, cfg, 1) == Status::InvalidArgument);
+    CHECK(o.init(good.lo, good.hi, kDims, INT_MAX, cfg, 1) == Status::CapacityExceeded);
   }
   // Population 0 is the method's default; a running one refuses tell
   // without ask.

@@ -529,11 +529,16 @@ class Lane {
   void op_init(Input& in, bool nice) {
     Real lo[kDims + 2], hi[kDims + 2];
     const uint8_t a = in.u8(), b = in.u8();
+    // Bobyqa's interpolation points: kHasPopulation = false (the family's
+    // generic code passes 0), yet init takes dims + 2 .. 2·dims + 1, a range
+    // set by dims, not by a capacity (bobyqa.hpp).
+    constexpr bool kPoints = std::is_same<Cfg, starling::BobyqaConfig>::value;
     int dims, pop;
     if (nice) {
       dims = 1 + a % kDims;
       pop = b % 8 == 0 || !TakesPop<Opt>::value ? 0 : 2 + b % (kPop - 1);
       if (pop != 0 && pop < min_population<Cfg>()) pop = min_population<Cfg>();
+      if (kPoints && b % 2 == 1) pop = dims + 2 + (b >> 1) % dims;
     } else {
       const int ds[8] = {-1, 0, 1, 2, 3, kDims, kDims + 1, INT_MIN};
       const int ps[10] = {-1, 0, 1, 2, 3, kPop - 1, kPop, kPop + 1, INT_MAX, INT_MIN};
@@ -549,14 +554,15 @@ class Lane {
 
     // What the documentation says init returns.
     bool ia = plo == nullptr || phi == nullptr || dims < 1 || pop < 0 ||
-              (pop != 0 && pop < min_population<Cfg>()) || (!TakesPop<Opt>::value && pop != 0);
+              (pop != 0 && pop < min_population<Cfg>()) || (!TakesPop<Opt>::value && !kPoints && pop != 0) ||
+              (kPoints && pop != 0 && dims >= 1 && dims <= kDims + 1 && (pop < dims + 2 || pop > 2 * dims + 1));
     bool ce = dims > kDims;
     int parts = pop;
     if (pop == 0 && dims >= 1) {
       parts = FuzzConfig<Cfg>::default_population(cfg, dims);
       if (parts > kPop) parts = kPop;
     }
-    if (parts > kPop) ce = true;
+    if (parts > kPop && !kPoints) ce = true;
     if (!stop_rules_valid(cfg) || (parts >= 2 && !FuzzConfig<Cfg>::valid(cfg, parts))) ia = true;
     if (plo != nullptr && phi != nullptr && dims >= 1 && dims <= kDims) {
       bool box = true;
@@ -979,6 +985,9 @@ class Lane {
     const bool c_was_ready = c_ready();
     if constexpr (C::on) std::memcpy(before_c_, &c_.s, sizeof c_.s);
     const Status st = o_.load(p, n);
+    if (g_trace)
+      std::fprintf(stderr, "  load kind %d slot %d bytes %zu edited %d: status %d\n", kind, s.valid ? 1 : 0, n,
+                   edited ? 1 : 0, static_cast<int>(st));
     if constexpr (C::on) {
       REQUIRE(static_cast<int>(starling_pso_load(&c_.s, p, n)) == static_cast<int>(st));
       if (st != Status::Ok) REQUIRE(std::memcmp(before_c_, &c_.s, sizeof c_.s) == 0);
