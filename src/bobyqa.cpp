@@ -242,13 +242,13 @@ bool BobyqaEngine<Real>::finish_init(const Arrays& a) noexcept {
   }
   // pq = Ω·r/s⁴, gradient at xbase = Ξ·r/s, r = fval − fopt; then the
   // gradient at xopt adds the Hessian times xopt.
-  const Real inv_s4 = pow2<Real>(-4 * scale_exp_), inv_s = pow2<Real>(-scale_exp_);
+  const Real inv_s2 = pow2<Real>(-2 * scale_exp_), inv_s = pow2<Real>(-scale_exp_);
   const Real fopt = a.fval[kopt_];
   for (int k = 0; k < m; ++k) {
     const Real* hk = hrow(a, k);
     Real sum = 0;
     for (int i = 0; i < m; ++i) sum = sum + hk[i] * (a.fval[i] - fopt);
-    a.pq[k] = sum * inv_s4;
+    a.pq[k] = (sum * inv_s2) * inv_s2;
   }
   for (int j = 0; j < n; ++j) {
     const Real* hj = hrow(a, m + 1 + j);
@@ -1112,8 +1112,8 @@ int BobyqaEngine<Real>::after_eval(const Arrays& a, Real f) noexcept {
   }
   // The model gains diff times the knew-th Lagrange function of the new set
   // (the least Frobenius norm change that interpolates f there).
-  const Real inv_s4 = pow2<Real>(-4 * scale_exp_), inv_s = pow2<Real>(-scale_exp_);
-  for (int k = 0; k < m; ++k) w.hcol[k] = (diff * hrow(a, k)[knew_]) * inv_s4;
+  const Real inv_s2 = pow2<Real>(-2 * scale_exp_), inv_s = pow2<Real>(-scale_exp_);
+  for (int k = 0; k < m; ++k) w.hcol[k] = ((diff * hrow(a, k)[knew_]) * inv_s2) * inv_s2;
   for (int i = 0; i < n; ++i) w.glag[i] = (diff * hrow(a, m + 1 + i)[knew_]) * inv_s;
   for (int k = 0; k < m; ++k) {
     const Real* p = xpt(a, k);
@@ -1143,7 +1143,7 @@ int BobyqaEngine<Real>::after_eval(const Arrays& a, Real f) noexcept {
       const Real* hk = hrow(a, k);
       Real sum = 0;
       for (int i = 0; i < m; ++i) sum = sum + hk[i] * (a.fval[i] - fo);
-      w.hcol[k] = sum * inv_s4;
+      w.hcol[k] = (sum * inv_s2) * inv_s2;
     }
     Real gqsq = 0, gisq = 0;
     for (int i = 0; i < n; ++i) {

@@ -726,7 +726,7 @@ class BobyqaRef:
         self.core = Core(A, self.lo, self.hi, seed, 0x424F4259, 1000)
         self.ulo = [R(self.lo[j] / R(self.hi[j] - self.lo[j])) for j in range(n)]
         self.uhi = [R(self.hi[j] / R(self.hi[j] - self.lo[j])) for j in range(n)]
-        floor = R(9.31322574615478515625e-10) if A.single else 6.2230152778611417071440640537801e-61
+        floor = R(9.31322574615478515625e-10) if A.single else 2.0 ** -300
         rho_end = R(Arith(True).R(1e-6))  # the config's default, a float
         self.rho_end = rho_end if rho_end > floor else floor
         u0 = []
@@ -949,14 +949,14 @@ class BobyqaRef:
             self.rebuild()
             return False
         e = self.scale_e
-        inv_s4, inv_s = 2.0 ** (-4 * e), 2.0 ** -e
+        inv_s2, inv_s = 2.0 ** (-2 * e), 2.0 ** -e
         H, fval = self.H, self.fval
         fopt = fval[self.kopt]
         for k in range(m):
             s = 0.0
             for i in range(m):
                 s = R(s + R(H[k][i] * R(fval[i] - fopt)))
-            self.pq[k] = R(s * inv_s4)
+            self.pq[k] = R(R(s * inv_s2) * inv_s2)
         for j in range(n):
             s = 0.0
             for i in range(m):
@@ -1572,9 +1572,9 @@ class BobyqaRef:
             self.rebuild()
             return None  # kReady
         e = self.scale_e
-        inv_s4, inv_s = 2.0 ** (-4 * e), 2.0 ** -e
+        inv_s2, inv_s = 2.0 ** (-2 * e), 2.0 ** -e
         H = self.H
-        hcol = [R(R(diff * H[k][self.knew]) * inv_s4) for k in range(m)]
+        hcol = [R(R(R(diff * H[k][self.knew]) * inv_s2) * inv_s2) for k in range(m)]
         glag = [R(R(diff * H[m + 1 + i][self.knew]) * inv_s) for i in range(n)]
         for k in range(m):
             p = self.xpt[k]
@@ -1603,7 +1603,7 @@ class BobyqaRef:
                 s = 0.0
                 for i in range(m):
                     s = R(s + R(H[k][i] * R(self.fval[i] - fo)))
-                hcol[k] = R(s * inv_s4)
+                hcol[k] = R(R(s * inv_s2) * inv_s2)
             gqsq = gisq = 0.0
             for i in range(n):
                 s = 0.0

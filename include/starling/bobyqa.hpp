@@ -36,7 +36,7 @@ struct BobyqaConfig {
   /// quarter of the range.
   float rho_begin = 0.2f;
   /// Final trust radius, [0, rho_begin]: the model's resolution when a run
-  /// (or a restart) has converged. Radii below 2^-30 (float) or 2^-200
+  /// (or a restart) has converged. Radii below 2^-30 (float) or 2^-300
   /// (double) count as that floor (0 = refine as far as Real resolves, as
   /// NLopt's BOBYQA does without a tolerance); float positions resolve about
   /// 6e-8 of a value, so a radius much below 1e-6 of a range rarely helps.
@@ -225,11 +225,14 @@ class BobyqaEngine {
 };
 
 /// The smallest final radius an engine uses for Real: 2^-30 for float,
-/// 2^-200 for double (the scaled system's 2^(-4·e) factors stay finite).
+/// 2^-300 for double. The model's 2^(-4·e) factor is applied as two of
+/// 2^(-2·e), each finite at that radius; the quantities the steps square
+/// are in the system's scaled coordinates. (2^-300 lets a double run resolve
+/// a minimum about as finely as NLopt's BOBYQA: docs/few_episode.md.)
 template <class Real>
 constexpr Real bobyqa_rho_floor() noexcept {
   return sizeof(Real) == 4 ? static_cast<Real>(9.31322574615478515625e-10)
-                           : static_cast<Real>(6.2230152778611417071440640537801e-61);
+                           : static_cast<Real>(4.909093465297726553095771954986275642975e-91);
 }
 
 extern template class BobyqaEngine<float>;
