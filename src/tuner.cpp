@@ -178,6 +178,7 @@ Status TunerCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, in
   gp_.configure(dims, gp_config(cfg));
   gp_.clear(a.g);
   simplex_ = Simplex{};
+  Simplex::clear(a.s, dims);  // the saved state is this run's alone, whatever ran before
   phase_ = kDesign;
   phase_evals_ = 0;
   local_runs_ = 0;

@@ -115,6 +115,15 @@ class SimplexEngine {
     return 8 + sizeof(Real) * (2 + static_cast<size_t>(n + 1) * static_cast<size_t>(n + 1) +
                                3 * static_cast<size_t>(n));
   }
+  /// Zeroes the arrays for n dimensions (a new run's saved state then holds
+  /// nothing of a former run's simplex).
+  static void clear(const Arrays& a, int n) noexcept {
+    for (int i = 0; i <= n; ++i) {
+      for (int j = 0; j < n; ++j) a.v[i * a.stride + j] = 0;
+      a.fv[i] = 0;
+    }
+    for (int j = 0; j < n; ++j) a.c[j] = a.r[j] = a.y[j] = 0;
+  }
   /// Writes n dimensions (a simplex not begun yet saves its zeros).
   void save(StateWriter& w, const Arrays& a, int n) const noexcept;
   /// The saved arrays, live or in a saved section.

@@ -216,6 +216,31 @@ void run_contract(const char* name, const Cfg& base) {
       CHECK(p.load(buf, n) == Status::Corrupt);
     }
 
+  // init() forgets whatever ran before: after the whole run above (kDims
+  // dimensions), a run in kDims − 1 saves the bytes a never-used object
+  // saves, before and after its first evaluation (fuzz_api's twin found
+  // Bobyqa and Tuner saving arrays of a former run).
+  {
+    static Opt never_used;
+    static uint8_t mine[Opt::kMaxSaveSize];
+    size_t n = 0, m = 0;
+    for (int step = 0; step < 2; ++step) {
+      if (step == 0) {
+        CHECK(p.init(b.lo, b.hi, kDims - 1, 0, cfg, 9) == Status::Ok);
+        CHECK(never_used.init(b.lo, b.hi, kDims - 1, 0, cfg, 9) == Status::Ok);
+      } else {
+        const Real* x = p.ask();
+        const Real* y = never_used.ask();
+        CHECK(x != nullptr && y != nullptr);
+        if (x == nullptr || y == nullptr) break;
+        CHECK(p.tell(cost(x, kDims - 1, 0)) == Status::Ok);
+        CHECK(never_used.tell(cost(y, kDims - 1, 0)) == Status::Ok);
+      }
+      CHECK(p.save(buf, sizeof buf, &n) == Status::Ok && never_used.save(mine, sizeof mine, &m) == Status::Ok);
+      CHECK(n == m && std::memcmp(buf, mine, n) == 0);
+    }
+  }
+
   // Target: a reachable one stops the run with a best at or below it.
   Cfg tc = cfg;
   tc.target = static_cast<float>(whole.best) * 4 + 0.01f;
