@@ -159,15 +159,9 @@ Status TunerCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, in
   base_.reset();
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
-  int n0 = design;
-  if (n0 == 0) {
-    n0 = bayesopt_default_design(dims);
-    if (n0 > a.g.cap) n0 = a.g.cap;
-  }
-  // A design over the capacity is a valid request this instance cannot hold:
-  // CapacityExceeded, as a population over Pso's, De's or Cmaes's.
-  if (n0 > a.g.cap) return Status::CapacityExceeded;
-  if (n0 < 2 || !cfg_valid) return Status::InvalidArgument;
+  int n0 = 0;
+  const Status design_st = resolve_design(design, dims, a.g.cap, cfg_valid, &n0);
+  if (design_st != Status::Ok) return design_st;
   cfg_ = cfg;
   design_ = n0;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);

@@ -193,6 +193,19 @@ class GpEngine {
 /// The design's default size for `dims` dimensions: 2·dims + 2 (at least 5).
 constexpr int bayesopt_default_design(int dims) noexcept { return 2 * dims + 2 < 5 ? 5 : 2 * dims + 2; }
 
+/// BayesOpt's and Tuner's design rule at init(): `design`, or for 0 the
+/// default capped at the capacity `cap`, into *n0. CapacityExceeded over the
+/// capacity (a valid request this instance cannot hold, as a population over
+/// Pso's), InvalidArgument below 2 or for an invalid config, else Ok.
+inline Status resolve_design(int design, int dims, int cap, bool cfg_valid, int* n0) noexcept {
+  int n = design;
+  if (n == 0) n = bayesopt_default_design(dims) < cap ? bayesopt_default_design(dims) : cap;
+  if (n > cap) return Status::CapacityExceeded;
+  if (n < 2 || !cfg_valid) return Status::InvalidArgument;
+  *n0 = n;
+  return Status::Ok;
+}
+
 /// A point of the design sequence in [lo_r, hi_r]: the additive recurrence
 /// t_j = frac(s_j + (i + 1)·α_j) with α_j = φ^−(j+1), φ the real root of
 /// x^(D+1) = x + 1 (Roberts' R_D sequence, low discrepancy in every
