@@ -251,8 +251,42 @@ inline int FuzzConfig<starling::CmaesConfig>::default_population(const starling:
 // (validate() itself is tested in test_family and test_model_invariants):
 // radii down to Real's floor, both restart rules, the smallest candidate
 // search, no likelihood fit, every cost transform, short simplices.
+void fuzz_fields(Input& in, starling::BobyqaConfig& c) {
+  const uint8_t m = in.u8();
+  const float begins[4] = {0.2f, 0.25f, 0.05f, 1e-3f};
+  const float ends[4] = {1e-6f, 0.f, 1e-2f, 1e-3f};
+  c.rho_begin = begins[m % 4];
+  c.rho_end = ends[(m >> 2) % 4];
+  if (c.rho_end > c.rho_begin) c.rho_end = c.rho_begin;
+  if (m & 16) c.restart = starling::BobyqaRestart::Random;
+}
+template <class Cfg>
+void fuzz_gp_fields(Input& in, Cfg& c) {
+  const uint8_t m = in.u8();
+  c.candidates = (m & 1) != 0 ? 8 : 128;
+  c.fit_evals = (m & 2) != 0 ? 0 : (m & 4) != 0 ? 1 : 24;
+  c.transform = static_cast<starling::CostTransform>((m >> 3) % 3);
+}
+void fuzz_fields(Input& in, starling::BayesOptConfig& c) { fuzz_gp_fields(in, c); }
+void fuzz_fields(Input& in, starling::TunerConfig& c) {
+  fuzz_gp_fields(in, c);
+  const uint8_t m = in.u8();
+  const int models[4] = {0, 1, 3, 40};
+  const float steps[4] = {0.1f, 0.5f, 0.02f, 0.25f};
+  const float ends[4] = {1e-4f, 0.f, 1e-2f, 0.2f};
+  c.model_evals = models[m % 4];
+  c.step = steps[(m >> 2) % 4];
+  c.step_end = ends[(m >> 4) % 4];
+  if (!(c.step_end < c.step)) c.step_end = 0;
+}
 template <class Cfg>
 struct ModelFuzzConfig {
+  static Cfg make(Input& in, bool nice) {
+    Cfg c{};
+    fuzz_stop_rules(in, c, nice);
+    fuzz_fields(in, c);
+    return c;
+  }
   static bool valid(const Cfg&, int) { return true; }
   template <class Real>
   static bool valid_box(const Cfg&, const Real*, const Real*, int) {
@@ -261,53 +295,11 @@ struct ModelFuzzConfig {
   static int default_population(const Cfg&, int) { return kPop; }
 };
 template <>
-struct FuzzConfig<starling::BobyqaConfig> : ModelFuzzConfig<starling::BobyqaConfig> {
-  static starling::BobyqaConfig make(Input& in, bool nice) {
-    starling::BobyqaConfig c{};
-    fuzz_stop_rules(in, c, nice);
-    const uint8_t m = in.u8();
-    const float begins[4] = {0.2f, 0.25f, 0.05f, 1e-3f};
-    const float ends[4] = {1e-6f, 0.f, 1e-2f, 1e-3f};
-    c.rho_begin = begins[m % 4];
-    c.rho_end = ends[(m >> 2) % 4];
-    if (c.rho_end > c.rho_begin) c.rho_end = c.rho_begin;
-    if (m & 16) c.restart = starling::BobyqaRestart::Random;
-    return c;
-  }
-};
-template <class Cfg>
-void fuzz_gp_fields(Input& in, Cfg& c) {
-  const uint8_t m = in.u8();
-  c.candidates = (m & 1) != 0 ? 8 : 128;
-  c.fit_evals = (m & 2) != 0 ? 0 : (m & 4) != 0 ? 1 : 24;
-  c.transform = static_cast<starling::CostTransform>((m >> 3) % 3);
-}
+struct FuzzConfig<starling::BobyqaConfig> : ModelFuzzConfig<starling::BobyqaConfig> {};
 template <>
-struct FuzzConfig<starling::BayesOptConfig> : ModelFuzzConfig<starling::BayesOptConfig> {
-  static starling::BayesOptConfig make(Input& in, bool nice) {
-    starling::BayesOptConfig c{};
-    fuzz_stop_rules(in, c, nice);
-    fuzz_gp_fields(in, c);
-    return c;
-  }
-};
+struct FuzzConfig<starling::BayesOptConfig> : ModelFuzzConfig<starling::BayesOptConfig> {};
 template <>
-struct FuzzConfig<starling::TunerConfig> : ModelFuzzConfig<starling::TunerConfig> {
-  static starling::TunerConfig make(Input& in, bool nice) {
-    starling::TunerConfig c{};
-    fuzz_stop_rules(in, c, nice);
-    fuzz_gp_fields(in, c);
-    const uint8_t m = in.u8();
-    const int models[4] = {0, 1, 3, 40};
-    const float steps[4] = {0.1f, 0.5f, 0.02f, 0.25f};
-    const float ends[4] = {1e-4f, 0.f, 1e-2f, 0.2f};
-    c.model_evals = models[m % 4];
-    c.step = steps[(m >> 2) % 4];
-    c.step_end = ends[(m >> 4) % 4];
-    if (!(c.step_end < c.step)) c.step_end = 0;
-    return c;
-  }
-};
+struct FuzzConfig<starling::TunerConfig> : ModelFuzzConfig<starling::TunerConfig> {};
 
 template <class Cfg>
 constexpr int min_population() {
