@@ -29,10 +29,11 @@ set(STARLING_X86_BASE_SOURCES
 # ... and one object set per ISA, each with only its own flags.
 set(STARLING_X86_SSE41_SOURCES ports/x86/s8_fc__sse41.cpp)
 set(STARLING_X86_AVX2_SOURCES
-  ports/x86/s8_fc__avx2.cpp ports/x86/f32_swarm_update__avx2.cpp ports/x86/s8_depthwise__avx2.cpp)
+  ports/x86/s8_fc__avx2.cpp ports/x86/f32_swarm_update__avx2.cpp ports/x86/s8_depthwise__avx2.cpp
+  ports/x86/s8_add__avx2.cpp)
 set(STARLING_X86_AVX512VNNI_SOURCES
   ports/x86/s8_fc__avx512vnni.cpp ports/x86/f32_swarm_update__avx512.cpp
-  ports/x86/s8_depthwise__avx512vnni.cpp ports/x86/s8_conv__avx512vnni.cpp)
+  ports/x86/s8_depthwise__avx512vnni.cpp ports/x86/s8_conv__avx512vnni.cpp ports/x86/s8_add__avx512vnni.cpp)
 # ports/neon/meson.build: baseline armv8-a, and the dotprod kernel.
 set(STARLING_NEON_SOURCES
   ports/neon/s8_fc__neon.cpp ports/neon/f32_swarm_update__neon.cpp ports/neon/cpu_arm.cpp

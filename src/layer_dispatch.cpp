@@ -37,6 +37,7 @@ struct LayerKernels {
   S8ConvKernel conv;
   S8DepthwiseKernel depthwise;  // for layers with dw_simd_ok(); scalar otherwise
   bool (*conv_ok)(const ConvParams&) noexcept = nullptr;  // layers `conv` takes; else im2col + FC
+  S8AddKernel add = s8_add__scalar;
 };
 
 // One line per port with layer kernels of its own; ports without them (and
@@ -44,11 +45,13 @@ struct LayerKernels {
 // kernel runs as im2col rows through the port's fully-connected kernel.
 LayerKernels kernels_for(const char* port) noexcept {
 #if defined(STARLING_HAVE_X86_AVX2)
-  if (std::strcmp(port, "avx2") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx2)};
+  if (std::strcmp(port, "avx2") == 0)
+    return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, avx2), nullptr, STARLING_LAYER_K(add, avx2)};
 #endif
 #if defined(STARLING_HAVE_X86_AVX512VNNI)
   if (std::strcmp(port, "avx512vnni") == 0)
-    return {STARLING_LAYER_K(conv, avx512vnni), STARLING_LAYER_K(depthwise, avx512vnni), conv_vnni_ok};
+    return {STARLING_LAYER_K(conv, avx512vnni), STARLING_LAYER_K(depthwise, avx512vnni), conv_vnni_ok,
+            STARLING_LAYER_K(add, avx512vnni)};
 #endif
 #if defined(STARLING_HAVE_NEON)
   if (std::strcmp(port, "neon") == 0) return {s8_conv__im2col_fc, STARLING_LAYER_K(depthwise, neon)};
@@ -72,6 +75,7 @@ S8ConvKernel s8_conv_kernel(const ConvParams& p) noexcept {
 S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
   return dw_simd_ok(p) ? kernels_for(active_port()).depthwise : s8_depthwise__scalar;
 }
+S8AddKernel s8_add_kernel() noexcept { return kernels_for(active_port()).add; }
 
 #else  // firmware: the port is fixed at compile time (see dispatch.cpp)
 
@@ -96,6 +100,8 @@ S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept {
   return s8_depthwise__scalar;
 #endif
 }
+
+S8AddKernel s8_add_kernel() noexcept { return s8_add__scalar; }
 
 #endif  // STARLING_HOSTED_ENV
 

@@ -186,7 +186,7 @@ Status add_s8(const AddParams& p, const int8_t* in1, const int8_t* in2, int8_t* 
   const Status s = validate(p);
   if (s != Status::Ok) return s;
   if (in1 == nullptr || in2 == nullptr || output == nullptr) return Status::InvalidArgument;
-  detail::s8_add__scalar(p, in1, in2, output);
+  detail::s8_add_kernel()(p, in1, in2, output);
   return Status::Ok;
 }
 

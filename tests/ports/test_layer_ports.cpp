@@ -230,7 +230,66 @@ long sweep(bool depthwise, int port) {
   return n;
 }
 
+// add_s8 through the active port against s8_add__scalar: random valid
+// parameters (offsets to their ends, left shifts 0 .. kAddMaxLeftShift,
+// multipliers from 0 to 2^31 − 1 with shifts −31 .. 0, every clamp edge),
+// extreme or random inputs, sizes 1 .. 4,100 around the 8-lane blocks, the
+// tensors at their arrays' ends and a canary after the output.
+long add_sweep(int port) {
+  const int cases = kCases * 3;
+  long n = 0;
+  int failures = 0;
+  const int32_t mults[5] = {0, 1, 1 << 30, 2147483647, 1518500250};
+  for (int k = 0; k < cases; ++k) {
+    AddParams p{};
+    p.size = k % 4 == 0 ? uni(1, 17) : k % 4 == 1 ? uni(1, 4100) : 8 * uni(1, 300) + uni(0, 1);
+    p.in1_offset = uni(0, 3) == 0 ? pick<int, 2>({-127, 128}) : uni(-127, 128);
+    p.in2_offset = uni(0, 3) == 0 ? pick<int, 2>({-127, 128}) : uni(-127, 128);
+    p.out_offset = uni(-128, 127);
+    p.left_shift = uni(0, 2) == 0 ? pick<int, 3>({0, 20, kAddMaxLeftShift}) : uni(0, kAddMaxLeftShift);
+    p.in1_multiplier = uni(0, 2) == 0 ? pick(mults) : static_cast<int32_t>(g_rng.next_u32() >> 1);
+    p.in2_multiplier = uni(0, 2) == 0 ? pick(mults) : static_cast<int32_t>(g_rng.next_u32() >> 1);
+    p.out_multiplier = uni(0, 2) == 0 ? pick(mults) : static_cast<int32_t>(g_rng.next_u32() >> 1);
+    p.in1_shift = uni(0, 3) == 0 ? pick<int, 3>({-31, -1, 0}) : uni(-31, 0);
+    p.in2_shift = uni(0, 3) == 0 ? pick<int, 3>({-31, -1, 0}) : uni(-31, 0);
+    p.out_shift = uni(0, 3) == 0 ? pick<int, 3>({-31, -1, 0}) : uni(-20, 0);
+    p.act_min = uni(0, 2) == 0 ? -128 : uni(-128, 127);
+    p.act_max = uni(0, 2) == 0 ? 127 : uni(p.act_min, 127);
+    const int xm = uni(0, 3) == 0 ? uni(1, 3) : 0;
+    int8_t* a = g_in + kMaxIn - p.size;
+    int8_t* b = g_filter + kMaxFilter - p.size;
+    for (int i = 0; i < p.size; ++i) {
+      a[i] = value(xm, false);
+      b[i] = value(xm, true);
+    }
+    detail::s8_add__scalar(p, a, b, g_ref);
+    if (force_port(port_name(port)) != Status::Ok) return -1;
+    int8_t* out = g_out + kMaxOut - p.size;
+    std::memset(out, 0x5A, static_cast<size_t>(p.size) + 1);
+    const bool same = add_s8(p, a, b, out) == Status::Ok &&
+                      std::memcmp(out, g_ref, static_cast<size_t>(p.size)) == 0 && out[p.size] == 0x5A;
+    if (!CHECK(same) && ++failures <= 5)
+      std::printf("     %s add: size %d offsets %d,%d,%d left %d m %ld,%ld,%ld s %d,%d,%d\n", port_name(port),
+                  p.size, p.in1_offset, p.in2_offset, p.out_offset, p.left_shift,
+                  static_cast<long>(p.in1_multiplier), static_cast<long>(p.in2_multiplier),
+                  static_cast<long>(p.out_multiplier), p.in1_shift, p.in2_shift, p.out_shift);
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE(add_kernels_match_scalar) {
+  for (int i = 0; i < port_count(); ++i) {
+    if (!port_supported(i)) continue;
+    const long n = add_sweep(i);
+    CHECK(n == kCases * 3);
+    std::printf("     port %s: %ld additions compared with scalar (requantize: %s rounding)\n", port_name(i), n,
+                requantize_is_single_rounding() ? "single" : "double");
+  }
+  CHECK(force_port(port_name(0)) == Status::Ok);
+}
 
 TEST_CASE(layer_kernels_match_scalar) {
   for (int i = 0; i < port_count(); ++i) {

@@ -25,6 +25,8 @@ using S8ConvKernel = void (*)(const ConvParams& p, const int8_t* input, const in
 /// Signature of every depthwise kernel.
 using S8DepthwiseKernel = void (*)(const DepthwiseParams& p, const int8_t* input,
                                    const int8_t* filter, const int32_t* bias, int8_t* output);
+/// Signature of every element-wise addition kernel.
+using S8AddKernel = void (*)(const AddParams& p, const int8_t* in1, const int8_t* in2, int8_t* output);
 
 /// Scalar references (ports/scalar). Cost as documented in layers.hpp; no
 /// memory beyond the stack frame; s8_conv__scalar ignores the scratch.
@@ -138,6 +140,7 @@ inline bool conv_vnni_ok(const ConvParams& p) noexcept {
 /// each call (a pointer comparison once the port is known).
 S8ConvKernel s8_conv_kernel(const ConvParams& p) noexcept;
 S8DepthwiseKernel s8_depthwise_kernel(const DepthwiseParams& p) noexcept;
+S8AddKernel s8_add_kernel() noexcept;
 
 /// Gathers the input patches of output pixels row0 .. row0+n−1 (row-major
 /// over out_h·out_w, one image) into cols, n rows of k_h·k_w·in_c bytes in

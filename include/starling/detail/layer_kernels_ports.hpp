@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // starling/detail/layer_kernels_ports.hpp: internal declarations of the SIMD
-// ports' conv and depthwise kernels (ports/x86, ports/neon, ports/cortexm).
+// ports' conv, depthwise and add kernels (ports/x86, ports/neon, ports/cortexm).
 //
 // Same contracts as the scalar kernels in layer_kernels.hpp (plus
 // dw_simd_ok(p) for the depthwise ones). Each exists in both requantize
@@ -34,6 +34,14 @@ STARLING_LAYER_KERNELS(neon)
 STARLING_LAYER_KERNELS(neon_dotprod)
 STARLING_LAYER_KERNELS(cortexm_dsp)
 #undef STARLING_LAYER_KERNELS
+
+// Element-wise addition: the x86 ports only (8 lanes of AVX2 in both).
+#define STARLING_ADD_KERNELS(isa)                                                                     \
+  void s8_add__##isa(const AddParams& p, const int8_t* in1, const int8_t* in2, int8_t* output);       \
+  void s8_add_single_rounding__##isa(const AddParams& p, const int8_t* in1, const int8_t* in2, int8_t* output);
+STARLING_ADD_KERNELS(avx2)
+STARLING_ADD_KERNELS(avx512vnni)
+#undef STARLING_ADD_KERNELS
 
 }  // namespace detail
 }  // namespace starling
