@@ -171,7 +171,13 @@ bool BobyqaEngine<Real>::recover_if_needed(const Arrays& a) noexcept {
 
 template <class Real>
 bool BobyqaEngine<Real>::feed(const Arrays& a, const Real* u, Real f) noexcept {
+  // A feed that starts and ends among the initial points only stores a
+  // (clamped) value and proposes the next point: nothing to check then (the
+  // check costs about 3,500 instructions at D = 4 on Cortex-M4F, several
+  // times such a feed's own work).
+  const bool was_init = phase_ == kInit;
   const bool converged = feed_model(a, u, f);
+  if (was_init && phase_ == kInit) return converged;
   return recover_if_needed(a) ? false : converged;
 }
 
