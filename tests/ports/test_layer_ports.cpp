@@ -270,7 +270,8 @@ long add_sweep(int port) {
                       std::memcmp(out, g_ref, static_cast<size_t>(p.size)) == 0 && out[p.size] == 0x5A;
     if (!CHECK(same) && ++failures <= 5)
       std::printf("     %s add: size %d offsets %d,%d,%d left %d m %ld,%ld,%ld s %d,%d,%d\n", port_name(port),
-                  p.size, p.in1_offset, p.in2_offset, p.out_offset, p.left_shift,
+                  p.size, static_cast<int>(p.in1_offset), static_cast<int>(p.in2_offset),
+                  static_cast<int>(p.out_offset), p.left_shift,
                   static_cast<long>(p.in1_multiplier), static_cast<long>(p.in2_multiplier),
                   static_cast<long>(p.out_multiplier), p.in1_shift, p.in2_shift, p.out_shift);
     ++n;
