@@ -41,6 +41,13 @@ Real unit16(uint32_t h) noexcept {
 }
 }  // namespace
 
+// One block of this generation's draws for individual i (counter {c0, i,
+// iteration, tag}): one call site of the generator instead of six.
+template <class Real>
+void DeCore<Real>::draw(uint32_t tag, int i, uint32_t c0, uint32_t w[4]) const noexcept {
+  base_.block(tag, static_cast<uint32_t>(base_.iteration()), static_cast<uint32_t>(i), c0, w);
+}
+
 template <class Real>
 int DeCore<Real>::archive_cap(int pop) const noexcept {
   // round(rate·N) in float, the same on every target.
@@ -112,9 +119,9 @@ Status DeCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int d
   // copies so that every stored row is a point of the box.
   for (int i = 0; i < pop_; ++i) {
     Real* u = a.u + i * a.stride;
-    uint32_t w[4] = {0, 0, 0, 0};
+    uint32_t w[4];
     for (int d = 0; d < dims; ++d) {
-      if ((d & 3) == 0) base_.block(kTagInit, 0, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 2, w);
+      if ((d & 3) == 0) draw(kTagInit, i, static_cast<uint32_t>(d) >> 2, w);
       Real v = a.lo[d] + (a.hi[d] - a.lo[d]) * u32_to_unit<Real>(w[d & 3]);
       if (v > a.hi[d]) v = a.hi[d];  // rounding when |lo| >> range
       u[d] = v;
@@ -158,14 +165,7 @@ void DeCore<Real>::tell_one(const Arrays& a, Real f) noexcept {
 template <class Real>
 void DeCore<Real>::end_generation(const Arrays& a) noexcept {
   gen_.cursor = 0;
-  if (base_.iteration() == 0) {
-    for (int i = 0; i < pop_; ++i) {
-      for (int d = 0; d < base_.dims(); ++d) a.x[i * a.stride + d] = a.u[i * a.stride + d];
-      a.f[i] = a.fu[i];
-    }
-  } else {
-    select(a);
-  }
+  select(a);
   // The next generation is made even when this one ended the run, so that a
   // saved state always holds a consistent generation.
   (void)base_.end_generation();
@@ -187,7 +187,7 @@ void DeCore<Real>::select(const Arrays& a) noexcept {
     const Real fu = a.fu[i], fx = a.f[i];
     if (!(fu <= fx)) continue;
     Real* x = a.x + i * a.stride;
-    if (fu < fx) {
+    if (fu < fx && g != 0) {
       Real delta = fx - fu;
       if (!(delta <= static_cast<Real>(kMaxDelta))) delta = static_cast<Real>(kMaxDelta);
       const Real F = a.F[i], CR = a.CR[i];
@@ -203,7 +203,7 @@ void DeCore<Real>::select(const Arrays& a) noexcept {
           ++arc_n_;
         } else {
           uint32_t w[4];
-          base_.block(kTagPick, g, static_cast<uint32_t>(i), 0, w);
+          draw(kTagPick, i, 0, w);
           slot = static_cast<int>(det_below(w[3], static_cast<uint32_t>(arc_n_)));
         }
         Real* r = a.arc + slot * a.stride;
@@ -255,7 +255,6 @@ void DeCore<Real>::reduce(const Arrays& a) noexcept {
 template <class Real>
 void DeCore<Real>::make_trials(const Arrays& a) noexcept {
   const int n = pop_, dims = base_.dims();
-  const uint32_t g = static_cast<uint32_t>(base_.iteration());
   // The population by cost, ties by index (insertion sort: stable).
   for (int i = 0; i < n; ++i) {
     int j = i;
@@ -270,26 +269,23 @@ void DeCore<Real>::make_trials(const Arrays& a) noexcept {
   if (top > n) top = n;
   const uint32_t pool = static_cast<uint32_t>(n + arc_n_ - 2);
   for (int i = 0; i < n; ++i) {
-    const uint32_t ui = static_cast<uint32_t>(i);
     uint32_t w[4];
-    base_.block(kTagParam, g, ui, 0, w);
+    draw(kTagParam, i, 0, w);
     const int r = static_cast<int>(det_below(w[0], static_cast<uint32_t>(cfg_.memory_size)));
     const Real mf = mf_[r], mcr = mcr_[r];
     Real CR = 0;
     if (mcr >= 0) {
-      Real z0, z1;
-      det_normal2(w[1], w[2], &z0, &z1);
-      CR = mcr + Real(0.1) * z0;
+      CR = mcr + Real(0.1) * det_normal_ih4<Real>(w[1], w[2]);
       if (CR < 0) CR = 0;
       if (CR > 1) CR = 1;
     }
     const int pb = a.order[det_below(w[3], static_cast<uint32_t>(top))];
     Real F = mf;
-    uint32_t fw[4] = {0, 0, 0, 0};
+    uint32_t fw[4];
     for (int k = 0; k < kMaxFTries; ++k) {
-      if ((k & 3) == 0) base_.block(kTagF, g, ui, static_cast<uint32_t>(k) >> 2, fw);
+      draw(kTagF, i, static_cast<uint32_t>(k), fw);
       Real c;
-      if (!det_cauchy(fw[k & 3], &c)) continue;
+      if (!det_cauchy_disk(fw[0], fw[1], &c)) continue;
       const Real t = mf + Real(0.1) * c;
       if (t > 0) {
         F = t;
@@ -299,7 +295,7 @@ void DeCore<Real>::make_trials(const Arrays& a) noexcept {
     if (F > 1) F = 1;
     a.F[i] = F;
     a.CR[i] = CR;
-    base_.block(kTagPick, g, ui, 0, w);
+    draw(kTagPick, i, 0, w);
     int r1 = static_cast<int>(det_below(w[0], static_cast<uint32_t>(n - 1)));
     if (r1 >= i) ++r1;
     int r2 = static_cast<int>(det_below(w[1], pool));
@@ -312,9 +308,9 @@ void DeCore<Real>::make_trials(const Arrays& a) noexcept {
     const Real* x1 = a.x + r1 * a.stride;
     const Real* x2 = r2 < n ? a.x + r2 * a.stride : a.arc + (r2 - n) * a.stride;
     Real* u = a.u + i * a.stride;
-    uint32_t cw[4] = {0, 0, 0, 0};
+    uint32_t cw[4];
     for (int d = 0; d < dims; ++d) {
-      if ((d & 7) == 0) base_.block(kTagCross, g, ui, static_cast<uint32_t>(d) >> 3, cw);
+      if ((d & 7) == 0) draw(kTagCross, i, static_cast<uint32_t>(d) >> 3, cw);
       const uint32_t word = cw[(d >> 1) & 3];
       const Real cu = unit16<Real>((d & 1) == 0 ? word >> 16 : word & 0xFFFFu);
       Real v = x[d];

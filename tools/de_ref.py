@@ -12,7 +12,7 @@ float32 or float64 op by op (tools/det_ref.py), not translated from the C++.
 """
 import math
 
-from det_ref import (INF, NAN, Arith, Core, det_below, det_cauchy, det_normal2, emit_check, golden_box,
+from det_ref import (INF, NAN, Arith, Core, det_below, det_cauchy_disk, det_normal_ih4, emit_check, golden_box,
                      run_golden, sanitize, unit24)
 
 STREAM = 0x44453031  # "DE01"
@@ -175,12 +175,13 @@ class De:
             mf, mcr = self.mf[r], self.mcr[r]
             CR = 0.0
             if mcr >= 0:
-                z0, _ = det_normal2(A, w[1], w[2])
-                CR = min(max(R(mcr + R(R(0.1) * z0)), 0.0), 1.0)
+                z = det_normal_ih4(A, w[1], w[2])
+                CR = min(max(R(mcr + R(R(0.1) * z)), 0.0), 1.0)
             pb = order[det_below(w[3], top)]
             F = mf
             for k in range(MAX_F_TRIES):
-                c = det_cauchy(A, self.core.block(TAG_F, g, i, k >> 2)[k & 3])
+                fw = self.core.block(TAG_F, g, i, k)
+                c = det_cauchy_disk(A, fw[0], fw[1])
                 if c is None:
                     continue
                 t = R(mf + R(R(0.1) * c))

@@ -153,6 +153,22 @@ def det_cauchy(A, w):
     return A.R(-c / s)
 
 
+def det_normal_ih4(A, w1, w2):
+    """Irwin-Hall: the four 16-bit halves of w1, w2 less 131070, times sqrt(3)/65535."""
+    k = (w1 >> 16) + (w1 & 0xFFFF) + (w2 >> 16) + (w2 & 0xFFFF) - 131070
+    return A.R(float(k) * A.R(2.6429401198884218e-05))
+
+
+def det_cauchy_disk(A, w1, w2):
+    """v1/v2 for (v1, v2) uniform in the unit disk (None outside: draw again)."""
+    R = A.R
+    v1 = R((w1 >> 8) * 2.0 ** -23 - 0.999999940395355224609375)  # exact
+    v2 = R((w2 >> 8) * 2.0 ** -23 - 0.999999940395355224609375)
+    if not R(R(v1 * v1) + R(v2 * v2)) < 1:
+        return None
+    return R(v1 / v2)
+
+
 def det_below(w, n):
     return (w * n) >> 32
 

@@ -172,6 +172,7 @@ class DeCore {
   void reduce(const Arrays& a) noexcept;
   void make_trials(const Arrays& a) noexcept;
   int archive_cap(int pop) const noexcept;
+  void draw(uint32_t tag, int i, uint32_t c0, uint32_t w[4]) const noexcept;
   int target_population(long evals) const noexcept;
   // The arrays of a state, live or in a saved blob.
   struct OwnCells {

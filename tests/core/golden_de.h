@@ -17,16 +17,16 @@ struct Case {
 };
 constexpr Case kCases[] = {
   {"lshade_default", true, 5, 0, 0x1ull, false, 1048576, 900, -INFINITY, true, 6, 0.11f, 1.6f, 4,
-   0x12005fa7c44b4a98ull, 0x37b6552aull, 900, 156, 4},
+   0x4028d7aeb35c4576ull, 0x346de475ull, 900, 156, 4},
   {"shade_fixed_pop", true, 3, 6, 0xdeadbeefcafeull, false, 40, 0, -INFINITY, false, 3, 0.3f, 1.6f, 4,
-   0xd0a51cf41a204574ull, 0x3b826129ull, 240, 40, 6},
+   0xf3e07fa24828f818ull, 0x3a56c7d1ull, 240, 40, 6},
   {"archive_capped_wide", true, 13, 16, 0x7ull, false, 1048576, 700, -INFINITY, true, 6, 0.11f, 1.6f, 5,
-   0xc3069636246d5e2full, 0x3f8f6e5full, 700, 73, 5},
+   0xff4736f3f4d90fb1ull, 0x3fa1ee68ull, 700, 73, 5},
   {"no_archive_target", true, 4, 10, 0x75bcd15ull, false, 1048576, 2000, 0.05f, true, 6, 0.11f, 0.0f, 4,
-   0x89347db234aaef01ull, 0x3d14437dull, 261, 27, 9},
+   0x083777d999bfe68full, 0x3c99f9b5ull, 226, 23, 9},
   {"flat_costs", true, 2, 8, 0x63ull, true, 30, 0, -INFINITY, true, 6, 0.11f, 0.5f, 4,
-   0x4fae251ff97c1469ull, 0x3f800000ull, 240, 30, 8},
+   0xc939f3d6f60a2848ull, 0x3f800000ull, 240, 30, 8},
   {"lshade_double", false, 6, 0, 0x5eedull, false, 1048576, 1200, -INFINITY, true, 6, 0.11f, 1.6f, 4,
-   0xf792e3f6f6fc5ca0ull, 0x3ea040d3d91f4bfdull, 1200, 208, 4},
+   0xf36533f8c3b498f4ull, 0x3e8b50a49e928fe0ull, 1200, 208, 4},
 };
 }  // namespace golden_de

@@ -225,6 +225,34 @@ inline bool det_cauchy(uint32_t w, Real* out) noexcept {
   return true;
 }
 
+/// A nearly standard normal number from two random words without ln, √ or
+/// sine (De's crossover rates): the sum of the four 16-bit halves h of w1 and
+/// w2 less its mean, k = Σh − 131070 (an integer in [−131070, 131070],
+/// distributed symmetrically about 0), times √3/65535 (rounded to Real once):
+/// (Σu − 2)·√3 for four uniforms u = h/65535 (Irwin–Hall), mean 0, variance
+/// 1, |z| <= √12 ≈ 3.46. One rounding, the same on every target.
+template <class Real>
+inline Real det_normal_ih4(uint32_t w1, uint32_t w2) noexcept {
+  const int32_t k =
+      static_cast<int32_t>((w1 >> 16) + (w1 & 0xFFFFu) + (w2 >> 16) + (w2 & 0xFFFFu)) - 131070;
+  return static_cast<Real>(k) * Real(2.6429401198884218e-05);  // √3/65535
+}
+
+/// A standard Cauchy number from two random words, by the ratio of the
+/// coordinates of a point uniform in the unit disk (no trigonometry):
+/// v = (2·(w >> 8) + 1 − 2^24)·2^-24 for each word (odd multiples of 2^-24 in
+/// (−1, 1), never 0, exact); false when v1·v1 + v2·v2 >= 1 (outside the disk,
+/// rounded in Real: draw again), else *out = v1/v2.
+template <class Real>
+inline bool det_cauchy_disk(uint32_t w1, uint32_t w2, Real* out) noexcept {
+  // (w >> 8)·2^-23 and the sum are exact: no rounding in either step.
+  const Real v1 = static_cast<Real>(w1 >> 8) * Real(1.1920928955078125e-07) + Real(-0.999999940395355224609375);
+  const Real v2 = static_cast<Real>(w2 >> 8) * Real(1.1920928955078125e-07) + Real(-0.999999940395355224609375);
+  if (!(v1 * v1 + v2 * v2 < 1)) return false;
+  *out = v1 / v2;
+  return true;
+}
+
 /// Integer in [0, n) from a random word: floor(w·n / 2^32) (exact).
 inline uint32_t det_below(uint32_t w, uint32_t n) noexcept {
   return static_cast<uint32_t>((static_cast<uint64_t>(w) * n) >> 32);
