@@ -25,8 +25,8 @@ namespace {
 // {c0, c1, c2} = {k, individual, generation} unless said otherwise.
 enum : uint32_t {
   kTagInit = 0,   // {dim/4, individual, 0}: the first generation, 24-bit uniforms
-  kTagParam = 1,  // {0, i, g}: memory entry, CR's normal pair, pbest rank
-  kTagF = 2,      // {try/4, i, g}: F's Cauchy draws, word try % 4
+  kTagParam = 1,  // {0, i, g}: memory entry, CR's normal (words 1, 2), pbest rank
+  kTagF = 2,      // {try, i, g}: F's Cauchy tries, words 0 and 1 (det_cauchy_disk)
   kTagPick = 3,   // {0, i, g}: r1, r2, j_rand, archive slot
   kTagCross = 4,  // {dim/8, i, g}: crossover uniforms, 16 bits each
 };
@@ -175,7 +175,9 @@ void DeCore<Real>::end_generation(const Arrays& a) noexcept {
 
 // Each trial against its parent, in index order: not worse replaces it;
 // strictly better is a success (its F and CR enter the memory update
-// weighted by the improvement, the parent enters the archive).
+// weighted by the improvement, the parent enters the archive). Generation 0
+// goes through here too: every member's cost is +inf there, so each trial
+// replaces its member, and nothing counts as a success.
 template <class Real>
 void DeCore<Real>::select(const Arrays& a) noexcept {
   const int dims = base_.dims();

@@ -229,8 +229,12 @@ constexpr int de_population(int population, int dims, long max_evals, int max_po
 /// The method (docs/optimizers.md): L-SHADE's current-to-pbest/1 with
 /// binomial crossover, v = x_i + F·(x_pbest − x_i) + F·(x_r1 − x̃_r2), x̃_r2
 /// from the population or the archive of replaced parents; each trial draws
-/// F from Cauchy(M_F[r], 0.1) (re-drawn while <= 0, capped at 1) and CR
-/// from N(M_CR[r], 0.1) clipped to [0, 1], r a random memory entry; a trial
+/// F from Cauchy(M_F[r], 0.1) (re-drawn while <= 0, capped at 1; the
+/// Cauchy number is the ratio of the coordinates of a point uniform in the
+/// unit disk, detail::det_cauchy_disk) and CR from M_CR[r] + 0.1·z clipped
+/// to [0, 1], z nearly standard normal (Irwin–Hall: four uniforms,
+/// detail::det_normal_ih4; no logarithm, square root or sine, which cost
+/// about 500 B of flash), r a random memory entry; a trial
 /// replaces its parent when not worse, and the successes (strictly better)
 /// update one memory entry per generation to their Lehmer means weighted by
 /// the improvement. Box: a mutant coordinate outside [lo, hi] is put halfway

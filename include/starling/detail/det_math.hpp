@@ -4,7 +4,8 @@
 //   1. log2, exp2, pow, floor (out of line, src/det_math.cpp; Spsa's gain
 //      sequences, Anneal's visits and acceptance; tools/det_math_ref.py);
 //   2. ln, exp, sine/cosine, normal and Cauchy variates (inline templates;
-//      De's parameter draws, Cmaes's sampling and weights; tools/det_ref.py);
+//      Cmaes's sampling and weights, De's parameter draws by the cheaper
+//      det_normal_ih4 and det_cauchy_disk; tools/det_ref.py);
 //   3. tanh and the logistic function on group 2's exp (inline templates; the
 //      MLP trainer's activations; tools/det_math_ref.py).
 //
