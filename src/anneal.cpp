@@ -24,43 +24,31 @@ namespace detail {
 namespace {
 
 constexpr double kLn2 = 0.6931471805599453;
-constexpr double kLog2e = 1.4426950408889634;
-constexpr double kLog2SqrtPi = 0.8257480647361593;  // log2(√π)
-constexpr double kHalfLn2Pi = 0.9189385332046727;  // ln(2π)/2
 constexpr double kTail = 1e8;                      // SciPy's TAIL_LIMIT, in ranges here
 constexpr double kMinLocalStep = 9.5367431640625e-07;  // 2^-20
 constexpr int kPolarTries = 16;
 
 }  // namespace
 
-// The constants of the schedule, the visits and the acceptance, in the log2
-// domain: K = 2^(p·log2(f4/Γ(f5))), log2 Γ(f5) from Stirling's series (to
-// the z^-5 term) at w = f5 + m >= 8 less log2 of f5·(f5 + 1)···(w − 1).
+// The constants of the schedule, the visits and the acceptance
+// (anneal_visit has the visiting ones).
 template <class Real>
 bool AnnealCore<Real>::derive() noexcept {
-  const Real qv = static_cast<Real>(cfg_.visit), qa = static_cast<Real>(cfg_.accept);
-  const Real qv1 = qv - 1, three = Real(3) - qv;
-  t1_ = det_exp2(qv1) - 1;
-  p_ = qv1 / three;
-  et_ = Real(1) / three;
-  h_ = (Real(1) - p_) * Real(0.5);
-  Real z = Real(1) / qv1 - Real(0.5), prod = 1;
-  while (z < 8) {
-    prod = prod * z;
-    z = z + 1;
-  }
-  const Real zi = Real(1) / z, zi2 = zi * zi;
-  const Real series = zi * (static_cast<Real>(1.0 / 12) +
-                            zi2 * (static_cast<Real>(-1.0 / 360) + zi2 * static_cast<Real>(1.0 / 1260)));
-  const Real ln_gamma = ((((z - Real(0.5)) * det_log2(z)) * static_cast<Real>(kLn2) - z) +
-                         static_cast<Real>(kHalfLn2Pi)) + series;
-  const Real log2_gamma = ln_gamma * static_cast<Real>(kLog2e) - det_log2(prod);
-  const Real log2_k = (((static_cast<Real>(kLog2SqrtPi) + (Real(4) - qv) * det_log2(qv1)) -
-                        (Real(2) - qv) / qv1) - det_log2(three)) - log2_gamma;
-  kvisit_ = det_exp2(p_ * log2_k);
-  ea_ = Real(1) / (Real(1) - qa);
+  set_visit(anneal_visit<Real, AnnealMathRt<Real>>(static_cast<Real>(cfg_.visit)));
+  return derive_rest() && std::isfinite(kvisit_) && kvisit_ > 0 && t1_ > 0;
+}
+
+template <class Real>
+bool AnnealCore<Real>::derive_rest() noexcept {
+  ea_ = Real(1) / (Real(1) - static_cast<Real>(cfg_.accept));
   t_restart_ = static_cast<Real>(cfg_.initial_temp) * static_cast<Real>(cfg_.restart_temp_ratio);
-  return std::isfinite(kvisit_) && kvisit_ > 0 && t1_ > 0 && std::isfinite(ea_);
+  return std::isfinite(ea_);
+}
+
+template <class Real>
+bool AnnealCore<Real>::derive_default(AnnealCore& c) noexcept {
+  c.set_visit(kAnnealDefaultVisit<Real>);
+  return c.derive_rest();
 }
 
 // T_i, T_step and σ for level i.
@@ -76,14 +64,15 @@ void AnnealCore<Real>::set_level(int level) noexcept {
 
 template <class Real>
 Status AnnealCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
-                              int population, const AnnealConfig& cfg, uint64_t seed, bool cfg_valid) noexcept {
+                              int population, const AnnealConfig& cfg, uint64_t seed, bool cfg_valid,
+                              Deriver derive_fn) noexcept {
   base_.reset();
   if (lo == nullptr || hi == nullptr || dims < 1 || population != 0) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
   if (!cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
-  if (!derive()) return Status::InvalidArgument;
+  if (!derive_fn(*this)) return Status::InvalidArgument;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   set_level(0);
   phase_ = Phase::Start;
@@ -160,7 +149,11 @@ void AnnealCore<Real>::visit(const Arrays& a) const noexcept {
     const Real range = a.hi[d] - a.lo[d];
     const Real v = visit_step(static_cast<uint32_t>(j_), d);
     Real w = (a.current[d] - a.lo[d]) / range + v;
-    w = w - det_floor(w);
+    // w − floor(w), with floor as det_floor computes it below 2^31: |w| <=
+    // 1e8 + 1 (visit_step's tail rule), so the conversion is exact and defined.
+    Real fl = static_cast<Real>(static_cast<int32_t>(w));
+    if (fl > w) fl = fl - 1;
+    w = w - fl;
     Real x = a.lo[d] + w * range;
     if (x < a.lo[d]) x = a.lo[d];
     if (x > a.hi[d]) x = a.hi[d];

@@ -16,18 +16,7 @@ namespace detail {
 
 namespace {
 
-// 2/((2k + 1)·ln 2), k = 0 .. 11.
-constexpr double kLog2C[12] = {
-    2.8853900817779268,  0.9617966939259757,  0.5770780163555853,  0.41219858311113244,
-    0.3205988979753252,  0.2623081892525388,  0.2219530832136867,  0.19235933878519512,
-    0.16972882833987804, 0.15186263588304877, 0.1373995277037108,  0.12545174268599682};
-// (ln 2)^k/k!, k = 0 .. 13.
-constexpr double kExp2C[14] = {
-    1.0,                   0.6931471805599453,    0.2402265069591007,    0.055504108664821576,
-    0.009618129107628477,  0.0013333558146428441, 0.00015403530393381606, 1.5252733804059838e-05,
-    1.3215486790144305e-06, 1.0178086009239696e-07, 7.054911620801121e-09, 4.44553827187081e-10,
-    2.5678435993488196e-11, 1.3691488853904124e-12};
-constexpr double kSqrt2 = 1.4142135623730951;
+// The coefficients are det_math.hpp's kDetLog2C, kDetExp2C (with kDetSqrt2).
 
 template <class Real>
 struct Traits;
@@ -92,14 +81,14 @@ Real log2_impl(Real x) noexcept {
   b = (b & mant_mask) | (static_cast<typename T::Bits>(T::kBias) << T::kMantBits);
   Real m;
   std::memcpy(&m, &b, sizeof m);  // m in [1, 2)
-  if (m > static_cast<Real>(kSqrt2)) {
+  if (m > static_cast<Real>(kDetSqrt2)) {
     m = m * static_cast<Real>(0.5);
     e += 1;
   }
   const Real t = (m - 1) / (m + 1);
   const Real t2 = t * t;
-  Real p = static_cast<Real>(kLog2C[T::kLogTerms - 1]);
-  for (int k = T::kLogTerms - 2; k >= 0; --k) p = p * t2 + static_cast<Real>(kLog2C[k]);
+  Real p = static_cast<Real>(kDetLog2C[T::kLogTerms - 1]);
+  for (int k = T::kLogTerms - 2; k >= 0; --k) p = p * t2 + static_cast<Real>(kDetLog2C[k]);
   return static_cast<Real>(e) + t * p;
 }
 
@@ -110,8 +99,8 @@ Real exp2_impl(Real y) noexcept {
   if (y > T::kLim) y = T::kLim;
   const Real n = floor_impl(y + static_cast<Real>(0.5));
   const Real f = y - n;
-  Real p = static_cast<Real>(kExp2C[T::kExpTerms - 1]);
-  for (int k = T::kExpTerms - 2; k >= 0; --k) p = p * f + static_cast<Real>(kExp2C[k]);
+  Real p = static_cast<Real>(kDetExp2C[T::kExpTerms - 1]);
+  for (int k = T::kExpTerms - 2; k >= 0; --k) p = p * f + static_cast<Real>(kDetExp2C[k]);
   return p * pow2<Real>(static_cast<int>(n));
 }
 

@@ -13,6 +13,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "starling/detail/det_math.hpp"
 #include "starling/detail/opt_core.hpp"
 #include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
@@ -139,6 +140,61 @@ STARLING_ALWAYS_INLINE bool anneal_config_valid(const AnnealConfig& c) noexcept 
 
 namespace detail {
 
+/// The visiting constants that depend on q_v alone (AnnealCore's t1_, p_,
+/// et_, h_, kvisit_): t1 = 2^(q_v−1) − 1, p = (q_v − 1)/(3 − q_v), et =
+/// 1/(3 − q_v), h = (1 − p)/2 and K (anneal.hpp's method; log Γ(f5) by
+/// Stirling's series to the z^-5 term at w = f5 + m >= 8 less log2 of
+/// f5·(f5 + 1)···(w − 1)), in the log2 domain. M supplies log2 and exp2:
+/// det_log2/det_exp2 at run time (AnnealCore::derive), their constexpr
+/// twins for the default q_v at compile time (kAnnealDefaultVisit).
+template <class Real>
+struct AnnealVisit {
+  Real t1, p, et, h, kvisit;
+};
+template <class Real>
+struct AnnealMathRt {
+  static Real log2(Real x) noexcept { return det_log2(x); }
+  static Real exp2(Real y) noexcept { return det_exp2(y); }
+};
+template <class Real>
+struct AnnealMathCe {
+  static constexpr Real log2(Real x) noexcept { return det_log2_ce(x); }
+  static constexpr Real exp2(Real y) noexcept { return det_exp2_ce(y); }
+};
+template <class Real, class M>
+constexpr AnnealVisit<Real> anneal_visit(Real qv) noexcept {
+  constexpr double kLn2 = 0.6931471805599453, kLog2e = 1.4426950408889634;
+  constexpr double kLog2SqrtPi = 0.8257480647361593;  // log2(√π)
+  constexpr double kHalfLn2Pi = 0.9189385332046727;   // ln(2π)/2
+  const Real qv1 = qv - 1, three = Real(3) - qv;
+  AnnealVisit<Real> v{0, 0, 0, 0, 0};
+  v.t1 = M::exp2(qv1) - 1;
+  v.p = qv1 / three;
+  v.et = Real(1) / three;
+  v.h = (Real(1) - v.p) * Real(0.5);
+  Real z = Real(1) / qv1 - Real(0.5), prod = 1;
+  while (z < 8) {
+    prod = prod * z;
+    z = z + 1;
+  }
+  const Real zi = Real(1) / z, zi2 = zi * zi;
+  const Real series = zi * (static_cast<Real>(1.0 / 12) +
+                            zi2 * (static_cast<Real>(-1.0 / 360) + zi2 * static_cast<Real>(1.0 / 1260)));
+  const Real ln_gamma = ((((z - Real(0.5)) * M::log2(z)) * static_cast<Real>(kLn2) - z) +
+                         static_cast<Real>(kHalfLn2Pi)) + series;
+  const Real log2_gamma = ln_gamma * static_cast<Real>(kLog2e) - M::log2(prod);
+  const Real log2_k = (((static_cast<Real>(kLog2SqrtPi) + (Real(4) - qv) * M::log2(qv1)) -
+                        (Real(2) - qv) / qv1) - M::log2(three)) - log2_gamma;
+  v.kvisit = M::exp2(v.p * log2_k);
+  return v;
+}
+/// The visiting constants of the default q_v (AnnealConfig{}.visit),
+/// evaluated by the compiler: a firmware image whose config has the default
+/// q_v links neither derive() nor its Stirling series (about 400 B of flash).
+template <class Real>
+constexpr AnnealVisit<Real> kAnnealDefaultVisit =
+    anneal_visit<Real, AnnealMathCe<Real>>(static_cast<Real>(AnnealConfig{}.visit));
+
 /// Everything of an annealing run but its arrays (size-erased).
 template <class Real>
 class AnnealCore {
@@ -172,9 +228,30 @@ class AnnealCore {
   enum class Phase : uint8_t { Start, Chain, Local };
   using Feasible = typename Base::Feasible;
 
-  /// cfg_valid: validate(cfg) == Ok, computed by the caller (anneal_config_valid).
+  /// How init() derives the constants of the config: derive() for any
+  /// config, or the default q_v's compile-time constants (derive_default).
+  using Deriver = bool (*)(AnnealCore&) noexcept;
+  /// The deriver for `cfg`, chosen in the caller: derive_default when the
+  /// compiler knows that cfg.visit is the default, so that derive() is not
+  /// linked; derive_any otherwise.
+  static STARLING_ALWAYS_INLINE Deriver deriver(const AnnealConfig& cfg) noexcept {
+#if defined(__GNUC__)
+    const bool dflt = cfg.visit == AnnealConfig{}.visit;
+    if (__builtin_constant_p(dflt) && dflt) return &derive_default;
+#endif
+    return &derive_any;
+  }
+  /// derive() (false: constants out of range).
+  static bool derive_any(AnnealCore& c) noexcept { return c.derive(); }
+  /// The same for a config whose visit is the default q_v (only then):
+  /// kAnnealDefaultVisit and the constants of the other settings.
+  static bool derive_default(AnnealCore& c) noexcept;
+
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (anneal_config_valid);
+  /// derive_fn: deriver(cfg), or derive_any.
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const AnnealConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
+              const AnnealConfig& cfg, uint64_t seed, bool cfg_valid,
+              Deriver derive_fn = &derive_any) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
 
@@ -220,6 +297,16 @@ class AnnealCore {
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
   bool derive() noexcept;
+  // The constants of the settings other than q_v (ea_, t_restart_); false
+  // when they are out of range.
+  bool derive_rest() noexcept;
+  STARLING_ALWAYS_INLINE void set_visit(const AnnealVisit<Real>& v) noexcept {
+    t1_ = v.t1;
+    p_ = v.p;
+    et_ = v.et;
+    h_ = v.h;
+    kvisit_ = v.kvisit;
+  }
   // The arrays of a state, live or in a saved blob.
   struct OwnCells {
     Cells<Real> current, base, x;
@@ -337,7 +424,8 @@ class Anneal : public OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<
   /// MaxDims), Ok. On failure: not ready.
   [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const AnnealConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::anneal_config_valid(cfg));
+    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::anneal_config_valid(cfg),
+                      detail::AnnealCore<Real>::deriver(cfg));
   }
 
   // ---- Safe tuning: Pso's semantics (see Pso::set_feasible) ----------------

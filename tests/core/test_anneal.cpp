@@ -147,6 +147,46 @@ TEST_CASE(anneal_visiting_constant) {
   }
 }
 
+// The default q_v's visiting constants, evaluated by the compiler
+// (detail::kAnnealDefaultVisit, what init uses when the config's visit is a
+// known default), are derive()'s bits on this target, float and double; and
+// the constexpr twins of det_log2 / det_exp2 agree with them over a sweep.
+template <class Real>
+static bool same_bits_of(Real a, Real b) {
+  return std::memcmp(&a, &b, sizeof(Real)) == 0;
+}
+template <class Real>
+static void check_default_visit() {
+  using namespace starling::detail;
+  constexpr AnnealVisit<Real> ce = kAnnealDefaultVisit<Real>;
+  const AnnealVisit<Real> rt = anneal_visit<Real, AnnealMathRt<Real>>(static_cast<Real>(AnnealConfig{}.visit));
+  CHECK(same_bits_of(ce.t1, rt.t1));
+  CHECK(same_bits_of(ce.p, rt.p));
+  CHECK(same_bits_of(ce.et, rt.et));
+  CHECK(same_bits_of(ce.h, rt.h));
+  CHECK(same_bits_of(ce.kvisit, rt.kvisit));
+  // A config the compiler cannot see (derive()) gives the same constant.
+  static Anneal<2, Real> s;
+  const Real lo[2] = {0, 0}, hi[2] = {1, 1};
+  AnnealConfig cfg;
+  volatile float qv = cfg.visit;
+  cfg.visit = qv;
+  CHECK(s.init(lo, hi, 2, 0, cfg, 1) == Status::Ok);
+  CHECK(same_bits_of(s.visit_constant(), ce.kvisit));
+  int bad = 0;
+  for (int i = -4000; i <= 4000; ++i) {
+    const Real y = static_cast<Real>(i) * Real(0.0371);
+    if (!same_bits_of(det_exp2_ce(y), det_exp2(y))) ++bad;
+    const Real x = det_exp2(y);
+    if (!same_bits_of(det_log2_ce(x), det_log2(x))) ++bad;
+  }
+  CHECK(bad == 0);
+}
+TEST_CASE(anneal_default_visit_constants) {
+  check_default_visit<float>();
+  check_default_visit<double>();
+}
+
 // T_i = T0·(2^(q_v−1) − 1)/((i + 2)^(q_v−1) − 1) level by level; below
 // T0·ratio the search re-anneals: level 0, T0, a fresh point (its cost
 // unknown until told).
