@@ -47,8 +47,11 @@ bool AnnealCore<Real>::derive_rest() noexcept {
 
 template <class Real>
 bool AnnealCore<Real>::derive_default(AnnealCore& c) noexcept {
+  constexpr AnnealConfig d{};
   c.set_visit(kAnnealDefaultVisit<Real>);
-  return c.derive_rest();
+  c.ea_ = Real(1) / (Real(1) - static_cast<Real>(d.accept));  // derive_rest's, folded
+  c.t_restart_ = static_cast<Real>(d.initial_temp) * static_cast<Real>(d.restart_temp_ratio);
+  return true;
 }
 
 // T_i, T_step and σ for level i.
@@ -138,12 +141,11 @@ Real AnnealCore<Real>::visit_step(uint32_t j, int d) const noexcept {
   return v;
 }
 
-// Visit j_ from the current point into a.x: every coordinate (j < D) or
-// coordinate j − D, wrapped around the box.
+// Visit j_ from the current point, which ask() copied into a.x: every
+// coordinate (j < D) or coordinate j − D, wrapped around the box.
 template <class Real>
 void AnnealCore<Real>::visit(const Arrays& a) const noexcept {
   const int n = base_.dims();
-  for (int d = 0; d < n; ++d) a.x[d] = a.current[d];
   const int first = j_ < n ? 0 : j_ - n, last = j_ < n ? n : j_ - n + 1;
   for (int d = first; d < last; ++d) {
     const Real range = a.hi[d] - a.lo[d];
@@ -176,18 +178,13 @@ template <class Real>
 const Real* AnnealCore<Real>::ask(const Arrays& a) noexcept {
   if (!base_.running()) return nullptr;
   if (!base_.pending()) {
-    const int n = base_.dims();
-    switch (phase_) {
-      case Phase::Start:
-        for (int d = 0; d < n; ++d) a.x[d] = a.current[d];
-        break;
-      case Phase::Chain:
-        visit(a);
-        break;
-      case Phase::Local:
-        for (int d = 0; d < n; ++d) a.x[d] = a.current[d];
-        if (!ls_pattern_) a.x[ls_dir_ >> 1] = probe(a);
-        break;
+    // Every candidate starts as the current point: the start itself, a
+    // visit from it, or the local phase's probe (or pattern point).
+    for (int d = 0; d < base_.dims(); ++d) a.x[d] = a.current[d];
+    if (phase_ == Phase::Chain) {
+      visit(a);
+    } else if (phase_ == Phase::Local && !ls_pattern_) {
+      a.x[ls_dir_ >> 1] = probe(a);
     }
     if (!base_.filter(box(a), a.x, trial_)) return nullptr;
     base_.set_pending(true);

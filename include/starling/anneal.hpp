@@ -232,19 +232,23 @@ class AnnealCore {
   /// config, or the default q_v's compile-time constants (derive_default).
   using Deriver = bool (*)(AnnealCore&) noexcept;
   /// The deriver for `cfg`, chosen in the caller: derive_default when the
-  /// compiler knows that cfg.visit is the default, so that derive() is not
-  /// linked; derive_any otherwise.
+  /// compiler knows that the settings derive() reads (visit, accept,
+  /// initial_temp, restart_temp_ratio) are the defaults, so that derive() is
+  /// not linked; derive_any otherwise.
   static STARLING_ALWAYS_INLINE Deriver deriver(const AnnealConfig& cfg) noexcept {
 #if defined(__GNUC__)
-    const bool dflt = cfg.visit == AnnealConfig{}.visit;
+    const AnnealConfig d{};
+    const bool dflt = cfg.visit == d.visit && cfg.accept == d.accept && cfg.initial_temp == d.initial_temp &&
+                      cfg.restart_temp_ratio == d.restart_temp_ratio;
     if (__builtin_constant_p(dflt) && dflt) return &derive_default;
 #endif
     return &derive_any;
   }
   /// derive() (false: constants out of range).
   static bool derive_any(AnnealCore& c) noexcept { return c.derive(); }
-  /// The same for a config whose visit is the default q_v (only then):
-  /// kAnnealDefaultVisit and the constants of the other settings.
+  /// The same for a config whose visit, accept, initial_temp and
+  /// restart_temp_ratio are the defaults (only then): kAnnealDefaultVisit and
+  /// the two constants of the other settings, folded by the compiler.
   static bool derive_default(AnnealCore& c) noexcept;
 
   /// cfg_valid: validate(cfg) == Ok, computed by the caller (anneal_config_valid);

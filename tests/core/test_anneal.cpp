@@ -173,6 +173,24 @@ static void check_default_visit() {
   cfg.visit = qv;
   CHECK(s.init(lo, hi, 2, 0, cfg, 1) == Status::Ok);
   CHECK(same_bits_of(s.visit_constant(), ce.kvisit));
+  // The whole run: a constant default config (derive_default where the
+  // compiler folds it) against the laundered one (derive()), bit for bit.
+  static Anneal<2, Real> t;
+  CHECK(t.init(lo, hi, 2, 0, AnnealConfig{}, 1) == Status::Ok);
+  int differ = 0;
+  for (int k = 0; k < 400; ++k) {
+    const Real* x = s.ask();
+    const Real* y = t.ask();
+    if (x == nullptr || y == nullptr || std::memcmp(x, y, 2 * sizeof(Real)) != 0) {
+      ++differ;
+      break;
+    }
+    const Real c = (x[0] - Real(0.3)) * (x[0] - Real(0.3)) + x[1] * Real(2) * x[1];
+    CHECK(s.tell(c) == Status::Ok);
+    CHECK(t.tell(c) == Status::Ok);
+  }
+  CHECK(differ == 0);
+  CHECK(s.reannealings() == t.reannealings() && same_bits_of(s.temperature(), t.temperature()));
   int bad = 0;
   for (int i = -4000; i <= 4000; ++i) {
     const Real y = static_cast<Real>(i) * Real(0.0371);
