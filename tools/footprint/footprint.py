@@ -80,8 +80,8 @@ OPT_BUDGETS = {"nelder_mead": (3072, "g_nm"), "spsa": (3072, "g_spsa"), "anneal"
 # fails only if the image grows beyond the bytes measured when it was listed,
 # so nothing slips further while the work is open. Remove an entry when its
 # image is back within budget (--strict then says so).
-OPEN_BUDGETS = {"de": (3682, "issue 19: De 3,682 B against 3,072"),
-                "anneal": (4108, "issue 19: Anneal 4,108 B against 3,072")}
+# (De left the list at 3,060 B; Anneal's entry is lowered as it shrinks.)
+OPEN_BUDGETS = {"anneal": (3666, "issue 19: Anneal 3,666 B against 3,072")}
 
 
 CONV_BUDGET, DW_BUDGET = 3584, 2560  # bytes of starling:: flash in the conv / depthwise images
