@@ -213,7 +213,9 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
   if (restarts_ < 0 || swarm_stall_ < 0 || (rs == 0 && restarts_ != 0) ||
       static_cast<int64_t>(restarts_) * rs + swarm_stall_ > iter ||
       rehits_ < 0 || rehits_ > cfg_.restart_rehits ||
-      (rs > 0 && rehits_ >= cfg_.restart_rehits && (running ? swarm_stall_ >= rs : swarm_stall_ > rs)) ||
+      (rs > 0 && (cfg_.restart_rehits == 0 ? (running ? swarm_stall_ >= rs : swarm_stall_ > rs)
+                                           : running && !told_this_sweep && swarm_stall_ >= rs &&
+                                                 rehits_ >= cfg_.restart_rehits)) ||
       (strict_stall && swarm_stall_ > base_.stall()) ||
       (strict_stall && restarts_ == 0 &&
        (swarm_stall_ != base_.stall() ||

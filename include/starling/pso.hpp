@@ -50,7 +50,8 @@ enum class Topology : int {
 
 /// Settings. A default-constructed PsoConfig is the measured general choice:
 /// constriction on the von Neumann topology, v_max 0.25, clamping, restarts
-/// around the incumbent after 60 stalled sweeps, 100 iterations.
+/// around the incumbent after 60 stalled sweeps once the swarm has found its
+/// best value again 15 times (restart_rehits), 100 iterations.
 ///
 /// Chosen by tools/bench_quality (docs/quality.md, "Choosing the defaults"),
 /// D = 30, 40,000 evaluations, 40 particles, seeds 1-25, against pagmo2's
@@ -59,10 +60,14 @@ enum class Topology : int {
 /// restart_radius 0-0.3; stall_tol 0, 0.003), this one is at or below pagmo2
 /// on Sphere, ellipsoid, Rosenbrock, Rastrigin (33, target <= 40), Ackley,
 /// Griewank, Schwefel 2.26 and the step function, and trains the 2-8-1 XOR
-/// network to 100 % in 9 of seeds 1-10 (60 particles x 200 sweeps). It
-/// loses the noisy sphere (1.9 against 1.6): a restart re-converges through
-/// the band where noise picks a worse incumbent; the configurations that win
-/// it (restart_stall >= 150) lose the XOR network. The previous default
+/// network to 100 % in 9 of seeds 1-10 (60 particles x 200 sweeps). The
+/// noisy sphere (N(0, 1) noise) was lost (1.9 against 1.6): a restart
+/// re-converges through the band where noise picks a worse incumbent, and
+/// restarting later (restart_stall >= 150) loses the XOR network.
+/// restart_rehits 15 wins it (1.36 against 1.42 at seeds 1-10, 1.38 against
+/// 1.59 at 1-25, 1.36 against 1.54 at 26-50) with every other cell above
+/// bit for bit the same; whole grid (D 2/10/30, budgets 100-40,000) at or
+/// below pagmo2 in 90 of 108 cells (88 without). The previous default
 /// (Global, v_max 0.5, no restarts) converged early: Ackley 1.6, Rastrigin 65.
 /// At small budgets (100-1,000 evaluations) it is at or below the previous
 /// default in most cells and below pagmo2 in nearly all.
@@ -153,7 +158,9 @@ struct PsoConfig {
   /// later draws do not match, so there the swarm keeps refining instead of
   /// re-converging from a restart through the band where noise picks a
   /// worse incumbent. 0 = off (restart after restart_stall sweeps alone).
-  /// Range [0, 2^20]. 15 (a quarter of restart_stall): measured, see above.
+  /// Range [0, 2^20]. 15 (a quarter of restart_stall): measured, see above
+  /// and docs/quality.md ("Restarts on noisy costs"). Counted up to
+  /// restart_rehits, reset when the swarm's best improves or it restarts.
   int restart_rehits = 15;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618)
@@ -199,7 +206,7 @@ struct PsoConfig {
     c.v_max = 0.15f;
     c.topology = Topology::Global;
     c.restart_stall = 40;
-    c.restart_rehits = 0;  // measured: with 15 only noisy-sphere cells move, 87 -> 86 at or below pagmo2
+    c.restart_rehits = 0;  // measured: 15 moves only noisy-sphere cells (grid, seeds 1-10: 87 -> 86)
     return c;
   }
   /// Fully informed PSO on the von Neumann topology, the combination Mendes,
@@ -561,11 +568,12 @@ constexpr int pso_default_particles(int dims) noexcept {
 ///  P10 restarts: none without restart_stall; restarts·restart_stall +
 ///      swarm stall <= iteration; 0 <= re-finds <= restart_rehits, and 0
 ///      while nothing was told since the swarm was (re)seeded and at a
-///      sweep boundary whose sweep improved the swarm's best; while
-///      running, swarm stall >= restart_stall only with fewer re-finds than
-///      restart_rehits (once stopped: swarm stall <= restart_stall
-///      unless so). With stall_tol 0 the swarm stall is <=
-///      the stall count, and without restarts the swarm's stall and
+///      sweep boundary whose sweep improved the swarm's best. Without
+///      restart_rehits, swarm stall < restart_stall while running (<= once
+///      stopped); with it, at a sweep boundary while running, swarm stall
+///      >= restart_stall only with fewer re-finds than restart_rehits.
+///      With stall_tol 0 the swarm stall is <= the stall count, and
+///      without restarts the swarm's stall and
 ///      reference are the optimizer's stall and best at the sweep's start;
 ///      with stall_tol > 0 and no restarts the swarm stall is >= the stall
 ///      count.
