@@ -176,6 +176,7 @@ PsoConfig to_cpp(const starling_pso_config& c) {
   k.restart_stall = c.restart_stall;
   k.restart_radius = c.restart_radius;
   k.stall_tol = c.stall_tol;
+  k.restart_rehits = c.restart_rehits;
   return k;
 }
 
@@ -205,6 +206,7 @@ starling_status starling_pso_config_default(starling_pso_config* cfg) {
   cfg->restart_stall = k.restart_stall;
   cfg->restart_radius = k.restart_radius;
   cfg->stall_tol = k.stall_tol;
+  cfg->restart_rehits = k.restart_rehits;
   return STARLING_OK;
 }
 

@@ -112,6 +112,7 @@ void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t itera
   }
   sbest_ = -1;
   swarm_stall_ = 0;
+  rehits_ = 0;
   swarm_start_best_ = std::numeric_limits<Real>::infinity();
   beta_pow_ = 1;
 }
@@ -160,6 +161,11 @@ STARLING_ALWAYS_INLINE Status PsoCore<Real>::tell_one(const Arrays& a, Real f) n
     for (int d = 0; d < base_.dims(); ++d) pb[d] = x[d];
   }
   if (sbest_ < 0 || a.pbest_f[i] < a.pbest_f[sbest_]) sbest_ = i;
+  if (rehits_ < cfg_.restart_rehits) {  // the swarm found its best value again (restarts)
+    const Real b = a.pbest_f[sbest_], tol = static_cast<Real>(cfg_.stall_tol);
+    const Real margin = tol > 0 && std::isfinite(b) ? tol * std::fabs(b) : Real(0);
+    if (f <= b + margin) ++rehits_;
+  }
   if (!base_.record(box(a), x, f)) return Status::Ok;
   if (++cursor_ == particles_) end_sweep(a);
   return Status::Ok;
@@ -226,9 +232,13 @@ STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
   const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
   const bool improved = sb < ref - margin;
   swarm_stall_ = improved ? 0 : swarm_stall_ + 1;
-  if (improved) swarm_start_best_ = sb;
+  if (improved) {
+    swarm_start_best_ = sb;
+    rehits_ = 0;
+  }
   if (!base_.end_generation()) return;
-  if (hooks_.restart != nullptr && swarm_stall_ >= cfg_.restart_stall) return hooks_.restart(*this, a);
+  if (hooks_.restart != nullptr && swarm_stall_ >= cfg_.restart_stall && rehits_ >= cfg_.restart_rehits)
+    return hooks_.restart(*this, a);
   move(a);
 }
 

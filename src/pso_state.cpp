@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // src/pso_state.cpp: save and load of the swarm's whole state (format version
-// 3, documented in starling/pso.hpp at Pso::save) over the family's shared
+// 4, documented in starling/pso.hpp at Pso::save) over the family's shared
 // header, common section and seal (detail/opt_core.hpp).
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
@@ -19,9 +19,10 @@ namespace {
 constexpr char kMagic[4] = {'S', 'P', 'S', 'O'};
 // 2: the move's r1, r2 at 16 bits, four dimensions per block (move_r1).
 // 3: the family's layout, topologies, restarts and batches.
+// 4: restart_rehits and its count.
 // An earlier state would not continue the same way, so it is refused.
-constexpr uint16_t kVersion = 3;
-constexpr size_t kConfigReserved = 8;
+constexpr uint16_t kVersion = 4;
+constexpr size_t kConfigReserved = 4;
 
 }  // namespace
 
@@ -49,11 +50,13 @@ Status PsoCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* wr
   w.i32(cfg_.restart_stall);
   w.f32(cfg_.restart_radius);
   w.f32(cfg_.stall_tol);
+  w.i32(cfg_.restart_rehits);
   for (size_t k = 0; k < kConfigReserved; ++k) w.u8(0);
   base_.save_common(w, box(a));
   w.i32(cursor_);
   w.i32(sbest_);
   w.i32(swarm_stall_);
+  w.i32(rehits_);
   w.i32(restarts_);
   w.i32(batch_n_);
   w.i32(batch_told_);
@@ -105,6 +108,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.cfg_.restart_stall = r.i32();
   t.cfg_.restart_radius = r.f32();
   t.cfg_.stall_tol = r.f32();
+  t.cfg_.restart_rehits = r.i32();
   for (size_t k = 0; k < kConfigReserved; ++k)
     if (r.u8() != 0) return Status::Corrupt;
   const uint8_t* common = r.pos();
@@ -119,6 +123,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.cursor_ = r.i32();
   t.sbest_ = r.i32();
   t.swarm_stall_ = r.i32();
+  t.rehits_ = r.i32();
   t.restarts_ = r.i32();
   t.batch_n_ = r.i32();
   t.batch_told_ = r.i32();
@@ -207,7 +212,10 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
   const bool strict_stall = cfg_.stall_tol == 0.f;
   if (restarts_ < 0 || swarm_stall_ < 0 || (rs == 0 && restarts_ != 0) ||
       static_cast<int64_t>(restarts_) * rs + swarm_stall_ > iter ||
-      (rs > 0 && (running ? swarm_stall_ >= rs : swarm_stall_ > rs)) ||
+      rehits_ < 0 || rehits_ > cfg_.restart_rehits ||
+      (rs > 0 && (cfg_.restart_rehits == 0 ? (running ? swarm_stall_ >= rs : swarm_stall_ > rs)
+                                           : running && !told_this_sweep && swarm_stall_ >= rs &&
+                                                 rehits_ >= cfg_.restart_rehits)) ||
       (strict_stall && swarm_stall_ > base_.stall()) ||
       (strict_stall && restarts_ == 0 &&
        (swarm_stall_ != base_.stall() ||
@@ -269,7 +277,7 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
   }
   if (sbest_ < -1 || sbest_ >= n) return false;
   if (sbest_ == -1) {
-    if (cursor_ != 0 || mid_stop || fmin != kInf || swarm_stall_ != 0 ||
+    if (cursor_ != 0 || mid_stop || fmin != kInf || swarm_stall_ != 0 || rehits_ != 0 ||
         swarm_start_best_ != kInf || (restarts_ == 0 && evals != 0))
       return false;
   } else {
@@ -281,7 +289,7 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
     if (!told_this_sweep && iter > 0) {
       const Real tol = static_cast<Real>(cfg_.stall_tol);
       const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
-      if (swarm_stall_ == 0 ? !same_bits(sb, ref) : sb < ref - margin) return false;
+      if (swarm_stall_ == 0 ? !same_bits(sb, ref) || rehits_ != 0 : sb < ref - margin) return false;
     }
   }
   if (iter == 0 && swarm_start_best_ != kInf) return false;

@@ -90,6 +90,7 @@ class Config:
         self.max_iter = 100; self.max_evals = 0; self.target = -INF; self.stall_iter = 0
         self.bias_correction = False; self.per_particle = False
         self.neighbors = 0; self.restart_stall = 0; self.restart_radius = 0.0; self.stall_tol = 0.0
+        self.restart_rehits = 0
         for k, v in kw.items():
             setattr(self, k, f32(v) if isinstance(v, float) and math.isfinite(v) else v)
 
@@ -139,6 +140,7 @@ class Swarm:
                 self.pb[i][d] = xd
             self.pbf[i] = INF
         self.sbest = -1; self.swarm_stall = 0; self.swarm_start_best = INF; self.beta_pow = 1.0
+        self.rehits = 0
 
     def ask(self):
         return None if self.done else self.x[self.cursor]
@@ -150,6 +152,13 @@ class Swarm:
             self.pbf[i] = f; self.pb[i] = list(self.x[i])
         if self.sbest < 0 or self.pbf[i] < self.pbf[self.sbest]:
             self.sbest = i
+        # The swarm found its best value again (within stall_tol of it):
+        # restarts wait for restart_rehits of these; counted up to that.
+        if self.rehits < self.cfg.restart_rehits:
+            b, tol = self.pbf[self.sbest], self.cfg.stall_tol
+            margin = f32(tol * abs(b)) if tol > 0 and math.isfinite(b) else 0.0
+            if f <= f32(b + margin):
+                self.rehits += 1
         if f < self.gbf or self.evals == 0:
             self.gbf = f; self.gb = list(self.x[i])
         self.evals += 1
@@ -171,13 +180,15 @@ class Swarm:
         self.swarm_stall = 0 if improved else self.swarm_stall + 1
         if improved:
             self.swarm_start_best = sb
+            self.rehits = 0
         self.stall = 0 if self.gbf < self.sweep_best else self.stall + 1
         self.sweep_best = self.gbf
         if self.it >= self.cfg.max_iter:
             self.done = True; self.reason = 'max_iter'; return
         if self.cfg.stall_iter > 0 and self.stall >= self.cfg.stall_iter:
             self.done = True; self.reason = 'stall'; return
-        if self.cfg.restart_stall > 0 and self.swarm_stall >= self.cfg.restart_stall:
+        if (self.cfg.restart_stall > 0 and self.swarm_stall >= self.cfg.restart_stall
+                and self.rehits >= self.cfg.restart_rehits):
             self.restarts += 1
             self.seed_particles(TAG_RESTART, self.it)
             return
@@ -361,6 +372,10 @@ GOLDEN_CASES = [
                                                          stall_tol=0.01, restart_radius=0.2, max_iter=80)),
     ('empso_ring2_restart_bias', 4, 8, 99, dict(variant='empso', topology='ring', neighbors=2, restart_stall=2,
                                                 bias_correction=True, max_iter=50)),
+    # Restarts that wait for the swarm to find its best again: one restart, 20 sweeps held back.
+    ('constriction_vonneumann_rehits', 6, 9, 1818, dict(topology='von_neumann', v_max=0.25, restart_stall=3,
+                                                        restart_radius=0.1, stall_tol=0.05, restart_rehits=2,
+                                                        max_iter=120)),
 ]
 
 

@@ -98,7 +98,7 @@
 
 /** Bytes reserved in starling_pso for the C++ core object (the library
  *  checks at compile time that its core fits and is suitably aligned). */
-#define STARLING_PSO_CORE_BYTES 288
+#define STARLING_PSO_CORE_BYTES 296
 /** Bytes of the arrays for capacities d (dims) and n (particles): the float
  *  arrays and one 32-bit neighbourhood index per particle; constant
  *  expressions of the capacity macros (no casts, so the header is also clean
@@ -184,6 +184,8 @@ typedef struct starling_pso_config {
   int restart_stall;          /**< re-seed after this many sweeps without the swarm improving; 0 = off */
   float restart_radius;       /**< restart box: 0 = whole box, (0, 1] = ±r·range around the best */
   float stall_tol;            /**< improvements below stall_tol·|best| count as none; [0, 1] */
+  int restart_rehits;         /**< a restart also needs this many costs within stall_tol of the
+                                   swarm's best since it improved (0 = off); [0, 2^20] */
 } starling_pso_config;
 
 /** The optimizer's whole state. Declare it (static or on the stack) and pass
@@ -373,7 +375,7 @@ long starling_pso_fallback_count(const starling_pso* pso);
  * A state saved here loads into a C++ starling::Pso<D, N, float> with room
  * for it, and vice versa; bit for bit the same continuation on any target. */
 
-/** Bytes starling_pso_save() writes: 180 + 4·(4 + 3·dims + particles·(4·dims
+/** Bytes starling_pso_save() writes: 184 + 4·(4 + 3·dims + particles·(4·dims
  *  + 2)); 0 when NULL or not ready. */
 size_t starling_pso_save_size(const starling_pso* pso);
 

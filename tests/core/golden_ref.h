@@ -54,5 +54,6 @@ constexpr Trajectory kTrajectories[] = {
   {"fips_global_restart_local", 3, 7, 0x7e8ull, 0xd1163dda39287502ull, 0x3bdd7e66u, 420, 60},
   {"constriction_ring4_tol_restart", 5, 10, 0x1092ull, 0x0bc4bba9ef257b98ull, 0x3d0a16e6u, 800, 80},
   {"empso_ring2_restart_bias", 4, 8, 0x63ull, 0xe04017e362343058ull, 0x3e6eea46u, 400, 50},
+  {"constriction_vonneumann_rehits", 6, 9, 0x71aull, 0xc13449bf350afae9ull, 0x3a10a094u, 1080, 120},
 };
 }  // namespace golden

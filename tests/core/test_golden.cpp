@@ -181,6 +181,7 @@ PsoConfig golden_config(const char* name) {
   c.restart_stall = 0;
   c.restart_radius = 0.f;
   c.stall_tol = 0.f;
+  c.restart_rehits = 0;
   auto is = [name](const char* n) { return std::strcmp(name, n) == 0; };
   if (is("constriction_ring4_clamp")) {
     c.topology = Topology::Ring;
@@ -219,6 +220,14 @@ PsoConfig golden_config(const char* name) {
     c.restart_stall = 2;
     c.bias_correction = true;
     c.max_iter = 50;
+  } else if (is("constriction_vonneumann_rehits")) {
+    c.topology = Topology::VonNeumann;
+    c.v_max = 0.25f;
+    c.restart_stall = 3;
+    c.restart_radius = 0.1f;
+    c.stall_tol = 0.05f;
+    c.restart_rehits = 2;
+    c.max_iter = 120;
   } else if (is("constriction_global_clamp")) {
     c.max_iter = 30;
   } else if (is("empso_ring_reflect_bias")) {

@@ -35,6 +35,7 @@ TEST_CASE(default_config_is_documented_choice) {
   CHECK_EQ(c.restart_stall, 60);
   CHECK_EQ(c.restart_radius, 0.1f);
   CHECK_EQ(c.stall_tol, 0.003f);
+  CHECK_EQ(c.restart_rehits, 15);
   CHECK_EQ(c.max_iter, 100);
   CHECK_EQ(c.max_evals, 0L);
   CHECK(std::isinf(c.target) && c.target < 0);
@@ -45,10 +46,11 @@ TEST_CASE(default_config_is_documented_choice) {
   const PsoConfig e = PsoConfig::empso();
   CHECK(e.variant == Variant::Empso && e.topology == Topology::Global);
   CHECK(e.c1 == 2.f && e.c2 == 2.f && e.beta == 0.8f && e.v_max == 0.15f);
-  CHECK(e.restart_stall == 40 && e.restart_radius == 0.1f && e.stall_tol == 0.003f);
+  CHECK(e.restart_stall == 40 && e.restart_radius == 0.1f && e.stall_tol == 0.003f && e.restart_rehits == 0);
   CHECK(validate(e) == Status::Ok);
   for (const PsoConfig& k : {PsoConfig::inertia(), PsoConfig::fips(), PsoConfig::literature()}) {
-    CHECK(k.v_max == 0.5f && k.restart_stall == 0 && k.restart_radius == 0.f && k.stall_tol == 0.f);
+    CHECK(k.v_max == 0.5f && k.restart_stall == 0 && k.restart_radius == 0.f && k.stall_tol == 0.f &&
+          k.restart_rehits == 0);
     CHECK(validate(k) == Status::Ok);
   }
   CHECK(PsoConfig::inertia().topology == Topology::Global);
@@ -103,6 +105,10 @@ TEST_CASE(invalid_inputs_map_to_status) {
       {"restart_radius 1.5", [](PsoConfig& c, float*, float*, int&, int&) { c.restart_radius = 1.5f; },
        Status::InvalidArgument},
       {"restart_stall < 0", [](PsoConfig& c, float*, float*, int&, int&) { c.restart_stall = -1; },
+       Status::InvalidArgument},
+      {"restart_rehits < 0", [](PsoConfig& c, float*, float*, int&, int&) { c.restart_rehits = -1; },
+       Status::InvalidArgument},
+      {"restart_rehits > 2^20", [](PsoConfig& c, float*, float*, int&, int&) { c.restart_rehits = (1 << 20) + 1; },
        Status::InvalidArgument},
       {"particles > cap", [](PsoConfig&, float*, float*, int&, int& n) { n = 9; }, Status::CapacityExceeded},
       {"lo == hi", [](PsoConfig&, float* l, float* h, int&, int&) { l[2] = h[2]; }, Status::InvalidArgument},
@@ -204,6 +210,31 @@ TEST_CASE(constant_configs_fold_to_validate) {
     c.restart_stall = 3;
     c.restart_radius = 0.25f;
     CHECK(pso.init(lo, hi, 2, 4, c, 1) == Status::Ok);
+  }
+}
+
+// restart_rehits: a restart waits until the swarm has found its best value
+// again. A cost that only grows (each draw worse than every earlier one, as
+// a noisy plateau's draws are worse than its lucky record) never re-finds
+// it, so the swarm never restarts; a flat cost re-finds it at every tell;
+// restart_rehits 0 restarts after restart_stall sweeps alone.
+TEST_CASE(restarts_wait_for_rehits) {
+  static Pso<2, 4> pso;
+  const float lo[2] = {-1, -1}, hi[2] = {1, 1};
+  struct Case { int rehits; bool growing; bool restarts; };
+  for (const Case& k : {Case{5, true, false}, Case{0, true, true}, Case{5, false, true}}) {
+    PsoConfig c;
+    c.restart_stall = 3;
+    c.restart_rehits = k.rehits;
+    c.max_iter = 40;
+    CHECK(pso.init(lo, hi, 2, 4, c, 3) == Status::Ok);
+    float f = 1.f;
+    while (pso.ask() != nullptr) {
+      CHECK(pso.tell(f) == Status::Ok);
+      if (k.growing) f += 1.f;
+      CHECK(pso.check_invariants() == Status::Ok);
+    }
+    CHECK_EQ(pso.restarts() > 0, k.restarts);
   }
 }
 
@@ -565,10 +596,10 @@ TEST_CASE(memory_is_sizeof) {
   CHECK_EQ(sizeof(Pso<3, 2>), 4u * (4 * 2 * 3 + 2 * 2 + 4 * 3) + 4u * 2 + core_f);
   CHECK_EQ(sizeof(Pso<10, 20, double>),
            8u * (4 * 20 * 10 + 2 * 20 + 4 * 10) + 4u * 20 + sizeof(detail::PsoCore<double>));
-  CHECK(core_f <= 288);  // STARLING_PSO_CORE_BYTES of the C API
+  CHECK(core_f <= 296);  // STARLING_PSO_CORE_BYTES of the C API
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
-  CHECK_EQ(core_f, static_cast<size_t>(280));  // the figure pso.hpp quotes (x86-64, aarch64)
-  CHECK_EQ(sizeof(Pso<8, 16>), static_cast<size_t>(2648));
+  CHECK_EQ(core_f, static_cast<size_t>(296));  // the figure pso.hpp quotes (x86-64, aarch64)
+  CHECK_EQ(sizeof(Pso<8, 16>), static_cast<size_t>(2664));
 #endif
   std::printf("     sizeof(Pso<8,16>) = %u, Pso<30,40> = %u, Pso<2,16> = %u, core = %u\n",
               static_cast<unsigned>(sizeof(Pso<8, 16>)), static_cast<unsigned>(sizeof(Pso<30, 40>)),

@@ -27,7 +27,7 @@ struct Layout {
   static constexpr size_t R = sizeof(Real), D = kD;
   // config
   static constexpr size_t variant = 16, topology = 18, beta = 32, v_max = 36, neighbors = 44,
-                          restart_stall = 48;
+                          restart_stall = 48, restart_rehits = 60;
   // common
   static constexpr size_t max_iter = 68, max_evals = 72, target = 80, stall_iter = 84, state = 96,
                           stop = 97, pending = 98, start = 99, evals = 100, iter = 108, stall = 112,
@@ -38,17 +38,17 @@ struct Layout {
   static constexpr size_t inc(int d) { return lo(0) + 2 * D * R + R * static_cast<size_t>(d); }
   // swarm
   static constexpr size_t S = 144 + 2 * R + 3 * D * R;
-  static constexpr size_t cursor = S, sbest = S + 4, swarm_stall = S + 8, restarts = S + 12,
-                          batch_n = S + 16, batch_told = S + 20, epoch = S + 24, beta_pow = S + 28,
-                          swarm_best = S + 28 + R;
-  static constexpr size_t row(int i) { return S + 28 + 2 * R + (4 * D + 2) * R * static_cast<size_t>(i); }
+  static constexpr size_t cursor = S, sbest = S + 4, swarm_stall = S + 8, rehits = S + 12,
+                          restarts = S + 16, batch_n = S + 20, batch_told = S + 24, epoch = S + 28,
+                          beta_pow = S + 32, swarm_best = S + 32 + R;
+  static constexpr size_t row(int i) { return S + 32 + 2 * R + (4 * D + 2) * R * static_cast<size_t>(i); }
   static constexpr size_t x(int i, int d) { return row(i) + R * static_cast<size_t>(d); }
   static constexpr size_t v(int i, int d) { return x(i, d) + D * R; }
   static constexpr size_t m(int i, int d) { return x(i, d) + 2 * D * R; }
   static constexpr size_t pbest(int i, int d) { return x(i, d) + 3 * D * R; }
   static constexpr size_t pbest_f(int i) { return row(i) + 4 * D * R; }
   static constexpr size_t cost(int i) { return pbest_f(i) + R; }
-  static constexpr size_t size = S + 28 + 2 * R + (4 * D + 2) * R * kN + 8;
+  static constexpr size_t size = S + 32 + 2 * R + (4 * D + 2) * R * kN + 8;
 };
 
 // A saved state under edit.
@@ -211,12 +211,14 @@ bool make(Source s, Pso<kD, kN, Real>& p, Blob<Real>& out) {
     case kRestartsRandom:
       c.topology = Topology::Random;
       c.restart_stall = 1;
+      c.restart_rehits = 0;
       c.restart_radius = 0.5f;
       if (p.init(box.lo, box.hi, kD, kN, c, 17) != Status::Ok) return false;
       run(p, 4 * kN + 1, true);  // nothing improves: a restart after every sweep but the first
       break;
     case kAfterRestart:
       c.restart_stall = 1;
+      c.restart_rehits = 0;
       if (p.init(box.lo, box.hi, kD, kN, c, 18) != Status::Ok) return false;
       run(p, 3 * kN, true);
       break;
@@ -443,6 +445,20 @@ const Edit kEdits[] = {
      [](Blob<float>& b) { b.set_i32(L::restarts, b.i32(L::iter) + 1); }},
     {kRestartsRandom, "P10 swarm stall at restart_stall while running",
      [](Blob<float>& b) { b.set_i32(L::swarm_stall, 1); }},
+    {kRestartsRandom, "P10 re-finds above restart_rehits",
+     [](Blob<float>& b) { b.set_i32(L::rehits, 1); }},
+    {kBoundary, "P10 re-finds negative", [](Blob<float>& b) { b.set_i32(L::rehits, -1); }},
+    {kStartNothing, "P10 re-finds before anything was told",
+     [](Blob<float>& b) {
+       b.set_i32(L::restart_rehits, 5);
+       b.set_i32(L::rehits, 1);
+     }},
+    {kMidPending, "P10 re-finds above restart_rehits",
+     [](Blob<float>& b) {
+       b.set_i32(L::restart_rehits, 5);
+       b.set_i32(L::rehits, 6);
+     }},
+    {kBoundary, "P1 restart_rehits negative", [](Blob<float>& b) { b.set_i32(L::restart_rehits, -1); }},
     {kBoundary, "P10 swarm stall other than the stall count without restarts",
      [](Blob<float>& b) { b.set_i32(L::swarm_stall, b.i32(L::stall) + 1); }},
     {kBoundary, "P11 link epoch without random links", [](Blob<float>& b) { b.set_u32(L::epoch, 1); }},

@@ -356,6 +356,10 @@ struct FuzzConfig<starling::PsoConfig> {
     if (m2 & 16) c.bias_correction = !c.bias_correction;
     if (m2 & 32) c.random_per_particle = !c.random_per_particle;
     if (m2 & 64) c.stall_tol = hostile<float>(in);
+    if (m2 & 128) {
+      const int rh[8] = {-1, 0, 1, 2, 15, 1 << 20, (1 << 20) + 1, INT_MAX};
+      c.restart_rehits = rh[in.u8() % 8];
+    }
     return c;
   }
   // The documented ranges (pso.hpp: PsoConfig, Pso::init), not validate().
@@ -373,7 +377,7 @@ struct FuzzConfig<starling::PsoConfig> {
     if (c.topology == starling::Topology::Random && c.neighbors > 4) return false;
     if (c.variant == starling::Variant::Fips && c.topology == starling::Topology::Random) return false;
     return c.restart_stall >= 0 && c.restart_stall <= (1 << 20) && in(c.restart_radius, 0, 1) &&
-           in(c.stall_tol, 0, 1);
+           in(c.stall_tol, 0, 1) && c.restart_rehits >= 0 && c.restart_rehits <= (1 << 20);
   }
   template <class Real>
   static bool valid_box(const C& c, const Real* lo, const Real* hi, int dims) {
@@ -679,6 +683,7 @@ class Lane {
     c.restart_stall = k.restart_stall;
     c.restart_radius = k.restart_radius;
     c.stall_tol = k.stall_tol;
+    c.restart_rehits = k.restart_rehits;
     return c;
   }
 

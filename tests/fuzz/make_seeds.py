@@ -123,7 +123,8 @@ def state_seeds():
     """fuzz_pso_state mode 2 (byte 0: mode + 3 * double): q[0..11] of generate()."""
     seeds = {}
     kinds = {  # dims-1, particles-2, variant, topology, boundary, flags, max_iter-1, stall,
-               # max_evals, evals, (pending 1, pred 2, trust 4, start 8, batch 16), tries/seed
+               # max_evals, evals, (pending 1, pred 2, trust 4, start 8, batch 16,
+               # restart_rehits 2: 32), tries/seed
         'plain_pending': [2, 3, 1, 0, 0, 0, 19, 0, 1, 30, 1, 5],
         'envelope_start': [1, 2, 2, 1, 1, 0, 19, 0, 1, 0, 1 | 2 | 4 | 8, 3],
         'envelope_mid': [3, 4, 0, 2, 2, 1, 19, 0, 1, 41, 1 | 2 | 4, 4],
@@ -131,6 +132,7 @@ def state_seeds():
         'restarts': [1, 4, 2, 1, 1, 0, 19, 4 | 8, 1, 60, 0, 7],
         'restarts_radius_random': [0, 3, 0, 3 | 4 | 8, 2, 0, 19, 4 | 32 | 64 | 128, 1, 63, 16 | 2, 8],
         'restarts_stall_tol': [2, 4, 2, 1, 0, 0, 19, 4 | 64, 1, 63, 0, 9],
+        'restarts_rehits': [2, 4, 0, 2, 0, 0, 19, 4 | 16 | 64, 1, 63, 32 | 1, 10],
         'target_stop': [1, 1, 1, 0, 0, 4, 19, 0, 1, 63, 0, 1],
         'max_evals_stop': [2, 2, 2, 1, 0, 0, 19, 0, 3 * 20, 40, 0, 2],
         'stall_stop': [0, 0, 0, 0, 0, 0, 19, 2, 1, 63, 0, 3],

@@ -259,7 +259,7 @@ inline std::string lower(const char* s) {
 
 /// Candidate swarm configurations from the environment, for choosing
 /// defaults (docs/quality.md, "Choosing the defaults"):
-///   BQ_PSO_CANDIDATES="NAME=variant:topology:neighbors:v_max:restart_stall:restart_radius:stall_tol[:c[:beta]];..."
+///   BQ_PSO_CANDIDATES="NAME=variant:topology:neighbors:v_max:restart_stall:restart_radius:stall_tol[:c[:beta[:restart_rehits]]];..."
 /// variant c (constriction), e (EMPSO, c 2), i (inertia), f (FIPS); topology
 /// g (Global), r (Ring), v (von Neumann), x (Random). Unset: none.
 inline void add_candidates(std::vector<Entry>& e) {
@@ -277,10 +277,10 @@ inline void add_candidates(std::vector<Entry>& e) {
     const size_t eq = one.find('=');
     if (eq == std::string::npos) continue;
     char var = 'c', top = 'g';
-    int nb = 0, rs = 0;
+    int nb = 0, rs = 0, rh = -1;
     float vmax = 0.5f, rr = 0.f, tol = 0.f, cc = -1.f, beta = -1.f;
-    if (std::sscanf(one.c_str() + eq + 1, "%c:%c:%d:%f:%d:%f:%f:%f:%f", &var, &top, &nb, &vmax, &rs, &rr,
-                    &tol, &cc, &beta) < 7)
+    if (std::sscanf(one.c_str() + eq + 1, "%c:%c:%d:%f:%d:%f:%f:%f:%f:%d", &var, &top, &nb, &vmax, &rs, &rr,
+                    &tol, &cc, &beta, &rh) < 7)
       continue;
     PsoConfig c = PsoConfig::literature();
     if (var == 'e') c.variant = starling::Variant::Empso, c.c1 = c.c2 = 2.0f;
@@ -297,6 +297,7 @@ inline void add_candidates(std::vector<Entry>& e) {
     c.stall_tol = tol;
     if (cc > 0) c.c1 = c.c2 = cc;
     if (beta > 0) c.beta = beta;
+    if (rh >= 0) c.restart_rehits = rh;  // else literature()'s 0
     e.push_back(ask_tell<Swarm>(one.substr(0, eq), c, one.substr(eq + 1)));
   }
 }
