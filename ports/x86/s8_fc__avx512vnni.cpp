@@ -15,7 +15,10 @@ namespace {
 
 constexpr int kB = 4;  // batch rows per tile when batches > 1 (each weight load serves up to 4)
 constexpr int kRowsPathMaxIn = 256;  // below this in_dim, batches go row by row (measured)
-constexpr int kSeqMinIn = 4096;      // from this in_dim on, batch 1 reads rows in turn (measured)
+// Batch 1 reads rows in turn (tile_seq) from kSeqMinIn inputs and
+// kSeqMinBytes of weights on (measured: below either, tile_b1 is faster).
+constexpr int kSeqMinIn = 512;
+constexpr long kSeqMinBytes = 64 * 1024;
 static_assert(kChunk == 16, "batch 1 computes a whole chunk in one 16-row tile");
 
 // Horizontal sums of N accumulators at once (N = 4, 8 or 16): lane j of the
@@ -182,9 +185,10 @@ inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in
 // Batch 1, rows read in turn: the 16 consecutive rows of a chunk (stride
 // ld) are read one after the other, each from its start to its end, so the
 // weights stream in address order, where tile_b1 reads 16 streams ld apart
-// at once (rows of 4 KiB and more: 1024x4096 in 50 µs instead of 60,
-// 16x32768 in 6 instead of 10; at 4096x1024 tile_b1 and its software
-// prefetch stay ahead: 48 against 53). Each row keeps four accumulator
+// at once: for weights beyond the first cache levels (1024x4096 in 50 µs
+// instead of 60, 16x32768 in 6 instead of 10, 256x768 in 1.4 instead of
+// 1.9; bench_layers' 4096x1024 1.08x of XNNPACK instead of 0.96x, median
+// of 6 runs). Each row keeps four accumulator
 // chains (a row is a chain of dependent vpdpbusd otherwise), summed at its
 // end; the 16 row sums are reduced together.
 // Mode Swapped: weights as the unsigned operand (w ^ 0x80) against the input
@@ -544,7 +548,7 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     const bool swapped = need_sum && !have_sums && batches == 1;
     const bool sum = need_sum && !have_sums && !swapped;
     // Batch 1 reads each row in turn (tile_seq) when rows are long enough.
-    const bool seq = batches == 1 && p.in_dim >= kSeqMinIn;
+    const bool seq = batches == 1 && p.in_dim >= kSeqMinIn && static_cast<long>(p.in_dim) * p.out_dim >= kSeqMinBytes;
     const bool seq_sums = seq && have_sums;  // SwappedSums
     const bool seq_plain = seq && !need_sum && !have_sums;
     // Swapped: the row-independent term 128·Σ (x + input_offset), wrapping;

@@ -38,12 +38,12 @@ struct FcCase {
 // write nothing), so they run once, without.
 bool port_matches(FcParams p, const int8_t* in, const int8_t* w, const int32_t* bias, int batches,
                   const int8_t* ref, int8_t* out, size_t n) {
-  static int32_t sums[70];
+  static int32_t sums[130];
   p.kernel_sums = nullptr;
   std::memset(out, 0x5A, n);
   if (fully_connected_s8(p, in, w, bias, out, batches) != Status::Ok) return false;
   if (std::memcmp(out, ref, n) != 0) return false;
-  if (p.out_dim > 70) return false;
+  if (p.out_dim > 130) return false;
   bool has_m128 = false;
   for (long i = 0; i < static_cast<long>(p.out_dim) * p.in_dim; ++i) has_m128 = has_m128 || w[i] == -128;
   if (has_m128) {
@@ -173,12 +173,13 @@ long fc_sweep() {
 }
 
 // Layers beyond compare_fc's buffers: up to 130 batch rows of up to 257
-// inputs and 70 outputs, or one row of up to 4160 inputs and 33 outputs.
+// inputs and 70 outputs, or one row of up to 4160 inputs and 33 outputs
+// (130 outputs for 1056 inputs).
 // The weights start `skew` bytes into their array (rows not 64-byte
 // aligned). Fills as in FcCase; outputs checked as in compare_fc.
 bool compare_fc_big(int in_dim, int out_dim, int batches, int32_t in_off, bool per_channel, int fill, int skew = 0) {
   static int8_t in[130 * 257 + 4160], w_store[33 * 4160 + 64], out_port[130 * 70 + 16], out_ref[130 * 70 + 16];
-  static int32_t bias[70], mult[70], shift[70];
+  static int32_t bias[130], mult[130], shift[130];
   int8_t* const w = w_store + skew;
   for (int i = 0; i < batches * in_dim; ++i) {
     int v = uni(-128, 127);
@@ -246,16 +247,18 @@ long fc_lanes_sweep() {
   return cases;
 }
 
-// Batch 1 with rows of 4096 inputs and more (the AVX-512 kernel reads each
-// row in turn there): one and two 16-row chunks and a partial one, odd
-// lengths, unaligned rows, every input-offset mode (summed Σw, kernel_sums,
-// input_offset 128), extreme values.
+// Batch 1 with rows of 512 inputs and more and 64 KiB of weights and more
+// (the AVX-512 kernel reads each row in turn there), around both limits:
+// one, two and eight 16-row chunks and a partial one, odd lengths, unaligned
+// rows, every input-offset mode (summed Σw, kernel_sums, input_offset 128),
+// extreme values.
 long fc_long_row_sweep() {
   long cases = 0;
   const int32_t in_offs[] = {-127, 128, 3, 0};
   int k = 0;
-  for (int in_dim : {4095, 4096, 4097, 4159, 4160})
-    for (int out_dim : {16, 32, 33}) {
+  for (int in_dim : {511, 512, 513, 1000, 1023, 1024, 4095, 4096, 4097, 4159, 4160})
+    for (int out_dim : {16, 32, 33, 64, 127, 128, 129}) {
+      if (in_dim * out_dim > 33 * 4160) continue;
       const int fill = k % 5;
       if (!CHECK(compare_fc_big(in_dim, out_dim, 1, in_offs[k % 4], (k & 1) == 1, fill, (k * 7) % 64)))
         std::printf("     long rows, batch 1: in_dim %d out_dim %d fill %d\n", in_dim, out_dim, fill);
