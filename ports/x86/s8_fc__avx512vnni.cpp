@@ -297,9 +297,9 @@ struct LanesBlock {
 template <bool Single, int NB, int P>
 inline void lanes_tile(const FcParams& p, const LanesBlock& blk, const Requant16<Single>* rq, const int8_t* x, std::ptrdiff_t in_dim,
                        const int8_t (*xtail)[4], const int32_t* xs128, int8_t* y, std::ptrdiff_t out_dim) noexcept {
-  __m512i acc[P][NB];
+  __m512i acc[P][NB];  // from the constant terms on: bias + input_offset·Σw − 128·Σx (wrapping)
   for (int j = 0; j < P; ++j)
-    for (int b = 0; b < NB; ++b) acc[j][b] = _mm512_setzero_si512();
+    for (int b = 0; b < NB; ++b) acc[j][b] = _mm512_sub_epi32(blk.corr[b], _mm512_set1_epi32(xs128[j]));
   const __m512i* w = blk.wq;
   for (int q = 0; q < blk.full_quads; ++q, w += NB) {
     __m512i wv[NB];
@@ -315,13 +315,12 @@ inline void lanes_tile(const FcParams& p, const LanesBlock& blk, const Requant16
   }
   const __m512i oo = _mm512_set1_epi32(p.output_offset);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
+  const bool clamp = p.act_min != -128 || p.act_max != 127;  // else vpmovsdb's saturation is the clamp
   for (int j = 0; j < P; ++j) {
-    const __m512i xc = _mm512_set1_epi32(xs128[j]);
     for (int b = 0; b < NB; ++b) {
-      const __m512i a = _mm512_sub_epi32(_mm512_add_epi32(acc[j][b], blk.corr[b]), xc);
-      __m512i v = _mm512_add_epi32(rq[b](a), oo);
-      v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
-      __m128i o = _mm512_cvtepi32_epi8(v);
+      __m512i v = _mm512_add_epi32(rq[b](acc[j][b]), oo);
+      if (clamp) v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+      __m128i o = _mm512_cvtsepi32_epi8(v);
       __asm__("" : "+v"(o));  // see finish16
       int8_t* d = y + j * out_dim + 16 * b;
       if (blk.nv[b] == 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(d), o);
