@@ -281,7 +281,8 @@ constexpr int kLanesMaxBatch = 64;  // batch rows a packing (their Σx on the st
 // into the instruction's memory operand. The address goes in as a register:
 // an "m" operand makes GCC keep the accumulators in memory (the vector type
 // may alias anything), so the asm does not state its read, which is sound
-// only because nothing here writes the memory it reads (the input).
+// only because nothing in this file writes the memory it reads (the
+// caller's input; never a stack copy).
 inline __m512i dpbusd_bcast(__m512i acc, __m512i u, const int8_t* x4) noexcept {
   __asm__("vpdpbusd (%2)%{1to16%}, %1, %0" : "+v"(acc) : "v"(u), "r"(x4));
   return acc;
@@ -307,11 +308,15 @@ inline void lanes_tile(const FcParams& p, const LanesBlock& blk, const Requant16
     for (int j = 0; j < P; ++j)
       for (int b = 0; b < NB; ++b) acc[j][b] = dpbusd_bcast(acc[j][b], wv[b], x + j * in_dim + 4 * q);
   }
-  if (blk.quads > blk.full_quads) {
+  if (blk.quads > blk.full_quads) {  // the stack copy: read as a value, not through dpbusd_bcast
     __m512i wv[NB];
     for (int b = 0; b < NB; ++b) wv[b] = _mm512_load_si512(w + b);
-    for (int j = 0; j < P; ++j)
-      for (int b = 0; b < NB; ++b) acc[j][b] = dpbusd_bcast(acc[j][b], wv[b], xtail[j]);
+    for (int j = 0; j < P; ++j) {
+      int32_t t;
+      std::memcpy(&t, xtail[j], sizeof t);
+      const __m512i xv = _mm512_set1_epi32(t);
+      for (int b = 0; b < NB; ++b) acc[j][b] = dpbusd(acc[j][b], wv[b], xv);
+    }
   }
   const __m512i oo = _mm512_set1_epi32(p.output_offset);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
