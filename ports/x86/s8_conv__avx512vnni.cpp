@@ -36,30 +36,6 @@ inline int32_t load_s32(const int8_t* p) {  // any alignment
   return v;
 }
 
-// In-place transpose of a 16x16 matrix of 32-bit elements held as 16 rows.
-inline void transpose16(__m512i* r) {
-  __m512i a[16], b[16];
-  for (int m = 0; m < 8; ++m) {
-    a[2 * m] = _mm512_unpacklo_epi32(r[2 * m], r[2 * m + 1]);
-    a[2 * m + 1] = _mm512_unpackhi_epi32(r[2 * m], r[2 * m + 1]);
-  }
-  // b[4n + i], 128-bit lane k: rows 4n .. 4n+3 of column 4k + i.
-  for (int n = 0; n < 4; ++n) {
-    b[4 * n + 0] = _mm512_unpacklo_epi64(a[4 * n], a[4 * n + 2]);
-    b[4 * n + 1] = _mm512_unpackhi_epi64(a[4 * n], a[4 * n + 2]);
-    b[4 * n + 2] = _mm512_unpacklo_epi64(a[4 * n + 1], a[4 * n + 3]);
-    b[4 * n + 3] = _mm512_unpackhi_epi64(a[4 * n + 1], a[4 * n + 3]);
-  }
-  for (int i = 0; i < 4; ++i) {
-    const __m512i d0 = _mm512_shuffle_i32x4(b[i], b[4 + i], 0x44), d1 = _mm512_shuffle_i32x4(b[i], b[4 + i], 0xEE);
-    const __m512i d2 = _mm512_shuffle_i32x4(b[8 + i], b[12 + i], 0x44), d3 = _mm512_shuffle_i32x4(b[8 + i], b[12 + i], 0xEE);
-    r[i] = _mm512_shuffle_i32x4(d0, d2, 0x88);
-    r[4 + i] = _mm512_shuffle_i32x4(d0, d2, 0xDD);
-    r[8 + i] = _mm512_shuffle_i32x4(d1, d3, 0x88);
-    r[12 + i] = _mm512_shuffle_i32x4(d1, d3, 0xDD);
-  }
-}
-
 // Copies n bytes as u = x ^ 0x80.
 inline void copy_flip(int8_t* d, const int8_t* x, int n) {
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));

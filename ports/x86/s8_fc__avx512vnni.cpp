@@ -15,6 +15,10 @@ namespace {
 
 constexpr int kB = 4;  // batch rows per tile when batches > 1 (each weight load serves up to 4)
 constexpr int kRowsPathMaxIn = 256;  // below this in_dim, batches go row by row (measured)
+// Batch 1 reads rows in turn (tile_seq) from kSeqMinIn inputs and
+// kSeqMinBytes of weights on (measured: below either, tile_b1 is faster).
+constexpr int kSeqMinIn = 512;
+constexpr long kSeqMinBytes = 64 * 1024;
 static_assert(kChunk == 16, "batch 1 computes a whole chunk in one 16-row tile");
 
 // Horizontal sums of N accumulators at once (N = 4, 8 or 16): lane j of the
@@ -116,7 +120,7 @@ inline void tile(const int8_t* const* wg, std::ptrdiff_t ld, const int8_t* const
   int k = 0;
   for (; k + 64 <= in_dim; k += 64) {
     if (Strided) {
-      for (std::uintptr_t j = 0; j < kPf; ++j) _mm_prefetch(reinterpret_cast<const char*>(pf + 64 * j), _MM_HINT_T0);
+      for (int j = 0; j < kPf; ++j) _mm_prefetch(reinterpret_cast<const char*>(pf + 64 * static_cast<std::uintptr_t>(j)), _MM_HINT_T0);
       pf += 64 * kPf;
     }
     __m512i xu[NB];
@@ -178,6 +182,61 @@ inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in
 }
 
 
+// Batch 1, rows read in turn: the 16 consecutive rows of a chunk (stride
+// ld) are read one after the other, each from its start to its end, so the
+// weights stream in address order, where tile_b1 reads 16 streams ld apart
+// at once: for weights beyond the first cache levels (1024x4096 in 50 µs
+// instead of 60, 16x32768 in 6 instead of 10, 256x768 in 1.4 instead of
+// 1.9; bench_layers' 4096x1024 1.08x of XNNPACK instead of 0.96x, median
+// of 6 runs). Each row keeps four accumulator
+// chains (a row is a chain of dependent vpdpbusd otherwise), summed at its
+// end; the 16 row sums are reduced together.
+// Mode Swapped: weights as the unsigned operand (w ^ 0x80) against the input
+//   and against the offset broadcast: out = Σ (w + 128)·(x + off) (tile's
+//   Swapped; the caller subtracts 128·Σ (x + off)).
+// Mode SwappedSums (kernel_sums given): out = Σ (w + 128)·x, one vpdpbusd
+//   a line; the caller adds off·Σw − 128·Σx.
+// Mode Plain (input_offset 128, no kernel_sums): out = Σ w·(x + 128) with
+//   u = x ^ 0x80 as the unsigned operand, reloaded from L1 for each row.
+enum class SeqMode { Swapped, SwappedSums, Plain };
+template <SeqMode Mode>
+inline void tile_seq(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim, int32_t* out,
+                     int32_t off) noexcept {
+  const __m512i flip = _mm512_set1_epi8(-128);
+  const __m512i offb = _mm512_set1_epi8(static_cast<char>(off));
+  __m512i res[kChunk];
+  auto line = [&](__m512i& a, __m512i& b, __m512i wv, __m512i xv, __m512i ob) {
+    if (Mode == SeqMode::Plain) {
+      a = dpbusd(a, _mm512_xor_si512(xv, flip), wv);
+      return;
+    }
+    const __m512i wu = _mm512_xor_si512(wv, flip);
+    a = dpbusd(a, wu, xv);
+    if (Mode == SeqMode::Swapped) b = dpbusd(b, wu, ob);
+  };
+  for (int r = 0; r < kChunk; ++r) {
+    const int8_t* w = w0 + r * ld;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    int k = 0;
+    for (; k + 128 <= in_dim; k += 128) {
+      line(a0, a1, _mm512_loadu_si512(w + k), _mm512_loadu_si512(x + k), offb);
+      line(a2, a3, _mm512_loadu_si512(w + k + 64), _mm512_loadu_si512(x + k + 64), offb);
+    }
+    if (k + 64 <= in_dim) {
+      line(a0, a1, _mm512_loadu_si512(w + k), _mm512_loadu_si512(x + k), offb);
+      k += 64;
+    }
+    if (k < in_dim) {  // masked: nothing read past the rows; w = 0 there
+      const __mmask64 m = static_cast<__mmask64>(~0ull >> (64 - (in_dim - k)));
+      // Past the row the swapped forms see w + 128 = 128: x and off are 0 there.
+      line(a2, a3, _mm512_maskz_loadu_epi8(m, w + k), _mm512_maskz_loadu_epi8(m, x + k),
+           _mm512_maskz_mov_epi8(m, offb));
+    }
+    res[r] = _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3));
+  }
+  reduce_store<kChunk>(res, out);
+}
+
 // Outputs o0 .. o0+n−1 (n <= 16) of one batch row from their exact dot
 // products: finish_scalar() on 16 lanes, masked loads and store for n < 16.
 template <bool Single>
@@ -203,12 +262,196 @@ inline void finish16(const FcParams& p, int o0, int n, __m512i dot, const int32_
   else _mm_mask_storeu_epi8(y, m, b);
 }
 
-// Several batch rows of a short layer run as a pointwise convolution over
-// the rows (s8_conv__avx512vnni: output channels in lanes, each input quad
-// broadcast to 32 channels): at 64x64, batch 8, 1.9x the row tiles' speed.
-// Its conditions: in_dim a multiple of 4 within kMaxVnniK (stack: see that
-// kernel), per-channel
-// parameters (per-tensor ones are repeated on the stack, up to kFcConvMaxOut).
+// Small batches with output channels in lanes (XNNPACK's GEMM layout,
+// packed per call): a block of 16·NB weight rows is transposed so that
+// lane l of packed vector q holds weights 4q .. 4q+3 of row l, stored as
+// w ^ 0x80 (w + 128, the unsigned operand); each batch row's four inputs
+// at 4q are the signed operand, broadcast from memory by vpdpbusd itself.
+// acc = Σ (w + 128)·x, so Σ w·(x + input_offset) = acc − 128·Σx (a batch
+// row's constant) + input_offset·Σw (a channel's: from kernel_sums, else
+// summed while packing). No horizontal sums and no per-broadcast flips:
+// P batch rows × 16·NB channels cost P·NB vpdpbusd per quad. Rows whose
+// length is not a multiple of 4 end with a quad copied to the stack,
+// zero-padded (x = 0 there). Stack: the packed block, 128 vectors (8 KiB).
+constexpr int kLanesMaxK = kRowsPathMaxIn - 1;
+constexpr int kLanesMaxP = 8;       // batch rows a tile
+constexpr int kLanesMaxBatch = 64;  // batch rows a packing (their Σx on the stack)
+
+// acc + vpdpbusd(u, the 4 bytes at x4 in every lane), the broadcast folded
+// into the instruction's memory operand. The address goes in as a register:
+// an "m" operand makes GCC keep the accumulators in memory (the vector type
+// may alias anything), so the asm does not state its read, which is sound
+// only because nothing in this file writes the memory it reads (the
+// caller's input; never a stack copy).
+inline __m512i dpbusd_bcast(__m512i acc, __m512i u, const int8_t* x4) noexcept {
+  __asm__("vpdpbusd (%2)%{1to16%}, %1, %0" : "+v"(acc) : "v"(u), "r"(x4));
+  return acc;
+}
+
+struct LanesBlock {
+  const __m512i* wq;      // packed quads: wq[q·NB + b]
+  int quads, full_quads;  // quads = ceil(K / 4); full_quads = K / 4
+  int nv[2];              // valid channels of each 16-lane half
+  __m512i corr[2];        // bias + input_offset·Σw
+};
+
+template <bool Single, int NB, int P>
+inline void lanes_tile(const FcParams& p, const LanesBlock& blk, const Requant16<Single>* rq, const int8_t* x, std::ptrdiff_t in_dim,
+                       const int8_t (*xtail)[4], const int32_t* xs128, int8_t* y, std::ptrdiff_t out_dim) noexcept {
+  __m512i acc[P][NB];  // from the constant terms on: bias + input_offset·Σw − 128·Σx (wrapping)
+  for (int j = 0; j < P; ++j)
+    for (int b = 0; b < NB; ++b) acc[j][b] = _mm512_sub_epi32(blk.corr[b], _mm512_set1_epi32(xs128[j]));
+  const __m512i* w = blk.wq;
+  for (int q = 0; q < blk.full_quads; ++q, w += NB) {
+    __m512i wv[NB];
+    for (int b = 0; b < NB; ++b) wv[b] = _mm512_load_si512(w + b);
+    for (int j = 0; j < P; ++j)
+      for (int b = 0; b < NB; ++b) acc[j][b] = dpbusd_bcast(acc[j][b], wv[b], x + j * in_dim + 4 * q);
+  }
+  if (blk.quads > blk.full_quads) {  // the stack copy: read as a value, not through dpbusd_bcast
+    __m512i wv[NB];
+    for (int b = 0; b < NB; ++b) wv[b] = _mm512_load_si512(w + b);
+    for (int j = 0; j < P; ++j) {
+      int32_t t;
+      std::memcpy(&t, xtail[j], sizeof t);
+      const __m512i xv = _mm512_set1_epi32(t);
+      for (int b = 0; b < NB; ++b) acc[j][b] = dpbusd(acc[j][b], wv[b], xv);
+    }
+  }
+  const __m512i oo = _mm512_set1_epi32(p.output_offset);
+  const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
+  const bool clamp = p.act_min != -128 || p.act_max != 127;  // else vpmovsdb's saturation is the clamp
+  for (int j = 0; j < P; ++j) {
+    for (int b = 0; b < NB; ++b) {
+      __m512i v = _mm512_add_epi32(rq[b](acc[j][b]), oo);
+      if (clamp) v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+      __m128i o = _mm512_cvtsepi32_epi8(v);
+      __asm__("" : "+v"(o));  // see finish16
+      int8_t* d = y + j * out_dim + 16 * b;
+      if (blk.nv[b] == 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(d), o);
+      else _mm_mask_storeu_epi8(d, static_cast<__mmask16>((1u << blk.nv[b]) - 1u), o);
+    }
+  }
+}
+
+template <bool Single, int NB>
+inline void lanes_rows(const FcParams& p, const LanesBlock& blk, const Requant16<Single>* rq, const int8_t* x, int rows,
+                       const int8_t (*xtail)[4], const int32_t* xs128, int8_t* y) noexcept {
+  const std::ptrdiff_t in_dim = p.in_dim, out_dim = p.out_dim;
+  int j0 = 0;
+  for (; j0 + kLanesMaxP <= rows; j0 += kLanesMaxP)
+    lanes_tile<Single, NB, kLanesMaxP>(p, blk, rq, x + j0 * in_dim, in_dim, xtail + j0, xs128 + j0, y + j0 * out_dim, out_dim);
+  const int8_t* xr = x + j0 * in_dim;
+  int8_t* yr = y + j0 * out_dim;
+  switch (rows - j0) {
+    case 1: lanes_tile<Single, NB, 1>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    case 2: lanes_tile<Single, NB, 2>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    case 3: lanes_tile<Single, NB, 3>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    case 4: lanes_tile<Single, NB, 4>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    case 5: lanes_tile<Single, NB, 5>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    case 6: lanes_tile<Single, NB, 6>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    case 7: lanes_tile<Single, NB, 7>(p, blk, rq, xr, in_dim, xtail + j0, xs128 + j0, yr, out_dim); break;
+    default: break;
+  }
+}
+
+template <bool Single>
+void lanes_group(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
+                 int8_t* output, int batches) noexcept {
+  const int K = p.in_dim, full_quads = K / 4, quads = (K + 3) / 4;
+  const std::ptrdiff_t in_dim = K;
+  // Per batch row: 128·Σx (wrapping) and the zero-padded last quad.
+  int32_t xs128[kLanesMaxBatch];
+  int8_t xtail[kLanesMaxBatch][4] = {};
+  const __m512i flip = _mm512_set1_epi8(-128), zero = _mm512_setzero_si512();
+  for (int j = 0; j < batches; ++j) {
+    const int8_t* x = input + j * in_dim;
+    __m512i s = zero;  // Σ (x + 128) in 64-bit lanes (vpsadbw of u against 0)
+    int k = 0;
+    for (; k + 64 <= K; k += 64) s = _mm512_add_epi64(s, _mm512_sad_epu8(_mm512_xor_si512(_mm512_loadu_si512(x + k), flip), zero));
+    if (k < K) {
+      const __mmask64 m = static_cast<__mmask64>(~0ull >> (64 - (K - k)));
+      s = _mm512_add_epi64(s, _mm512_sad_epu8(_mm512_maskz_mov_epi8(m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, x + k), flip)), zero));
+    }
+    const int64_t sx = _mm512_reduce_add_epi64(s) - int64_t{128} * K;  // |Σx| <= 128·kLanesMaxK
+    xs128[j] = static_cast<int32_t>(sx * 128);
+    for (int i = 4 * full_quads; i < K; ++i) xtail[j][i - 4 * full_quads] = x[i];
+  }
+  const bool have_sums = p.kernel_sums != nullptr;
+  const __m512i off = _mm512_set1_epi32(p.input_offset), ones = _mm512_set1_epi8(1);
+  alignas(64) __m512i wq[(kLanesMaxK + 3) / 4 * 2];
+  for (int c0 = 0; c0 < p.out_dim; c0 += 32) {
+    const int NB = p.out_dim - c0 > 16 ? 2 : 1;
+    LanesBlock blk{};
+    blk.wq = wq;
+    blk.quads = quads;
+    blk.full_quads = full_quads;
+    for (int b = 0; b < NB; ++b) {
+      const int cb = c0 + 16 * b;
+      const int nv = p.out_dim - cb < 16 ? p.out_dim - cb : 16;
+      blk.nv[b] = nv;
+      const __mmask16 lm = static_cast<__mmask16>((1u << nv) - 1u);
+      __m512i sum = zero;  // Σw per lane
+      for (int g0 = 0; g0 < quads; g0 += 16) {
+        const int bytes = K - 4 * g0 < 64 ? K - 4 * g0 : 64;
+        const __mmask64 m = static_cast<__mmask64>(~0ull >> (64 - bytes));
+        __m512i r[16];
+        for (int l = 0; l < 16; ++l)
+          r[l] = l < nv ? _mm512_maskz_loadu_epi8(m, weights + (cb + l) * in_dim + 4 * g0) : zero;
+        transpose16(r);
+        const int ng = quads - g0 < 16 ? quads - g0 : 16;
+        for (int g = 0; g < ng; ++g) {
+          if (!have_sums) sum = dpbusd(sum, ones, r[g]);
+          _mm512_store_si512(&wq[(g0 + g) * NB + b], _mm512_xor_si512(r[g], flip));
+        }
+      }
+      if (have_sums) sum = _mm512_maskz_loadu_epi32(lm, p.kernel_sums + cb);
+      const __m512i bv = bias != nullptr ? _mm512_maskz_loadu_epi32(lm, bias + cb) : zero;
+      blk.corr[b] = _mm512_add_epi32(bv, _mm512_mullo_epi32(off, sum));
+    }
+    // Requantization terms of each half (masked-out lanes: shift 0, in range).
+    auto mult = [&](int b) {
+      return p.per_channel ? _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << blk.nv[b]) - 1u), p.multiplier + c0 + 16 * b)
+                           : _mm512_set1_epi32(p.multiplier[0]);
+    };
+    auto shift = [&](int b) {
+      return p.per_channel ? _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << blk.nv[b]) - 1u), p.shift + c0 + 16 * b)
+                           : _mm512_set1_epi32(p.shift[0]);
+    };
+    if (NB == 2) {
+      const Requant16<Single> r2[2] = {Requant16<Single>(mult(0), shift(0)), Requant16<Single>(mult(1), shift(1))};
+      lanes_rows<Single, 2>(p, blk, r2, input, batches, xtail, xs128, output + c0);
+    } else {
+      const Requant16<Single> r1[1] = {Requant16<Single>(mult(0), shift(0))};
+      lanes_rows<Single, 1>(p, blk, r1, input, batches, xtail, xs128, output + c0);
+    }
+  }
+}
+
+// The layers the lanes path takes (measured against the row tiles and the
+// pointwise convolution, 64x64 to 255x255): short rows, 16 outputs or more,
+// and 4 batch rows or more, or 2 and 3 when Σw must be summed here (with
+// kernel_sums, or input_offset 128, the row tiles are faster at 2 and 3).
+inline bool lanes_ok(const FcParams& p, int batches) noexcept {
+  const bool sums_here = p.input_offset != 128 && p.kernel_sums == nullptr;
+  return p.in_dim <= kLanesMaxK && p.out_dim >= 16 && (batches >= 4 || (batches >= 2 && sums_here));
+}
+
+template <bool Single>
+void fc_lanes(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
+              int8_t* output, int batches) noexcept {
+  const std::ptrdiff_t in_dim = p.in_dim, out_dim = p.out_dim;
+  for (int b0 = 0; b0 < batches; b0 += kLanesMaxBatch)  // weights packed again each kLanesMaxBatch rows
+    lanes_group<Single>(p, input + b0 * in_dim, weights, bias, output + b0 * out_dim,
+                        batches - b0 < kLanesMaxBatch ? batches - b0 : kLanesMaxBatch);
+}
+
+// Several batch rows of a layer too long for the lanes path run as a
+// pointwise convolution over the rows (s8_conv__avx512vnni: output channels
+// in lanes, each input quad broadcast to 32 channels). Its conditions:
+// in_dim a multiple of 4 within kMaxVnniK (stack: see that kernel),
+// per-channel parameters (per-tensor ones are repeated on the stack, up to
+// kFcConvMaxOut).
 constexpr int kFcConvMaxOut = 256;
 template <bool Single>
 bool fc_as_conv(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
@@ -242,6 +485,10 @@ bool fc_as_conv(const FcParams& p, const int8_t* input, const int8_t* weights, c
 template <bool Single>
 void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
         int8_t* output, int batches) {
+  if (lanes_ok(p, batches)) {
+    fc_lanes<Single>(p, input, weights, bias, output, batches);
+    return;
+  }
   if (fc_as_conv<Single>(p, input, weights, bias, output, batches)) return;
   const std::ptrdiff_t in_dim = p.in_dim;
   // Σw is needed unless input_offset == 128; it is summed here only when
@@ -304,17 +551,28 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     // first one and serves the others, one vpdpbusd per line for those.
     const bool swapped = need_sum && !have_sums && batches == 1;
     const bool sum = need_sum && !have_sums && !swapped;
-    // Swapped: the row-independent term 128·Σ (x + input_offset), wrapping.
+    // Batch 1 reads each row in turn (tile_seq) when rows are long enough.
+    const bool seq = batches == 1 && p.in_dim >= kSeqMinIn && static_cast<long>(p.in_dim) * p.out_dim >= kSeqMinBytes;
+    const bool seq_sums = seq && have_sums;  // SwappedSums
+    const bool seq_plain = seq && !need_sum && !have_sums;
+    // Swapped: the row-independent term 128·Σ (x + input_offset), wrapping;
+    // SwappedSums: 128·Σx.
     uint32_t xsum = 0;
-    if (swapped)
-      for (std::ptrdiff_t i = 0; i < in_dim; ++i) xsum += static_cast<uint32_t>(input[i] + p.input_offset);
+    if (swapped || seq_sums) {
+      const uint32_t o = seq_sums ? 0u : static_cast<uint32_t>(p.input_offset);
+      for (std::ptrdiff_t i = 0; i < in_dim; ++i) xsum += static_cast<uint32_t>(input[i]) + o;
+    }
     const __m512i swap_corr = _mm512_set1_epi32(static_cast<int32_t>(xsum << 7));
+    const __m512i offv = _mm512_set1_epi32(p.input_offset);
     alignas(64) int32_t d[2][kChunk], s[2][kChunk];  // [item parity], [chunk parity]
     auto dots = [&](long i) {
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
       const int8_t* w0 = weights + static_cast<std::ptrdiff_t>(c) * kChunk * in_dim;
       const int8_t* x = input + b * in_dim;
-      if (swapped) tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
+      if (seq_sums) tile_seq<SeqMode::SwappedSums>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      else if (seq_plain) tile_seq<SeqMode::Plain>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      else if (seq) tile_seq<SeqMode::Swapped>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      else if (swapped) tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
       else if (sum && b == 0) tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
       else tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
     };
@@ -322,7 +580,11 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
       const int o0 = c * kChunk;
       __m512i dot = _mm512_load_si512(d[i & 1]);
-      if (swapped) {
+      if (seq_sums) {
+        const __m512i sv = _mm512_loadu_si512(p.kernel_sums + o0);
+        dot = _mm512_add_epi32(_mm512_sub_epi32(dot, swap_corr), _mm512_mullo_epi32(offv, sv));
+      } else if (seq_plain) {
+      } else if (swapped) {
         dot = _mm512_sub_epi32(dot, swap_corr);
       } else if (need_sum) {
         const __m512i sv = have_sums ? _mm512_loadu_si512(p.kernel_sums + o0) : _mm512_load_si512(s[c & 1]);

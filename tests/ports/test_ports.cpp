@@ -5,8 +5,10 @@
 // every offset and clamp edge, per-channel multipliers and rounding ties,
 // the whole multiplier / shift / bias range (wrap-around included), weights
 // of −128 (outside the spec's symmetric range, still exact) and the largest
-// in_dim, each layer with and without FcParams::kernel_sums; and the float swarm update over every rule, boundary and
-// random mode, dimensions 1 .. 3·32+1.
+// in_dim, batches up to 130 and rows up to 4160 inputs around the x86
+// kernels' path thresholds, each layer with and without
+// FcParams::kernel_sums; and the float swarm update over every rule,
+// boundary and random mode, dimensions 1 .. 3·32+1.
 // Ports the CPU lacks are reported as skipped, not failed.
 #include <cstdlib>
 #include <cstring>
@@ -36,12 +38,12 @@ struct FcCase {
 // write nothing), so they run once, without.
 bool port_matches(FcParams p, const int8_t* in, const int8_t* w, const int32_t* bias, int batches,
                   const int8_t* ref, int8_t* out, size_t n) {
-  static int32_t sums[70];
+  static int32_t sums[130];
   p.kernel_sums = nullptr;
   std::memset(out, 0x5A, n);
   if (fully_connected_s8(p, in, w, bias, out, batches) != Status::Ok) return false;
   if (std::memcmp(out, ref, n) != 0) return false;
-  if (p.out_dim > 70) return false;
+  if (p.out_dim > 130) return false;
   bool has_m128 = false;
   for (long i = 0; i < static_cast<long>(p.out_dim) * p.in_dim; ++i) has_m128 = has_m128 || w[i] == -128;
   if (has_m128) {
@@ -167,6 +169,102 @@ long fc_sweep() {
     if (!CHECK(compare_fc(c))) std::printf("     in_dim %d out_dim %d batches %d\n", c.in_dim, c.out_dim, c.batches);
     ++cases;
   }
+  return cases;
+}
+
+// Layers beyond compare_fc's buffers: up to 130 batch rows of up to 257
+// inputs and 70 outputs, or one row of up to 4160 inputs and 33 outputs
+// (130 outputs for 1056 inputs).
+// The weights start `skew` bytes into their array (rows not 64-byte
+// aligned). Fills as in FcCase; outputs checked as in compare_fc.
+bool compare_fc_big(int in_dim, int out_dim, int batches, int32_t in_off, bool per_channel, int fill, int skew = 0) {
+  static int8_t in[130 * 257 + 4160], w_store[33 * 4160 + 64], out_port[130 * 70 + 16], out_ref[130 * 70 + 16];
+  static int32_t bias[130], mult[130], shift[130];
+  int8_t* const w = w_store + skew;
+  for (int i = 0; i < batches * in_dim; ++i) {
+    int v = uni(-128, 127);
+    if (fill == 1) v = -128;
+    if (fill == 2) v = 127;
+    if (fill == 3) v = (i & 1) ? 127 : -128;
+    if (fill == 4 && uni(0, 3) == 0) v = -128;
+    in[i] = static_cast<int8_t>(v);
+  }
+  for (int i = 0; i < out_dim * in_dim; ++i) {
+    int v = uni(-127, 127);
+    if (fill == 1) v = 127;
+    if (fill == 2) v = -127;
+    if (fill == 3) v = (i % 3) ? -127 : 127;
+    if (fill == 4 && uni(0, 2) == 0) v = -128;
+    w[i] = static_cast<int8_t>(v);
+  }
+  const int nm = per_channel ? out_dim : 1;
+  for (int o = 0; o < out_dim; ++o) bias[o] = static_cast<int32_t>(g_rng.next_u32() % 200001u) - 100000;
+  for (int o = 0; o < nm; ++o) {
+    const double scale = (uni(0, 3) == 0) ? 1.0 / static_cast<double>(1 << uni(2, 14))
+                                          : (0.5 + g_rng.uniform()) / static_cast<double>(1 << uni(2, 14));
+    int sh = 0;
+    quantize_multiplier(scale / (in_dim > 256 ? 16.0 : 1.0), &mult[o], &sh);
+    shift[o] = sh;
+  }
+  FcParams p{in_dim, out_dim, in_off, uni(-128, 127), mult, shift, per_channel, -128, 127};
+  if (uni(0, 3) == 0) {
+    p.act_min = uni(-128, 127);
+    p.act_max = uni(p.act_min, 127);
+  }
+  std::memset(out_ref, 0x5A, sizeof out_ref);
+  detail::s8_fc__scalar(p, in, w, bias, out_ref, batches);
+  return port_matches(p, in, w, bias, batches, out_ref, out_port, sizeof out_port);
+}
+
+// The x86 AVX-512 kernel's small-batch path (output channels in lanes: in_dim
+// up to 255, 16 outputs or more, batch 4 and up, or 2 and 3 when Σw is
+// summed in the kernel) and the paths beside it: in_dim around the vector
+// width and the path's limit, the last quad partial (in_dim not a multiple
+// of 4), out_dim around the 16- and 32-channel blocks, batches around each
+// threshold, the 8-row tiles and the 64-row packing groups, input offsets at
+// both ends, each layer with and without kernel_sums.
+long fc_lanes_sweep() {
+  long cases = 0;
+  const int32_t in_offs[] = {-127, 128, 0, 3, 127};
+  const int outs[] = {16, 17, 33, 64, 70, 31, 48};
+  int k = 0;
+  for (int in_dim : {1, 3, 4, 5, 63, 64, 65, 127, 128, 200, 255, 256})
+    for (int batches : {1, 2, 3, 4, 5, 8, 9}) {
+      const int out_dim = outs[k % 7], fill = k % 5;
+      if (!CHECK(compare_fc_big(in_dim, out_dim, batches, in_offs[k % 5], (k & 1) == 0, fill, k % 3)))
+        std::printf("     lanes: in_dim %d out_dim %d batches %d fill %d\n", in_dim, out_dim, batches, fill);
+      ++k;
+      ++cases;
+    }
+  struct Big { int in_dim, out_dim, batches; };
+  for (const Big b : {Big{64, 64, 16}, Big{64, 64, 63}, Big{64, 64, 64}, Big{64, 65, 65}, Big{17, 16, 130},
+                      Big{255, 33, 65}, Big{128, 70, 129}, Big{4, 20, 12}})
+    for (int fill : {0, 3, 4}) {
+      if (!CHECK(compare_fc_big(b.in_dim, b.out_dim, b.batches, in_offs[(cases + fill) % 5], fill != 3, fill)))
+        std::printf("     lanes: in_dim %d out_dim %d batches %d fill %d\n", b.in_dim, b.out_dim, b.batches, fill);
+      ++cases;
+    }
+  return cases;
+}
+
+// Batch 1 with rows of 512 inputs and more and 64 KiB of weights and more
+// (the AVX-512 kernel reads each row in turn there), around both limits:
+// one, two and eight 16-row chunks and a partial one, odd lengths, unaligned
+// rows, every input-offset mode (summed Σw, kernel_sums, input_offset 128),
+// extreme values.
+long fc_long_row_sweep() {
+  long cases = 0;
+  const int32_t in_offs[] = {-127, 128, 3, 0};
+  int k = 0;
+  for (int in_dim : {511, 512, 513, 1000, 1023, 1024, 4095, 4096, 4097, 4159, 4160})
+    for (int out_dim : {16, 32, 33, 64, 127, 128, 129}) {
+      if (in_dim * out_dim > 33 * 4160) continue;
+      const int fill = k % 5;
+      if (!CHECK(compare_fc_big(in_dim, out_dim, 1, in_offs[k % 4], (k & 1) == 1, fill, (k * 7) % 64)))
+        std::printf("     long rows, batch 1: in_dim %d out_dim %d fill %d\n", in_dim, out_dim, fill);
+      ++k;
+      ++cases;
+    }
   return cases;
 }
 
@@ -414,10 +512,10 @@ TEST_CASE(every_port_matches_scalar) {
     }
     CHECK(force_port(port_name(i)) == Status::Ok);
     const long fc = fc_sweep();
-    const long fx = fc_extreme_sweep();
+    const long fx = fc_extreme_sweep() + fc_lanes_sweep() + fc_long_row_sweep();
     const long sw = swarm_sweep();
     const long sb = swarm_batch_sweep();
-    std::printf("     port %s: %ld fc layers (%ld of them at the range limits), %ld swarm updates and %ld batches compared with scalar (requantize: %s rounding)\n",
+    std::printf("     port %s: %ld fc layers (%ld of them at the range limits or beyond 200x70x9), %ld swarm updates and %ld batches compared with scalar (requantize: %s rounding)\n",
                 port_name(i), fc + fx, fx, sw, sb, requantize_is_single_rounding() ? "single" : "double");
   }
   CHECK(force_port(port_name(0)) == Status::Ok);  // back to the first port
