@@ -281,8 +281,9 @@ constexpr int kLanesMaxBatch = 64;  // batch rows a packing (their Σx on the st
 // into the instruction's memory operand. The address goes in as a register:
 // an "m" operand makes GCC keep the accumulators in memory (the vector type
 // may alias anything), so the asm does not state its read, which is sound
-// only because nothing in this file writes the memory it reads (the
-// caller's input; never a stack copy).
+// because nothing in this file writes the memory it reads (the caller's
+// input; never a stack copy) and lanes_group fences the caller's stores
+// with compiler barriers.
 inline __m512i dpbusd_bcast(__m512i acc, __m512i u, const int8_t* x4) noexcept {
   __asm__("vpdpbusd (%2)%{1to16%}, %1, %0" : "+v"(acc) : "v"(u), "r"(x4));
   return acc;
@@ -358,6 +359,11 @@ inline void lanes_rows(const FcParams& p, const LanesBlock& blk, const Requant16
 template <bool Single>
 void lanes_group(const FcParams& p, const int8_t* input, const int8_t* weights, const int32_t* bias,
                  int8_t* output, int batches) noexcept {
+  // dpbusd_bcast does not declare its read of the input: these compiler
+  // barriers keep a caller's stores to it before the first read and after
+  // the last, even where fc is inlined into the code that writes the input
+  // (a direct call under LTO); they emit no instruction.
+  __asm__ volatile("" ::: "memory");
   const int K = p.in_dim, full_quads = K / 4, quads = (K + 3) / 4;
   const std::ptrdiff_t in_dim = K;
   // Per batch row: 128·Σx (wrapping) and the zero-padded last quad.
@@ -426,6 +432,7 @@ void lanes_group(const FcParams& p, const int8_t* input, const int8_t* weights, 
       lanes_rows<Single, 1>(p, blk, r1, input, batches, xtail, xs128, output + c0);
     }
   }
+  __asm__ volatile("" ::: "memory");
 }
 
 // The layers the lanes path takes (measured against the row tiles and the
