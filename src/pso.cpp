@@ -162,9 +162,8 @@ STARLING_ALWAYS_INLINE Status PsoCore<Real>::tell_one(const Arrays& a, Real f) n
   }
   if (sbest_ < 0 || a.pbest_f[i] < a.pbest_f[sbest_]) sbest_ = i;
   if (rehits_ < cfg_.restart_rehits) {  // the swarm found its best value again (restarts)
-    const Real b = a.pbest_f[sbest_], tol = static_cast<Real>(cfg_.stall_tol);
-    const Real margin = tol > 0 && std::isfinite(b) ? tol * std::fabs(b) : Real(0);
-    if (f <= b + margin) ++rehits_;
+    const Real b = a.pbest_f[sbest_];
+    if (f <= b + stall_margin(b)) ++rehits_;
   }
   if (!base_.record(box(a), x, f)) return Status::Ok;
   if (++cursor_ == particles_) end_sweep(a);
@@ -228,9 +227,7 @@ STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
   // Improved: below the reference by more than stall_tol of it (strictly
   // below with stall_tol 0; any finite best improves on +inf).
   const Real ref = swarm_start_best_;
-  const Real tol = static_cast<Real>(cfg_.stall_tol);
-  const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
-  const bool improved = sb < ref - margin;
+  const bool improved = sb < ref - stall_margin(ref);
   swarm_stall_ = improved ? 0 : swarm_stall_ + 1;
   if (improved) {
     swarm_start_best_ = sb;

@@ -229,8 +229,7 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
   // the incumbent does not, and the stall counts above would part.
   if (!strict_stall && restarts_ == 0 && iter > 0) {
     const Real ref = swarm_start_best_, g = base_.generation_start_best();
-    const Real margin = std::isfinite(ref) ? static_cast<Real>(cfg_.stall_tol) * std::fabs(ref) : Real(0);
-    if (ref < g || g < ref - margin) return false;
+    if (ref < g || g < ref - stall_margin(ref)) return false;
   }
   if (cfg_.topology != Topology::Random
           ? link_epoch_ != 0
@@ -287,9 +286,7 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
     const Real sb = s.pbest_f(sbest_), ref = swarm_start_best_;
     if (evals == 0 || sb != fmin || std::isnan(ref) || sb > ref) return false;
     if (!told_this_sweep && iter > 0) {
-      const Real tol = static_cast<Real>(cfg_.stall_tol);
-      const Real margin = tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
-      if (swarm_stall_ == 0 ? !same_bits(sb, ref) || rehits_ != 0 : sb < ref - margin) return false;
+      if (swarm_stall_ == 0 ? !same_bits(sb, ref) || rehits_ != 0 : sb < ref - stall_margin(ref)) return false;
     }
   }
   if (iter == 0 && swarm_start_best_ != kInf) return false;

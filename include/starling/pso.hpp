@@ -433,6 +433,13 @@ class PsoCore {
   // function behind load() and check_invariants().
   bool check(const typename Base::BoxCells& b, const SwarmCells& s) const noexcept;
   static SwarmCells saved_cells(const uint8_t* rows, int dims) noexcept;
+  // How far below a reference best counts as progress: stall_tol·|ref|, 0
+  // with stall_tol 0 or a non-finite ref (one rule for end_sweep, the
+  // rehits count in tell_one and the state check).
+  STARLING_ALWAYS_INLINE Real stall_margin(Real ref) const noexcept {
+    const Real tol = static_cast<Real>(cfg_.stall_tol);
+    return tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
+  }
   STARLING_ALWAYS_INLINE Status tell_one(const Arrays& a, Real f) noexcept;
   STARLING_ALWAYS_INLINE void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
