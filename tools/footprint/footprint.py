@@ -147,19 +147,30 @@ def worst_stack(entry_syms, frame, calls, linked):
                                                                  "softmax", "reshape", "mean")))]
     memo = {}
 
+    # A chain through an indirect call can come back to a caller (an op
+    # resolver entry reaches __indirect_call, which stands for every entry):
+    # such a cycle is cut where it closes. A depth computed below a cut
+    # depends on the path that led to it, so only uncut depths are memoized,
+    # and the result is the same whatever order Python's sets iterate in
+    # (the figure used to change with PYTHONHASHSEED).
     def depth(s, seen):
         if s in memo:
-            return memo[s]
+            return memo[s], False
         if s in seen:  # recursion: the library has none; do not loop
-            return 0
+            return 0, True
         callees = set(calls.get(s, ()))
         if "__indirect_call" in callees:
             callees |= set(kernels)
-        best = max([depth(c, seen | {s}) for c in callees if c in frame] + [0])
-        memo[s] = frame.get(s, 0) + best
-        return memo[s]
+        best, cut = 0, False
+        for c in sorted(callees):
+            if c in frame:
+                d, k = depth(c, seen | {s})
+                best, cut = max(best, d), cut or k
+        if not cut:
+            memo[s] = frame.get(s, 0) + best
+        return frame.get(s, 0) + best, cut
 
-    return max([depth(s, frozenset()) for s in entry_syms] + [0])
+    return max([depth(s, frozenset())[0] for s in sorted(entry_syms)] + [0])
 
 
 def main():
