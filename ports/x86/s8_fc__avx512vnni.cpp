@@ -19,10 +19,13 @@ constexpr int kRowsPathMaxIn = 256;  // below this in_dim, batches go row by row
 // kSeqMinBytes of weights on (measured: below either, tile_b1 is faster).
 constexpr int kSeqMinIn = 512;
 constexpr long kSeqMinBytes = 64 * 1024;
-// tile_seq prefetches into L1 the weight line kSeqPf bytes ahead of each
-// line it reads (measured on Zen 5 at 4096x1024: 1 KiB and 1.5 KiB best,
-// 512 B and 4 KiB less, T1 hints far slower; docs/int8_layers.md).
+// With more than kSeqPfMinBytes of weights (more than an L2 holds, so they
+// stream from L3 or memory), tile_seq prefetches into L1 the weight line
+// kSeqPf bytes ahead of each line it reads (measured on Zen 5, 1 MiB of L2:
+// at 4 MiB 1 KiB ahead 3–8 % faster than none, 512 B slower than none, T1
+// hints far slower; at 2 MiB even, at 1 MiB 3–8 % slower; docs/int8_layers.md).
 constexpr std::uintptr_t kSeqPf = 1024;
+constexpr long kSeqPfMinBytes = 2 * 1024 * 1024;
 static_assert(kChunk == 16, "batch 1 computes a whole chunk in one 16-row tile");
 
 // Horizontal sums of N accumulators at once (N = 4, 8 or 16): lane j of the
@@ -206,7 +209,7 @@ inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in
 // Mode Plain (input_offset 128, no kernel_sums): out = Σ w·(x + 128) with
 //   u = x ^ 0x80 as the unsigned operand, reloaded from L1 for each row.
 enum class SeqMode { Swapped, SwappedSums, Plain };
-template <SeqMode Mode>
+template <SeqMode Mode, bool Pf>
 inline void tile_seq(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim, int32_t* out,
                      int32_t off) noexcept {
   const __m512i flip = _mm512_set1_epi8(-128);
@@ -228,7 +231,7 @@ inline void tile_seq(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int i
     // pointer may not go).
     const std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(w) + kSeqPf;
     auto prefetch = [&](int k) {
-      _mm_prefetch(reinterpret_cast<const char*>(pf + static_cast<std::uintptr_t>(k)), _MM_HINT_T0);
+      if (Pf) _mm_prefetch(reinterpret_cast<const char*>(pf + static_cast<std::uintptr_t>(k)), _MM_HINT_T0);
     };
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
     int k = 0;
@@ -578,6 +581,7 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     const bool sum = need_sum && !have_sums && !swapped;
     // Batch 1 reads each row in turn (tile_seq) when rows are long enough.
     const bool seq = batches == 1 && p.in_dim >= kSeqMinIn && static_cast<long>(p.in_dim) * p.out_dim >= kSeqMinBytes;
+    const bool seq_pf = seq && static_cast<long>(p.in_dim) * p.out_dim > kSeqPfMinBytes;
     const bool seq_sums = seq && have_sums;  // SwappedSums
     const bool seq_plain = seq && !need_sum && !have_sums;
     // Swapped: the row-independent term 128·Σ (x + input_offset), wrapping;
@@ -594,12 +598,22 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
       const int8_t* w0 = weights + static_cast<std::ptrdiff_t>(c) * kChunk * in_dim;
       const int8_t* x = input + b * in_dim;
-      if (seq_sums) tile_seq<SeqMode::SwappedSums>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
-      else if (seq_plain) tile_seq<SeqMode::Plain>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
-      else if (seq) tile_seq<SeqMode::Swapped>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
-      else if (swapped) tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
-      else if (sum && b == 0) tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
-      else tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      if (seq_sums) {
+        if (seq_pf) tile_seq<SeqMode::SwappedSums, true>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+        else tile_seq<SeqMode::SwappedSums, false>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      } else if (seq_plain) {
+        if (seq_pf) tile_seq<SeqMode::Plain, true>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+        else tile_seq<SeqMode::Plain, false>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      } else if (seq) {
+        if (seq_pf) tile_seq<SeqMode::Swapped, true>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+        else tile_seq<SeqMode::Swapped, false>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      } else if (swapped) {
+        tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
+      } else if (sum && b == 0) {
+        tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      } else {
+        tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      }
     };
     auto out = [&](long i) {
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
