@@ -19,6 +19,13 @@ constexpr int kRowsPathMaxIn = 256;  // below this in_dim, batches go row by row
 // kSeqMinBytes of weights on (measured: below either, tile_b1 is faster).
 constexpr int kSeqMinIn = 512;
 constexpr long kSeqMinBytes = 64 * 1024;
+// With more than kSeqPfMinBytes of weights (more than an L2 holds, so they
+// stream from L3 or memory), tile_seq prefetches into L1 the weight line
+// kSeqPf bytes ahead of each line it reads (measured on Zen 5, 1 MiB of L2:
+// at 4 MiB 1 KiB ahead 3–8 % faster than none, 512 B slower than none, T1
+// hints far slower; at 2 MiB even, at 1 MiB 3–8 % slower; docs/int8_layers.md).
+constexpr std::uintptr_t kSeqPf = 1024;
+constexpr long kSeqPfMinBytes = 2 * 1024 * 1024;
 static_assert(kChunk == 16, "batch 1 computes a whole chunk in one 16-row tile");
 
 // Horizontal sums of N accumulators at once (N = 4, 8 or 16): lane j of the
@@ -188,9 +195,13 @@ inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in
 // at once: for weights beyond the first cache levels (1024x4096 in 50 µs
 // instead of 60, 16x32768 in 6 instead of 10, 256x768 in 1.4 instead of
 // 1.9; bench_layers' 4096x1024 1.08x of XNNPACK instead of 0.96x, median
-// of 6 runs). Each row keeps four accumulator
-// chains (a row is a chain of dependent vpdpbusd otherwise), summed at its
-// end; the 16 row sums are reduced together.
+// of 6 runs). Each row keeps an accumulator chain per
+// line of a step (a row is a chain of dependent vpdpbusd otherwise; in mode
+// Swapped two a line), summed at its end; the 16 row sums are reduced
+// together. Each weight line is
+// prefetched kSeqPf bytes ahead: the hardware prefetcher alone left the
+// stream at about the rate of a plain read of the weights (4096x1024 from
+// L3: 50 µs), which the software prefetch beats (40 µs for the read alone).
 // Mode Swapped: weights as the unsigned operand (w ^ 0x80) against the input
 //   and against the offset broadcast: out = Σ (w + 128)·(x + off) (tile's
 //   Swapped; the caller subtracts 128·Σ (x + off)).
@@ -199,9 +210,12 @@ inline void tile_b1(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in
 // Mode Plain (input_offset 128, no kernel_sums): out = Σ w·(x + 128) with
 //   u = x ^ 0x80 as the unsigned operand, reloaded from L1 for each row.
 enum class SeqMode { Swapped, SwappedSums, Plain };
-template <SeqMode Mode>
+template <SeqMode Mode, bool Pf>
 inline void tile_seq(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int in_dim, int32_t* out,
                      int32_t off) noexcept {
+  // Four lines a step where the weights stream from beyond L2 (about 2 %
+  // faster there than two, fewer loop instructions per byte); two below.
+  constexpr int kLines = Pf ? 4 : 2;
   const __m512i flip = _mm512_set1_epi8(-128);
   const __m512i offb = _mm512_set1_epi8(static_cast<char>(off));
   __m512i res[kChunk];
@@ -216,23 +230,37 @@ inline void tile_seq(const int8_t* w0, std::ptrdiff_t ld, const int8_t* x, int i
   };
   for (int r = 0; r < kChunk; ++r) {
     const int8_t* w = w0 + r * ld;
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    // The line kSeqPf bytes ahead (an integer: past the last row it
+    // points beyond the weights, where a prefetch never faults but a
+    // pointer may not go).
+    const std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(w) + kSeqPf;
+    auto prefetch = [&](int k) {
+      if (Pf) _mm_prefetch(reinterpret_cast<const char*>(pf + static_cast<std::uintptr_t>(k)), _MM_HINT_T0);
+    };
+    // kLines weight lines a step, each with its own accumulators (two
+    // chains in mode Swapped); the remaining whole lines one at a time.
+    __m512i acc[kLines], acc2[kLines];
+    for (int j = 0; j < kLines; ++j) acc[j] = acc2[j] = _mm512_setzero_si512();
     int k = 0;
-    for (; k + 128 <= in_dim; k += 128) {
-      line(a0, a1, _mm512_loadu_si512(w + k), _mm512_loadu_si512(x + k), offb);
-      line(a2, a3, _mm512_loadu_si512(w + k + 64), _mm512_loadu_si512(x + k + 64), offb);
+    for (; k + 64 * kLines <= in_dim; k += 64 * kLines) {
+      for (int j = 0; j < kLines; ++j) prefetch(k + 64 * j);
+      for (int j = 0; j < kLines; ++j)
+        line(acc[j], acc2[j], _mm512_loadu_si512(w + k + 64 * j), _mm512_loadu_si512(x + k + 64 * j), offb);
     }
-    if (k + 64 <= in_dim) {
-      line(a0, a1, _mm512_loadu_si512(w + k), _mm512_loadu_si512(x + k), offb);
-      k += 64;
+    for (; k + 64 <= in_dim; k += 64) {
+      prefetch(k);
+      line(acc[0], acc2[0], _mm512_loadu_si512(w + k), _mm512_loadu_si512(x + k), offb);
     }
     if (k < in_dim) {  // masked: nothing read past the rows; w = 0 there
+      prefetch(k);
       const __mmask64 m = static_cast<__mmask64>(~0ull >> (64 - (in_dim - k)));
       // Past the row the swapped forms see w + 128 = 128: x and off are 0 there.
-      line(a2, a3, _mm512_maskz_loadu_epi8(m, w + k), _mm512_maskz_loadu_epi8(m, x + k),
+      line(acc[kLines - 1], acc2[kLines - 1], _mm512_maskz_loadu_epi8(m, w + k), _mm512_maskz_loadu_epi8(m, x + k),
            _mm512_maskz_mov_epi8(m, offb));
     }
-    res[r] = _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3));
+    __m512i t = _mm512_add_epi32(acc[0], acc2[0]);
+    for (int j = 1; j < kLines; ++j) t = _mm512_add_epi32(t, _mm512_add_epi32(acc[j], acc2[j]));
+    res[r] = t;
   }
   reduce_store<kChunk>(res, out);
 }
@@ -560,6 +588,7 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
     const bool sum = need_sum && !have_sums && !swapped;
     // Batch 1 reads each row in turn (tile_seq) when rows are long enough.
     const bool seq = batches == 1 && p.in_dim >= kSeqMinIn && static_cast<long>(p.in_dim) * p.out_dim >= kSeqMinBytes;
+    const bool seq_pf = seq && static_cast<long>(p.in_dim) * p.out_dim > kSeqPfMinBytes;
     const bool seq_sums = seq && have_sums;  // SwappedSums
     const bool seq_plain = seq && !need_sum && !have_sums;
     // Swapped: the row-independent term 128·Σ (x + input_offset), wrapping;
@@ -576,12 +605,22 @@ void fc(const FcParams& p, const int8_t* input, const int8_t* weights, const int
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);
       const int8_t* w0 = weights + static_cast<std::ptrdiff_t>(c) * kChunk * in_dim;
       const int8_t* x = input + b * in_dim;
-      if (seq_sums) tile_seq<SeqMode::SwappedSums>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
-      else if (seq_plain) tile_seq<SeqMode::Plain>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
-      else if (seq) tile_seq<SeqMode::Swapped>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
-      else if (swapped) tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
-      else if (sum && b == 0) tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
-      else tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      if (seq_sums) {
+        if (seq_pf) tile_seq<SeqMode::SwappedSums, true>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+        else tile_seq<SeqMode::SwappedSums, false>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      } else if (seq_plain) {
+        if (seq_pf) tile_seq<SeqMode::Plain, true>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+        else tile_seq<SeqMode::Plain, false>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      } else if (seq) {
+        if (seq_pf) tile_seq<SeqMode::Swapped, true>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+        else tile_seq<SeqMode::Swapped, false>(w0, in_dim, x, p.in_dim, d[i & 1], p.input_offset);
+      } else if (swapped) {
+        tile_b1<false, true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1], p.input_offset);
+      } else if (sum && b == 0) {
+        tile_b1<true>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      } else {
+        tile_b1<false>(w0, in_dim, x, p.in_dim, d[i & 1], s[c & 1]);
+      }
     };
     auto out = [&](long i) {
       const int c = static_cast<int>(i / batches), b = static_cast<int>(i % batches);

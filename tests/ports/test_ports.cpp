@@ -6,7 +6,8 @@
 // the whole multiplier / shift / bias range (wrap-around included), weights
 // of −128 (outside the spec's symmetric range, still exact) and the largest
 // in_dim, batches up to 130 and rows up to 4160 inputs around the x86
-// kernels' path thresholds, each layer with and without
+// kernels' path thresholds and batch-1 layers past 2 MiB of weights (x86
+// hosts), each layer with and without
 // FcParams::kernel_sums; and the float swarm update over every rule,
 // boundary and random mode, dimensions 1 .. 3·32+1.
 // Ports the CPU lacks are reported as skipped, not failed.
@@ -38,12 +39,12 @@ struct FcCase {
 // write nothing), so they run once, without.
 bool port_matches(FcParams p, const int8_t* in, const int8_t* w, const int32_t* bias, int batches,
                   const int8_t* ref, int8_t* out, size_t n) {
-  static int32_t sums[130];
+  static int32_t sums[2064];  // fc_prefetch_sweep's widest layer
   p.kernel_sums = nullptr;
   std::memset(out, 0x5A, n);
   if (fully_connected_s8(p, in, w, bias, out, batches) != Status::Ok) return false;
   if (std::memcmp(out, ref, n) != 0) return false;
-  if (p.out_dim > 130) return false;
+  if (p.out_dim > 2064) return false;
   bool has_m128 = false;
   for (long i = 0; i < static_cast<long>(p.out_dim) * p.in_dim; ++i) has_m128 = has_m128 || w[i] == -128;
   if (has_m128) {
@@ -177,9 +178,11 @@ long fc_sweep() {
 // (130 outputs for 1056 inputs).
 // The weights start `skew` bytes into their array (rows not 64-byte
 // aligned). Fills as in FcCase; outputs checked as in compare_fc.
+// MaxW weights and MaxOut outputs at most (the defaults: the sweeps below).
+template <long MaxW = 33 * 4160, int MaxOut = 130>
 bool compare_fc_big(int in_dim, int out_dim, int batches, int32_t in_off, bool per_channel, int fill, int skew = 0) {
-  static int8_t in[130 * 257 + 4160], w_store[33 * 4160 + 64], out_port[130 * 70 + 16], out_ref[130 * 70 + 16];
-  static int32_t bias[130], mult[130], shift[130];
+  static int8_t in[130 * 257 + 4160], w_store[MaxW + 64], out_port[130 * 70 + MaxOut + 16], out_ref[130 * 70 + MaxOut + 16];
+  static int32_t bias[MaxOut], mult[MaxOut], shift[MaxOut];
   int8_t* const w = w_store + skew;
   for (int i = 0; i < batches * in_dim; ++i) {
     int v = uni(-128, 127);
@@ -265,6 +268,25 @@ long fc_long_row_sweep() {
       ++k;
       ++cases;
     }
+  return cases;
+}
+
+// Batch 1 with more than 2 MiB of weights, where the AVX-512 kernel's
+// row-by-row path also prefetches (kSeqPfMinBytes): x86 hosts only (the
+// weights do not fit the emulated microcontrollers), every input-offset
+// mode, an odd row length, unaligned rows.
+long fc_prefetch_sweep() {
+  long cases = 0;
+#if defined(__x86_64__) || defined(__i386__)
+  struct Shape { int in_dim, out_dim; int32_t in_off; int skew; };
+  for (const Shape c : {Shape{1024, 2064, 3, 0}, Shape{1031, 2049, 128, 5}, Shape{4096, 528, -127, 1}}) {
+    for (int fill : {0, 4}) {
+      if (!CHECK((compare_fc_big<4096L * 528 + 64, 2064>(c.in_dim, c.out_dim, 1, c.in_off, fill == 0, fill, c.skew))))
+        std::printf("     prefetch, batch 1: in_dim %d out_dim %d fill %d\n", c.in_dim, c.out_dim, fill);
+      ++cases;
+    }
+  }
+#endif
   return cases;
 }
 
@@ -512,7 +534,7 @@ TEST_CASE(every_port_matches_scalar) {
     }
     CHECK(force_port(port_name(i)) == Status::Ok);
     const long fc = fc_sweep();
-    const long fx = fc_extreme_sweep() + fc_lanes_sweep() + fc_long_row_sweep();
+    const long fx = fc_extreme_sweep() + fc_lanes_sweep() + fc_long_row_sweep() + fc_prefetch_sweep();
     const long sw = swarm_sweep();
     const long sb = swarm_batch_sweep();
     std::printf("     port %s: %ld fc layers (%ld of them at the range limits or beyond 200x70x9), %ld swarm updates and %ld batches compared with scalar (requantize: %s rounding)\n",

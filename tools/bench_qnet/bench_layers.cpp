@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // bench_layers: time per call of single int8 conv and depthwise layers (the
 // shapes of the MLPerf Tiny models) and of the two fully-connected cells
-// where XNNPACK led, for every starling port, side by side in one run with
+// where XNNPACK led (4096x1024 also with kernel_sums), for every starling port, side by side in one run with
 // XNNPACK (Debian's libxnnpack-dev, when found at configure time) and
 // CMSIS-NN built for x86 from its public source (meson option cmsis_nn; see
 // tools/bench_qnet/meson.build). Prints a markdown table and the command.
@@ -43,6 +43,7 @@ struct Layer {
   const char* name;
   char kind;  // 'c' conv, 'd' depthwise, 'f' fully connected
   int in_h, in_w, in_c, out_c, k, stride, batches;
+  bool sums = false;  // FC: with FcParams::kernel_sums from fc_kernel_sums() (computed before timing)
 };
 
 // Conv and depthwise shapes of DS-CNN (KWS), MobileNet v1 0.25 (VWW) and
@@ -66,6 +67,9 @@ const Layer kLayers[] = {
     {"MobileNet depthwise 3x3 128, 6x6", 'd', 6, 6, 128, 128, 3, 1, 1},
     {"FC 64x64, batch 8", 'f', 1, 1, 64, 64, 1, 1, 8},
     {"FC 4096x1024, batch 1", 'f', 1, 1, 1024, 4096, 1, 1, 1},
+    // XNNPACK folds Σw into its packed bias when the operator is created;
+    // this row gives starling the same precomputation (kernel_sums).
+    {"FC 4096x1024, batch 1, kernel_sums", 'f', 1, 1, 1024, 4096, 1, 1, 1, true},
 };
 constexpr int kNumLayers = static_cast<int>(sizeof kLayers / sizeof kLayers[0]);
 constexpr int kMaxPorts = 8;
@@ -78,6 +82,7 @@ int8_t g_output[kMaxTensor];
 int8_t g_ref[kMaxTensor];
 [[maybe_unused]] int8_t g_peer_out[kMaxTensor];
 int32_t g_bias[4096];
+int32_t g_sums[4096];
 int32_t g_mult[4096];
 int32_t g_shift[4096];
 float g_wscale[4096];
@@ -176,7 +181,8 @@ starling::Status run_starling(const Layer& L, const starling::DepthwiseParams& p
                                starling::conv2d_s8_scratch_size(p));
   }
   if (L.kind == 'd') return starling::depthwise_conv2d_s8(p, g_input, g_filter, g_bias, g_output);
-  const starling::FcParams fc{L.in_c, L.out_c, -kInZp, kOutZp, g_mult, g_shift, true, -128, 127};
+  starling::FcParams fc{L.in_c, L.out_c, -kInZp, kOutZp, g_mult, g_shift, true, -128, 127};
+  if (L.sums) fc.kernel_sums = g_sums;
   return starling::fully_connected_s8(fc, g_input, g_filter, g_bias, g_output, L.batches);
 }
 
@@ -277,6 +283,10 @@ void fill(const Layer& L, const Geo& g) {
   }
   if (starling::quantize_scales(kInScale, g_wscale, 4096, kOutScale, g_mult, g_shift) != starling::Status::Ok) {
     std::printf("quantize_scales failed\n");
+  }
+  if (L.kind == 'f' && L.sums) {
+    const starling::FcParams fc{L.in_c, L.out_c, -kInZp, kOutZp, g_mult, g_shift, true, -128, 127};
+    if (starling::fc_kernel_sums(fc, g_filter, g_sums) != starling::Status::Ok) std::printf("fc_kernel_sums failed\n");
   }
 }
 
