@@ -29,7 +29,7 @@ DISK_TRIES = 16
 
 class Anneal:
     def __init__(self, lo, hi, seed, max_iter=1000, max_evals=0, target=-INF, stall_iter=0,
-                 initial_temp=1.0, restart_temp_ratio=1e-3, accept=-5.0, local_sweeps=3,
+                 initial_temp=0.3, restart_temp_ratio=1e-3, accept=-5.0, local_sweeps=3,
                  local_step=0.05, start=None):
         self.n = n = len(lo)
         self.lo = [f32(v) for v in lo]

@@ -169,6 +169,7 @@ TEST_CASE(anneal_visit_tail) {
   for (int d = 0; d < kD; ++d) lo[d] = 0, hi[d] = 1;
   AnnealConfig cfg;
   cfg.local_sweeps = 0;
+  cfg.initial_temp = 1.f;
   cfg.max_iter = 1000;
   cfg.restart_temp_ratio = 1e-5f;
   CHECK(sa.init(lo, hi, kD, 0, cfg, 17) == Status::Ok);
