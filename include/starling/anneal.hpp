@@ -84,9 +84,10 @@ namespace starling {
 /// 1997 (dual annealing); SciPy's scipy.optimize.dual_annealing (the
 /// acceptance, the chain, T_step and the visit's form). The schedule, the
 /// visiting scale's exponent and T0 were chosen by measurement
-/// (bench_quality, docs/optimizers.md): with SciPy's q_v = 2.62 schedule the
-/// same quality needed det_pow, det_log2 and det_exp2 (about 900 B of
-/// Cortex-M flash).
+/// (bench_quality); SciPy's own q_v = 2.62 visits, schedule and acceptance
+/// (this class's method until 2026-12) needed det_pow, det_log2 and
+/// det_exp2, about 900 B of Cortex-M flash; quality before and after in
+/// docs/optimizers.md.
 ///
 /// A range written (0, x] refuses values below 1e-30 as well (none of
 /// them is of use), and validate() refuses NaN and ±inf everywhere.
