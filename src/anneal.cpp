@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // src/anneal.cpp: the size-erased generalized simulated annealing core
 // (starling/anneal.hpp) over the family's OptCore: temperature schedule,
-// Tsallis visits (deterministic powers and logarithm, detail/det_math.hpp),
-// acceptance, re-annealing and the Hooke-Jeeves local phase; float and double.
+// heavy-tailed visits from a point uniform in the unit disk (no logarithm or
+// power), the generalized acceptance, re-annealing and the Hooke-Jeeves
+// local phase; float and double.
 #include "starling/detail/fp_strict.hpp"
 STARLING_FP_STRICT_TU
 
@@ -23,59 +24,33 @@ namespace detail {
 
 namespace {
 
-constexpr double kLn2 = 0.6931471805599453;
-constexpr double kTail = 1e8;                      // SciPy's TAIL_LIMIT, in ranges here
 constexpr double kMinLocalStep = 9.5367431640625e-07;  // 2^-20
-constexpr int kPolarTries = 16;
+constexpr double kMaxVisit = 16777216.0;               // 2^24 ranges
+constexpr int kDiskTries = 16;
 
 }  // namespace
 
-// The constants of the schedule, the visits and the acceptance
-// (anneal_visit has the visiting ones).
-template <class Real>
-bool AnnealCore<Real>::derive() noexcept {
-  set_visit(anneal_visit<Real, AnnealMathRt<Real>>(static_cast<Real>(cfg_.visit)));
-  return derive_rest() && std::isfinite(kvisit_) && kvisit_ > 0 && t1_ > 0;
-}
-
-template <class Real>
-bool AnnealCore<Real>::derive_rest() noexcept {
-  ea_ = Real(1) / (Real(1) - static_cast<Real>(cfg_.accept));
-  t_restart_ = static_cast<Real>(cfg_.initial_temp) * static_cast<Real>(cfg_.restart_temp_ratio);
-  return std::isfinite(ea_);
-}
-
-template <class Real>
-bool AnnealCore<Real>::derive_default(AnnealCore& c) noexcept {
-  constexpr AnnealConfig d{};
-  c.set_visit(kAnnealDefaultVisit<Real>);
-  c.ea_ = Real(1) / (Real(1) - static_cast<Real>(d.accept));  // derive_rest's, folded
-  c.t_restart_ = static_cast<Real>(d.initial_temp) * static_cast<Real>(d.restart_temp_ratio);
-  return true;
-}
-
-// T_i, T_step and σ for level i.
+// T_i = T0/(i + 1), T_step = T_i/(i + 1) and σ_i = T_step/(i + 1) for
+// level i.
 template <class Real>
 void AnnealCore<Real>::set_level(int level) noexcept {
   level_ = level;
-  const Real qv1 = static_cast<Real>(cfg_.visit) - 1;
-  const Real t2 = det_pow(static_cast<Real>(level) + 2, qv1) - 1;
-  temp_ = static_cast<Real>(cfg_.initial_temp) * t1_ / t2;
-  tstep_ = temp_ / (static_cast<Real>(level) + 1);
-  sigma_ = kvisit_ * det_pow(temp_, et_);
+  const Real i1 = static_cast<Real>(level) + 1;
+  temp_ = static_cast<Real>(cfg_.initial_temp) / i1;
+  tstep_ = temp_ / i1;
+  sigma_ = tstep_ / i1;
 }
 
 template <class Real>
 Status AnnealCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int dims,
-                              int population, const AnnealConfig& cfg, uint64_t seed, bool cfg_valid,
-                              Deriver derive_fn) noexcept {
+                              int population, const AnnealConfig& cfg, uint64_t seed,
+                              bool cfg_valid) noexcept {
   base_.reset();
   if (lo == nullptr || hi == nullptr || dims < 1 || population != 0) return Status::InvalidArgument;
   const Status box_st = Base::check_box(lo, hi, dims, a.max_dims);
   if (box_st != Status::Ok) return box_st;
   if (!cfg_valid) return Status::InvalidArgument;
   cfg_ = cfg;
-  if (!derive_fn(*this)) return Status::InvalidArgument;
   base_.start(box(a), lo, hi, dims, stop_rules_of(cfg), seed, kStream);
   set_level(0);
   phase_ = Phase::Start;
@@ -111,34 +86,25 @@ Status AnnealCore<Real>::set_start(const Arrays& a, const Real* x) noexcept {
   return Status::Ok;
 }
 
-// The move of coordinate d in visit j (a fraction of the range).
+// The move of coordinate d in visit j (a fraction of the range): σ_i·v1/v2⁴
+// for (v1, v2) uniform in the unit disk.
 template <class Real>
 Real AnnealCore<Real>::visit_step(uint32_t j, int d) const noexcept {
   const uint32_t gen = static_cast<uint32_t>(base_.iteration());
   uint32_t w4[4];
-  Real tail = 0, v = 0;
-  bool got = false;
-  for (int k = 0; k < kPolarTries && !got; ++k) {
+  for (int k = 0; k < kDiskTries; ++k) {
     base_.block(kTagVisit, gen, j, (static_cast<uint32_t>(d) << 4) | static_cast<uint32_t>(k), w4);
-    if (k == 0) tail = u32_to_unit<Real>(w4[2]);
-    const Real v1 = 2 * u32_to_unit<Real>(w4[0]) - 1;
-    const Real v2 = 2 * u32_to_unit<Real>(w4[1]) - 1;
-    const Real s = v1 * v1 + v2 * v2;
-    if (s >= 1 || s == 0) continue;
-    // x = v1·m, y = v2·m with m = √q, q = −2·ln(s)/s (the polar method),
-    // and x/|y|^p = v1·m^(1−p)/|v2|^p = v1·2^(h·log2 q − p·log2|v2|),
-    // h = (1 − p)/2: no square root (newlib's sqrtf sets errno and pulls
-    // its reentrancy data into RAM) and one power less. v2 = 0 gives
-    // 2^+inf, clamped by det_exp2 and then by the tail rule.
-    const Real q = Real(-2) * (det_log2(s) * static_cast<Real>(kLn2)) / s;
-    const Real e = h_ * det_log2(q) - p_ * det_log2(v2 < 0 ? -v2 : v2);
-    v = (sigma_ * v1) * det_exp2(e);
-    got = true;
+    // det_cauchy_disk's v1, v2: odd multiples of 2^-24 in (−1, 1), exact.
+    const Real v1 = static_cast<Real>(w4[0] >> 8) * Real(1.1920928955078125e-07) + Real(-0.999999940395355224609375);
+    const Real v2 = static_cast<Real>(w4[1] >> 8) * Real(1.1920928955078125e-07) + Real(-0.999999940395355224609375);
+    const Real s = v2 * v2;
+    if (!(v1 * v1 + s < 1)) continue;
+    // v2⁴ >= 2^-96: normal, and the quotient is finite.
+    const Real v = (sigma_ * v1) / (s * s);
+    const Real lim = static_cast<Real>(kMaxVisit);
+    return v < lim && v > -lim ? v : u32_to_unit<Real>(w4[2]);
   }
-  const Real lim = static_cast<Real>(kTail);  // (sixteen failed tries leave v = 0)
-  if (!(v <= lim)) v = lim * tail;  // NaN too
-  else if (v < -lim) v = -lim * tail;
-  return v;
+  return 0;  // sixteen tries outside the disk: the coordinate stays
 }
 
 // Visit j_ from the current point, which ask() copied into a.x: every
@@ -151,8 +117,8 @@ void AnnealCore<Real>::visit(const Arrays& a) const noexcept {
     const Real range = a.hi[d] - a.lo[d];
     const Real v = visit_step(static_cast<uint32_t>(j_), d);
     Real w = (a.current[d] - a.lo[d]) / range + v;
-    // w − floor(w), with floor as det_floor computes it below 2^31: |w| <=
-    // 1e8 + 1 (visit_step's tail rule), so the conversion is exact and defined.
+    // w − floor(w), with floor as det_floor computes it below 2^31: |w| <
+    // 2^24 + 1 (visit_step's limit), so the conversion is exact and defined.
     Real fl = static_cast<Real>(static_cast<int32_t>(w));
     if (fl > w) fl = fl - 1;
     w = w - fl;
@@ -163,15 +129,26 @@ void AnnealCore<Real>::visit(const Arrays& a) const noexcept {
   }
 }
 
+// r^m < 1 − m·ΔE/T_step, m = 1 − q_a (a whole number in [1, 10001]): the
+// event r < p of the generalized acceptance without a power function. r^m by
+// square-and-multiply over m's bits from the lowest. Whatever underflows does
+// so below 2^-24 <= the bracket, so the answer is the same with or without
+// subnormals.
 template <class Real>
 bool AnnealCore<Real>::accept(Real f, uint32_t j) const noexcept {
   uint32_t w4[4];
   base_.block(kTagAccept, static_cast<uint32_t>(base_.iteration()), j, 0, w4);
-  const Real r = u32_to_unit<Real>(w4[0]);
+  Real b = u32_to_unit<Real>(w4[0]);
   const Real qa1 = Real(1) - static_cast<Real>(cfg_.accept);
   const Real pt = Real(1) - qa1 * (f - cur_f_) / tstep_;
   if (!(pt > 0)) return false;  // NaN too (both costs +inf)
-  return r < det_pow(pt, ea_);
+  Real y = 1;
+  for (uint32_t m = static_cast<uint32_t>(qa1);; b = b * b) {
+    if ((m & 1u) != 0) y = y * b;
+    m >>= 1;
+    if (m == 0) break;
+  }
+  return y < pt;
 }
 
 template <class Real>
@@ -340,7 +317,7 @@ void AnnealCore<Real>::end_level(const Arrays& a) noexcept {
   trial_ = 0;
   set_level(level_ + 1);
   if (!base_.end_generation()) return;
-  if (temp_ < t_restart_) {
+  if (temp_ < static_cast<Real>(cfg_.initial_temp) * static_cast<Real>(cfg_.restart_temp_ratio)) {
     // Re-anneal: back to T0 from a fresh uniform point (the best is kept).
     ++reanneals_;
     set_level(0);

@@ -40,7 +40,6 @@ struct AnnealTraits {
     k.stall_iter = c.stall_iter;
     k.initial_temp = c.initial_temp;
     k.restart_temp_ratio = c.restart_temp_ratio;
-    k.visit = c.visit;
     k.accept = c.accept;
     k.local_sweeps = c.local_sweeps;
     k.local_step = c.local_step;
@@ -53,7 +52,6 @@ struct AnnealTraits {
     c->stall_iter = k.stall_iter;
     c->initial_temp = k.initial_temp;
     c->restart_temp_ratio = k.restart_temp_ratio;
-    c->visit = k.visit;
     c->accept = k.accept;
     c->local_sweeps = k.local_sweeps;
     c->local_step = k.local_step;

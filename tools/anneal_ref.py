@@ -3,10 +3,10 @@
 """Independent reference of starling's Anneal (float), in Python.
 
 Written from the documentation in include/starling/anneal.hpp (schedule,
-visiting distribution, polar normals, acceptance, re-annealing, local phase,
-draws) and detail/opt_core.hpp (incumbent, stop rules), not translated from
-the C++; float32 emulated op by op, log2/exp2/pow by tools/det_math_ref.py,
-Threefry from tools/pso_ref.py. Prints the golden header
+visiting distribution from a point in the unit disk, the acceptance by
+square-and-multiply, re-annealing, local phase, draws) and
+detail/opt_core.hpp (incumbent, stop rules), not translated from the C++;
+float32 emulated op by op, Threefry from tools/pso_ref.py. Prints the golden header
 tests/core/test_anneal.cpp checks on every target.
 
     python3 tools/anneal_ref.py               # print tests/core/golden_anneal.h
@@ -18,20 +18,18 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pso_ref import INF, FNV_OFFSET, f32bits, fnv_u32, golden_box, golden_cost, threefry4x32, unit  # noqa: E402
-from det_math_ref import det_exp2, det_floor, det_log2, det_pow, f32  # noqa: E402
+from det_math_ref import det_floor, f32  # noqa: E402
 
 STREAM = 0x47534131  # "GSA1"
 TAG_VISIT, TAG_ACCEPT, TAG_START = 1, 2, 4
-LN2, LOG2E = 0.6931471805599453, 1.4426950408889634
-LOG2_SQRT_PI, HALF_LN_2PI = 0.8257480647361593, 0.9189385332046727
-TAIL = 1e8
+MAX_VISIT = 2.0 ** 24  # ranges
 MIN_LOCAL_STEP = 2.0 ** -20
-POLAR_TRIES = 16
+DISK_TRIES = 16
 
 
 class Anneal:
     def __init__(self, lo, hi, seed, max_iter=1000, max_evals=0, target=-INF, stall_iter=0,
-                 initial_temp=10.0, restart_temp_ratio=2e-5, visit=2.62, accept=-5.0, local_sweeps=3,
+                 initial_temp=0.3, restart_temp_ratio=1e-3, accept=-5.0, local_sweeps=3,
                  local_step=0.05, start=None):
         self.n = n = len(lo)
         self.lo = [f32(v) for v in lo]
@@ -40,29 +38,9 @@ class Anneal:
         self.max_iter, self.max_evals, self.stall_iter = max_iter, max_evals, stall_iter
         self.target = target if math.isinf(target) else f32(target)
         self.T0, self.ratio = f32(initial_temp), f32(restart_temp_ratio)
-        self.qv, self.qa = f32(visit), f32(accept)
+        self.qa = f32(accept)
+        assert self.qa == int(self.qa) and -1e4 <= self.qa <= 0
         self.sweeps, self.local_step = local_sweeps, f32(local_step)
-        # Constants of the schedule, the visits and the acceptance (log2
-        # domain; log2 Γ(f5) by Stirling's series at f5 shifted to >= 8).
-        qv, qa = self.qv, self.qa
-        qv1, three = f32(qv - 1.0), f32(3.0 - qv)
-        self.t1 = f32(det_exp2(qv1, f32) - 1.0)
-        self.p = f32(qv1 / three)
-        self.et = f32(1.0 / three)
-        self.h = f32(f32(1.0 - self.p) * 0.5)
-        z, prod = f32(f32(1.0 / qv1) - 0.5), 1.0
-        while z < 8:
-            prod = f32(prod * z)
-            z = f32(z + 1.0)
-        zi = f32(1.0 / z)
-        zi2 = f32(zi * zi)
-        series = f32(zi * f32(f32(1.0 / 12) + f32(zi2 * f32(f32(-1.0 / 360) + f32(zi2 * f32(1.0 / 1260))))))
-        ln_gamma = f32(f32(f32(f32(f32(f32(z - 0.5) * det_log2(z, f32)) * f32(LN2)) - z) + f32(HALF_LN_2PI)) + series)
-        log2_gamma = f32(f32(ln_gamma * f32(LOG2E)) - det_log2(prod, f32))
-        log2_k = f32(f32(f32(f32(f32(LOG2_SQRT_PI) + f32(f32(4.0 - qv) * det_log2(qv1, f32))) -
-                             f32(f32(2.0 - qv) / qv1)) - det_log2(three, f32)) - log2_gamma)
-        self.K = det_exp2(f32(self.p * log2_k), f32)
-        self.ea = f32(1.0 / f32(1.0 - qa))
         self.t_restart = f32(self.T0 * self.ratio)
         self.evals = self.it = self.stall = 0
         self.gen_best = self.best_f = INF
@@ -82,12 +60,12 @@ class Anneal:
         return threefry4x32([c0, c1, c2, tag], self.key)
 
     def set_level(self, i):
+        """T_i = T0/(i+1), T_step = T_i/(i+1), sigma_i = T_step/(i+1)."""
         self.level = i
-        qv1 = f32(self.qv - 1.0)
-        t2 = f32(det_pow(f32(f32(float(i)) + 2.0), qv1, f32) - 1.0)
-        self.temp = f32(f32(self.T0 * self.t1) / t2)
-        self.tstep = f32(self.temp / f32(f32(float(i)) + 1.0))
-        self.sigma = f32(self.K * det_pow(self.temp, self.et, f32))
+        i1 = f32(float(i) + 1.0)
+        self.temp = f32(self.T0 / i1)
+        self.tstep = f32(self.temp / i1)
+        self.sigma = f32(self.tstep / i1)
 
     def uniform_point(self):
         x = []
@@ -97,28 +75,23 @@ class Anneal:
             x.append(min(v, self.hi[d]))
         return x
 
+    @staticmethod
+    def disk_coord(w):
+        """(w >> 8) * 2^-23 - (1 - 2^-24): an odd multiple of 2^-24 in (-1, 1), exact."""
+        return (w >> 8) * 2.0 ** -23 - (1.0 - 2.0 ** -24)
+
     def visit_step(self, j, d):
-        tail, v = 0.0, 0.0
-        for k in range(POLAR_TRIES):
+        """sigma * v1 / v2^4 for (v1, v2) uniform in the unit disk; beyond 2^24
+        ranges a uniform offset; sixteen failed tries: no move."""
+        for k in range(DISK_TRIES):
             w4 = self.block(TAG_VISIT, self.it, j, (d << 4) | k)
-            if k == 0:
-                tail = unit(w4[2])
-            v1 = f32(2.0 * unit(w4[0]) - 1.0)
-            v2 = f32(2.0 * unit(w4[1]) - 1.0)
-            s = f32(f32(v1 * v1) + f32(v2 * v2))
-            if s >= 1 or s == 0:
+            v1, v2 = self.disk_coord(w4[0]), self.disk_coord(w4[1])
+            s = f32(v2 * v2)
+            if not f32(f32(v1 * v1) + s) < 1:
                 continue
-            # x/|y|^p of the polar pair, as v1 * 2^(h log2 q - p log2|v2|).
-            q = f32(f32(-2.0 * f32(det_log2(s, f32) * f32(LN2))) / s)
-            e = f32(f32(self.h * det_log2(q, f32)) - f32(self.p * det_log2(abs(v2), f32)))
-            v = f32(f32(self.sigma * v1) * det_exp2(e, f32))
-            break
-        lim = f32(TAIL)
-        if not v <= lim:
-            v = f32(lim * tail)
-        elif v < -lim:
-            v = f32(-lim * tail)
-        return v
+            v = f32(f32(self.sigma * v1) / f32(s * s))
+            return v if -MAX_VISIT < v < MAX_VISIT else unit(w4[2])
+        return 0.0
 
     def visit(self):
         n, j = self.n, self.j
@@ -165,12 +138,21 @@ class Anneal:
         return not self.done
 
     def accept_worse(self, f, j):
+        """r^(1 - q_a) < 1 - (1 - q_a) dE / T_step, the power by square-and-multiply."""
         r = unit(self.block(TAG_ACCEPT, self.it, j, 0)[0])
         qa1 = f32(1.0 - self.qa)
         pt = f32(1.0 - f32(f32(qa1 * f32(f - self.cur_f)) / self.tstep))
         if not pt > 0:
             return False
-        return r < det_pow(pt, self.ea, f32)
+        m, y, b = int(qa1), 1.0, r
+        while True:
+            if m & 1:
+                y = f32(y * b)
+            m >>= 1
+            if m == 0:
+                break
+            b = f32(b * b)
+        return y < pt
 
     def tell(self, cost):
         f = cost if math.isfinite(cost) else INF
@@ -273,9 +255,9 @@ class Anneal:
 CASES = [
     ('default_d3', 3, 1, dict(max_iter=40)),
     ('reanneal_d2', 2, 0xDEADBEEFCAFE, dict(restart_temp_ratio=0.05, max_iter=60)),
-    ('gsa_noloc_d5', 5, 7, dict(local_sweeps=0, visit=2.2, accept=-2.0, initial_temp=1.0, max_iter=50)),
+    ('gsa_noloc_d5', 5, 7, dict(local_sweeps=0, accept=-2.0, initial_temp=0.5, max_iter=50)),
     ('evals_d1', 1, 123456789, dict(max_evals=77)),
-    ('start_target_d6', 6, 99, dict(start=[-1.5, 0.5, -0.25, 0.0, 2.0, 1.0], target=0.6, visit=1.5,
+    ('start_target_d6', 6, 99, dict(start=[-1.5, 0.5, -0.25, 0.0, 2.0, 1.0], target=0.6, accept=0.0,
                                     local_step=0.2, max_iter=500)),
     ('wide_d20_stall', 20, 0x5EED, dict(stall_iter=5, local_sweeps=1, initial_temp=5230.0, max_iter=1000)),
 ]
@@ -305,15 +287,15 @@ def emit():
          '#pragma once', '#include <cstdint>', '', 'namespace golden_anneal {',
          '// Whole-trajectory FNV-1a-64 hashes (asked coordinates, then the told cost, as',
          '// float32 bits; NaN as 0x7fc00000) on tools/pso_ref.py\'s golden_cost and box, and',
-         '// the visiting constant K and T of the last level as float bits.',
+         '// the visiting scale and T of the last level as float bits.',
          'struct Trajectory { const char* name; int dims; uint64_t seed; uint64_t hash;',
-         '                    uint32_t best_bits, k_bits, temp_bits; long evals; int iterations;',
+         '                    uint32_t best_bits, sigma_bits, temp_bits; long evals; int iterations;',
          '                    int reannealings; };',
          'constexpr Trajectory kTrajectories[] = {']
     for name, dims, seed, kw in CASES:
         h, sa = run(dims, seed, kw)
         o.append('  {"%s", %d, 0x%xull, 0x%016xull, 0x%08xu, 0x%08xu, 0x%08xu, %d, %d, %d},' % (
-            name, dims, seed, h, f32bits(sa.best_f), f32bits(sa.K), f32bits(sa.temp), sa.evals, sa.it,
+            name, dims, seed, h, f32bits(sa.best_f), f32bits(sa.sigma), f32bits(sa.temp), sa.evals, sa.it,
             sa.reanneals))
     o.append('};')
     o.append('}  // namespace golden_anneal')

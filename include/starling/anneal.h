@@ -52,10 +52,9 @@ typedef struct starling_anneal_config {
   long max_evals;           /**< 0 = off (default) */
   float target;             /**< stop when best <= target; −inf = off (default) */
   int stall_iter;           /**< levels without improvement; 0 = off (default) */
-  float initial_temp;       /**< T0, (0, 1e6]; default 10 */
-  float restart_temp_ratio; /**< re-anneal below T0 times this, (0, 1); default 2e-5 */
-  float visit;              /**< q_v, [1.1, 2.95]; default 2.62 */
-  float accept;             /**< q_a, [−1e4, 0.9]; default −5 */
+  float initial_temp;       /**< T0, (0, 1e6]; default 0.3 */
+  float restart_temp_ratio; /**< re-anneal below T0 times this, (0, 1); default 1e-3 */
+  float accept;             /**< q_a, a whole number in [−1e4, 0]; default −5 */
   int local_sweeps;         /**< Hooke–Jeeves sweeps a local phase, 0 = none; default 3 */
   float local_step;         /**< its largest step, fraction of each range; default 0.05 */
 } starling_anneal_config;

@@ -20,29 +20,37 @@
 
 namespace starling {
 
-/// Settings. A default-constructed AnnealConfig is the recommended setting:
-/// SciPy dual_annealing's q_v = 2.62, q_a = −5 and re-annealing ratio 2e-5,
-/// with the initial temperature chosen for coordinates scaled to the box
-/// (see initial_temp), and a local phase of up to 3 Hooke–Jeeves sweeps.
+/// Settings. A default-constructed AnnealConfig is the recommended setting
+/// (measured in tools/bench_quality, docs/optimizers.md): T0 = 0.3 on
+/// coordinates scaled to the box, re-annealing after 1,000 levels, SciPy
+/// dual_annealing's q_a = −5, and a local phase of up to 3 Hooke–Jeeves
+/// sweeps.
 ///
 /// The method, per temperature level i (i = 0, 1, ... since the last
 /// (re-)annealing), with coordinates scaled to the box (u = (x − lo)/(hi −
-/// lo), so the visits are fractions of each range):
-///   T_i = T0·(2^(q_v−1) − 1)/((i + 2)^(q_v−1) − 1),  T_step = T_i/(i + 1);
+/// lo), so the visits are fractions of each range), uses no power,
+/// logarithm or exponential (none is linked):
+///   T_i = T0/(i + 1) (Tsallis & Stariolo's schedule T0·(2^(q_v−1) −
+///   1)/((i + 2)^(q_v−1) − 1) at q_v = 2, Szu & Hartley's fast annealing),
+///   T_step = T_i/(i + 1) (SciPy's), and the visiting scale σ_i = T_step/(i
+///   + 1) = T0/(i + 1)³ (falling as T_i³, as SciPy's σ ∝ T^(1/(3−q_v)) =
+///   T^2.5 at its q_v);
 ///   a chain of 2·D visits from the current point: visits 0 .. D−1 move
 ///   every coordinate, visits D .. 2D−1 one coordinate each (d = j − D); a
-///   coordinate moves by Δu = σ(T_i)·x/|y|^p, x and y standard normal
-///   (computed as v1·2^(h·log2 q − p·log2|v2|) from the polar pair, see
-///   kTagVisit),
-///   p = (q_v − 1)/(3 − q_v), σ(T) = K·T^(1/(3−q_v)), K = (f4/Γ(f5))^p with
-///   f4 = √π·(q_v − 1)^(4−q_v)/(2^((2−q_v)/(q_v−1))·(3 − q_v)) and
-///   f5 = 1/(q_v − 1) − 1/2 (Tsallis & Stariolo's visiting distribution as
-///   SciPy computes it; its π(1−f5)/sin(π(1−f5))/Γ(2−f5) is Γ(f5) by the
-///   reflection formula); |Δu| beyond 1e8 becomes ±1e8·u, u uniform; the
-///   result wraps around the box (u mod 1);
+///   coordinate moves by Δu = σ_i·v1/v2⁴ for (v1, v2) uniform in the unit
+///   disk (see kTagVisit). This is Tsallis & Stariolo's visit x/|y|^p
+///   (x, y standard normal, as SciPy draws it) at p = 4, i.e. q_v = 2.6
+///   (SciPy's default is 2.62), with the polar method's radius factor
+///   m^(1−p) left out: the same heavy tail (P(|Δu| > a) ∝ a^(−1/4), long
+///   jumps at every level) without a logarithm. |Δu| >= 2^24 (ranges)
+///   becomes a uniform offset (the try's word 2); the result wraps around
+///   the box (u mod 1);
 ///   a visit with a lower cost than the current point replaces it;
 ///   otherwise it is accepted with probability
-///   [1 − (1 − q_a)·ΔE/T_step]^(1/(1−q_a)) (0 when the bracket is <= 0);
+///   p = [1 − (1 − q_a)·ΔE/T_step]^(1/(1−q_a)) (0 when the bracket is <= 0),
+///   drawn as r^(1−q_a) < 1 − (1 − q_a)·ΔE/T_step for r uniform (the same
+///   event; 1 − q_a is a whole number, so r's power is at most 14
+///   squarings and 14 products, by its bits from the lowest);
 ///   after the chain, if the best improved during it (or i = 0), the local
 ///   phase runs from the best (below); then the next level. When T_i falls
 ///   below T0·restart_temp_ratio, the search re-anneals: i = 0 and the
@@ -71,11 +79,15 @@ namespace starling {
 /// tasks), where NelderMead is better still (docs/optimizers.md).
 ///
 /// Sources: Tsallis & Stariolo, "Generalized simulated annealing", Physica
-/// A 233, 1996; Xiang, Sun, Fan & Gong, Phys. Lett. A 233, 1997 (dual
-/// annealing); Xiang et al., "Generalized simulated annealing for global
-/// optimization: the GenSA package for R", R Journal 5(1), 2013; SciPy's
-/// scipy.optimize.dual_annealing (the defaults, the chain and the
-/// temperature schedule).
+/// A 233, 1996; Szu & Hartley, "Fast simulated annealing", Phys. Lett. A
+/// 122, 1987 (the 1/t schedule); Xiang, Sun, Fan & Gong, Phys. Lett. A 233,
+/// 1997 (dual annealing); SciPy's scipy.optimize.dual_annealing (the
+/// acceptance, the chain, T_step and the visit's form). The schedule, the
+/// visiting scale's exponent and T0 were chosen by measurement
+/// (bench_quality); SciPy's own q_v = 2.62 visits, schedule and acceptance
+/// (this class's method until 2026-12) needed det_pow, det_log2 and
+/// det_exp2, about 900 B of Cortex-M flash; quality before and after in
+/// docs/optimizers.md.
 ///
 /// A range written (0, x] refuses values below 1e-30 as well (none of
 /// them is of use), and validate() refuses NaN and ±inf everywhere.
@@ -90,20 +102,19 @@ struct AnnealConfig {
   float target = -std::numeric_limits<float>::infinity();
   /// Stop after this many levels without improving the best. 0 = off.
   int stall_iter = 0;
-  /// T0. It sets both the visiting scale (σ(T0) ≈ 2·10³ box widths for
-  /// 10: essentially uniform at first, about 0.4 of the box by level 10,
-  /// 0.03 by level 20, 7e-4 by level 50; before the heavy tail, which keeps
-  /// making long jumps) and the acceptance of worse points (in cost units:
-  /// uphill moves of ΔE < T_step/(1 − q_a) have a chance). SciPy's 5230 is
-  /// for absolute coordinates and L-BFGS-B; on scaled coordinates it keeps
-  /// the visits uniform for about 500 levels. Range (0, 1e6].
-  float initial_temp = 10.f;
-  /// Re-anneal when T_i < T0·restart_temp_ratio. Range (0, 1).
-  float restart_temp_ratio = 2e-5f;
-  /// q_v: heavier tails (longer jumps) as it grows. Range [1.1, 2.95]
-  /// (SciPy allows (1, 3]; near the ends the constants leave float range).
-  float visit = 2.62f;
-  /// q_a: lower accepts fewer worse points. Range [−1e4, 0.9].
+  /// T0. It sets both the visiting scale (σ_i = T0/(i + 1)³ box widths:
+  /// for T0 = 0.3, 0.3 of the box at level 0, 0.0024 at level 4, 3e-4 at
+  /// level 9, 3e-7 at level 99; the heavy tail keeps making long jumps) and
+  /// the acceptance of worse points (in cost units: uphill moves of ΔE <
+  /// T_step/(1 − q_a) have a chance). bench_quality (T0 0.1, 0.3, 0.5, 1, 3
+  /// tried): 0.3 does best over the function grid and the PID tasks. Range
+  /// (0, 1e6].
+  float initial_temp = 0.3f;
+  /// Re-anneal when T_i < T0·restart_temp_ratio, i.e. after about
+  /// 1/restart_temp_ratio levels. Range (0, 1).
+  float restart_temp_ratio = 1e-3f;
+  /// q_a, a whole number: lower accepts fewer worse points. Range
+  /// [−1e4, 0] (1 − q_a is then the power of the acceptance draw).
   float accept = -5.f;
   /// Local phase length in Hooke–Jeeves sweeps (at most 2·D evaluations
   /// each); 0 = no local phase (plain generalized simulated annealing).
@@ -123,7 +134,7 @@ namespace detail {
 /// where the config is one.
 STARLING_ALWAYS_INLINE bool anneal_config_ok(const AnnealConfig& c) noexcept {
   return finite_in(c.initial_temp, 1e-30f, 1e6f) && finite_in(c.restart_temp_ratio, 1e-30f, 0.99999994f) &&
-         finite_in(c.visit, 1.1f, 2.95f) && finite_in(c.accept, -1e4f, 0.9f) &&
+         finite_in(c.accept, -1e4f, 0.f) && c.accept == static_cast<float>(static_cast<int>(c.accept)) &&
          finite_in(c.local_step, 1e-30f, 1.f) && valid_stop_rules(stop_rules_of(c)) && c.local_sweeps >= 0 &&
          c.local_sweeps <= 1000;
 }
@@ -139,61 +150,6 @@ STARLING_ALWAYS_INLINE bool anneal_config_valid(const AnnealConfig& c) noexcept 
 }  // namespace detail
 
 namespace detail {
-
-/// The visiting constants that depend on q_v alone (AnnealCore's t1_, p_,
-/// et_, h_, kvisit_): t1 = 2^(q_v−1) − 1, p = (q_v − 1)/(3 − q_v), et =
-/// 1/(3 − q_v), h = (1 − p)/2 and K (anneal.hpp's method; log Γ(f5) by
-/// Stirling's series to the z^-5 term at w = f5 + m >= 8 less log2 of
-/// f5·(f5 + 1)···(w − 1)), in the log2 domain. M supplies log2 and exp2:
-/// det_log2/det_exp2 at run time (AnnealCore::derive), their constexpr
-/// twins for the default q_v at compile time (kAnnealDefaultVisit).
-template <class Real>
-struct AnnealVisit {
-  Real t1, p, et, h, kvisit;
-};
-template <class Real>
-struct AnnealMathRt {
-  static Real log2(Real x) noexcept { return det_log2(x); }
-  static Real exp2(Real y) noexcept { return det_exp2(y); }
-};
-template <class Real>
-struct AnnealMathCe {
-  static constexpr Real log2(Real x) noexcept { return det_log2_ce(x); }
-  static constexpr Real exp2(Real y) noexcept { return det_exp2_ce(y); }
-};
-template <class Real, class M>
-constexpr AnnealVisit<Real> anneal_visit(Real qv) noexcept {
-  constexpr double kLn2 = 0.6931471805599453, kLog2e = 1.4426950408889634;
-  constexpr double kLog2SqrtPi = 0.8257480647361593;  // log2(√π)
-  constexpr double kHalfLn2Pi = 0.9189385332046727;   // ln(2π)/2
-  const Real qv1 = qv - 1, three = Real(3) - qv;
-  AnnealVisit<Real> v{0, 0, 0, 0, 0};
-  v.t1 = M::exp2(qv1) - 1;
-  v.p = qv1 / three;
-  v.et = Real(1) / three;
-  v.h = (Real(1) - v.p) * Real(0.5);
-  Real z = Real(1) / qv1 - Real(0.5), prod = 1;
-  while (z < 8) {
-    prod = prod * z;
-    z = z + 1;
-  }
-  const Real zi = Real(1) / z, zi2 = zi * zi;
-  const Real series = zi * (static_cast<Real>(1.0 / 12) +
-                            zi2 * (static_cast<Real>(-1.0 / 360) + zi2 * static_cast<Real>(1.0 / 1260)));
-  const Real ln_gamma = ((((z - Real(0.5)) * M::log2(z)) * static_cast<Real>(kLn2) - z) +
-                         static_cast<Real>(kHalfLn2Pi)) + series;
-  const Real log2_gamma = ln_gamma * static_cast<Real>(kLog2e) - M::log2(prod);
-  const Real log2_k = (((static_cast<Real>(kLog2SqrtPi) + (Real(4) - qv) * M::log2(qv1)) -
-                        (Real(2) - qv) / qv1) - M::log2(three)) - log2_gamma;
-  v.kvisit = M::exp2(v.p * log2_k);
-  return v;
-}
-/// The visiting constants of the default q_v (AnnealConfig{}.visit),
-/// evaluated by the compiler: a firmware image whose config has the default
-/// q_v links neither derive() nor its Stirling series (about 400 B of flash).
-template <class Real>
-constexpr AnnealVisit<Real> kAnnealDefaultVisit =
-    anneal_visit<Real, AnnealMathCe<Real>>(static_cast<Real>(AnnealConfig{}.visit));
 
 /// Everything of an annealing run but its arrays (size-erased).
 template <class Real>
@@ -211,16 +167,14 @@ class AnnealCore {
   /// The draw stream (key word 2, "GSA1").
   static constexpr uint32_t kStream = 0x47534131u;
   /// Draw tags (counter {c0, c1, c2, tag}; L = the generation, iteration()):
-  ///   kTagVisit: visit j of level L, coordinate d, polar try k (0 .. 15):
-  ///     block {16·d + k, j, L}: words 0 and 1 give v1 = 2·u − 1, v2 = 2·u − 1
-  ///     (u = word·2^-32 at 24 bits), tried while s = v1² + v2² is >= 1 or
-  ///     0; then x = v1·m, y = v2·m, m = √q, q = −2·ln(s)/s (Marsaglia's
-  ///     polar method), and the move σ·x/|y|^p is computed as
-  ///     (σ·v1)·2^(h·log2 q − p·log2|v2|), h = (1 − p)/2, ln s as
-  ///     log2(s)·ln 2 (no square root: newlib's sqrtf sets errno, which
-  ///     pulls its reentrancy data into RAM); word 2 of try 0's block is the
-  ///     tail's uniform. Sixteen failed tries (about 1e-11) leave that
-  ///     coordinate where it is.
+  ///   kTagVisit: visit j of level L, coordinate d, try k (0 .. 15): block
+  ///     {16·d + k, j, L}: words 0 and 1 give v1 and v2 as det_cauchy_disk
+  ///     makes them (v = (w >> 8)·2^-23 − (1 − 2^-24), odd multiples of
+  ///     2^-24 in (−1, 1), exact); the try fails when v1·v1 + v2·v2 >= 1
+  ///     (rounded in Real), else Δu = (σ_i·v1)/(v2·v2)², and word 2 gives
+  ///     the uniform offset (word >> 8)·2^-24 that replaces a Δu of 2^24
+  ///     ranges or more. Sixteen failed tries (about
+  ///     2e-11) leave that coordinate where it is.
   ///   kTagAccept: block {0, j, L}, word 0: the acceptance uniform.
   ///   kTagStart: block {d/4, 0, L}, word d%4: coordinate d of a (re-)
   ///     annealing's uniform point.
@@ -228,34 +182,9 @@ class AnnealCore {
   enum class Phase : uint8_t { Start, Chain, Local };
   using Feasible = typename Base::Feasible;
 
-  /// How init() derives the constants of the config: derive() for any
-  /// config, or the default q_v's compile-time constants (derive_default).
-  using Deriver = bool (*)(AnnealCore&) noexcept;
-  /// The deriver for `cfg`, chosen in the caller: derive_default when the
-  /// compiler knows that the settings derive() reads (visit, accept,
-  /// initial_temp, restart_temp_ratio) are the defaults, so that derive() is
-  /// not linked; derive_any otherwise.
-  static STARLING_ALWAYS_INLINE Deriver deriver(const AnnealConfig& cfg) noexcept {
-#if defined(__GNUC__)
-    const AnnealConfig d{};
-    const bool dflt = cfg.visit == d.visit && cfg.accept == d.accept && cfg.initial_temp == d.initial_temp &&
-                      cfg.restart_temp_ratio == d.restart_temp_ratio;
-    if (__builtin_constant_p(dflt) && dflt) return &derive_default;
-#endif
-    return &derive_any;
-  }
-  /// derive() (false: constants out of range).
-  static bool derive_any(AnnealCore& c) noexcept { return c.derive(); }
-  /// The same for a config whose visit, accept, initial_temp and
-  /// restart_temp_ratio are the defaults (only then): kAnnealDefaultVisit and
-  /// the two constants of the other settings, folded by the compiler.
-  static bool derive_default(AnnealCore& c) noexcept;
-
-  /// cfg_valid: validate(cfg) == Ok, computed by the caller (anneal_config_valid);
-  /// derive_fn: deriver(cfg), or derive_any.
+  /// cfg_valid: validate(cfg) == Ok, computed by the caller (anneal_config_valid).
   Status init(const Arrays& a, const Real* lo, const Real* hi, int dims, int population,
-              const AnnealConfig& cfg, uint64_t seed, bool cfg_valid,
-              Deriver derive_fn = &derive_any) noexcept;
+              const AnnealConfig& cfg, uint64_t seed, bool cfg_valid) noexcept;
   const Real* ask(const Arrays& a) noexcept;
   Status tell(const Arrays& a, Real cost) noexcept;
 
@@ -294,23 +223,11 @@ class AnnealCore {
   int reannealings() const noexcept { return reanneals_; }
   int level() const noexcept { return level_; }
   Phase phase() const noexcept { return phase_; }
-  /// The visiting scale σ of the current level, and the constant K.
+  /// The visiting scale σ_i of the current level.
   Real visit_scale() const noexcept { return sigma_; }
-  Real visit_constant() const noexcept { return kvisit_; }
 
  private:
   typename Base::Box box(const Arrays& a) const noexcept { return {a.lo, a.hi, a.best}; }
-  bool derive() noexcept;
-  // The constants of the settings other than q_v (ea_, t_restart_); false
-  // when they are out of range.
-  bool derive_rest() noexcept;
-  STARLING_ALWAYS_INLINE void set_visit(const AnnealVisit<Real>& v) noexcept {
-    t1_ = v.t1;
-    p_ = v.p;
-    et_ = v.et;
-    h_ = v.h;
-    kvisit_ = v.kvisit;
-  }
   // The arrays of a state, live or in a saved blob.
   struct OwnCells {
     Cells<Real> current, base, x;
@@ -331,15 +248,7 @@ class AnnealCore {
 
   // Zero bits until init (constant-initialized into .bss).
   Base base_;
-  AnnealConfig cfg_{0, 0, 0.f, 0, 0.f, 0.f, 0.f, 0.f, 0, 0.f};
-  // Derived from the config (recomputed on load).
-  Real t1_ = 0;        // 2^(q_v−1) − 1
-  Real kvisit_ = 0;    // K
-  Real p_ = 0;         // (q_v − 1)/(3 − q_v)
-  Real et_ = 0;        // 1/(3 − q_v)
-  Real h_ = 0;         // (1 − p)/2
-  Real ea_ = 0;        // 1/(1 − q_a)
-  Real t_restart_ = 0; // T0·ratio
+  AnnealConfig cfg_{0, 0, 0.f, 0, 0.f, 0.f, 0.f, 0, 0.f};
   // Derived from the level (recomputed on load).
   Real temp_ = 0, tstep_ = 0, sigma_ = 0;
   // Saved.
@@ -370,13 +279,14 @@ extern template class AnnealCore<double>;
 /// Memory: sizeof(Anneal) = sizeof(Real)·6·MaxDims + sizeof(detail::
 /// AnnealCore<Real>), rounded up to a multiple of 8: the current point (the
 /// local phase's probe), the local phase's base, the candidate, lo, hi and
-/// the incumbent; the core is 272 bytes for float on x86-64 and 232 on
+/// the incumbent; the core is 240 bytes for float on x86-64 and 200 on
 /// Cortex-M (tests/core/test_anneal.cpp checks). E.g. float, D = 8:
-/// 192 + 232 = 424 bytes on Cortex-M.
+/// 192 + 200 = 392 bytes on Cortex-M.
 ///
-/// Time: ask() O(D) for a visit (two det_pow, a det_log2 and a square root
-/// per moved coordinate, plus Threefry blocks), O(D) otherwise; tell() O(1)
-/// except at a level's end (two det_pow).
+/// Time: ask() O(D) for a visit (a division and a Threefry block, 1.27 on
+/// average, per moved coordinate), O(D) otherwise; tell() O(1) (at most 14
+/// squarings and 14 products for the acceptance draw, two divisions at a
+/// level's end), O(D) where the current point changes.
 ///
 /// The shared members (OptimizerFacade): a generation is one temperature
 /// level (iteration() counts completed levels); set_start() gives the first
@@ -386,10 +296,9 @@ extern template class AnnealCore<double>;
 /// on a saved state, with one function):
 /// The shared invariants C1..C8 (detail/opt_core.hpp), and the annealer's
 /// (L = the level, j = the visit, m = the candidates told in this level):
-///  A1  the config passes validate() and gives finite visiting constants;
-///      its stop rules are the common section's (and the temperature and
-///      the visiting constants are the config's and L's, live only: load
-///      recomputes them).
+///  A1  the config passes validate(); its stop rules are the common
+///      section's (and the temperature is the config's and L's, live only:
+///      load recomputes it).
 ///  A2  Start: j = 0, nothing improved; Chain: 0 <= j < 2·D; Local: j =
 ///      2·D, the local direction <= 2·D (= 2·D while a pattern point is
 ///      pending); outside Local the local flags and counters are 0;
@@ -428,8 +337,7 @@ class Anneal : public OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<
   /// MaxDims), Ok. On failure: not ready.
   [[nodiscard]] STARLING_ALWAYS_INLINE Status init(const Real* lo, const Real* hi, int dims, int population,
                             const AnnealConfig& cfg, uint64_t seed) noexcept {
-    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::anneal_config_valid(cfg),
-                      detail::AnnealCore<Real>::deriver(cfg));
+    return core_.init(arrays(), lo, hi, dims, population, cfg, seed, detail::anneal_config_valid(cfg));
   }
 
   // ---- Safe tuning: Pso's semantics (see Pso::set_feasible) ----------------
@@ -438,9 +346,10 @@ class Anneal : public OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<
   // local phase see. The start point is the first point evaluated.
 
   // ---- Save and resume ------------------------------------------------------
-  //   header (16)  magic "SGSA", version u16 (1), R u8, 0 u8, D u32, 0 u32
-  //   config (32)  initial_temp, restart_temp_ratio, visit, accept f32,
-  //                local_sweeps i32, local_step f32, 8 reserved bytes (0)
+  //   header (16)  magic "SGSA", version u16 (2), R u8, 0 u8, D u32, 0 u32
+  //   config (32)  initial_temp, restart_temp_ratio f32, 4 reserved bytes
+  //                (0; version 1's q_v), accept f32, local_sweeps i32,
+  //                local_step f32, 8 reserved bytes (0)
   //   common (76 + R·(2 + 3·D))  OptCore::save_common
   //   own (28 + R·(3 + 3·D))  phase, improved, pattern pending, probe at
   //                base (u8 each); level, visit, trial, re-annealings, local
@@ -449,7 +358,8 @@ class Anneal : public OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<
   //                candidate[D]
   //   seal (8)     reserved u32 (0), CRC-32/IEEE
   // save_size() = 160 + R·(5 + 6·D); e.g. float, D = 8: 372 bytes. The
-  // temperature and the visiting constants are recomputed.
+  // temperature is recomputed. Version 1 (the q_v = 2.62 method) is
+  // refused as Corrupt: its runs cannot be continued by this method.
 
   /// Bytes save() can ever write for this capacity.
   static constexpr size_t kMaxSaveSize = Core::state_size(MaxDims);
@@ -465,10 +375,9 @@ class Anneal : public OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<
   int level() const noexcept { return core_.level(); }
   /// Re-annealings (returns to the initial temperature) so far in this run.
   int reannealings() const noexcept { return core_.reannealings(); }
-  /// σ(T_i) and the constant K of the visiting distribution.
+  /// The visiting scale σ_i = T0/(i + 1)³ of the current level, in
+  /// fractions of each range.
   Real visit_scale() const noexcept { return core_.visit_scale(); }
-  /// The visiting distribution's normalizing constant K (derived from the config).
-  Real visit_constant() const noexcept { return core_.visit_constant(); }
 
  private:
   friend class OptimizerFacade<Anneal<MaxDims, Real>, detail::AnnealCore<Real>, Real>;

@@ -33,7 +33,7 @@ starling::AnnealConfig anneal_config(const fam_case* c) {
   starling::AnnealConfig k;
   if (c->variant == 1) {
     k.local_sweeps = 0;
-    k.visit = 2.2f;
+    k.accept = -2.f;
   }
   k.max_iter = c->max_iter;
   k.max_evals = c->max_evals;

@@ -19,7 +19,7 @@ enum { FAM_NELDER_MEAD = 0, FAM_SPSA = 1, FAM_ANNEAL = 2 };
 
 /* One run: variant 0 = the default config, 1 = a documented alternative
  * (NelderMead: classic coefficients, restart_tol 0.01; Spsa: n_avg 2,
- * theta_every 0; Anneal: no local phase, q_v 2.2). */
+ * theta_every 0; Anneal: no local phase, q_a -2). */
 typedef struct fam_case {
   const char* name;
   int variant;

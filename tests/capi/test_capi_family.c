@@ -59,7 +59,7 @@ static void spsa_variant(starling_spsa_config* c, int v) {
 static void anneal_variant(starling_anneal_config* c, int v) {
   if (v == 1) {
     c->local_sweeps = 0;
-    c->visit = 2.2f;
+    c->accept = -2.f;
   }
 }
 

@@ -65,7 +65,7 @@ SpsaConfig config(SpsaConfig c, const uint8_t* q) {
 AnnealConfig config(AnnealConfig c, const uint8_t* q) {
   c.local_sweeps = q[0] % 4;
   c.restart_temp_ratio = (q[1] & 1) != 0 ? 0.1f : 2e-5f;
-  c.visit = 1.5f + static_cast<float>(q[2] % 10) * 0.1f;
+  c.accept = -static_cast<float>(q[2] % 10);
   return c;
 }
 
