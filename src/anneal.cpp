@@ -11,7 +11,6 @@ STARLING_FP_STRICT_TU
 
 #include <cmath>
 
-#include "starling/detail/det_math.hpp"
 
 namespace starling {
 

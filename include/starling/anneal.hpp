@@ -13,7 +13,6 @@
 #include <limits>
 #include <type_traits>
 
-#include "starling/detail/det_math.hpp"
 #include "starling/detail/opt_core.hpp"
 #include "starling/optimizer_facade.hpp"
 #include "starling/status.hpp"
