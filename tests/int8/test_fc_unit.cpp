@@ -110,6 +110,69 @@ TEST_CASE(invalid_parameters) {
   CHECK(starling::validate(with([](FcParams& q) { q.in_dim = starling::kFcMaxInDim; })) == Status::Ok);
 }
 
+// validate() ORs range violations over the quarters of the per-channel
+// arrays and a remainder: one bad multiplier or shift at any channel, in any
+// quarter, the remainder or the last channel, is found; the edge values of
+// the ranges pass in every channel. out_dim 1024 (no remainder), 1027 (three) and 3
+// (no quarters); fully_connected_s8 on 1027 outputs writes nothing.
+TEST_CASE(one_bad_channel_anywhere_is_found) {
+  constexpr int kBig = 1027;
+  static int32_t mult[kBig], shift[kBig];
+  static int8_t x[1], w[kBig], out[kBig];
+  const int32_t bad_mult[] = {-1, INT32_MIN};
+  const int32_t bad_shift[] = {31, 32, 62, 1000, INT32_MAX, -32, -33, -1000, INT32_MIN,
+                               INT32_MIN + 30, INT32_MIN + 31, INT32_MIN + 32, INT32_MAX - 30};
+  const int32_t good_mult[] = {0, 1, 1 << 30, INT32_MAX};
+  const int32_t good_shift[] = {-31, -30, -1, 0, 1, 29, 30};
+  for (int n : {1024, kBig, 3}) {
+    for (int c = 0; c < n; ++c) {
+      mult[c] = 1 << 30;
+      shift[c] = c % 62 - 31;
+    }
+    const FcParams p{1, n, 0, 0, mult, shift, true, -128, 127};
+    CHECK(starling::validate(p) == Status::Ok);
+    long misses = 0;
+    for (int c = 0; c < n; ++c) {
+      const int32_t m0 = mult[c], s0 = shift[c];
+      for (int32_t m : bad_mult) {
+        mult[c] = m;
+        misses += starling::validate(p) != Status::InvalidArgument;
+      }
+      mult[c] = m0;
+      for (int32_t sh : bad_shift) {
+        shift[c] = sh;
+        misses += starling::validate(p) != Status::InvalidArgument;
+      }
+      shift[c] = s0;
+    }
+    // Every edge value in every channel at once (O(n) calls in all: the
+    // test also runs under QEMU).
+    for (int32_t m : good_mult) {
+      for (int32_t sh : good_shift) {
+        for (int c = 0; c < n; ++c) {
+          mult[c] = m;
+          shift[c] = sh;
+        }
+        misses += starling::validate(p) != Status::Ok;
+      }
+    }
+    for (int c = 0; c < n; ++c) {
+      mult[c] = 1 << 30;
+      shift[c] = c % 62 - 31;
+    }
+    if (!CHECK_EQ(misses, 0L)) std::printf("     out_dim %d\n", n);
+  }
+  const FcParams p{1, kBig, 0, 0, mult, shift, true, -128, 127};
+  for (int c : {0, kBig / 4, kBig / 2, kBig - 4, kBig - 1}) {
+    const int32_t s0 = shift[c];
+    shift[c] = c == kBig - 1 ? 31 : -32;
+    std::memset(out, 0x5A, sizeof out);
+    CHECK(starling::fully_connected_s8(p, x, w, nullptr, out, 1) == Status::InvalidArgument);
+    CHECK(all_equal(out, kBig, 0x5A));
+    shift[c] = s0;
+  }
+}
+
 TEST_CASE(size_products_are_guarded) {
   // in_dim·out_dim and batches·dims must fit ptrdiff_t: only 32-bit targets can fail them.
   FcParams p = good_params();
