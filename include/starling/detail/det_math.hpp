@@ -86,54 +86,6 @@ constexpr double kDetExp2C[14] = {
     2.5678435993488196e-11, 1.3691488853904124e-12};
 constexpr double kDetSqrt2 = 1.4142135623730951;
 
-/// Compile-time twins of det_log2 and det_exp2 for constants derived from a
-/// constant config (Anneal's default visiting constants): the same
-/// operations in the same order, with the exponent found by exact halving
-/// and doubling instead of from the bits, so a constant expression can
-/// evaluate them; tests/core/test_anneal.cpp checks that they give the
-/// out-of-line functions' bits. det_log2_ce: x a positive normal number.
-template <class Real>
-constexpr Real det_log2_ce(Real x) noexcept {
-  const int terms = sizeof(Real) == 4 ? 6 : 12;
-  int e = 0;
-  Real m = x;
-  while (m >= 2) {
-    m = m * Real(0.5);
-    ++e;
-  }
-  while (m < 1) {
-    m = m * 2;
-    --e;
-  }
-  if (m > static_cast<Real>(kDetSqrt2)) {
-    m = m * Real(0.5);
-    ++e;
-  }
-  const Real t = (m - 1) / (m + 1);
-  const Real t2 = t * t;
-  Real p = static_cast<Real>(kDetLog2C[terms - 1]);
-  for (int k = terms - 2; k >= 0; --k) p = p * t2 + static_cast<Real>(kDetLog2C[k]);
-  return static_cast<Real>(e) + t * p;
-}
-template <class Real>
-constexpr Real det_exp2_ce(Real y) noexcept {
-  const int terms = sizeof(Real) == 4 ? 8 : 14;
-  const Real lim = sizeof(Real) == 4 ? Real(100) : Real(1000);
-  if (!(y >= -lim)) y = -lim;
-  if (y > lim) y = lim;
-  const Real h = y + Real(0.5);
-  Real n = static_cast<Real>(static_cast<int32_t>(h));  // toward zero, exact
-  if (n > h) n = n - 1;                                  // floor
-  const Real f = y - n;
-  Real p = static_cast<Real>(kDetExp2C[terms - 1]);
-  for (int k = terms - 2; k >= 0; --k) p = p * f + static_cast<Real>(kDetExp2C[k]);
-  Real s = 1;
-  for (int k = static_cast<int>(n); k > 0; --k) s = s * 2;
-  for (int k = static_cast<int>(n); k < 0; ++k) s = s * Real(0.5);
-  return p * s;
-}
-
-
 // ---- group 2 ----
 template <class Real>
 struct DetBits;
