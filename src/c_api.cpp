@@ -177,6 +177,7 @@ PsoConfig to_cpp(const starling_pso_config& c) {
   k.restart_radius = c.restart_radius;
   k.stall_tol = c.stall_tol;
   k.restart_rehits = c.restart_rehits;
+  k.local_stall = c.local_stall;
   return k;
 }
 
@@ -207,6 +208,7 @@ starling_status starling_pso_config_default(starling_pso_config* cfg) {
   cfg->restart_radius = k.restart_radius;
   cfg->stall_tol = k.stall_tol;
   cfg->restart_rehits = k.restart_rehits;
+  cfg->local_stall = k.local_stall;
   return STARLING_OK;
 }
 

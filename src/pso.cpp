@@ -115,6 +115,10 @@ void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t itera
   rehits_ = 0;
   swarm_start_best_ = std::numeric_limits<Real>::infinity();
   beta_pow_ = 1;
+  ls_rho_ = Real(kLocalRho0);
+  ls_ref_ = 0;
+  ls_tau_ = -1;
+  ls_fails_ = 0;
 }
 
 template <class Real>
@@ -155,6 +159,15 @@ STARLING_ALWAYS_INLINE Status PsoCore<Real>::tell_one(const Arrays& a, Real f) n
   base_.set_pending(false);
   const int i = cursor_;
   const Real* x = a.x + i * a.stride;
+  if (i == ls_tau_) {  // the local probe's outcome sets its scale (PsoConfig::local_stall)
+    ls_tau_ = -1;
+    ls_fails_ = f < ls_ref_ ? 0 : ls_fails_ + 1;
+    if (ls_fails_ == kLocalFails) {
+      ls_fails_ = 0;
+      ls_rho_ = ls_rho_ * Real(0.5);
+      if (ls_rho_ < Real(kLocalRhoMin)) ls_rho_ = Real(kLocalRho0);
+    }
+  }
   if (f < a.pbest_f[i]) {
     a.pbest_f[i] = f;
     Real* pb = a.pbest + i * a.stride;
@@ -372,19 +385,50 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   s.key = base_.key();
   s.iteration = t;
   s.stride = a.stride;
-  if (s.rule == UpdateRule::Fips) return hooks_.fips(*this, a, s);
-  // One call for the whole swarm, so that a SIMD kernel can keep several
-  // particles' generators in flight; local topologies hand it each
-  // particle's neighbourhood best by index.
-  s.x = a.x;
-  s.v = a.v;
-  s.m = a.m;
-  s.pbest = a.pbest;
-  s.particle = 0;
-  s.count = particles_;
-  s.nbest = social(a);
-  if (hooks_.local != nullptr) hooks_.local(*this, a, s);  // local topologies
-  swarm_kernel(&s)(s);
+  if (s.rule == UpdateRule::Fips) {
+    hooks_.fips(*this, a, s);
+  } else {
+    // One call for the whole swarm, so that a SIMD kernel can keep several
+    // particles' generators in flight; local topologies hand it each
+    // particle's neighbourhood best by index.
+    s.x = a.x;
+    s.v = a.v;
+    s.m = a.m;
+    s.pbest = a.pbest;
+    s.particle = 0;
+    s.count = particles_;
+    s.nbest = social(a);
+    if (hooks_.local != nullptr) hooks_.local(*this, a, s);  // local topologies
+    swarm_kernel(&s)(s);
+  }
+  if (cfg_.local_stall > 0 && swarm_stall_ >= cfg_.local_stall) local_probe(a, t);
+}
+
+// The swarm's best particle τ to a point uniform within ±ρ·(hi − lo) of its
+// best (PsoConfig::local_stall): x_d = p_d + (ρ·(hi_d − lo_d))·(2r − 1),
+// clipped to the box, v_d = x_d − x_old,d clipped to ±v_max_d, momentum kept.
+// After the velocity rule has moved it, which this overrides.
+template <class Real>
+void PsoCore<Real>::local_probe(const Arrays& a, uint32_t t) noexcept {
+  const int tau = sbest_;  // >= 0: a sweep has ended
+  ls_tau_ = tau;
+  ls_ref_ = a.pbest_f[tau];
+  const Real* p = a.pbest + tau * a.stride;
+  Real* x = a.x + tau * a.stride;
+  Real* v = a.v + tau * a.stride;
+  uint32_t w4[4] = {0, 0, 0, 0};
+  for (int d = 0; d < base_.dims(); ++d) {
+    if ((d & 3) == 0) base_.block(kTagLocal, t, static_cast<uint32_t>(tau), static_cast<uint32_t>(d) >> 2, w4);
+    const Real r = u32_to_unit<Real>(w4[d & 3]);
+    Real nx = p[d] + (ls_rho_ * (a.hi[d] - a.lo[d])) * (2 * r - 1);
+    nx = nx < a.lo[d] ? a.lo[d] : nx;
+    nx = nx > a.hi[d] ? a.hi[d] : nx;
+    Real nv = nx - x[d];
+    nv = nv > a.vmax[d] ? a.vmax[d] : nv;
+    nv = nv < -a.vmax[d] ? -a.vmax[d] : nv;
+    x[d] = nx;
+    v[d] = nv;
+  }
 }
 
 // Fips: v' = w·v + Σ_k (cn·r_k,d)·(p_k,d − x_d) over the informants k in

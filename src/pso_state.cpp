@@ -20,9 +20,9 @@ constexpr char kMagic[4] = {'S', 'P', 'S', 'O'};
 // 2: the move's r1, r2 at 16 bits, four dimensions per block (move_r1).
 // 3: the family's layout, topologies, restarts and batches.
 // 4: restart_rehits and its count.
+// 5: local_stall (where 4 reserved bytes were) and the local search's state.
 // An earlier state would not continue the same way, so it is refused.
-constexpr uint16_t kVersion = 4;
-constexpr size_t kConfigReserved = 4;
+constexpr uint16_t kVersion = 5;
 
 }  // namespace
 
@@ -51,7 +51,7 @@ Status PsoCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* wr
   w.f32(cfg_.restart_radius);
   w.f32(cfg_.stall_tol);
   w.i32(cfg_.restart_rehits);
-  for (size_t k = 0; k < kConfigReserved; ++k) w.u8(0);
+  w.i32(cfg_.local_stall);
   base_.save_common(w, box(a));
   w.i32(cursor_);
   w.i32(sbest_);
@@ -61,8 +61,12 @@ Status PsoCore<Real>::save(const Arrays& a, uint8_t* buf, size_t cap, size_t* wr
   w.i32(batch_n_);
   w.i32(batch_told_);
   w.u32(link_epoch_);
+  w.i32(ls_tau_);
+  w.i32(ls_fails_);
   w.real(beta_pow_);
   w.real(swarm_start_best_);
+  w.real(ls_rho_);
+  w.real(ls_ref_);
   for (int i = 0; i < particles_; ++i) {
     const Real* rows[4] = {a.x + i * a.stride, a.v + i * a.stride, a.m + i * a.stride,
                            a.pbest + i * a.stride};
@@ -109,8 +113,7 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.cfg_.restart_radius = r.f32();
   t.cfg_.stall_tol = r.f32();
   t.cfg_.restart_rehits = r.i32();
-  for (size_t k = 0; k < kConfigReserved; ++k)
-    if (r.u8() != 0) return Status::Corrupt;
+  t.cfg_.local_stall = r.i32();
   const uint8_t* common = r.pos();
   const Status cst = t.base_.load_common(r, dims, kStream);
   if (cst != Status::Ok) return cst;
@@ -128,8 +131,12 @@ Status PsoCore<Real>::load(const Arrays& a, const uint8_t* buf, size_t size) noe
   t.batch_n_ = r.i32();
   t.batch_told_ = r.i32();
   t.link_epoch_ = r.u32();
+  t.ls_tau_ = r.i32();
+  t.ls_fails_ = r.i32();
   t.beta_pow_ = r.real<Real>();
   t.swarm_start_best_ = r.real<Real>();
+  t.ls_rho_ = r.real<Real>();
+  t.ls_ref_ = r.real<Real>();
   const uint8_t* common_arrays = common + Base::kCommonArraysOffset;
   const uint8_t* rows = r.pos();
   if (!t.check(Base::common_cells(common_arrays, dims), saved_cells(rows, dims)))
@@ -239,6 +246,15 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
   const int moves = iter - (sweep_end_stop ? 1 : 0);  // a stopping sweep does not move
   if (!std::isfinite(beta_pow_) || beta_pow_ < 0 || beta_pow_ > 1 || (fresh && beta_pow_ != 1) ||
       (restarts_ == 0 && moves > 0 && beta_pow_ > static_cast<Real>(cfg_.beta)))
+    return false;
+
+  // P14 the local search (PsoConfig::local_stall): its scale is 0.01·2^-k
+  // within [kLocalRhoMin, kLocalRho0], its failure count below the halving
+  // one, and the probing particle, if any, not yet told in this sweep.
+  if (!(ls_rho_ >= Real(kLocalRhoMin) && ls_rho_ <= Real(kLocalRho0)) || ls_fails_ < 0 ||
+      ls_fails_ >= kLocalFails || ls_tau_ < -1 || ls_tau_ >= n || std::isnan(ls_ref_) ||
+      (ls_tau_ >= 0 && (iter == 0 || ls_tau_ < cursor_ + (mid_stop ? 1 : 0))) ||
+      (cfg_.local_stall == 0 && (ls_tau_ != -1 || ls_fails_ != 0 || ls_rho_ != Real(kLocalRho0))))
     return false;
 
   // P2 velocity limits; P4 positions, velocities, momenta.

@@ -162,6 +162,21 @@ struct PsoConfig {
   /// and docs/quality.md ("Restarts on noisy costs"). Counted up to
   /// restart_rehits, reset when the swarm's best improves or it restarts.
   int restart_rehits = 15;
+  /// Local search of the swarm's best (GCPSO, van den Bergh & Engelbrecht,
+  /// "A new locally convergent particle swarm optimiser", IEEE SMC 2002):
+  /// in every move after this many sweeps in which the swarm's best did not
+  /// improve (the count restart_stall reads), the particle that holds the
+  /// swarm's best is not moved by the velocity rule but placed at a point
+  /// uniform within ±rho·(hi − lo) of its best, per dimension, clipped to
+  /// the box; its velocity becomes that step (clamped to ±v_max). rho
+  /// starts at 0.01, halves after 5 such probes in a row that do not beat
+  /// the swarm's best, and goes back to 0.01 below 10^-6 (and at a
+  /// restart): a sweep of scales from 1 % of the box down, again and again.
+  /// A swarm that has collapsed onto a point that is no minimum moves no
+  /// more; this probe keeps the best moving. Draws: word d % 4 of the
+  /// Threefry block {d / 4, particle, move, 7} (24 bits, detail/swarm_kernel.hpp).
+  /// 0 = off (every other config). Range [0, 2^20].
+  int local_stall = 0;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618)
   /// with the measured topology, v_max and restarts above.
@@ -207,6 +222,7 @@ struct PsoConfig {
     c.topology = Topology::Global;
     c.restart_stall = 40;
     c.restart_rehits = 0;  // measured: 15 moves only noisy-sphere cells (grid, seeds 1-10: 87 -> 86)
+    c.local_stall = 3;
     return c;
   }
   /// Fully informed PSO on the von Neumann topology, the combination Mendes,
@@ -265,7 +281,8 @@ STARLING_ALWAYS_INLINE bool pso_shape_ok(const PsoConfig& c) noexcept {
   return in_enum(static_cast<int>(c.variant), 4) && in_enum(static_cast<int>(c.boundary), 3) &&
          in_enum(static_cast<int>(c.topology), 4) && !fips_random && neighbors_ok &&
          valid_stop_rules(stop_rules_of(c)) && c.restart_stall >= 0 && c.restart_stall <= (1 << 20) &&
-         c.restart_rehits >= 0 && c.restart_rehits <= (1 << 20);
+         c.restart_rehits >= 0 && c.restart_rehits <= (1 << 20) && c.local_stall >= 0 &&
+         c.local_stall <= (1 << 20);
 }
 }  // namespace detail
 
@@ -393,10 +410,10 @@ class PsoCore {
 
   /// Saved-state format (src/pso_state.cpp; layout documented in Pso::save).
   static constexpr size_t kConfigBytes = 52;
-  static constexpr size_t kSwarmFixedBytes = 32;
+  static constexpr size_t kSwarmFixedBytes = 40;
   static constexpr size_t state_size(int dims, int particles) noexcept {
     return Base::kHeaderBytes + kConfigBytes + Base::common_size(dims) + kSwarmFixedBytes +
-           sizeof(Real) * (2 + static_cast<size_t>(particles) * (4 * static_cast<size_t>(dims) + 2)) +
+           sizeof(Real) * (4 + static_cast<size_t>(particles) * (4 * static_cast<size_t>(dims) + 2)) +
            Base::kSealBytes;
   }
   size_t save_size() const noexcept { return base_.ready() ? state_size(base_.dims(), particles()) : 0; }
@@ -443,6 +460,7 @@ class PsoCore {
   STARLING_ALWAYS_INLINE Status tell_one(const Arrays& a, Real f) noexcept;
   STARLING_ALWAYS_INLINE void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
+  void local_probe(const Arrays& a, uint32_t t) noexcept;
   void move_fips(const Arrays& a, const SwarmStep<Real>& s) noexcept;
   // One copy for init and restart (radius 0: the whole box): a restart then
   // costs a call, not a second copy of the seeding (flash).
@@ -464,9 +482,13 @@ class PsoCore {
   // initializer image in flash.
   Base base_;
   PsoConfig cfg_{Variant::Inertia, 0.f, 0.f, 0.f, 0.f, 0.f, Boundary::Clamp, Topology::Global,
-                 0, 0, 0.f, 0, 0.f, false, false, 0, 0, 0.f, 0.f, 0};
+                 0, 0, 0.f, 0, 0.f, false, false, 0, 0, 0.f, 0.f, 0, 0};
   Real beta_pow_ = 0;         // beta^t for the bias correction (1 after init)
   Real swarm_start_best_ = 0; // the swarm's best at its last improvement (restarts, Random)
+  Real ls_rho_ = 0;           // local search: the probe's half-width, a fraction of the box
+  Real ls_ref_ = 0;           // local search: the swarm's best when the probe was placed
+  int ls_tau_ = 0;            // local search: the particle probing this sweep (−1: none)
+  int ls_fails_ = 0;          // local search: probes in a row that did not beat ls_ref_
   int particles_ = 0;
   int cursor_ = 0;            // particle to hand out next in this sweep
   int sbest_ = 0;             // the swarm's best particle since the last restart (−1: none)
@@ -511,8 +533,8 @@ constexpr int pso_default_particles(int dims) noexcept {
 /// costs and the batch costs, the incumbent, bounds and velocity limits per
 /// dimension, one neighbourhood index per particle, and the core (config,
 /// counters, key, safe-tuning settings), whose size tests/core/test_pso.cpp
-/// checks: 296 bytes for float on x86-64 (at most STARLING_PSO_CORE_BYTES =
-/// 296 of the C API). E.g. float, D = 8, N = 16: 2,664 bytes in all on
+/// checks: 312 bytes for float on x86-64 (at most STARLING_PSO_CORE_BYTES =
+/// 312 of the C API). E.g. float, D = 8, N = 16: 2,680 bytes in all on
 /// x86-64. The optional start point lives in the
 /// incumbent's array, so safe tuning adds no per-dimension storage.
 ///
@@ -592,6 +614,10 @@ constexpr int pso_default_particles(int dims) noexcept {
 ///      velocity is the seed's (Threefry, kTagInit / kTagRestart) and so
 ///      is the personal best of each particle without a finite cost
 ///      (particle 0 with a start: its position).
+///  P14 the local search (PsoConfig::local_stall): rho in [10^-6, 0.01],
+///      0 <= failures < 5, the probing particle −1 or one not yet told in
+///      this sweep (and −1 at iteration 0), the reference not NaN; without
+///      local_stall: no probe, no failures, rho 0.01.
 /// Not checkable from the state, so not checked: that a point passes the
 /// feasibility predicate (a function pointer, not saved), and positions
 /// after the first move (they follow from the whole history).
@@ -646,34 +672,36 @@ class Pso : public BatchFacade<Pso<MaxDims, MaxParticles, Real>, detail::PsoCore
 
   // ---- Save and resume ------------------------------------------------------
   //
-  // Format version 4 (earlier versions are refused: version 1 would not
+  // Format version 5 (earlier versions are refused: version 1 would not
   // continue bit for bit, version 2 lacks the topology and restart state,
-  // version 3 restart_rehits and its count),
+  // version 3 restart_rehits and its count, version 4 the local search),
   // little-endian, floats as IEEE-754 bits (Real: 4 or 8 bytes), no padding;
   // D = dims, N = particles, R = sizeof(Real). The family's layout
   // (detail/opt_core.hpp): header, config section, common section, swarm
   // section, seal:
-  //   header (16)  magic "SPSO", version u16 (4), R u8, 0 u8, D u32, N u32
+  //   header (16)  magic "SPSO", version u16 (5), R u8, 0 u8, D u32, N u32
   //   config (52)  variant, boundary, topology u8, flags u8 (bit 0
   //                bias_correction, bit 1 random_per_particle), w, c1, c2,
   //                beta, v_max, w_end f32, neighbors i32, restart_stall i32,
   //                restart_radius f32, stall_tol f32, restart_rehits i32,
-  //                4 reserved bytes (0)
+  //                local_stall i32
   //   common (76 + R·(2 + 3·D))  stop rules, seed, state, stop reason,
   //                pending ask, start given, evaluations, iteration, stall,
   //                trust radius, the outstanding candidates' clip radius,
   //                max_tries, infeasible and fallback counts,
   //                best value, best at the sweep's start, lo[D], hi[D],
   //                best position[D] (OptCore::save_common)
-  //   swarm (32 + R·(2 + N·(4·D + 2)))  cursor, swarm's best particle,
+  //   swarm (40 + R·(4 + N·(4·D + 2)))  cursor, swarm's best particle,
   //                swarm stall, re-finds of the swarm's best (restart_rehits),
   //                restarts, batch size, batch told (i32 each),
-  //                link epoch u32; beta^t, swarm's reference best (its best
-  //                at its last improvement) (R); per particle x[D], v[D], m[D], pbest[D], pbest cost,
-  //                batch cost (NaN: not told)
+  //                link epoch u32, local probe's particle (−1: none) i32,
+  //                local probe failures i32; beta^t, swarm's reference best
+  //                (its best at its last improvement), local rho, local
+  //                reference (R); per particle x[D], v[D], m[D], pbest[D],
+  //                pbest cost, batch cost (NaN: not told)
   //   seal (8)     reserved u32 (0), CRC-32/IEEE of every byte before it
-  // Size: save_size() = 184 + R·(4 + 3·D + N·(4·D + 2)) bytes; e.g. float,
-  // D = 8, N = 16: 2,472 bytes. The velocity limits are recomputed
+  // Size: save_size() = 192 + R·(6 + 3·D + N·(4·D + 2)) bytes; e.g. float,
+  // D = 8, N = 16: 2,488 bytes. The velocity limits are recomputed
   // (v_max·range) and the neighbourhoods re-derived.
 
   /// Bytes save() can ever write for this capacity (a constant for sizing a

@@ -98,7 +98,7 @@
 
 /** Bytes reserved in starling_pso for the C++ core object (the library
  *  checks at compile time that its core fits and is suitably aligned). */
-#define STARLING_PSO_CORE_BYTES 296
+#define STARLING_PSO_CORE_BYTES 312
 /** Bytes of the arrays for capacities d (dims) and n (particles): the float
  *  arrays and one 32-bit neighbourhood index per particle; constant
  *  expressions of the capacity macros (no casts, so the header is also clean
@@ -186,6 +186,8 @@ typedef struct starling_pso_config {
   float stall_tol;            /**< improvements below stall_tol·|best| count as none; [0, 1] */
   int restart_rehits;         /**< a restart also needs this many costs within stall_tol of the
                                    swarm's best since it improved (0 = off); [0, 2^20] */
+  int local_stall;            /**< after this many sweeps without the swarm improving, its best
+                                   particle probes around its best (GCPSO); 0 = off (default) */
 } starling_pso_config;
 
 /** The optimizer's whole state. Declare it (static or on the stack) and pass

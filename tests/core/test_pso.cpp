@@ -596,10 +596,10 @@ TEST_CASE(memory_is_sizeof) {
   CHECK_EQ(sizeof(Pso<3, 2>), 4u * (4 * 2 * 3 + 2 * 2 + 4 * 3) + 4u * 2 + core_f);
   CHECK_EQ(sizeof(Pso<10, 20, double>),
            8u * (4 * 20 * 10 + 2 * 20 + 4 * 10) + 4u * 20 + sizeof(detail::PsoCore<double>));
-  CHECK(core_f <= 296);  // STARLING_PSO_CORE_BYTES of the C API
+  CHECK(core_f <= 312);  // STARLING_PSO_CORE_BYTES of the C API
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
-  CHECK_EQ(core_f, static_cast<size_t>(296));  // the figure pso.hpp quotes (x86-64, aarch64)
-  CHECK_EQ(sizeof(Pso<8, 16>), static_cast<size_t>(2664));
+  CHECK_EQ(core_f, static_cast<size_t>(312));  // the figure pso.hpp quotes (x86-64, aarch64)
+  CHECK_EQ(sizeof(Pso<8, 16>), static_cast<size_t>(2680));
 #endif
   std::printf("     sizeof(Pso<8,16>) = %u, Pso<30,40> = %u, Pso<2,16> = %u, core = %u\n",
               static_cast<unsigned>(sizeof(Pso<8, 16>)), static_cast<unsigned>(sizeof(Pso<30, 40>)),

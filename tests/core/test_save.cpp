@@ -134,7 +134,7 @@ TEST_CASE(resume_double_and_counters) {
   uint64_t h = run(a, kFnvOffset, 40);
   size_t n = 0;
   CHECK(a.save(g_buf, sizeof g_buf, &n) == Status::Ok);
-  CHECK_EQ(n, static_cast<size_t>(184 + 8 * (4 + 3 * 3 + 6 * (4 * 3 + 2))));
+  CHECK_EQ(n, static_cast<size_t>(192 + 8 * (6 + 3 * 3 + 6 * (4 * 3 + 2))));
   CHECK(b.set_feasible(feasible<double>) == Status::Ok);
   CHECK(b.load(g_buf, n) == Status::Ok);
   CHECK_EQ(b.trust_radius(), 0.1f);
@@ -194,7 +194,7 @@ TEST_CASE(save_and_load_errors) {
   CHECK(fresh.save(g_buf, sizeof g_buf, &n) == Status::NotReady);
   CHECK_EQ(fresh.save_size(), static_cast<size_t>(0));
   setup(a, PsoConfig{}, 3, false);
-  CHECK_EQ(a.save_size(), static_cast<size_t>(184 + 4 * (4 + 15 + 8 * 22)));
+  CHECK_EQ(a.save_size(), static_cast<size_t>(192 + 4 * (6 + 15 + 8 * 22)));
   CHECK_EQ((Pso<5, 8>::kMaxSaveSize), a.save_size());
   CHECK(a.save(nullptr, 1000, &n) == Status::InvalidArgument);
   CHECK(a.save(g_buf, a.save_size() - 1, &n) == Status::CapacityExceeded);
@@ -246,7 +246,7 @@ void make_small() {
 TEST_CASE(every_byte_corruption_and_truncation_is_corrupt) {
   make_small();
   const size_t n = g_c.n;
-  CHECK_EQ(n, static_cast<size_t>(184 + 4 * (4 + 3 + 2 * 6)));
+  CHECK_EQ(n, static_cast<size_t>(192 + 4 * (6 + 3 + 2 * 6)));
   long accepted = 0, unchanged_fail = 0, cases = 0;
   for (size_t i = 0; i < n; ++i)
     for (int x = 1; x < 256; ++x) {
@@ -307,8 +307,9 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
   const float inf = std::numeric_limits<float>::infinity();
   // Offsets of pso.hpp's layout for D = 1, N = 2: header 0, config 16,
   // common 68 (Reals from 144: best, sweep best, lo, hi, gbest at 160),
-  // swarm 164 (Reals from 196: beta^t, swarm best; particle 0's x, v, m,
-  // pbest, pbest cost, batch cost at 204.., particle 1's at 228..), seal 252.
+  // swarm 164 (local probe and failures at 196, 200; Reals from 204: beta^t,
+  // swarm best, local rho, local reference; particle 0's x, v, m, pbest,
+  // pbest cost, batch cost at 220.., particle 1's at 244..), seal 268.
   // The small state has an ask pending and no batch.
   struct Row { const char* what; Status got; };
   const float ninf = -inf;
@@ -316,7 +317,8 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"version 1 (older draws)", patch_u8(4, 1)},
       {"version 2 (no topology state)", patch_u8(4, 2)},
       {"version 3 (no restart_rehits)", patch_u8(4, 3)},
-      {"version 5", patch_u8(4, 5)},
+      {"version 4 (no local search)", patch_u8(4, 4)},
+      {"version 6", patch_u8(4, 6)},
       {"real size", patch_u8(6, 8)},
       {"reserved", patch_u8(7, 1)},
       {"variant", patch_u8(16, 4)},
@@ -334,7 +336,8 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"stall_tol NaN", patch_f32(56, nan)},
       {"restart_rehits < 0", patch_u32(60, 0xFFFFFFFFu)},
       {"restart_rehits > 2^20", patch_u32(60, 0x00100001u)},
-      {"config reserved", patch_u8(64, 1)},
+      {"local_stall < 0", patch_u32(64, 0xFFFFFFFFu)},
+      {"local_stall > 2^20", patch_u32(64, 0x00100001u)},
       {"max_iter 0", patch_u32(68, 0)},
       {"max_iter < iteration", patch_u32(68, 1)},
       {"max_evals < 0", patch_u32(76, 0x80000000u)},
@@ -377,18 +380,26 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"batch beyond the sweep", patch_u32(184, 3)},
       {"batch and a pending ask", patch_u32(184, 1)},
       {"batch told without a batch", patch_u32(188, 1)},
-      {"beta^t 2", patch_f32(196, 2.f)},
-      {"swarm best NaN", patch_f32(200, nan)},
-      {"x outside", patch_f32(204, -1.01f)},
-      {"x NaN", patch_f32(204, nan)},
-      {"|v| > vmax", patch_f32(208, 1.01f)},
-      {"m inf", patch_f32(212, inf)},
-      {"pbest outside", patch_f32(216, 2.f)},
-      {"pbest cost NaN", patch_f32(220, nan)},
-      {"batch cost -inf", patch_f32(224, ninf)},
-      {"x of particle 1", patch_f32(228, 7.f)},
-      {"pbest cost -inf", patch_f32(244, ninf)},
-      {"trailing reserved", patch_u32(252, 1)},
+      {"local probe without local_stall", patch_u32(196, 0)},
+      {"local probe particle 2", patch_u32(196, 2)},
+      {"local failures 5", patch_u32(200, 5)},
+      {"local failures < 0", patch_u32(200, 0xFFFFFFFFu)},
+      {"beta^t 2", patch_f32(204, 2.f)},
+      {"swarm best NaN", patch_f32(208, nan)},
+      {"local rho 0", patch_f32(212, 0.f)},
+      {"local rho 0.02", patch_f32(212, 0.02f)},
+      {"local rho NaN", patch_f32(212, nan)},
+      {"local reference NaN", patch_f32(216, nan)},
+      {"x outside", patch_f32(220, -1.01f)},
+      {"x NaN", patch_f32(220, nan)},
+      {"|v| > vmax", patch_f32(224, 1.01f)},
+      {"m inf", patch_f32(228, inf)},
+      {"pbest outside", patch_f32(232, 2.f)},
+      {"pbest cost NaN", patch_f32(236, nan)},
+      {"batch cost -inf", patch_f32(240, ninf)},
+      {"x of particle 1", patch_f32(244, 7.f)},
+      {"pbest cost -inf", patch_f32(260, ninf)},
+      {"trailing reserved", patch_u32(268, 1)},
       {"dims 2 (length)", patch_u32(8, 2)},
       {"dims 0", patch_u32(8, 0)},
       {"particles 1", patch_u32(12, 1)},
@@ -398,7 +409,7 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
     if (!CHECK(r.got == Status::Corrupt)) std::printf("     %s: %s\n", r.what, status_name(r.got));
   CHECK(g_c.unchanged());
   // Control: a harmless patch (v = 0) with a fresh CRC loads.
-  CHECK(patch_f32(208, 0.f) == Status::Ok);
+  CHECK(patch_f32(224, 0.f) == Status::Ok);
 }
 
 // The C API saves the same format: C state -> C++ object and C++ state ->
@@ -457,6 +468,8 @@ TEST_CASE(c_api_save_and_load) {
   cc.restart_stall = c.restart_stall;
   cc.restart_radius = c.restart_radius;
   cc.stall_tol = c.stall_tol;
+  cc.restart_rehits = c.restart_rehits;
+  cc.local_stall = c.local_stall;
   CHECK(starling_pso_init(&cp, kLo, kHi, 5, 8, &cc, 31) == STARLING_OK);
   CHECK(starling_pso_set_feasible(&cp, feasible<float>, nullptr, 4) == STARLING_OK);
   CHECK(starling_pso_set_trust_radius(&cp, 0.25f) == STARLING_OK);

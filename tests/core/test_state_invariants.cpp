@@ -27,7 +27,7 @@ struct Layout {
   static constexpr size_t R = sizeof(Real), D = kD;
   // config
   static constexpr size_t variant = 16, topology = 18, beta = 32, v_max = 36, neighbors = 44,
-                          restart_stall = 48, restart_rehits = 60;
+                          restart_stall = 48, restart_rehits = 60, local_stall = 64;
   // common
   static constexpr size_t max_iter = 68, max_evals = 72, target = 80, stall_iter = 84, state = 96,
                           stop = 97, pending = 98, start = 99, evals = 100, iter = 108, stall = 112,
@@ -40,15 +40,16 @@ struct Layout {
   static constexpr size_t S = 144 + 2 * R + 3 * D * R;
   static constexpr size_t cursor = S, sbest = S + 4, swarm_stall = S + 8, rehits = S + 12,
                           restarts = S + 16, batch_n = S + 20, batch_told = S + 24, epoch = S + 28,
-                          beta_pow = S + 32, swarm_best = S + 32 + R;
-  static constexpr size_t row(int i) { return S + 32 + 2 * R + (4 * D + 2) * R * static_cast<size_t>(i); }
+                          ls_tau = S + 32, ls_fails = S + 36, beta_pow = S + 40, swarm_best = S + 40 + R,
+                          ls_rho = S + 40 + 2 * R, ls_ref = S + 40 + 3 * R;
+  static constexpr size_t row(int i) { return S + 40 + 4 * R + (4 * D + 2) * R * static_cast<size_t>(i); }
   static constexpr size_t x(int i, int d) { return row(i) + R * static_cast<size_t>(d); }
   static constexpr size_t v(int i, int d) { return x(i, d) + D * R; }
   static constexpr size_t m(int i, int d) { return x(i, d) + 2 * D * R; }
   static constexpr size_t pbest(int i, int d) { return x(i, d) + 3 * D * R; }
   static constexpr size_t pbest_f(int i) { return row(i) + 4 * D * R; }
   static constexpr size_t cost(int i) { return pbest_f(i) + R; }
-  static constexpr size_t size = S + 32 + 2 * R + (4 * D + 2) * R * kN + 8;
+  static constexpr size_t size = S + 40 + 4 * R + (4 * D + 2) * R * kN + 8;
 };
 
 // A saved state under edit.
@@ -160,6 +161,7 @@ enum Source {
   kTarget,         // stopped by Target
   kStall,          // stopped by Stall
   kFirstAsk,       // a predicate, no start, the first ask pending
+  kLocalProbe,     // local_stall 1, nothing improves: a local probe placed, not yet asked
   kSources
 };
 
@@ -247,6 +249,11 @@ bool make(Source s, Pso<kD, kN, Real>& p, Blob<Real>& out) {
       (void)p.set_trust_radius(0.4f);
       (void)p.ask();
       break;
+    case kLocalProbe:
+      c.local_stall = 1;
+      if (p.init(box.lo, box.hi, kD, kN, c, 23) != Status::Ok) return false;
+      run(p, 2 * kN, true);
+      break;
     case kSources: return false;
   }
   return p.save(out.b, sizeof out.b, &out.n) == Status::Ok;
@@ -280,6 +287,9 @@ bool claims(Source s, const Blob<float>& b) {
     case kStall: return b.b[L::stop] == 4;
     case kFirstAsk:
       return b.b[L::pending] == 1 && evals == 0 && b.b[L::start] == 0 && std::isinf(b.f32(L::clip));
+    case kLocalProbe:
+      return b.i32(L::local_stall) == 1 && iter == 2 && cursor == 0 && b.i32(L::ls_tau) == 0 &&
+             b.i32(L::ls_fails) == 1 && b.f32(L::ls_rho) == 0.01f;
     case kSources: break;
   }
   return false;
@@ -473,6 +483,16 @@ const Edit kEdits[] = {
      [](Blob<float>& b) { b.set_f32(L::pbest(2, 1), b.f32(L::pbest(2, 1)) / 2); }},
     {kAfterRestart, "P13 a velocity other than the restart's seed",
      [](Blob<float>& b) { b.set_f32(L::v(1, 1), b.f32(L::v(1, 1)) / 2); }},
+    {kLocalProbe, "P1 local_stall negative", [](Blob<float>& b) { b.set_i32(L::local_stall, -1); }},
+    {kLocalProbe, "P14 rho above 0.01", [](Blob<float>& b) { b.set_f32(L::ls_rho, 0.02f); }},
+    {kLocalProbe, "P14 rho below 1e-6", [](Blob<float>& b) { b.set_f32(L::ls_rho, 5e-7f); }},
+    {kLocalProbe, "P14 failures at the halving count", [](Blob<float>& b) { b.set_i32(L::ls_fails, 5); }},
+    {kLocalProbe, "P14 failures negative", [](Blob<float>& b) { b.set_i32(L::ls_fails, -1); }},
+    {kLocalProbe, "P14 the probing particle out of range", [](Blob<float>& b) { b.set_i32(L::ls_tau, kN); }},
+    {kLocalProbe, "P14 the reference NaN",
+     [](Blob<float>& b) { b.set_f32(L::ls_ref, std::numeric_limits<float>::quiet_NaN()); }},
+    {kMidPending, "P14 a probe by a particle told in this sweep", [](Blob<float>& b) { b.set_i32(L::ls_tau, 0); }},
+    {kBoundary, "P14 failures without local_stall", [](Blob<float>& b) { b.set_i32(L::ls_fails, 1); }},
 };
 
 struct Target {

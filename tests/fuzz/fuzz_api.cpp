@@ -333,6 +333,7 @@ struct FuzzConfig<starling::PsoConfig> {
       c.bias_correction = (m2 & 8) != 0;
       c.random_per_particle = (m2 & 16) != 0;
       if (m2 & 32) c.stall_tol = (m2 & 64) != 0 ? 0.5f : 0.01f;
+      if (m2 & 128) c.local_stall = 1 + (m2 & 1);
       return c;
     }
     if (m & 1) c.variant = static_cast<starling::Variant>(in.u8() % 6);
@@ -358,7 +359,9 @@ struct FuzzConfig<starling::PsoConfig> {
     if (m2 & 64) c.stall_tol = hostile<float>(in);
     if (m2 & 128) {
       const int rh[8] = {-1, 0, 1, 2, 15, 1 << 20, (1 << 20) + 1, INT_MAX};
-      c.restart_rehits = rh[in.u8() % 8];
+      const uint8_t k = in.u8();
+      c.restart_rehits = rh[k % 8];
+      c.local_stall = rh[(k >> 3) % 8];
     }
     return c;
   }
@@ -377,7 +380,8 @@ struct FuzzConfig<starling::PsoConfig> {
     if (c.topology == starling::Topology::Random && c.neighbors > 4) return false;
     if (c.variant == starling::Variant::Fips && c.topology == starling::Topology::Random) return false;
     return c.restart_stall >= 0 && c.restart_stall <= (1 << 20) && in(c.restart_radius, 0, 1) &&
-           in(c.stall_tol, 0, 1) && c.restart_rehits >= 0 && c.restart_rehits <= (1 << 20);
+           in(c.stall_tol, 0, 1) && c.restart_rehits >= 0 && c.restart_rehits <= (1 << 20) &&
+           c.local_stall >= 0 && c.local_stall <= (1 << 20);
   }
   template <class Real>
   static bool valid_box(const C& c, const Real* lo, const Real* hi, int dims) {
@@ -684,6 +688,7 @@ class Lane {
     c.restart_radius = k.restart_radius;
     c.stall_tol = k.stall_tol;
     c.restart_rehits = k.restart_rehits;
+    c.local_stall = k.local_stall;
     return c;
   }
 

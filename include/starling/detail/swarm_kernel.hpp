@@ -21,7 +21,12 @@ namespace detail {
 /// Domain tags in counter word 3, so the draws of different purposes never
 /// share a Threefry block (kTagFeasible = 3 is the envelope's, opt_core.hpp).
 enum : uint32_t { kTagMove = 0, kTagInit = 1, kTagBoundary = 2, kTagRestart = 4, kTagTopology = 5,
-                  kTagFips = 6 };
+                  kTagFips = 6, kTagLocal = 7 };
+/// The local search of the swarm's best (PsoConfig::local_stall): 5 probes
+/// in a row that fail halve rho; below kLocalRhoMin it is kLocalRho0 again.
+constexpr int kLocalFails = 5;
+constexpr float kLocalRho0 = 0.01f;
+constexpr float kLocalRhoMin = 1e-6f;
 
 /// Key of the swarm's generator: the seed, plus a constant that separates the
 /// swarm's numbers from a user's Rng with the same seed.
@@ -47,7 +52,9 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
 ///   kTagTopology (block 0, iteration = the link epoch): words 0 .. K−1 of
 ///     particle j's block name the K particles j informs (Topology::Random);
 ///   kTagFips: the 16-bit draw q = k·dims + d (informant k, dimension d) is
-///     the high (q even) or low (q odd) half of word (q/2) % 4 of block q/8.
+///     the high (q even) or low (q odd) half of word (q/2) % 4 of block q/8;
+///   kTagLocal (iteration = the move's number, particle = the probing one):
+///     word d % 4 of block d/4 places dimension d of the local probe.
 
 enum class UpdateRule : int { Inertia = 0, Empso = 1, Fips = 2 };
 enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
