@@ -68,7 +68,9 @@ class Rng:
 
 
 # ---- swarm ------------------------------------------------------------------
-TAG_MOVE, TAG_INIT, TAG_BOUND, TAG_RESTART, TAG_TOPOLOGY, TAG_FIPS = 0, 1, 2, 4, 5, 6
+TAG_MOVE, TAG_INIT, TAG_BOUND, TAG_RESTART, TAG_TOPOLOGY, TAG_FIPS, TAG_LOCAL = 0, 1, 2, 4, 5, 6, 7
+# The local search of the swarm's best (PsoConfig::local_stall).
+LOCAL_FAILS, LOCAL_RHO0, LOCAL_RHO_MIN = 5, f32(0.01), f32(1e-6)
 INF = float('inf')
 
 
@@ -90,7 +92,7 @@ class Config:
         self.max_iter = 100; self.max_evals = 0; self.target = -INF; self.stall_iter = 0
         self.bias_correction = False; self.per_particle = False
         self.neighbors = 0; self.restart_stall = 0; self.restart_radius = 0.0; self.stall_tol = 0.0
-        self.restart_rehits = 0
+        self.restart_rehits = 0; self.local_stall = 0
         for k, v in kw.items():
             setattr(self, k, f32(v) if isinstance(v, float) and math.isfinite(v) else v)
 
@@ -141,6 +143,7 @@ class Swarm:
             self.pbf[i] = INF
         self.sbest = -1; self.swarm_stall = 0; self.swarm_start_best = INF; self.beta_pow = 1.0
         self.rehits = 0
+        self.ls_rho = LOCAL_RHO0; self.ls_ref = 0.0; self.ls_tau = -1; self.ls_fails = 0
 
     def ask(self):
         return None if self.done else self.x[self.cursor]
@@ -148,6 +151,16 @@ class Swarm:
     def tell(self, cost):
         f = cost if math.isfinite(cost) else INF
         i = self.cursor
+        if i == self.ls_tau:
+            # The local probe's outcome: 5 failures in a row halve rho,
+            # which starts over at 0.01 below 1e-6.
+            self.ls_tau = -1
+            self.ls_fails = 0 if f < self.ls_ref else self.ls_fails + 1
+            if self.ls_fails == LOCAL_FAILS:
+                self.ls_fails = 0
+                self.ls_rho = f32(self.ls_rho * 0.5)
+                if self.ls_rho < LOCAL_RHO_MIN:
+                    self.ls_rho = LOCAL_RHO0
         if f < self.pbf[i]:
             self.pbf[i] = f; self.pb[i] = list(self.x[i])
         if self.sbest < 0 or self.pbf[i] < self.pbf[self.sbest]:
@@ -256,7 +269,30 @@ class Swarm:
         if c.bias_correction and self.beta_pow < 1:
             ms = f32(1 / f32(1 - self.beta_pow))
         if c.variant == 'fips':
-            return self.move_fips(t)
+            self.move_fips(t)
+        else:
+            self.move_rule(t, w, omb, ms)
+        if c.local_stall > 0 and self.swarm_stall >= c.local_stall:
+            self.local_probe(t)
+
+    def local_probe(self, t):
+        """The swarm's best particle to p + (rho (hi - lo)) (2 r - 1) per dimension,
+        r = word d % 4 of block {d / 4, particle, move, TAG_LOCAL}, clipped to the box;
+        its velocity is that step, clipped to +-v_max; momentum kept."""
+        tau = self.sbest
+        self.ls_tau = tau; self.ls_ref = self.pbf[tau]
+        p = self.pb[tau]
+        for d in range(self.D):
+            r = unit(block(self.key, TAG_LOCAL, t, tau, d >> 2)[d & 3])
+            lo, hi = self.lo[d], self.hi[d]
+            nx = f32(p[d] + f32(f32(self.ls_rho * f32(hi - lo)) * f32(f32(2 * r) - 1)))
+            nx = min(max(nx, lo), hi)
+            nv = f32(nx - self.x[tau][d])
+            nv = min(max(nv, -self.vmax[d]), self.vmax[d])
+            self.x[tau][d] = nx; self.v[tau][d] = nv
+
+    def move_rule(self, t, w, omb, ms):
+        c = self.cfg
         if c.topology == 'global':
             social = self.pb[self.sbest] if c.restart_stall > 0 else self.gb
             nbs = [social] * self.N
@@ -376,6 +412,10 @@ GOLDEN_CASES = [
     ('constriction_vonneumann_rehits', 6, 9, 1818, dict(topology='von_neumann', v_max=0.25, restart_stall=3,
                                                         restart_radius=0.1, stall_tol=0.05, restart_rehits=2,
                                                         max_iter=120)),
+    # The local search of the swarm's best (GCPSO), with restarts, as PsoConfig::empso() sets it.
+    ('empso_global_local_restart', 6, 8, 4711, dict(variant='empso', c1=2.0, c2=2.0, beta=0.8, v_max=0.15,
+                                                    restart_stall=6, restart_radius=0.1, stall_tol=0.003,
+                                                    local_stall=1, max_iter=400)),
 ]
 
 

@@ -2,7 +2,8 @@
 // The configuration matrix the safe-tuning and save/resume tests walk:
 // variant v (0 constriction, 1 inertia, 2 EMPSO, each from its documented
 // factory), topology t and boundary b, with per-particle draws and the bias
-// correction switched on along the way so every flag meets every rule.
+// correction switched on along the way so every flag meets every rule, and
+// the local search (local_stall) on for EMPSO and for reflecting walls.
 #pragma once
 #include "starling/pso.hpp"
 
@@ -13,5 +14,8 @@ inline starling::PsoConfig config_matrix(int v, int t, int b) {
   c.boundary = static_cast<starling::Boundary>(b);
   c.random_per_particle = (v + b) % 2 == 1;
   c.bias_correction = t == 1;
+  // The local search of the swarm's best from the first stalled sweep, so
+  // that short runs place (and save, and resume) probes.
+  if (v == 2 || b == 1) c.local_stall = 1;
   return c;
 }

@@ -182,6 +182,7 @@ PsoConfig golden_config(const char* name) {
   c.restart_radius = 0.f;
   c.stall_tol = 0.f;
   c.restart_rehits = 0;
+  c.local_stall = 0;
   auto is = [name](const char* n) { return std::strcmp(name, n) == 0; };
   if (is("constriction_ring4_clamp")) {
     c.topology = Topology::Ring;
@@ -228,6 +229,16 @@ PsoConfig golden_config(const char* name) {
     c.stall_tol = 0.05f;
     c.restart_rehits = 2;
     c.max_iter = 120;
+  } else if (is("empso_global_local_restart")) {
+    c.variant = Variant::Empso;
+    c.c1 = c.c2 = 2.0f;
+    c.beta = 0.8f;
+    c.v_max = 0.15f;
+    c.restart_stall = 6;
+    c.restart_radius = 0.1f;
+    c.stall_tol = 0.003f;
+    c.local_stall = 1;
+    c.max_iter = 400;
   } else if (is("constriction_global_clamp")) {
     c.max_iter = 30;
   } else if (is("empso_ring_reflect_bias")) {

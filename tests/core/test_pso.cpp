@@ -47,6 +47,8 @@ TEST_CASE(default_config_is_documented_choice) {
   CHECK(e.variant == Variant::Empso && e.topology == Topology::Global);
   CHECK(e.c1 == 2.f && e.c2 == 2.f && e.beta == 0.8f && e.v_max == 0.15f);
   CHECK(e.restart_stall == 40 && e.restart_radius == 0.1f && e.stall_tol == 0.003f && e.restart_rehits == 0);
+  CHECK_EQ(e.local_stall, 3);
+  CHECK_EQ(c.local_stall, 0);
   CHECK(validate(e) == Status::Ok);
   for (const PsoConfig& k : {PsoConfig::inertia(), PsoConfig::fips(), PsoConfig::literature()}) {
     CHECK(k.v_max == 0.5f && k.restart_stall == 0 && k.restart_radius == 0.f && k.stall_tol == 0.f &&
@@ -651,6 +653,89 @@ TEST_CASE(equal_runs_save_equal_bytes_whatever_came_before) {
   for (int k = 0; k < 6; ++k) CHECK(b.tell(2.f + 0.f * sphere(b.ask(), 3)) == Status::Ok);
   CHECK(a.save(sa, sizeof sa, &na) == Status::Ok && b.save(sb, sizeof sb, &nb) == Status::Ok);
   CHECK(na == nb && std::memcmp(sa, sb, na) == 0);
+}
+
+// PsoConfig::local_stall: with every cost equal nothing improves after the
+// first sweep, so from move 2 on the swarm's best particle (particle 0: ties
+// keep the first) is probed within ±rho·(hi − lo) of its personal best;
+// rho is 0.01 for five failed probes, then 0.005, 0.0025, 0.00125.
+TEST_CASE(local_probe_stays_within_rho_and_halves) {
+  static Pso<4, 6> p;
+  const float lo[4] = {-1, -2, 0, -5}, hi[4] = {1, 2, 3, 5};
+  PsoConfig c = PsoConfig::empso();
+  c.restart_stall = 0;
+  c.local_stall = 1;
+  c.max_iter = 20;
+  CHECK(p.init(lo, hi, 4, 6, c, 9) == Status::Ok);
+  int probes = 0;
+  for (int sweep = 0; sweep < 20; ++sweep) {
+    for (int i = 0; i < 6; ++i) {
+      const float* x = p.ask();
+      if (!CHECK(x != nullptr)) return;
+      if (i == 0 && sweep >= 2) {
+        const float rho = std::ldexp(0.01f, -(sweep - 2) / 5);
+        float worst = 0;  // the largest |x − p| in units of rho·range
+        for (int d = 0; d < 4; ++d)
+          worst = std::fmax(worst, std::fabs(x[d] - p.personal_best(0)[d]) / (rho * (hi[d] - lo[d])));
+        CHECK(worst <= 1.0001f);
+        CHECK(worst > 0.3f);  // the probe moved (and rho was not smaller than said)
+        ++probes;
+      }
+      CHECK(p.tell(1.f) == Status::Ok);
+    }
+  }
+  CHECK_EQ(probes, 18);
+}
+
+// Batch ask/tell with the local search on gives the serial trajectory (costs
+// told in reverse order, batch sizes 1 .. N + 2 in turn), and the probes do
+// change the trajectory.
+TEST_CASE(local_search_batches_match_serial) {
+  static Pso<5, 8> a;
+  const float lo[5] = {-3, -3, -3, -3, -3}, hi[5] = {2, 2, 2, 2, 2};
+  PsoConfig c = PsoConfig::empso();
+  c.restart_stall = 5;
+  c.local_stall = 1;
+  c.max_iter = 120;
+  auto hash_run = [&](const PsoConfig& k, bool batched) {
+    CHECK(a.init(lo, hi, 5, 8, k, 77) == Status::Ok);
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](float v) {
+      uint32_t u;
+      std::memcpy(&u, &v, 4);
+      for (int b = 0; b < 4; ++b) h = (h ^ ((u >> (8 * b)) & 0xFFu)) * 1099511628211ull;
+    };
+    int cap = 1;
+    while (!a.done()) {
+      if (!batched) {
+        const float* x = a.ask();
+        if (x == nullptr) break;
+        for (int d = 0; d < 5; ++d) mix(x[d]);
+        const float f = sphere(x, 5);
+        mix(f);
+        (void)a.tell(f);
+        continue;
+      }
+      const float* xs[10];
+      const int n = a.ask_batch(xs, cap);
+      if (n == 0) break;
+      cap = cap % 10 + 1;
+      float f[10];
+      for (int k2 = 0; k2 < n; ++k2) {
+        for (int d = 0; d < 5; ++d) mix(xs[k2][d]);
+        f[k2] = sphere(xs[k2], 5);
+        mix(f[k2]);
+      }
+      for (int k2 = n - 1; k2 >= 0; --k2) CHECK(a.tell_batch(k2, f[k2]) == Status::Ok);
+    }
+    CHECK_EQ(a.evaluations(), 960L);
+    return h;
+  };
+  const uint64_t serial = hash_run(c, false);
+  CHECK_EQ(hash_run(c, true), serial);
+  PsoConfig off = c;
+  off.local_stall = 0;
+  CHECK(hash_run(off, false) != serial);
 }
 
 // minimize() with a batch open used to return Ok without evaluating
