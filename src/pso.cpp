@@ -83,33 +83,46 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   return Status::Ok;
 }
 
-// Every particle anew: x uniform in the box, or with radius > 0 in the
-// restart box around the incumbent, v uniform in [−vmax, vmax], no momentum, no
-// personal best. Block (pair, i, iteration, tag) gives {ux[2p], uv[2p],
-// ux[2p+1], uv[2p+1]}.
+// Particles i0 .. i1−1 anew from the blocks (pair, i, iteration, tag),
+// which give {ux[2p], uv[2p], ux[2p+1], uv[2p+1]} (seeded_coord): x uniform
+// in the box, or with radius > 0 in the box narrowed to ±radius·(hi − lo)
+// around centre. Seeding (fresh) also draws v uniform in [−vmax, vmax] and
+// clears the momentum and the personal best; the local probe
+// (PsoConfig::local_stall) stops the particle (v = 0) and keeps the rest.
 template <class Real>
-void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
-  const int dims = base_.dims();
-  for (int i = 0; i < particles_; ++i) {
+void PsoCore<Real>::place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_t iteration,
+                          const Real* centre, Real r, bool fresh) noexcept {
+  for (int i = i0; i < i1; ++i) {
     Real* x = a.x + i * a.stride;
     Real* v = a.v + i * a.stride;
     Real* m = a.m + i * a.stride;
     Real* pb = a.pbest + i * a.stride;
     uint32_t w4[4] = {0, 0, 0, 0};
-    for (int d = 0; d < dims; ++d) {
+    for (int d = 0; d < base_.dims(); ++d) {
       if ((d & 1) == 0)
         base_.block(tag, iteration, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 1, w4);
-      seeded_coord(w4, d, a.lo[d], a.hi[d], a.gbest[d], r, a.vmax[d], &x[d],
-                   &v[d]);
-      m[d] = 0;
-      pb[d] = x[d];
+      Real vd;
+      seeded_coord(w4, d, a.lo[d], a.hi[d], centre[d], r, a.vmax[d], &x[d], &vd);
+      v[d] = fresh ? vd : Real(0);
+      if (fresh) {
+        m[d] = 0;
+        pb[d] = x[d];
+      }
     }
-    a.pbest_f[i] = std::numeric_limits<Real>::infinity();
-    // Batch costs are NaN (not told) outside an open batch (a restart ends
-    // a sweep, so none is open), and nothing of an earlier run is left in
-    // the object or in what save() writes.
-    a.cost[i] = std::numeric_limits<Real>::quiet_NaN();
+    if (fresh) {
+      a.pbest_f[i] = std::numeric_limits<Real>::infinity();
+      // Batch costs are NaN (not told) outside an open batch (a restart
+      // ends a sweep, so none is open), and nothing of an earlier run is
+      // left in the object or in what save() writes.
+      a.cost[i] = std::numeric_limits<Real>::quiet_NaN();
+    }
   }
+}
+
+// Every particle anew (place), no personal best.
+template <class Real>
+void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
+  place(a, 0, particles_, tag, iteration, a.gbest, r, true);
   sbest_ = -1;
   swarm_stall_ = 0;
   rehits_ = 0;
@@ -159,15 +172,6 @@ STARLING_ALWAYS_INLINE Status PsoCore<Real>::tell_one(const Arrays& a, Real f) n
   base_.set_pending(false);
   const int i = cursor_;
   const Real* x = a.x + i * a.stride;
-  if (i == ls_tau_) {  // the local probe's outcome sets its scale (PsoConfig::local_stall)
-    ls_tau_ = -1;
-    ls_fails_ = f < ls_ref_ ? 0 : ls_fails_ + 1;
-    if (ls_fails_ == kLocalFails) {
-      ls_fails_ = 0;
-      ls_rho_ = ls_rho_ * Real(0.5);
-      if (ls_rho_ < Real(kLocalRhoMin)) ls_rho_ = Real(kLocalRho0);
-    }
-  }
   if (f < a.pbest_f[i]) {
     a.pbest_f[i] = f;
     Real* pb = a.pbest + i * a.stride;
@@ -401,34 +405,32 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
     if (hooks_.local != nullptr) hooks_.local(*this, a, s);  // local topologies
     swarm_kernel(&s)(s);
   }
-  if (cfg_.local_stall > 0 && swarm_stall_ >= cfg_.local_stall) local_probe(a, t);
+  if (cfg_.local_stall > 0) local_search(a, t);
 }
 
-// The swarm's best particle τ to a point uniform within ±ρ·(hi − lo) of its
-// best (PsoConfig::local_stall): x_d = p_d + (ρ·(hi_d − lo_d))·(2r − 1),
-// clipped to the box, v_d = x_d − x_old,d clipped to ±v_max_d, momentum kept.
-// After the velocity rule has moved it, which this overrides.
+// PsoConfig::local_stall, after the velocity rule has moved the swarm. First
+// the outcome of the probe placed at the last move, if any: it beat the
+// swarm's best of then exactly when its personal best cost is now below that
+// (ls_ref_ was its personal best cost); five failures in a row halve rho,
+// which starts over at 0.01 below 10^-6. Then, after local_stall stalled
+// sweeps, the swarm's best particle goes to a point uniform within
+// ±rho·(hi − lo) of its personal best, clipped to the box, and stops (place,
+// tag kTagLocal), overriding its move.
 template <class Real>
-void PsoCore<Real>::local_probe(const Arrays& a, uint32_t t) noexcept {
-  const int tau = sbest_;  // >= 0: a sweep has ended
-  ls_tau_ = tau;
-  ls_ref_ = a.pbest_f[tau];
-  const Real* p = a.pbest + tau * a.stride;
-  Real* x = a.x + tau * a.stride;
-  Real* v = a.v + tau * a.stride;
-  uint32_t w4[4] = {0, 0, 0, 0};
-  for (int d = 0; d < base_.dims(); ++d) {
-    if ((d & 3) == 0) base_.block(kTagLocal, t, static_cast<uint32_t>(tau), static_cast<uint32_t>(d) >> 2, w4);
-    const Real r = u32_to_unit<Real>(w4[d & 3]);
-    Real nx = p[d] + (ls_rho_ * (a.hi[d] - a.lo[d])) * (2 * r - 1);
-    nx = nx < a.lo[d] ? a.lo[d] : nx;
-    nx = nx > a.hi[d] ? a.hi[d] : nx;
-    Real nv = nx - x[d];
-    nv = nv > a.vmax[d] ? a.vmax[d] : nv;
-    nv = nv < -a.vmax[d] ? -a.vmax[d] : nv;
-    x[d] = nx;
-    v[d] = nv;
+void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {
+  if (ls_tau_ >= 0) {
+    ls_fails_ = a.pbest_f[ls_tau_] < ls_ref_ ? 0 : ls_fails_ + 1;
+    ls_tau_ = -1;
+    if (ls_fails_ == kLocalFails) {
+      ls_fails_ = 0;
+      ls_rho_ = ls_rho_ * Real(0.5);
+      if (ls_rho_ < Real(kLocalRhoMin)) ls_rho_ = Real(kLocalRho0);
+    }
   }
+  if (swarm_stall_ < cfg_.local_stall) return;
+  ls_tau_ = sbest_;  // >= 0: a sweep has ended
+  ls_ref_ = a.pbest_f[sbest_];
+  place(a, sbest_, sbest_ + 1, kTagLocal, t, a.pbest + sbest_ * a.stride, ls_rho_, false);
 }
 
 // Fips: v' = w·v + Σ_k (cn·r_k,d)·(p_k,d − x_d) over the informants k in

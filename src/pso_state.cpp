@@ -248,12 +248,12 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
       (restarts_ == 0 && moves > 0 && beta_pow_ > static_cast<Real>(cfg_.beta)))
     return false;
 
-  // P14 the local search (PsoConfig::local_stall): its scale is 0.01·2^-k
-  // within [kLocalRhoMin, kLocalRho0], its failure count below the halving
-  // one, and the probing particle, if any, not yet told in this sweep.
+  // P14 the local search (PsoConfig::local_stall): its scale within
+  // [kLocalRhoMin, kLocalRho0], its failure count below the halving one,
+  // the particle probed at the last move a particle (none before a move).
   if (!(ls_rho_ >= Real(kLocalRhoMin) && ls_rho_ <= Real(kLocalRho0)) || ls_fails_ < 0 ||
       ls_fails_ >= kLocalFails || ls_tau_ < -1 || ls_tau_ >= n || std::isnan(ls_ref_) ||
-      (ls_tau_ >= 0 && (iter == 0 || ls_tau_ < cursor_ + (mid_stop ? 1 : 0))) ||
+      (ls_tau_ >= 0 && iter == 0) ||
       (cfg_.local_stall == 0 && (ls_tau_ != -1 || ls_fails_ != 0 || ls_rho_ != Real(kLocalRho0))))
     return false;
 

@@ -151,16 +151,6 @@ class Swarm:
     def tell(self, cost):
         f = cost if math.isfinite(cost) else INF
         i = self.cursor
-        if i == self.ls_tau:
-            # The local probe's outcome: 5 failures in a row halve rho,
-            # which starts over at 0.01 below 1e-6.
-            self.ls_tau = -1
-            self.ls_fails = 0 if f < self.ls_ref else self.ls_fails + 1
-            if self.ls_fails == LOCAL_FAILS:
-                self.ls_fails = 0
-                self.ls_rho = f32(self.ls_rho * 0.5)
-                if self.ls_rho < LOCAL_RHO_MIN:
-                    self.ls_rho = LOCAL_RHO0
         if f < self.pbf[i]:
             self.pbf[i] = f; self.pb[i] = list(self.x[i])
         if self.sbest < 0 or self.pbf[i] < self.pbf[self.sbest]:
@@ -272,13 +262,26 @@ class Swarm:
             self.move_fips(t)
         else:
             self.move_rule(t, w, omb, ms)
-        if c.local_stall > 0 and self.swarm_stall >= c.local_stall:
+        if c.local_stall > 0:
             self.local_probe(t)
 
     def local_probe(self, t):
         """The swarm's best particle to p + (rho (hi - lo)) (2 r - 1) per dimension,
         r = word d % 4 of block {d / 4, particle, move, TAG_LOCAL}, clipped to the box;
         its velocity is that step, clipped to +-v_max; momentum kept."""
+        if self.ls_tau >= 0:
+            # The last probe's outcome: it beat the swarm's best of then iff
+            # its personal best cost is now below it. Five failures in a row
+            # halve rho, which starts over at 0.01 below 1e-6.
+            self.ls_fails = 0 if self.pbf[self.ls_tau] < self.ls_ref else self.ls_fails + 1
+            self.ls_tau = -1
+            if self.ls_fails == LOCAL_FAILS:
+                self.ls_fails = 0
+                self.ls_rho = f32(self.ls_rho * 0.5)
+                if self.ls_rho < LOCAL_RHO_MIN:
+                    self.ls_rho = LOCAL_RHO0
+        if self.swarm_stall < self.cfg.local_stall:
+            return
         tau = self.sbest
         self.ls_tau = tau; self.ls_ref = self.pbf[tau]
         p = self.pb[tau]

@@ -460,7 +460,9 @@ class PsoCore {
   STARLING_ALWAYS_INLINE Status tell_one(const Arrays& a, Real f) noexcept;
   STARLING_ALWAYS_INLINE void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
-  void local_probe(const Arrays& a, uint32_t t) noexcept;
+  void local_search(const Arrays& a, uint32_t t) noexcept;
+  void place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_t iteration, const Real* centre, Real r,
+             bool fresh) noexcept;
   void move_fips(const Arrays& a, const SwarmStep<Real>& s) noexcept;
   // One copy for init and restart (radius 0: the whole box): a restart then
   // costs a call, not a second copy of the seeding (flash).
@@ -487,7 +489,7 @@ class PsoCore {
   Real swarm_start_best_ = 0; // the swarm's best at its last improvement (restarts, Random)
   Real ls_rho_ = 0;           // local search: the probe's half-width, a fraction of the box
   Real ls_ref_ = 0;           // local search: the swarm's best when the probe was placed
-  int ls_tau_ = 0;            // local search: the particle probing this sweep (−1: none)
+  int ls_tau_ = 0;            // local search: the particle probed at the last move (−1: none)
   int ls_fails_ = 0;          // local search: probes in a row that did not beat ls_ref_
   int particles_ = 0;
   int cursor_ = 0;            // particle to hand out next in this sweep
@@ -615,9 +617,9 @@ constexpr int pso_default_particles(int dims) noexcept {
 ///      is the personal best of each particle without a finite cost
 ///      (particle 0 with a start: its position).
 ///  P14 the local search (PsoConfig::local_stall): rho in [10^-6, 0.01],
-///      0 <= failures < 5, the probing particle −1 or one not yet told in
-///      this sweep (and −1 at iteration 0), the reference not NaN; without
-///      local_stall: no probe, no failures, rho 0.01.
+///      0 <= failures < 5, the particle probed at the last move −1 (none;
+///      always at iteration 0) or a particle, the reference not NaN;
+///      without local_stall: no probe, no failures, rho 0.01.
 /// Not checkable from the state, so not checked: that a point passes the
 /// feasibility predicate (a function pointer, not saved), and positions
 /// after the first move (they follow from the whole history).

@@ -380,7 +380,7 @@ TEST_CASE(values_out_of_range_with_valid_crc_are_corrupt) {
       {"batch beyond the sweep", patch_u32(184, 3)},
       {"batch and a pending ask", patch_u32(184, 1)},
       {"batch told without a batch", patch_u32(188, 1)},
-      {"local probe without local_stall", patch_u32(196, 0)},
+      {"local probe particle -2", patch_u32(196, 0xFFFFFFFEu)},
       {"local probe particle 2", patch_u32(196, 2)},
       {"local failures 5", patch_u32(200, 5)},
       {"local failures < 0", patch_u32(200, 0xFFFFFFFFu)},
