@@ -87,8 +87,9 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
 // which give {ux[2p], uv[2p], ux[2p+1], uv[2p+1]} (seeded_coord): x uniform
 // in the box, or with radius > 0 in the box narrowed to ±radius·(hi − lo)
 // around centre. Seeding (fresh) also draws v uniform in [−vmax, vmax] and
-// clears the momentum and the personal best; the local probe
-// (PsoConfig::local_stall) stops the particle (v = 0) and keeps the rest.
+// clears the momentum and the personal best; for the local probe
+// (PsoConfig::local_stall) v is the step taken, clipped to ±vmax, and the
+// momentum and the personal best stay.
 template <class Real>
 void PsoCore<Real>::place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_t iteration,
                           const Real* centre, Real r, bool fresh) noexcept {
@@ -101,9 +102,15 @@ void PsoCore<Real>::place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_
     for (int d = 0; d < base_.dims(); ++d) {
       if ((d & 1) == 0)
         base_.block(tag, iteration, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 1, w4);
+      const Real old = x[d];
       Real vd;
       seeded_coord(w4, d, a.lo[d], a.hi[d], centre[d], r, a.vmax[d], &x[d], &vd);
-      v[d] = fresh ? vd : Real(0);
+      if (!fresh) {  // the probe's velocity is its step, within ±vmax
+        vd = x[d] - old;
+        vd = vd > a.vmax[d] ? a.vmax[d] : vd;
+        vd = vd < -a.vmax[d] ? -a.vmax[d] : vd;
+      }
+      v[d] = vd;
       if (fresh) {
         m[d] = 0;
         pb[d] = x[d];
@@ -414,8 +421,8 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
 // (ls_ref_ was its personal best cost); five failures in a row halve rho,
 // which starts over at 0.01 below 10^-6. Then, after local_stall stalled
 // sweeps, the swarm's best particle goes to a point uniform within
-// ±rho·(hi − lo) of its personal best, clipped to the box, and stops (place,
-// tag kTagLocal), overriding its move.
+// ±rho·(hi − lo) of its personal best narrowed to the box, its velocity the
+// step (place, tag kTagLocal), overriding its move.
 template <class Real>
 void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {
   if (ls_tau_ >= 0) {

@@ -129,13 +129,7 @@ class Swarm:
             for d in range(self.D):
                 w4 = block(self.key, tag, it, i, d >> 1)
                 ux, uv = unit(w4[(d & 1) * 2]), unit(w4[(d & 1) * 2 + 1])
-                lo, hi = self.lo[d], self.hi[d]
-                if r > 0:
-                    rad = f32(r * f32(self.hi[d] - self.lo[d]))
-                    if f32(self.gb[d] - rad) > lo: lo = f32(self.gb[d] - rad)
-                    if f32(self.gb[d] + rad) < hi: hi = f32(self.gb[d] + rad)
-                xd = f32(lo + f32(f32(hi - lo) * ux))
-                xd = min(xd, hi)
+                xd = self.seeded_x(d, ux, self.gb[d], r)
                 self.x[i][d] = xd
                 self.v[i][d] = f32(f32(f32(uv * 2) - 1) * self.vmax[d])
                 self.m[i][d] = 0.0
@@ -144,6 +138,16 @@ class Swarm:
         self.sbest = -1; self.swarm_stall = 0; self.swarm_start_best = INF; self.beta_pow = 1.0
         self.rehits = 0
         self.ls_rho = LOCAL_RHO0; self.ls_ref = 0.0; self.ls_tau = -1; self.ls_fails = 0
+
+    def seeded_x(self, d, ux, centre, r):
+        """x uniform in [lo, hi], or with r > 0 in that box narrowed to
+        +-r (hi - lo) around centre (seeded_coord in pso.hpp)."""
+        lo, hi = self.lo[d], self.hi[d]
+        if r > 0:
+            rad = f32(r * f32(self.hi[d] - self.lo[d]))
+            if f32(centre - rad) > lo: lo = f32(centre - rad)
+            if f32(centre + rad) < hi: hi = f32(centre + rad)
+        return min(f32(lo + f32(f32(hi - lo) * ux)), hi)
 
     def ask(self):
         return None if self.done else self.x[self.cursor]
@@ -266,9 +270,10 @@ class Swarm:
             self.local_probe(t)
 
     def local_probe(self, t):
-        """The swarm's best particle to p + (rho (hi - lo)) (2 r - 1) per dimension,
-        r = word d % 4 of block {d / 4, particle, move, TAG_LOCAL}, clipped to the box;
-        its velocity is that step, clipped to +-v_max; momentum kept."""
+        """The outcome of the last probe, then (after local_stall stalled sweeps)
+        the swarm's best particle to a point uniform within +-rho (hi - lo) of
+        its personal best narrowed to the box; its velocity is the step, clipped
+        to +-v_max; momentum and personal best kept."""
         if self.ls_tau >= 0:
             # The last probe's outcome: it beat the swarm's best of then iff
             # its personal best cost is now below it. Five failures in a row
@@ -286,10 +291,10 @@ class Swarm:
         self.ls_tau = tau; self.ls_ref = self.pbf[tau]
         p = self.pb[tau]
         for d in range(self.D):
-            r = unit(block(self.key, TAG_LOCAL, t, tau, d >> 2)[d & 3])
-            lo, hi = self.lo[d], self.hi[d]
-            nx = f32(p[d] + f32(f32(self.ls_rho * f32(hi - lo)) * f32(f32(2 * r) - 1)))
-            nx = min(max(nx, lo), hi)
+            # As a restart around p with radius rho (seed_particles), from
+            # block {d / 2, particle, move, TAG_LOCAL}; the velocity is the step.
+            w4 = block(self.key, TAG_LOCAL, t, tau, d >> 1)
+            nx = self.seeded_x(d, unit(w4[(d & 1) * 2]), p[d], self.ls_rho)
             nv = f32(nx - self.x[tau][d])
             nv = min(max(nv, -self.vmax[d]), self.vmax[d])
             self.x[tau][d] = nx; self.v[tau][d] = nv

@@ -6,4 +6,4 @@
 // The firmware (pid_firmware.cpp) must print the same line on every target;
 // examples/firmware/check_result.py checks the desktop program against it.
 #pragma once
-#define PID_TUNE_EXPECTED "RESULT kp=0x40e4faf7 ki=0x3facf4fe kd=0x409cf25c cost=0x3fa283e4"
+#define PID_TUNE_EXPECTED "RESULT kp=0x40d5bc0c ki=0x3f9f6b8f kd=0x40933fd7 cost=0x3fa11b19"

@@ -162,20 +162,22 @@ struct PsoConfig {
   /// and docs/quality.md ("Restarts on noisy costs"). Counted up to
   /// restart_rehits, reset when the swarm's best improves or it restarts.
   int restart_rehits = 15;
-  /// Local search of the swarm's best (GCPSO, van den Bergh & Engelbrecht,
-  /// "A new locally convergent particle swarm optimiser", IEEE SMC 2002):
-  /// in every move after this many sweeps in which the swarm's best did not
-  /// improve (the count restart_stall reads), the particle that holds the
-  /// swarm's best is not moved by the velocity rule but placed at a point
-  /// uniform within ±rho·(hi − lo) of its best, per dimension, clipped to
-  /// the box; its velocity becomes that step (clamped to ±v_max). rho
-  /// starts at 0.01, halves after 5 such probes in a row that do not beat
-  /// the swarm's best, and goes back to 0.01 below 10^-6 (and at a
-  /// restart): a sweep of scales from 1 % of the box down, again and again.
-  /// A swarm that has collapsed onto a point that is no minimum moves no
-  /// more; this probe keeps the best moving. Draws: word d % 4 of the
-  /// Threefry block {d / 4, particle, move, 7} (24 bits, detail/swarm_kernel.hpp).
-  /// 0 = off (every other config). Range [0, 2^20].
+  /// Local search of the swarm's best (after GCPSO, van den Bergh &
+  /// Engelbrecht, "A new locally convergent particle swarm optimiser", IEEE
+  /// SMC 2002): in every move after this many sweeps in which the swarm's
+  /// best did not improve (the count restart_stall reads), the particle that
+  /// holds the swarm's best is not moved by the velocity rule but placed
+  /// uniformly within ±rho·(hi − lo) of its best, narrowed to the box (as a
+  /// restart places particles), its velocity the step (clipped to ±v_max),
+  /// its momentum and personal best kept. rho starts at 0.01, halves after 5
+  /// such probes in a row that do not beat the swarm's best of their move,
+  /// and goes back to 0.01 below 10^-6 (and at a restart): a sweep of scales
+  /// from 1 % of the box down, again and again. Why: a swarm collapsed onto
+  /// a point that is no minimum stops moving (each particle sits on its
+  /// attractors); the probe keeps the best moving at the scale that still
+  /// succeeds. Draws: the Threefry block {d / 2, particle, move, 7}
+  /// (detail/swarm_kernel.hpp). 0 = off (every config but empso()).
+  /// Range [0, 2^20].
   int local_stall = 0;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618)

@@ -55,6 +55,6 @@ constexpr Trajectory kTrajectories[] = {
   {"constriction_ring4_tol_restart", 5, 10, 0x1092ull, 0x0bc4bba9ef257b98ull, 0x3d0a16e6u, 800, 80},
   {"empso_ring2_restart_bias", 4, 8, 0x63ull, 0xe04017e362343058ull, 0x3e6eea46u, 400, 50},
   {"constriction_vonneumann_rehits", 6, 9, 0x71aull, 0xc13449bf350afae9ull, 0x3a10a094u, 1080, 120},
-  {"empso_global_local_restart", 6, 8, 0x1267ull, 0x7cd34649cb427d94ull, 0x2f50f319u, 3200, 400},
+  {"empso_global_local_restart", 6, 8, 0x1267ull, 0x48d4e9e6b241b84aull, 0x305c7e5cu, 3200, 400},
 };
 }  // namespace golden

@@ -53,8 +53,9 @@ inline void swarm_key(uint64_t seed, uint32_t key[4]) noexcept {
 ///     particle j's block name the K particles j informs (Topology::Random);
 ///   kTagFips: the 16-bit draw q = k·dims + d (informant k, dimension d) is
 ///     the high (q even) or low (q odd) half of word (q/2) % 4 of block q/8;
-///   kTagLocal (iteration = the move's number, particle = the probing one):
-///     word d % 4 of block d/4 places dimension d of the local probe.
+///   kTagLocal (iteration = the move's number, particle = the probed one):
+///     word 2(d&1) of block d/2 places dimension d of the local probe (as
+///     kTagRestart places a re-seeded particle; the velocity word is unused).
 
 enum class UpdateRule : int { Inertia = 0, Empso = 1, Fips = 2 };
 enum class BoundRule : int { Clamp = 0, Reflect = 1, Random = 2 };
