@@ -53,13 +53,23 @@ struct Result {
 // accuracy on the other 20 % (a validation split), never touching the test
 // split: for comparing AdaSwarm's open choices without tuning on the test set.
 bool g_validate = false;
+// --cv K: K-fold cross-validation over the *training* rows only: fold f is
+// rows [f·n/K, (f+1)·n/K) of the training split (already in
+// StratifiedShuffleSplit's shuffled order); the net trains on the other
+// rows and answers on fold f; accuracy = correct answers over all folds /
+// training rows. The test split is never read. 0 = off.
+int g_cv = 0;
+int g_cv_fold = 0;  // the fold run() holds out when g_cv > 0
+float g_xfit[kMaxRows * kMaxFeatures], g_tfit[kMaxRows * kMaxClasses];
+float g_xcv[kMaxRows * kMaxFeatures];
+uint8_t g_ycv[kMaxRows];
 starling::AdaSwarmConfig g_ada_cfg;  // --ada-particles, --ada-iters, --ada-lo, --ada-hi override the defaults
 const char* g_set = "";               // --set NAME: one data set only
 int g_loss_only = -1;                 // --loss mse|mae: one table only
 
 Result run(const uci::DataSet& d, Loss loss, bool swarm, int epochs, float lr, uint64_t seed) {
   static Net net;
-  static starling::AdaSwarm<kMaxClasses> ada;
+  static starling::AdaSwarm<kMaxClasses, 20> ada;  // up to 20 particles (--ada-particles)
   const int widths[] = {d.features, kHidden, d.classes};
   const Activation acts[] = {Activation::Relu, Activation::Sigmoid};
   starling::TrainConfig cfg;
@@ -70,22 +80,47 @@ Result run(const uci::DataSet& d, Loss loss, bool swarm, int epochs, float lr, u
   starling::AdaSwarmConfig acfg = g_ada_cfg;
   acfg.loss = loss;
   if (ada.init(acfg, seed) != Status::Ok) std::exit(2);
-  const int n_fit = g_validate ? d.n_train * 4 / 5 : d.n_train;
+  int n_fit = g_validate ? d.n_train * 4 / 5 : d.n_train;
+  const float* x_fit = d.x_train;
   const float* x_eval = g_validate ? d.x_train + static_cast<long>(n_fit) * d.features : d.x_test;
   const uint8_t* y_eval = g_validate ? d.y_train + n_fit : d.y_test;
-  const int n_eval = g_validate ? d.n_train - n_fit : d.n_test;
+  int n_eval = g_validate ? d.n_train - n_fit : d.n_test;
   one_hot(d.y_train, d.n_train, d.classes, g_ttrain);
+  const float* t_fit = g_ttrain;
+  if (g_cv > 0) {  // fold g_cv_fold of the training rows held out; the test rows untouched
+    const int f0 = static_cast<int>(static_cast<long>(g_cv_fold) * d.n_train / g_cv);
+    const int f1 = static_cast<int>(static_cast<long>(g_cv_fold + 1) * d.n_train / g_cv);
+    n_fit = 0;
+    n_eval = 0;
+    for (int r = 0; r < d.n_train; ++r) {
+      const float* xr = d.x_train + static_cast<long>(r) * d.features;
+      if (r >= f0 && r < f1) {
+        std::memcpy(g_xcv + static_cast<long>(n_eval) * d.features, xr, sizeof(float) * d.features);
+        g_ycv[n_eval++] = d.y_train[r];
+      } else {
+        std::memcpy(g_xfit + static_cast<long>(n_fit) * d.features, xr, sizeof(float) * d.features);
+        std::memcpy(g_tfit + static_cast<long>(n_fit) * d.classes, g_ttrain + static_cast<long>(r) * d.classes,
+                    sizeof(float) * d.classes);
+        ++n_fit;
+      }
+    }
+    x_fit = g_xfit;
+    t_fit = g_tfit;
+    x_eval = g_xcv;
+    y_eval = g_ycv;
+  }
   one_hot(y_eval, n_eval, d.classes, g_ttest);
   for (int e = 0; e < epochs; ++e) {
     starling::shuffle_indices(g_order, n_fit, seed, static_cast<uint32_t>(e));
     float l = 0;
-    const Status st = swarm ? ada.train_epoch(net, d.x_train, g_ttrain, n_fit, g_order, &l)
-                            : net.train_epoch(d.x_train, g_ttrain, n_fit, g_order, &l);
+    const Status st = swarm ? ada.train_epoch(net, x_fit, t_fit, n_fit, g_order, &l)
+                            : net.train_epoch(x_fit, t_fit, n_fit, g_order, &l);
     if (st != Status::Ok) std::exit(3);
   }
   float tl = 0;
   int ok = 0;
   if (net.evaluate(x_eval, g_ttest, n_eval, &tl, &ok) != Status::Ok) std::exit(3);
+  if (g_cv > 0) return {static_cast<double>(ok), static_cast<double>(tl) * n_eval};  // summed by the caller
   return {100.0 * ok / n_eval, static_cast<double>(tl)};
 }
 
@@ -379,6 +414,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--validate")) g_validate = std::atoi(argv[i + 1]) != 0;
     else if (!std::strcmp(argv[i], "--set")) g_set = argv[i + 1];
     else if (!std::strcmp(argv[i], "--loss")) g_loss_only = std::strcmp(argv[i + 1], "mae") == 0 ? 1 : 0;
+    else if (!std::strcmp(argv[i], "--cv")) g_cv = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--ada-particles")) g_ada_cfg.particles = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--ada-iters")) g_ada_cfg.iterations = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--ada-lo")) g_ada_cfg.out_lo = static_cast<float>(std::atof(argv[i + 1]));
@@ -409,6 +445,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--lr")) lr = static_cast<float>(std::atof(argv[i + 1]));
   }
   if (seeds < 1 || seeds > 100) return 1;
+  if (g_cv < 0 || g_cv == 1 || g_cv > 20 || (g_cv > 0 && g_validate)) return 1;
   if (std::strcmp(only, "ada") != 0) {
     make_int_data();
     std::printf("Polytope step vs swarm on int8 nets, seeds %d..%d (forward passes = cost evaluations,\n"
@@ -425,13 +462,18 @@ int main(int argc, char** argv) {
   std::printf("AdaSwarm vs Adam: F-10-K ReLU/sigmoid, batch 40, lr %g, seeds %d..%d; paper = Tables IV/V\n",
               static_cast<double>(lr), g_seed_base + 1, g_seed_base + seeds);
   if (g_validate) std::printf("--validate 1: trained on 80 %% of the training rows, accuracy on the other 20 %% (not the test split)\n");
+  if (g_cv > 0)
+    std::printf("--cv %d: %d-fold cross-validation over the training rows (pooled accuracy over the folds; the test split "
+                "is never read)\nAdaSwarm: %d x %d, box [%g, %g]\n",
+                g_cv, g_cv, g_ada_cfg.particles, g_ada_cfg.iterations, static_cast<double>(g_ada_cfg.out_lo), static_cast<double>(g_ada_cfg.out_hi));
   for (int li = 0; li < 2; ++li) {
     if (g_loss_only >= 0 && li != g_loss_only) continue;
     const Loss loss = li == 0 ? Loss::Mse : Loss::Mae;
     const int epochs = li == 0 ? epochs_mse : epochs_mae;
     const Paper* paper = li == 0 ? kTableIV : kTableV;
     std::printf("\n%s loss, %d epochs (%s split; accuracy %% mean ± sd over seeds)\n",
-                li == 0 ? "MSE (Table IV)" : "MAE (Table V)", epochs, g_validate ? "validation" : "test");
+                li == 0 ? "MSE (Table IV)" : "MAE (Table V)", epochs,
+                g_cv > 0 ? "cross-validation" : g_validate ? "validation" : "test");
     std::printf("%-14s | %-16s %-8s | %-16s %-8s | %7s | paper Adam  | paper AdaSwarm\n", "data set",
                 "Adam acc", "loss", "AdaSwarm acc", "loss", "Δacc");
     for (int s = 0; s < uci::kSetCount; ++s) {
@@ -440,7 +482,19 @@ int main(int argc, char** argv) {
       double acc[2][100], los[2][100];
       for (int m = 0; m < 2; ++m)
         for (int k = 0; k < seeds; ++k) {
-          const Result r = run(d, loss, m == 1, epochs, lr, static_cast<uint64_t>(g_seed_base + k + 1));
+          const uint64_t seed = static_cast<uint64_t>(g_seed_base + k + 1);
+          if (g_cv > 0) {  // pooled over the folds: correct answers and summed loss over every training row
+            double ok = 0, ls = 0;
+            for (g_cv_fold = 0; g_cv_fold < g_cv; ++g_cv_fold) {
+              const Result r = run(d, loss, m == 1, epochs, lr, seed);
+              ok += r.acc;
+              ls += r.loss;
+            }
+            acc[m][k] = 100.0 * ok / d.n_train;
+            los[m][k] = ls / d.n_train;
+            continue;
+          }
+          const Result r = run(d, loss, m == 1, epochs, lr, seed);
           acc[m][k] = r.acc;
           los[m][k] = r.loss;
         }
