@@ -497,14 +497,14 @@ class PsoCore {
   int ls_tau_ = 0;            // local search: the particle probed at the last move (−1: none)
   int ls_fails_ = 0;          // local search: probes in a row that did not beat ls_ref_
   int particles_ = 0;
+  int batch_n_ = 0;           // candidates of the open batch (0: none)
+  int batch_told_ = 0;
   int cursor_ = 0;            // particle to hand out next in this sweep
+  int restarts_ = 0;
+  uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
   int sbest_ = 0;             // the swarm's best particle since the last restart (−1: none)
   int swarm_stall_ = 0;       // sweeps without improving the swarm's best
   int rehits_ = 0;            // tells near the swarm's best since it improved (<= restart_rehits)
-  int restarts_ = 0;
-  int batch_n_ = 0;           // candidates of the open batch (0: none)
-  int batch_told_ = 0;
-  uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
   Hooks hooks_{nullptr, nullptr, nullptr};
 };
 
