@@ -83,22 +83,27 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
   return Status::Ok;
 }
 
-// Particles i0 .. i1−1 anew from the blocks (pair, i, iteration, tag),
-// which give {ux[2p], uv[2p], ux[2p+1], uv[2p+1]} (seeded_coord): x uniform
-// in the box, or with radius > 0 in the box narrowed to ±radius·(hi − lo)
-// around centre. Seeding (fresh) also draws v uniform in [−vmax, vmax] and
-// clears the momentum and the personal best; for the local probe
-// (PsoConfig::local_stall) v is the step taken, clipped to ±vmax, and the
-// momentum and the personal best stay.
+// Particles anew from the blocks (pair, i, iteration, tag), which give
+// {ux[2p], uv[2p], ux[2p+1], uv[2p+1]} (seeded_coord): x uniform in the box,
+// or with radius > 0 in the box narrowed to ±radius·(hi − lo) around a
+// centre. Seeding (init and restarts: every particle, around the incumbent)
+// also draws v uniform in [−vmax, vmax], clears the momentum and the personal
+// best, and starts the swarm's bookkeeping over. The local probe (tag
+// kTagLocal, PsoConfig::local_stall) moves the swarm's best particle only,
+// around its personal best, its v the step taken, clipped to ±vmax, its
+// momentum and personal best kept. One function for both, so a firmware
+// image holds one copy of the placement (flash).
 template <class Real>
-void PsoCore<Real>::place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_t iteration,
-                          const Real* centre, Real r, bool fresh) noexcept {
-  for (int i = i0; i < i1; ++i) {
+void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
+  const bool fresh = tag != kTagLocal;
+  const int i1 = fresh ? particles_ : sbest_ + 1;
+  for (int i = fresh ? 0 : sbest_; i < i1; ++i) {
     Real* x = a.x + i * a.stride;
     Real* v = a.v + i * a.stride;
     Real* m = a.m + i * a.stride;
     Real* pb = a.pbest + i * a.stride;
-    uint32_t w4[4] = {0, 0, 0, 0};
+    const Real* centre = fresh ? a.gbest : pb;
+    uint32_t w4[4];  // filled at d = 0
     for (int d = 0; d < base_.dims(); ++d) {
       if ((d & 1) == 0)
         base_.block(tag, iteration, static_cast<uint32_t>(i), static_cast<uint32_t>(d) >> 1, w4);
@@ -124,12 +129,7 @@ void PsoCore<Real>::place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_
       a.cost[i] = std::numeric_limits<Real>::quiet_NaN();
     }
   }
-}
-
-// Every particle anew (place), no personal best.
-template <class Real>
-void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
-  place(a, 0, particles_, tag, iteration, a.gbest, r, true);
+  if (!fresh) return;
   sbest_ = -1;
   swarm_stall_ = 0;
   rehits_ = 0;
@@ -264,10 +264,10 @@ STARLING_ALWAYS_INLINE void PsoCore<Real>::end_sweep(const Arrays& a) noexcept {
 }
 
 template <class Real>
-void PsoCore<Real>::restart(const Arrays& a) noexcept {
-  ++restarts_;
-  seed_particles(a, kTagRestart, static_cast<uint32_t>(base_.iteration()),
-                 static_cast<Real>(cfg_.restart_radius));
+void PsoCore<Real>::restart_thunk(PsoCore& c, const Arrays& a) noexcept {
+  ++c.restarts_;
+  c.seed_particles(a, kTagRestart, static_cast<uint32_t>(c.base_.iteration()),
+                   static_cast<Real>(c.cfg_.restart_radius));
 }
 
 // The Global topology's social attractor: the incumbent, or with restarts
@@ -376,9 +376,14 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
   s.hi = a.hi;
   s.vmax = a.vmax;
   s.dims = base_.dims();
-  s.rule = cfg_.variant == Variant::Empso  ? UpdateRule::Empso
-           : cfg_.variant == Variant::Fips ? UpdateRule::Fips
-                                           : UpdateRule::Inertia;
+  // Inertia and Constriction (0, 1) move by the inertia rule, Empso (2)
+  // and Fips (3) by theirs (1, 2): one subtraction (flash).
+  static_assert(static_cast<int>(Variant::Empso) - 1 == static_cast<int>(UpdateRule::Empso) &&
+                    static_cast<int>(Variant::Fips) - 1 == static_cast<int>(UpdateRule::Fips) &&
+                    static_cast<int>(Variant::Constriction) - 1 == static_cast<int>(UpdateRule::Inertia),
+                "variant to update rule");
+  const int variant = static_cast<int>(cfg_.variant);
+  s.rule = static_cast<UpdateRule>(variant > 0 ? variant - 1 : 0);
   s.bound = static_cast<BoundRule>(static_cast<int>(cfg_.boundary));
   s.per_particle = cfg_.random_per_particle;
   s.c1 = static_cast<Real>(cfg_.c1);
@@ -422,9 +427,10 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
 // which starts over at 0.01 below 10^-6. Then, after local_stall stalled
 // sweeps, the swarm's best particle goes to a point uniform within
 // ±rho·(hi − lo) of its personal best narrowed to the box, its velocity the
-// step (place, tag kTagLocal), overriding its move.
+// step (seed_particles, tag kTagLocal), overriding its move. Inlined: move
+// is its one caller (flash).
 template <class Real>
-void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {
+STARLING_ALWAYS_INLINE void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {
   if (ls_tau_ >= 0) {
     ls_fails_ = a.pbest_f[ls_tau_] < ls_ref_ ? 0 : ls_fails_ + 1;
     ls_tau_ = -1;
@@ -437,7 +443,7 @@ void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {
   if (swarm_stall_ < cfg_.local_stall) return;
   ls_tau_ = sbest_;  // >= 0: a sweep has ended
   ls_ref_ = a.pbest_f[sbest_];
-  place(a, sbest_, sbest_ + 1, kTagLocal, t, a.pbest + sbest_ * a.stride, ls_rho_, false);
+  seed_particles(a, kTagLocal, t, ls_rho_);
 }
 
 // Fips: v' = w·v + Σ_k (cn·r_k,d)·(p_k,d − x_d) over the informants k in

@@ -463,18 +463,20 @@ class PsoCore {
   // with stall_tol 0 or a non-finite ref (one rule for end_sweep, the
   // rehits count in tell_one and the state check).
   STARLING_ALWAYS_INLINE Real stall_margin(Real ref) const noexcept {
-    const Real tol = static_cast<Real>(cfg_.stall_tol);
-    return tol > 0 && std::isfinite(ref) ? tol * std::fabs(ref) : Real(0);
+    // One test instead of two (flash): stall_tol <= 1 keeps the product
+    // finite for a finite ref; a non-finite ref gives +inf or NaN (0·inf),
+    // and stall_tol 0 gives ±0, which compares as 0 does.
+    const Real m = static_cast<Real>(cfg_.stall_tol) * std::fabs(ref);
+    return m < std::numeric_limits<Real>::infinity() ? m : Real(0);
   }
   STARLING_ALWAYS_INLINE Status tell_one(const Arrays& a, Real f) noexcept;
   STARLING_ALWAYS_INLINE void end_sweep(const Arrays& a) noexcept;
   void move(const Arrays& a) noexcept;
-  void local_search(const Arrays& a, uint32_t t) noexcept;
-  void place(const Arrays& a, int i0, int i1, uint32_t tag, uint32_t iteration, const Real* centre, Real r,
-             bool fresh) noexcept;
+  STARLING_ALWAYS_INLINE void local_search(const Arrays& a, uint32_t t) noexcept;
   void move_fips(const Arrays& a, const SwarmStep<Real>& s) noexcept;
-  // One copy for init and restart (radius 0: the whole box): a restart then
-  // costs a call, not a second copy of the seeding (flash).
+  // One copy for init, restart (radius 0: the whole box) and the local
+  // probe (tag kTagLocal): each costs a call, not a copy of the placement
+  // (flash).
   void seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real radius) noexcept;
   void neighbourhoods(const Arrays& a, SwarmStep<Real>& s) noexcept;
   STARLING_ALWAYS_INLINE const Real* social(const Arrays& a) const noexcept;
@@ -485,8 +487,9 @@ class PsoCore {
   static void fips_thunk(PsoCore& c, const Arrays& a, const SwarmStep<Real>& s) noexcept {
     c.move_fips(a, s);
   }
-  static void restart_thunk(PsoCore& c, const Arrays& a) noexcept { c.restart(a); }
-  void restart(const Arrays& a) noexcept;
+  // Re-seeds the swarm (restarts); defined in src/pso.cpp, so that the
+  // restart is one function, not a thunk and a call (flash).
+  static void restart_thunk(PsoCore& c, const Arrays& a) noexcept;
 
   // Every member starts as zero bits (init() sets the real values), so a
   // static Pso is constant-initialized into .bss: no start-up code, no
@@ -501,14 +504,14 @@ class PsoCore {
   int ls_tau_ = 0;            // local search: the particle probed at the last move (−1: none)
   int ls_fails_ = 0;          // local search: probes in a row that did not beat ls_ref_
   int particles_ = 0;
+  int batch_n_ = 0;           // candidates of the open batch (0: none)
+  int batch_told_ = 0;
   int cursor_ = 0;            // particle to hand out next in this sweep
+  int restarts_ = 0;
+  uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
   int sbest_ = 0;             // the swarm's best particle since the last restart (−1: none)
   int swarm_stall_ = 0;       // sweeps without improving the swarm's best
   int rehits_ = 0;            // tells near the swarm's best since it improved (<= restart_rehits)
-  int restarts_ = 0;
-  int batch_n_ = 0;           // candidates of the open batch (0: none)
-  int batch_told_ = 0;
-  uint32_t link_epoch_ = 0;   // Topology::Random: how often the links were re-drawn
   Hooks hooks_{nullptr, nullptr, nullptr};
 };
 

@@ -173,28 +173,20 @@ STARLING_ALWAYS_INLINE void swarm_finish_dim(const SwarmStep<Real>& s, int d, Re
   if (v < -vm) v = -vm;
   Real nx = x + v;
   const Real lo = s.lo[d], hi = s.hi[d];
-  if (s.bound == BoundRule::Clamp) {
-    // Branch-free: which particles hit a wall is data, not a pattern.
-    const bool out = (nx < lo) | (nx > hi);
-    nx = nx < lo ? lo : nx;
-    nx = nx > hi ? hi : nx;
-    v = out ? Real(0) : v;
-    if (s.rule == UpdateRule::Empso) s.m[e] = out ? Real(0) : s.m[e];
-  } else if (nx < lo || nx > hi) {
-    if (s.bound == BoundRule::Reflect) {
+  if (nx < lo || nx > hi) {
+    const bool reflect = s.bound == BoundRule::Reflect;
+    if (reflect) {
       // |v| <= range, so one reflection lands inside (up to rounding,
       // which the final clamp below absorbs).
       nx = nx < lo ? lo + (lo - nx) : hi - (nx - hi);
-      v = -v;
-      if (s.rule == UpdateRule::Empso) s.m[e] = -s.m[e];
-    } else {  // Random
+    } else if (s.bound == BoundRule::Random) {
       uint32_t w4[4];
       swarm_block(s.key, kTagBoundary, s.iteration, s.particle + static_cast<uint32_t>(k),
                   static_cast<uint32_t>(d) >> 1, w4);
       nx = lo + (hi - lo) * u32_to_unit<Real>(w4[(d & 1) * 2]);
-      v = 0;
-      if (s.rule == UpdateRule::Empso) s.m[e] = 0;
-    }
+    }  // Clamp: the final clamp below
+    v = reflect ? -v : Real(0);
+    if (s.rule == UpdateRule::Empso) s.m[e] = reflect ? -s.m[e] : Real(0);
     if (nx < lo) nx = lo;
     if (nx > hi) nx = hi;
   }
@@ -232,17 +224,19 @@ template <class Real>
 inline void swarm_update_ref(const SwarmStep<Real>& s) noexcept {
   for (int k = 0; k < s.count; ++k) {
     const uint32_t particle = s.particle + static_cast<uint32_t>(k);
+    // One loop for both kinds of draws (flash).
     uint32_t w4[4];
-    if (s.per_particle) {
-      swarm_block(s.key, kTagMove, s.iteration, particle, 0, w4);
-      const Real r1 = u32_to_unit<Real>(w4[0]), r2 = u32_to_unit<Real>(w4[1]);
-      for (int d = 0; d < s.dims; ++d) swarm_update_dim(s, d, r1, r2, k);
-      continue;
-    }
-    for (int d0 = 0; d0 < s.dims; d0 += 4) {
-      swarm_block(s.key, kTagMove, s.iteration, particle, static_cast<uint32_t>(d0) >> 2, w4);
-      for (int j = 0; j < 4 && d0 + j < s.dims; ++j)
-        swarm_update_dim(s, d0 + j, move_r1<Real>(w4[j]), move_r2<Real>(w4[j]), k);
+    if (s.per_particle) swarm_block(s.key, kTagMove, s.iteration, particle, 0, w4);
+    for (int d = 0; d < s.dims; ++d) {
+      const int j = d & 3;
+      if (!s.per_particle && j == 0)
+        swarm_block(s.key, kTagMove, s.iteration, particle, static_cast<uint32_t>(d) >> 2, w4);
+      // move_r1(w) = u32_to_unit(w's high half in the high bits), move_r2(w)
+      // = u32_to_unit(its low half there), exactly (24-bit integers times
+      // powers of two): one conversion for both kinds of draws.
+      const uint32_t w1 = s.per_particle ? w4[0] : w4[j] & 0xFFFF0000u;
+      const uint32_t w2 = s.per_particle ? w4[1] : w4[j] << 16;
+      swarm_update_dim(s, d, u32_to_unit<Real>(w1), u32_to_unit<Real>(w2), k);
     }
   }
 }
