@@ -90,8 +90,8 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
 // also draws v uniform in [−vmax, vmax], clears the momentum and the personal
 // best, and starts the swarm's bookkeeping over. The local probe (tag
 // kTagLocal, PsoConfig::local_stall) moves the swarm's best particle only,
-// around its personal best, its v the step taken, clipped to ±vmax, its
-// momentum and personal best kept. One function for both, so a firmware
+// around its personal best, its v the probe minus where the velocity rule
+// had just put it, clipped to ±vmax, its momentum and personal best kept. One function for both, so a firmware
 // image holds one copy of the placement (flash).
 template <class Real>
 void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
@@ -110,7 +110,7 @@ void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t itera
       const Real old = x[d];
       Real vd;
       seeded_coord(w4, d, a.lo[d], a.hi[d], centre[d], r, a.vmax[d], &x[d], &vd);
-      if (!fresh) {  // the probe's velocity is its step, within ±vmax
+      if (!fresh) {  // the probe's velocity: from the moved position to the probe, within ±vmax
         vd = x[d] - old;
         vd = vd > a.vmax[d] ? a.vmax[d] : vd;
         vd = vd < -a.vmax[d] ? -a.vmax[d] : vd;
@@ -427,7 +427,8 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
 // which starts over at 0.01 below 10^-6. Then, after local_stall stalled
 // sweeps, the swarm's best particle goes to a point uniform within
 // ±rho·(hi − lo) of its personal best narrowed to the box, its velocity the
-// step (seed_particles, tag kTagLocal), overriding its move. Inlined: move
+// difference to where the move had put it (seed_particles, tag kTagLocal),
+// overriding that move. Inlined: move
 // is its one caller (flash).
 template <class Real>
 STARLING_ALWAYS_INLINE void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {

@@ -250,10 +250,13 @@ bool PsoCore<Real>::check(const typename Base::BoxCells& b, const SwarmCells& s)
 
   // P14 the local search (PsoConfig::local_stall): its scale within
   // [kLocalRhoMin, kLocalRho0], its failure count below the halving one,
-  // the particle probed at the last move a particle (none before a move).
+  // the particle probed at the last move a particle (none before a move)
+  // whose personal best cost is at most the reference (it was the
+  // reference then, and personal bests only fall until a restart, which
+  // forgets the probe).
   if (!(ls_rho_ >= Real(kLocalRhoMin) && ls_rho_ <= Real(kLocalRho0)) || ls_fails_ < 0 ||
       ls_fails_ >= kLocalFails || ls_tau_ < -1 || ls_tau_ >= n || std::isnan(ls_ref_) ||
-      (ls_tau_ >= 0 && iter == 0) ||
+      (ls_tau_ >= 0 && (iter == 0 || !(s.pbest_f(ls_tau_) <= ls_ref_))) ||
       (cfg_.local_stall == 0 && (ls_tau_ != -1 || ls_fails_ != 0 || ls_rho_ != Real(kLocalRho0))))
     return false;
 

@@ -168,16 +168,19 @@ struct PsoConfig {
   /// best did not improve (the count restart_stall reads), the particle that
   /// holds the swarm's best is not moved by the velocity rule but placed
   /// uniformly within ±rho·(hi − lo) of its best, narrowed to the box (as a
-  /// restart places particles), its velocity the step (clipped to ±v_max),
-  /// its momentum and personal best kept. rho starts at 0.01, halves after 5
+  /// restart places particles), its velocity the probe minus where the
+  /// velocity rule had put it (clipped to ±v_max), its momentum and personal
+  /// best kept. rho starts at 0.01, halves after 5
   /// such probes in a row that do not beat the swarm's best of their move,
   /// and goes back to 0.01 below 10^-6 (and at a restart): a sweep of scales
   /// from 1 % of the box down, again and again. Why: a swarm collapsed onto
   /// a point that is no minimum stops moving (each particle sits on its
   /// attractors); the probe keeps the best moving at the scale that still
   /// succeeds. Draws: the Threefry block {d / 2, particle, move, 7}
-  /// (detail/swarm_kernel.hpp). 0 = off (every config but empso()).
-  /// Range [0, 2^20].
+  /// (detail/swarm_kernel.hpp). With local_stall >= restart_stall and no
+  /// restart_rehits a restart always comes first and nothing is probed;
+  /// with restart_rehits, the probe's costs near the best count as re-finds.
+  /// 0 = off (every config but empso()). Range [0, 2^20].
   int local_stall = 0;
 
   /// The default: Clerc–Kennedy constriction (w = 0.7298, c1 = c2 = 1.49618)
@@ -333,17 +336,19 @@ STARLING_ALWAYS_INLINE bool pso_config_valid(const PsoConfig& c) noexcept {
 
 namespace detail {
 
-/// Coordinate d of a (re)seeded particle from the block w of d's pair (see
-/// swarm_block, kTagInit / kTagRestart): x uniform in [lo, hi], or with
-/// radius > 0 in that box narrowed to ±radius·(hi − lo) around centre; v
-/// uniform in [−vmax, vmax]. Shared by the seeding and the state check.
+/// Coordinate d of a (re)seeded or probed particle from the block w of d's
+/// pair (see swarm_block, kTagInit / kTagRestart / kTagLocal): x uniform in
+/// [lo, hi], or with radius > 0 in that box narrowed to ±radius·(hi − lo)
+/// around centre (the incumbent, or for the local probe the probed
+/// particle's best); v uniform in [−vmax, vmax]. Shared by the seeding, the
+/// probe and the state check.
 template <class Real>
 STARLING_ALWAYS_INLINE void seeded_coord(const uint32_t w[4], int d, Real lo, Real hi, Real centre,
                                          Real radius, Real vmax, Real* x, Real* v) noexcept {
   const Real ux = u32_to_unit<Real>(w[(d & 1) * 2]);
   const Real uv = u32_to_unit<Real>(w[(d & 1) * 2 + 1]);
   Real l = lo, h = hi;
-  if (radius > 0) {  // around the incumbent
+  if (radius > 0) {  // around the centre
     const Real rad = radius * (hi - lo);
     if (centre - rad > l) l = centre - rad;
     if (centre + rad < h) h = centre + rad;
@@ -630,8 +635,9 @@ constexpr int pso_default_particles(int dims) noexcept {
 ///      (particle 0 with a start: its position).
 ///  P14 the local search (PsoConfig::local_stall): rho in [10^-6, 0.01],
 ///      0 <= failures < 5, the particle probed at the last move −1 (none;
-///      always at iteration 0) or a particle, the reference not NaN;
-///      without local_stall: no probe, no failures, rho 0.01.
+///      always at iteration 0) or a particle whose personal best cost is at
+///      most the reference, the reference not NaN; without local_stall: no
+///      probe, no failures, rho 0.01.
 /// Not checkable from the state, so not checked: that a point passes the
 /// feasibility predicate (a function pointer, not saved), and positions
 /// after the first move (they follow from the whole history).

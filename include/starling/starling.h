@@ -187,7 +187,8 @@ typedef struct starling_pso_config {
   int restart_rehits;         /**< a restart also needs this many costs within stall_tol of the
                                    swarm's best since it improved (0 = off); [0, 2^20] */
   int local_stall;            /**< after this many sweeps without the swarm improving, its best
-                                   particle probes around its best (GCPSO); 0 = off (default) */
+                                   particle probes around its best (GCPSO); 0 = off (default);
+                                   [0, 2^20] */
 } starling_pso_config;
 
 /** The optimizer's whole state. Declare it (static or on the stack) and pass
@@ -377,7 +378,7 @@ long starling_pso_fallback_count(const starling_pso* pso);
  * A state saved here loads into a C++ starling::Pso<D, N, float> with room
  * for it, and vice versa; bit for bit the same continuation on any target. */
 
-/** Bytes starling_pso_save() writes: 184 + 4·(4 + 3·dims + particles·(4·dims
+/** Bytes starling_pso_save() writes: 192 + 4·(6 + 3·dims + particles·(4·dims
  *  + 2)); 0 when NULL or not ready. */
 size_t starling_pso_save_size(const starling_pso* pso);
 

@@ -112,9 +112,10 @@ struct Dims4 {
 
 // swarm_update_dim on 4 lanes (dimensions d0 .. d0+3), the same operations in
 // the same order; every conditional is a compare-and-select, so NaN and
-// signed zeros behave as in the scalar code. Clamp is branch-free as there;
-// Reflect and Random handle the (rare) lanes that left the box one by one
-// with the scalar code's exact steps.
+// signed zeros behave as in the scalar code. Clamp is branch-free here (the
+// scalar code takes its walls' branch for it, with the same values: x on
+// the wall, +0 velocity and momentum); Reflect and Random handle the (rare)
+// lanes that left the box one by one with the scalar code's exact steps.
 inline void move4(const SwarmStep<float>& s, const Dims4& d, int d0, float32x4_t r1, float32x4_t r2) {
   const bool empso = s.rule == UpdateRule::Empso;
   const float32x4_t x = vld1q_f32(d.x);

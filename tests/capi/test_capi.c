@@ -140,6 +140,7 @@ static void test_config_default(void) {
   CHECK(cfg.restart_radius == 0.1f);
   CHECK(cfg.stall_tol == 0.003f);
   CHECK_EQ_INT(cfg.restart_rehits, 15);
+  CHECK_EQ_INT(cfg.local_stall, 0);
   CHECK_EQ_INT(cfg.max_iter, 100);
   CHECK_EQ_INT(cfg.max_evals, 0);
   CHECK(isinf(cfg.target) && cfg.target < 0);

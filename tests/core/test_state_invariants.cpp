@@ -162,6 +162,8 @@ enum Source {
   kStall,          // stopped by Stall
   kFirstAsk,       // a predicate, no start, the first ask pending
   kLocalProbe,     // local_stall 1, nothing improves: a local probe placed, not yet asked
+  kLocalFipsStop,  // FIPS, von Neumann, local_stall 1, stopped by MaxIter with the last probe told
+  kLocalMidTold,   // EMPSO, local_stall 1, restarts, mid-sweep with the probed particle told
   kSources
 };
 
@@ -254,6 +256,21 @@ bool make(Source s, Pso<kD, kN, Real>& p, Blob<Real>& out) {
       if (p.init(box.lo, box.hi, kD, kN, c, 23) != Status::Ok) return false;
       run(p, 2 * kN, true);
       break;
+    case kLocalFipsStop:  // constant costs: every move after the first probes particle 0
+      c = PsoConfig::fips();
+      c.local_stall = 1;
+      c.max_iter = 4;
+      if (p.init(box.lo, box.hi, kD, kN, c, 24) != Status::Ok) return false;
+      for (int k = 0; k < 100 && !p.done(); ++k)
+        if (p.ask() == nullptr || p.tell(Real(1)) != Status::Ok) return false;
+      break;
+    case kLocalMidTold:
+      c.local_stall = 1;
+      c.restart_stall = 3;
+      if (p.init(box.lo, box.hi, kD, kN, c, 25) != Status::Ok) return false;
+      for (int k = 0; k < 2 * kN + 2; ++k)
+        if (p.ask() == nullptr || p.tell(Real(1)) != Status::Ok) return false;
+      break;
     case kSources: return false;
   }
   return p.save(out.b, sizeof out.b, &out.n) == Status::Ok;
@@ -290,6 +307,10 @@ bool claims(Source s, const Blob<float>& b) {
     case kLocalProbe:
       return b.i32(L::local_stall) == 1 && iter == 2 && cursor == 0 && b.i32(L::ls_tau) == 0 &&
              b.i32(L::ls_fails) == 1 && b.f32(L::ls_rho) == 0.01f;
+    case kLocalFipsStop:
+      return b.b[L::stop] == 1 && b.b[L::variant] == 3 && b.i32(L::local_stall) == 1 && b.i32(L::ls_tau) == 0;
+    case kLocalMidTold:
+      return b.i32(L::local_stall) == 1 && cursor == 2 && b.i32(L::ls_tau) == 0 && b.b[L::pending] == 0;
     case kSources: break;
   }
   return false;
@@ -491,7 +512,9 @@ const Edit kEdits[] = {
     {kLocalProbe, "P14 the probing particle out of range", [](Blob<float>& b) { b.set_i32(L::ls_tau, kN); }},
     {kLocalProbe, "P14 the reference NaN",
      [](Blob<float>& b) { b.set_f32(L::ls_ref, std::numeric_limits<float>::quiet_NaN()); }},
-    {kMidPending, "P14 a probe by a particle told in this sweep", [](Blob<float>& b) { b.set_i32(L::ls_tau, 0); }},
+    {kMidPending, "P14 a probe without local_stall", [](Blob<float>& b) { b.set_i32(L::ls_tau, 0); }},
+    {kLocalFipsStop, "P14 the probed particle's best above the reference",
+     [](Blob<float>& b) { b.set_f32(L::ls_ref, b.f32(L::pbest_f(b.i32(L::ls_tau))) / 2); }},
     {kBoundary, "P14 failures without local_stall", [](Blob<float>& b) { b.set_i32(L::ls_fails, 1); }},
 };
 

@@ -110,6 +110,7 @@ size_t generate(const uint8_t* d, size_t n, bool dbl) {
   }
   if (q[7] & 64) c.stall_tol = (q[7] & 128) != 0 ? 0.5f : 0.02f;
   c.restart_rehits = (q[10] & 32) != 0 ? 2 : 0;  // restarts that wait for re-finds of the best
+  c.local_stall = (q[10] & 64) != 0 ? 1 : 0;      // the local search probes from the first stalled sweep
   c.boundary = static_cast<starling::Boundary>(q[4] % 3);
   c.bias_correction = (q[5] & 1) != 0;
   c.random_per_particle = (q[5] & 2) != 0;

@@ -124,7 +124,7 @@ def state_seeds():
     seeds = {}
     kinds = {  # dims-1, particles-2, variant, topology, boundary, flags, max_iter-1, stall,
                # max_evals, evals, (pending 1, pred 2, trust 4, start 8, batch 16,
-               # restart_rehits 2: 32), tries/seed
+               # restart_rehits 2: 32, local_stall 1: 64), tries/seed
         'plain_pending': [2, 3, 1, 0, 0, 0, 19, 0, 1, 30, 1, 5],
         'envelope_start': [1, 2, 2, 1, 1, 0, 19, 0, 1, 0, 1 | 2 | 4 | 8, 3],
         'envelope_mid': [3, 4, 0, 2, 2, 1, 19, 0, 1, 41, 1 | 2 | 4, 4],
@@ -137,6 +137,8 @@ def state_seeds():
         'max_evals_stop': [2, 2, 2, 1, 0, 0, 19, 0, 3 * 20, 40, 0, 2],
         'stall_stop': [0, 0, 0, 0, 0, 0, 19, 2, 1, 63, 0, 3],
         'nan_first_batch': [3, 0, 1, 2, 1, 0, 3, 0, 1, 4, 16 | 1, 2],
+        'local_search': [2, 4, 2, 0, 0, 0, 19, 4 | 16 | 64, 1, 63, 64 | 1, 11],
+        'local_search_fips_stop': [1, 3, 3, 2, 1, 0, 5, 0, 1, 63, 64, 12],
     }
     for name, q in kinds.items():
         for dbl in (0, 1):

@@ -95,12 +95,12 @@ Result run(const uci::DataSet& d, Loss loss, bool swarm, int epochs, float lr, u
     for (int r = 0; r < d.n_train; ++r) {
       const float* xr = d.x_train + static_cast<long>(r) * d.features;
       if (r >= f0 && r < f1) {
-        std::memcpy(g_xcv + static_cast<long>(n_eval) * d.features, xr, sizeof(float) * d.features);
+        std::memcpy(g_xcv + static_cast<long>(n_eval) * d.features, xr, sizeof(float) * static_cast<size_t>(d.features));
         g_ycv[n_eval++] = d.y_train[r];
       } else {
-        std::memcpy(g_xfit + static_cast<long>(n_fit) * d.features, xr, sizeof(float) * d.features);
+        std::memcpy(g_xfit + static_cast<long>(n_fit) * d.features, xr, sizeof(float) * static_cast<size_t>(d.features));
         std::memcpy(g_tfit + static_cast<long>(n_fit) * d.classes, g_ttrain + static_cast<long>(r) * d.classes,
-                    sizeof(float) * d.classes);
+                    sizeof(float) * static_cast<size_t>(d.classes));
         ++n_fit;
       }
     }
