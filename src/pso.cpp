@@ -91,8 +91,9 @@ Status PsoCore<Real>::init(const Arrays& a, const Real* lo, const Real* hi, int 
 // best, and starts the swarm's bookkeeping over. The local probe (tag
 // kTagLocal, PsoConfig::local_stall) moves the swarm's best particle only,
 // around its personal best, its v the probe minus where the velocity rule
-// had just put it, clipped to ±vmax, its momentum and personal best kept. One function for both, so a firmware
-// image holds one copy of the placement (flash).
+// had just put it, clipped to ±vmax, its momentum and personal best kept.
+// One function for both, so a firmware image holds one copy of the
+// placement (flash).
 template <class Real>
 void PsoCore<Real>::seed_particles(const Arrays& a, uint32_t tag, uint32_t iteration, Real r) noexcept {
   const bool fresh = tag != kTagLocal;
@@ -428,8 +429,7 @@ void PsoCore<Real>::move(const Arrays& a) noexcept {
 // sweeps, the swarm's best particle goes to a point uniform within
 // ±rho·(hi − lo) of its personal best narrowed to the box, its velocity the
 // difference to where the move had put it (seed_particles, tag kTagLocal),
-// overriding that move. Inlined: move
-// is its one caller (flash).
+// overriding that move. Inlined: move is its one caller (flash).
 template <class Real>
 STARLING_ALWAYS_INLINE void PsoCore<Real>::local_search(const Arrays& a, uint32_t t) noexcept {
   if (ls_tau_ >= 0) {

@@ -8,6 +8,7 @@
 #include "check.hpp"
 #include "starling/starling.h"
 #include "starling/starling.hpp"
+#include "trajectory_hash.hpp"
 
 using namespace starling;
 
@@ -699,12 +700,8 @@ TEST_CASE(local_search_batches_match_serial) {
   c.max_iter = 120;
   auto hash_run = [&](const PsoConfig& k, bool batched) {
     CHECK(a.init(lo, hi, 5, 8, k, 77) == Status::Ok);
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](float v) {
-      uint32_t u;
-      std::memcpy(&u, &v, 4);
-      for (int b = 0; b < 4; ++b) h = (h ^ ((u >> (8 * b)) & 0xFFu)) * 1099511628211ull;
-    };
+    uint64_t h = kFnvOffset;
+    auto mix = [&h](float v) { h = fnv(h, v); };
     int cap = 1;
     while (!a.done()) {
       if (!batched) {
