@@ -428,7 +428,10 @@ class PolyStep {
   uint32_t key_[4] = {0, 0, 0, 0};
   float best_f_ = 0, fstar_ = 0, sv_ = 0;
   long evals_ = 0, restarts_ = 0;
-  int dims_ = 0, n_ = 0, iter_ = 0, cur_ = 0, vertex_ = 0, vstar_ = -1;
+  // Every member starts as zero bits (vstar_ is set before each use), so a
+  // static PolyStep lands in .bss: a non-zero initializer would put the whole
+  // object in .data and cost its size in flash as well (776 B at MaxDims 64).
+  int dims_ = 0, n_ = 0, iter_ = 0, cur_ = 0, vertex_ = 0, vstar_ = 0;
   Phase phase_ = Phase::Centre;
   bool done_ = false, ready_ = false;
 };

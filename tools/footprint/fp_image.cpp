@@ -4,7 +4,8 @@
 // runtime). Select the parts with -DFP_PSO=1, -DFP_FC=1, -DFP_QNET=1,
 // -DFP_QNET_ALL=1, -DFP_DSCNN=1, -DFP_CONV=1, -DFP_DW=1, -DFP_SELFTEST=1,
 // -DFP_SELFTEST_PARTS=1, -DFP_NM=1, -DFP_SPSA=1, -DFP_ANNEAL=1, -DFP_DE=1,
-// -DFP_CMAES=1, -DFP_TRAIN=1, -DFP_BOBYQA=1, -DFP_BAYESOPT=1, -DFP_TUNER=1;
+// -DFP_CMAES=1, -DFP_TRAIN=1 (with -DFP_ADASWARM=1: trained by AdaSwarm),
+// -DFP_POLYSTEP=1, -DFP_BOBYQA=1, -DFP_BAYESOPT=1, -DFP_TUNER=1;
 // none of them is the empty baseline every figure is measured against. The image
 // never prints: results go to a volatile sink so nothing is optimized away.
 #include <cstdint>
@@ -38,6 +39,12 @@
 #endif
 #if FP_TRAIN
 #include "starling/train.hpp"
+#endif
+#if FP_ADASWARM
+#include "starling/adaswarm.hpp"
+#endif
+#if FP_POLYSTEP
+#include "starling/polystep.hpp"
 #endif
 #if FP_FC || FP_QNET
 #include "starling/quant.hpp"
@@ -84,6 +91,9 @@ void run_pso() {
 constexpr int kTw[] = {4, 10, 3};
 constexpr starling::Activation kTa[] = {starling::Activation::Relu, starling::Activation::Sigmoid};
 starling::Mlp<2, 10, 83> g_mlp;
+#if FP_ADASWARM
+starling::AdaSwarm<3> g_ada;
+#endif
 float g_tx[16 * 4], g_tt[16 * 3];
 int32_t g_order[16];
 void run_train() {
@@ -93,11 +103,25 @@ void run_train() {
   }
   starling::TrainConfig cfg;
   cfg.batch = 8;
+#if FP_ADASWARM
+  cfg.loss = starling::Loss::Mae;
+#endif
   if (g_mlp.init(kTw, kTa, 2, cfg, 1u) != starling::Status::Ok) return;
+#if FP_ADASWARM
+  // The paper's setting: a 10-particle EMPSO swarm per sample, 40 sweeps,
+  // the derivative it gives back-propagated and applied by Adam.
+  starling::AdaSwarmConfig acfg;
+  acfg.loss = starling::Loss::Mae;
+  if (g_ada.init(acfg, 1u) != starling::Status::Ok) return;
+#endif
   float loss = 0;
   for (int e = 0; e < 20; ++e) {
     starling::shuffle_indices(g_order, 16, 1u, static_cast<uint32_t>(e));
+#if FP_ADASWARM
+    if (g_ada.train_epoch(g_mlp, g_tx, g_tt, 16, g_order, &loss) != starling::Status::Ok) return;
+#else
     if (g_mlp.train_epoch(g_tx, g_tt, 16, g_order, &loss) != starling::Status::Ok) return;
+#endif
   }
   g_sink = static_cast<int32_t>(loss * 1000.0f);
 }
@@ -338,6 +362,29 @@ void run_selftest_parts() {
 }
 #endif
 
+#if FP_POLYSTEP
+// PolyStep over 64 int8 weights (a 4-8-3 net's worth), one particle,
+// ask/tell for 400 costs; the cost is a stand-in (squared distance to a
+// fixed weight vector) so that the image measures the optimizer alone.
+constexpr int kPd = 64;
+starling::PolyStep<kPd> g_poly;
+void run_polystep() {
+  starling::PolyStepConfig cfg;
+  if (g_poly.init(nullptr, kPd, 1, cfg, 1u) != starling::Status::Ok) return;
+  for (int k = 0; k < 400; ++k) {
+    const int8_t* w = g_poly.ask();
+    if (w == nullptr) break;
+    int32_t c = 0;
+    for (int d = 0; d < kPd; ++d) {
+      const int32_t e = w[d] - ((d * 37) % 101 - 50);
+      c += e * e;
+    }
+    if (g_poly.tell(static_cast<float>(c)) != starling::Status::Ok) return;
+  }
+  g_sink = static_cast<int32_t>(g_poly.best_value());
+}
+#endif
+
 }  // namespace
 
 extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call main)
@@ -346,6 +393,9 @@ extern "C" int fp_main() {  // called by fp_startup.cpp (ISO C++ may not call ma
 #endif
 #if FP_TRAIN
   run_train();
+#endif
+#if FP_POLYSTEP
+  run_polystep();
 #endif
 #if FP_FC
   run_fc();
