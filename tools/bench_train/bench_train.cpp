@@ -13,6 +13,7 @@
 // seeds (network initialisation, shuffles and swarms all derive from the
 // seed), data split and scaled by tools/uci_data.py. Accuracy: share of the
 // test split whose largest output is the true class, after the last epoch.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -89,7 +90,11 @@ uci::DataSet resplit(const uci::DataSet& d, uint32_t r) {
   if (r == 0) return d;
   const int n = d.n_train + d.n_test;
   const size_t f = static_cast<size_t>(d.features);
-  if (n > kMaxPool || d.n_train > kMaxRows) std::exit(2);
+  if (n > kMaxPool || d.n_train > kMaxRows || d.features > kMaxFeatures || d.classes > kMaxClasses) std::exit(2);
+  for (int s = 0; s < d.n_train; ++s)
+    if (d.y_train[s] >= d.classes) std::exit(2);
+  for (int s = 0; s < d.n_test; ++s)
+    if (d.y_test[s] >= d.classes) std::exit(2);
   std::memcpy(g_pool_x, d.x_train, sizeof(float) * f * static_cast<size_t>(d.n_train));
   std::memcpy(g_pool_x + f * static_cast<size_t>(d.n_train), d.x_test,
               sizeof(float) * f * static_cast<size_t>(d.n_test));
@@ -108,11 +113,12 @@ uci::DataSet resplit(const uci::DataSet& d, uint32_t r) {
       const bool test = left[g_pool_y[row]] > 0;
       if (test) --left[g_pool_y[row]];
       if (test != (pass == 1)) continue;
-      const int dst = pass == 0 ? n_tr++ : d.n_train + n_te++;
+      const int dst = pass == 0 ? n_tr++ : n_tr + n_te++;  // pass 1 runs after pass 0 has counted n_tr
       std::memcpy(g_rs_x + f * static_cast<size_t>(dst), g_pool_x + f * static_cast<size_t>(row), sizeof(float) * f);
       g_rs_y[dst] = g_pool_y[row];
     }
   }
+  if (n_tr != d.n_train || n_te != d.n_test) std::exit(2);  // every class had its test quota
   for (size_t j = 0; j < f; ++j) {
     double mu = 0, var = 0;
     for (int s = 0; s < n_tr; ++s) mu += g_rs_x[f * static_cast<size_t>(s) + j];
@@ -517,7 +523,7 @@ int main(int argc, char** argv) {
   if (g_cv < 0 || g_cv == 1 || g_cv > 20 || (g_cv > 0 && g_validate)) return 1;
   if (resplit_one < 0 || resplits < 0 || resplits > 1000 || resplit_base < -1) return 1;
   if (resplits > 0) {  // AdaSwarm - Adam per split and cell, then how often each target held
-    if (g_cv > 0 || g_validate) return 1;
+    if (g_cv > 0 || g_validate || resplit_one > 0 || g_set[0] != 0 || g_loss_only >= 0) return 1;  // whole table only
     std::printf("AdaSwarm - Adam, mean test accuracy over seeds %d..%d (points), on other 80/20 splits of the same\n"
                 "rows "
                 "(--resplit R; split 0 = the committed split); targets: MSE >= -1, MAE >= 0. lim = the paper's\n"
@@ -527,25 +533,33 @@ int main(int argc, char** argv) {
     for (int s = 0; s < uci::kSetCount; ++s) std::printf(" | %-13.13s    MSE    MAE    lim", uci::kSets[s].name);
     std::printf(" | all met\n");
     constexpr int kCols = 3;
-    double sum[uci::kSetCount][kCols] = {}, worst[uci::kSetCount][kCols];
-    int held[uci::kSetCount][2] = {}, all_held = 0;
+    double sum[uci::kSetCount][kCols] = {}, worst[uci::kSetCount][kCols] = {};
+    int held[uci::kSetCount][kCols] = {}, all_held = 0, lim_all = 0, same_sign = 0;
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;  // MAE column against lim, over splits and sets
+    static double gap[1000 * uci::kSetCount];         // |MAE - lim| per (split, set), for the median
+    int cells = 0;
     for (int r = resplit_base + 1; r <= resplit_base + resplits; ++r) {
       std::printf("%-6d", r);
-      bool all = true;
+      bool all = true, lim_ok = true;
       for (int s = 0; s < uci::kSetCount; ++s) {
         const uci::DataSet d = resplit(uci::kSets[s], static_cast<uint32_t>(r));
         std::printf(" | %-13s", "");
-        double delta[kCols];
+        double delta[kCols], adam_mae = 0;
         for (int c = 0; c < kCols; ++c) {
           // c 0: MSE, AdaSwarm - Adam; c 1: MAE, AdaSwarm - Adam; c 2: Adam MSE - Adam MAE, MAE epochs
           const int epochs = c == 0 ? epochs_mse : epochs_mae;
           double m[2] = {0, 0};
-          for (int mth = 0; mth < 2; ++mth)
+          for (int mth = 0; mth < 2; ++mth) {
+            if (c == 2 && mth == 0) {  // Adam on MAE: column 1's baseline
+              m[0] = adam_mae;
+              continue;
+            }
             for (int k = 0; k < seeds; ++k) {
               const Loss loss = c == 0 || (c == 2 && mth == 1) ? Loss::Mse : Loss::Mae;
               m[mth] += run(d, loss, c < 2 && mth == 1, epochs, lr, static_cast<uint64_t>(g_seed_base + k + 1)).acc;
             }
+          }
+          if (c == 1) adam_mae = m[0];
           delta[c] = (m[1] - m[0]) / seeds;
           // A tie: sums of multiples of 100/n_test in different orders can differ by 1e-15.
           if (std::fabs(delta[c]) < 1e-9) delta[c] = 0;
@@ -553,10 +567,14 @@ int main(int argc, char** argv) {
           sum[s][c] += delta[c];
           worst[s][c] = r == resplit_base + 1 || delta[c] < worst[s][c] ? delta[c] : worst[s][c];
         }
-        const bool ok_mse = delta[0] >= -1.0, ok_mae = delta[1] >= 0.0;
+        const bool ok_mse = delta[0] >= -1.0, ok_mae = delta[1] >= 0.0, ok_lim = delta[2] >= 0.0;
         held[s][0] += ok_mse;
         held[s][1] += ok_mae;
+        held[s][2] += ok_lim;
         all = all && ok_mse && ok_mae;
+        lim_ok = lim_ok && ok_lim;
+        same_sign += ok_mae == ok_lim;
+        gap[cells++] = std::fabs(delta[1] - delta[2]);
         sx += delta[1];
         sy += delta[2];
         sxx += delta[1] * delta[1];
@@ -564,6 +582,7 @@ int main(int argc, char** argv) {
         sxy += delta[1] * delta[2];
       }
       all_held += all;
+      lim_all += lim_ok;
       std::printf(" | %s\n", all ? "yes" : "no");
       std::fflush(stdout);
     }
@@ -575,8 +594,13 @@ int main(int argc, char** argv) {
     for (int s = 0; s < uci::kSetCount; ++s)
       std::printf(" | %-13s %+6.2f %+6.2f %+6.2f", "", worst[s][0], worst[s][1], worst[s][2]);
     std::printf("\n%-6s", "held");
-    for (int s = 0; s < uci::kSetCount; ++s) std::printf(" | %-13s %6d %6d %6s", "", held[s][0], held[s][1], "");
-    std::printf(" | %d of %d\n", all_held, resplits);
+    for (int s = 0; s < uci::kSetCount; ++s)
+      std::printf(" | %-13s %6d %6d %6d", "", held[s][0], held[s][1], held[s][2]);
+    std::printf(" | %d of %d\n(held: MSE >= -1, MAE >= 0, lim >= 0; all met: the whole clause; lim >= 0 on every set: "
+                "%d of %d)\n", all_held, resplits, lim_all, resplits);
+    std::sort(gap, gap + cells);
+    std::printf("MAE column and lim: same side of 0 in %d of %d cells, median |MAE - lim| %.2f points\n", same_sign,
+                cells, cells % 2 ? gap[cells / 2] : 0.5 * (gap[cells / 2 - 1] + gap[cells / 2]));
     const double n = static_cast<double>(resplits) * uci::kSetCount;
     const double cov = sxy / n - (sx / n) * (sy / n);
     const double vx = sxx / n - (sx / n) * (sx / n), vy = syy / n - (sy / n) * (sy / n);
@@ -599,7 +623,8 @@ int main(int argc, char** argv) {
   }
   std::printf("AdaSwarm vs Adam: F-10-K ReLU/sigmoid, batch 40, lr %g, seeds %d..%d; paper = Tables IV/V\n",
               static_cast<double>(lr), g_seed_base + 1, g_seed_base + seeds);
-  if (resplit_one > 0) std::printf("--resplit %d: another 80/20 split of the same rows (not the paper's)\n", resplit_one);
+  if (resplit_one > 0)
+    std::printf("--resplit %d: another 80/20 split of the same rows (not the paper's)\n", resplit_one);
   if (g_validate) std::printf("--validate 1: trained on 80 %% of the training rows, accuracy on the other 20 %% (not the test split)\n");
   if (g_cv > 0)
     std::printf("--cv %d: %d-fold cross-validation over the training rows (pooled accuracy over the folds; the test split "

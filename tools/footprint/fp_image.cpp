@@ -363,7 +363,7 @@ void run_selftest_parts() {
 #endif
 
 #if FP_POLYSTEP
-// PolyStep over 64 int8 weights (a 4-8-3 net's worth), one particle,
+// PolyStep over 64 int8 weights, one particle,
 // ask/tell for 400 costs; the cost is a stand-in (squared distance to a
 // fixed weight vector) so that the image measures the optimizer alone.
 constexpr int kPd = 64;
