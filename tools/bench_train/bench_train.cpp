@@ -472,6 +472,88 @@ void poly_table(const IntTask& t, int seeds) {
               ms, mp, mrs, reached, seeds, sacc / seeds, pacc / seeds);
 }
 
+// --resplits: AdaSwarm - Adam per split, set and loss, beside lim (Adam on
+// MSE for the MAE epochs, minus Adam on MAE: the paper's derivative with an
+// exact swarm), then how often each target held and how closely the MAE
+// cells follow lim. Splits base+1 .. base+count (base -1 includes split 0).
+void resplits_table(int base, int count, int seeds, int epochs_mse, int epochs_mae, float lr) {
+  std::printf("AdaSwarm - Adam, mean test accuracy over seeds %d..%d (points), on other 80/20 splits of the same\n"
+              "rows (--resplit R; split 0 = the committed split); targets: MSE >= -1, MAE >= 0. lim = the paper's\n"
+              "derivative with an exact swarm (gbest = the target, so dL/dy is a positive multiple of y - t):\n"
+              "Adam on MSE for the MAE epochs, minus Adam on MAE\n%-6s",
+              g_seed_base + 1, g_seed_base + seeds, "split");
+  for (int s = 0; s < uci::kSetCount; ++s) std::printf(" | %-13.13s    MSE    MAE    lim", uci::kSets[s].name);
+  std::printf(" | all met\n");
+  constexpr int kCols = 3;  // MSE and MAE: AdaSwarm - Adam; lim
+  double sum[uci::kSetCount][kCols] = {}, worst[uci::kSetCount][kCols] = {};
+  int held[uci::kSetCount][kCols] = {}, all_held = 0, lim_all = 0, same_sign = 0, cells = 0;
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;  // MAE column against lim, over splits and sets
+  static double gap[1000 * uci::kSetCount];         // |MAE - lim| per (split, set), for the median
+  for (int r = base + 1; r <= base + count; ++r) {
+    std::printf("%-6d", r);
+    bool all = true, lim_ok = true;
+    for (int s = 0; s < uci::kSetCount; ++s) {
+      const uci::DataSet d = resplit(uci::kSets[s], static_cast<uint32_t>(r));
+      const auto mean_acc = [&](Loss loss, bool swarm, int epochs) {
+        double a = 0;
+        for (int k = 0; k < seeds; ++k)
+          a += run(d, loss, swarm, epochs, lr, static_cast<uint64_t>(g_seed_base + k + 1)).acc;
+        return a / seeds;
+      };
+      const double adam_mae = mean_acc(Loss::Mae, false, epochs_mae);
+      double delta[kCols] = {mean_acc(Loss::Mse, true, epochs_mse) - mean_acc(Loss::Mse, false, epochs_mse),
+                             mean_acc(Loss::Mae, true, epochs_mae) - adam_mae,
+                             mean_acc(Loss::Mse, false, epochs_mae) - adam_mae};
+      std::printf(" | %-13s", "");
+      for (int c = 0; c < kCols; ++c) {
+        // A tie: sums of multiples of 100/n_test in different orders can differ by 1e-15.
+        if (std::fabs(delta[c]) < 1e-9) delta[c] = 0;
+        std::printf(" %+6.2f", delta[c]);
+        sum[s][c] += delta[c];
+        worst[s][c] = r == base + 1 || delta[c] < worst[s][c] ? delta[c] : worst[s][c];
+      }
+      const bool ok_mse = delta[0] >= -1.0, ok_mae = delta[1] >= 0.0, ok_lim = delta[2] >= 0.0;
+      held[s][0] += ok_mse;
+      held[s][1] += ok_mae;
+      held[s][2] += ok_lim;
+      all = all && ok_mse && ok_mae;
+      lim_ok = lim_ok && ok_lim;
+      same_sign += ok_mae == ok_lim;
+      gap[cells++] = std::fabs(delta[1] - delta[2]);
+      sx += delta[1];
+      sy += delta[2];
+      sxx += delta[1] * delta[1];
+      syy += delta[2] * delta[2];
+      sxy += delta[1] * delta[2];
+    }
+    all_held += all;
+    lim_all += lim_ok;
+    std::printf(" | %s\n", all ? "yes" : "no");
+    std::fflush(stdout);
+  }
+  const char* rows[] = {"mean", "worst"};
+  for (int row = 0; row < 2; ++row) {
+    std::printf("%-6s", rows[row]);
+    for (int s = 0; s < uci::kSetCount; ++s) {
+      std::printf(" | %-13s", "");
+      for (int c = 0; c < kCols; ++c) std::printf(" %+6.2f", row == 0 ? sum[s][c] / count : worst[s][c]);
+    }
+    std::printf("\n");
+  }
+  std::printf("%-6s", "held");
+  for (int s = 0; s < uci::kSetCount; ++s) std::printf(" | %-13s %6d %6d %6d", "", held[s][0], held[s][1], held[s][2]);
+  std::printf(" | %d of %d\n(held: MSE >= -1, MAE >= 0, lim >= 0; all met: the whole clause; lim >= 0 on every set: "
+              "%d of %d)\n", all_held, count, lim_all, count);
+  std::sort(gap, gap + cells);
+  std::printf("MAE column and lim: same side of 0 in %d of %d cells, median |MAE - lim| %.2f points\n", same_sign,
+              cells, cells % 2 ? gap[cells / 2] : 0.5 * (gap[cells / 2 - 1] + gap[cells / 2]));
+  const double n = cells;
+  const double cov = sxy / n - (sx / n) * (sy / n);
+  const double vx = sxx / n - (sx / n) * (sx / n), vy = syy / n - (sy / n) * (sy / n);
+  std::printf("correlation of the MAE column with lim over splits and sets: %.2f\n",
+              vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : 0.0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -522,90 +604,9 @@ int main(int argc, char** argv) {
   if (seeds < 1 || seeds > 100) return 1;
   if (g_cv < 0 || g_cv == 1 || g_cv > 20 || (g_cv > 0 && g_validate)) return 1;
   if (resplit_one < 0 || resplits < 0 || resplits > 1000 || resplit_base < -1) return 1;
-  if (resplits > 0) {  // AdaSwarm - Adam per split and cell, then how often each target held
-    if (g_cv > 0 || g_validate || resplit_one > 0 || g_set[0] != 0 || g_loss_only >= 0) return 1;  // whole table only
-    std::printf("AdaSwarm - Adam, mean test accuracy over seeds %d..%d (points), on other 80/20 splits of the same\n"
-                "rows "
-                "(--resplit R; split 0 = the committed split); targets: MSE >= -1, MAE >= 0. lim = the paper's\n"
-                "derivative with an exact swarm (gbest = the target, so dL/dy is a positive multiple of y - t):\n"
-                "Adam on MSE for the MAE epochs, minus Adam on MAE\n%-6s",
-                g_seed_base + 1, g_seed_base + seeds, "split");
-    for (int s = 0; s < uci::kSetCount; ++s) std::printf(" | %-13.13s    MSE    MAE    lim", uci::kSets[s].name);
-    std::printf(" | all met\n");
-    constexpr int kCols = 3;
-    double sum[uci::kSetCount][kCols] = {}, worst[uci::kSetCount][kCols] = {};
-    int held[uci::kSetCount][kCols] = {}, all_held = 0, lim_all = 0, same_sign = 0;
-    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;  // MAE column against lim, over splits and sets
-    static double gap[1000 * uci::kSetCount];         // |MAE - lim| per (split, set), for the median
-    int cells = 0;
-    for (int r = resplit_base + 1; r <= resplit_base + resplits; ++r) {
-      std::printf("%-6d", r);
-      bool all = true, lim_ok = true;
-      for (int s = 0; s < uci::kSetCount; ++s) {
-        const uci::DataSet d = resplit(uci::kSets[s], static_cast<uint32_t>(r));
-        std::printf(" | %-13s", "");
-        double delta[kCols], adam_mae = 0;
-        for (int c = 0; c < kCols; ++c) {
-          // c 0: MSE, AdaSwarm - Adam; c 1: MAE, AdaSwarm - Adam; c 2: Adam MSE - Adam MAE, MAE epochs
-          const int epochs = c == 0 ? epochs_mse : epochs_mae;
-          double m[2] = {0, 0};
-          for (int mth = 0; mth < 2; ++mth) {
-            if (c == 2 && mth == 0) {  // Adam on MAE: column 1's baseline
-              m[0] = adam_mae;
-              continue;
-            }
-            for (int k = 0; k < seeds; ++k) {
-              const Loss loss = c == 0 || (c == 2 && mth == 1) ? Loss::Mse : Loss::Mae;
-              m[mth] += run(d, loss, c < 2 && mth == 1, epochs, lr, static_cast<uint64_t>(g_seed_base + k + 1)).acc;
-            }
-          }
-          if (c == 1) adam_mae = m[0];
-          delta[c] = (m[1] - m[0]) / seeds;
-          // A tie: sums of multiples of 100/n_test in different orders can differ by 1e-15.
-          if (std::fabs(delta[c]) < 1e-9) delta[c] = 0;
-          std::printf(" %+6.2f", delta[c]);
-          sum[s][c] += delta[c];
-          worst[s][c] = r == resplit_base + 1 || delta[c] < worst[s][c] ? delta[c] : worst[s][c];
-        }
-        const bool ok_mse = delta[0] >= -1.0, ok_mae = delta[1] >= 0.0, ok_lim = delta[2] >= 0.0;
-        held[s][0] += ok_mse;
-        held[s][1] += ok_mae;
-        held[s][2] += ok_lim;
-        all = all && ok_mse && ok_mae;
-        lim_ok = lim_ok && ok_lim;
-        same_sign += ok_mae == ok_lim;
-        gap[cells++] = std::fabs(delta[1] - delta[2]);
-        sx += delta[1];
-        sy += delta[2];
-        sxx += delta[1] * delta[1];
-        syy += delta[2] * delta[2];
-        sxy += delta[1] * delta[2];
-      }
-      all_held += all;
-      lim_all += lim_ok;
-      std::printf(" | %s\n", all ? "yes" : "no");
-      std::fflush(stdout);
-    }
-    std::printf("%-6s", "mean");
-    for (int s = 0; s < uci::kSetCount; ++s)
-      std::printf(" | %-13s %+6.2f %+6.2f %+6.2f", "", sum[s][0] / resplits, sum[s][1] / resplits,
-                  sum[s][2] / resplits);
-    std::printf("\n%-6s", "worst");
-    for (int s = 0; s < uci::kSetCount; ++s)
-      std::printf(" | %-13s %+6.2f %+6.2f %+6.2f", "", worst[s][0], worst[s][1], worst[s][2]);
-    std::printf("\n%-6s", "held");
-    for (int s = 0; s < uci::kSetCount; ++s)
-      std::printf(" | %-13s %6d %6d %6d", "", held[s][0], held[s][1], held[s][2]);
-    std::printf(" | %d of %d\n(held: MSE >= -1, MAE >= 0, lim >= 0; all met: the whole clause; lim >= 0 on every set: "
-                "%d of %d)\n", all_held, resplits, lim_all, resplits);
-    std::sort(gap, gap + cells);
-    std::printf("MAE column and lim: same side of 0 in %d of %d cells, median |MAE - lim| %.2f points\n", same_sign,
-                cells, cells % 2 ? gap[cells / 2] : 0.5 * (gap[cells / 2 - 1] + gap[cells / 2]));
-    const double n = static_cast<double>(resplits) * uci::kSetCount;
-    const double cov = sxy / n - (sx / n) * (sy / n);
-    const double vx = sxx / n - (sx / n) * (sx / n), vy = syy / n - (sy / n) * (sy / n);
-    std::printf("correlation of the MAE column with lim over splits and sets: %.2f\n",
-                vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : 0.0);
+  if (resplits > 0) {  // whole table only
+    if (g_cv > 0 || g_validate || resplit_one > 0 || g_set[0] != 0 || g_loss_only >= 0) return 1;
+    resplits_table(resplit_base, resplits, seeds, epochs_mse, epochs_mae, lr);
     return 0;
   }
   if (std::strcmp(only, "ada") != 0) {
